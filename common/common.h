@@ -1,0 +1,235 @@
+/*
+ * common: the few pieces every pwpkg module shares.
+ *
+ *  - pw_slice: a counted view into someone else's bytes (parsers walk these);
+ *  - pw_buf: the one growable byte/string buffer;
+ *  - pw_arena: bump allocation for data that lives as long as one command;
+ *  - pw_error: the one error convention (negative PW_E... code + message);
+ *  - file helpers, with the single atomic-write path (temp file + rename);
+ *  - sha256 (OpenSSL EVP underneath);
+ *  - deterministic JSON output of cJSON trees;
+ *  - the reporter, the one piece of global state (chosen by cli/ at start-up).
+ *
+ * Allocation failure aborts the process (pw_xmalloc): a CLI that cannot
+ * allocate a few bytes has no useful way to go on, and threading ENOMEM
+ * through every parser would bury the real error paths.
+ */
+#ifndef PW_COMMON_H
+#define PW_COMMON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PW_PRINTF(fmt_index, first_arg) __attribute__((format(printf, fmt_index, first_arg)))
+#else
+#define PW_PRINTF(fmt_index, first_arg)
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+enum pw_status {
+    PW_OK = 0,
+    PW_EINVAL = -1,      /* bad input: a parse error, a bad option value */
+    PW_EIO = -2,         /* local file system */
+    PW_ENET = -3,        /* network transfer */
+    PW_ENOTFOUND = -4,   /* a file, package or version that does not exist */
+    PW_ECONFLICT = -5,   /* no resolution satisfies the requirements */
+    PW_EHASH = -6,       /* a digest did not match */
+    PW_ECHECK = -7,      /* a check ran and found a problem (stale lock...) */
+    PW_EUNSUPPORTED = -8,/* valid input that pwpkg does not handle (yet) */
+    PW_ELIMIT = -9,      /* a resource limit was hit (size, depth, count) */
+    PW_ERUNTIME = -10,   /* the Node.js/Pyodide runtime could not start */
+};
+
+typedef struct pw_error {
+    int code;          /* one of enum pw_status, PW_OK when unset */
+    char *message;     /* heap-owned, NULL when unset */
+} pw_error;
+
+/* Sets the error (replacing any earlier one) and returns `code`, so that
+ * callers can write `return pw_error_set(err, PW_EINVAL, "...")`. */
+int pw_error_set(pw_error *err, int code, const char *fmt, ...) PW_PRINTF(3, 4);
+int pw_error_setv(pw_error *err, int code, const char *fmt, va_list ap);
+/* Prefixes context to an existing message: "context: old message". */
+int pw_error_wrap(pw_error *err, const char *fmt, ...) PW_PRINTF(2, 3);
+void pw_error_clear(pw_error *err);
+const char *pw_error_message(const pw_error *err); /* never NULL */
+const char *pw_status_name(int code);
+
+/* ------------------------------------------------------------ allocation */
+
+void *pw_xmalloc(size_t size);
+void *pw_xcalloc(size_t count, size_t size);
+void *pw_xrealloc(void *ptr, size_t size);
+char *pw_xstrdup(const char *s);
+char *pw_xstrndup(const char *s, size_t len);
+/* Grows *array (of *cap elements of elem_size) so that index `need-1` fits. */
+void pw_grow(void **array, size_t *cap, size_t need, size_t elem_size);
+#define PW_GROW(array, cap, need) pw_grow((void **)&(array), &(cap), (need), sizeof(*(array)))
+
+/* ----------------------------------------------------------------- slices */
+
+typedef struct pw_slice {
+    const char *ptr;
+    size_t len;
+} pw_slice;
+
+#define PW_SLICE_FMT "%.*s"
+#define PW_SLICE_ARG(s) (int)(s).len, (s).ptr
+
+pw_slice pw_slice_from(const char *cstr);
+pw_slice pw_slice_make(const char *ptr, size_t len);
+pw_slice pw_slice_trim(pw_slice s);
+bool pw_slice_eq(pw_slice a, pw_slice b);
+bool pw_slice_eq_cstr(pw_slice a, const char *b);
+bool pw_slice_eq_icase_cstr(pw_slice a, const char *b);
+bool pw_slice_starts_with(pw_slice s, const char *prefix);
+bool pw_slice_ends_with(pw_slice s, const char *suffix);
+/* Index of the first `c`, or -1. */
+long pw_slice_find_char(pw_slice s, char c);
+
+/* ----------------------------------------------------------------- buffer */
+
+typedef struct pw_buf {
+    char *data; /* always NUL-terminated once anything was added */
+    size_t len;
+    size_t cap;
+} pw_buf;
+
+#define PW_BUF_INIT {NULL, 0, 0}
+
+void pw_buf_init(pw_buf *b);
+void pw_buf_free(pw_buf *b);
+void pw_buf_reset(pw_buf *b); /* len = 0, keeps the allocation */
+void pw_buf_reserve(pw_buf *b, size_t extra);
+void pw_buf_append(pw_buf *b, const void *data, size_t len);
+void pw_buf_puts(pw_buf *b, const char *s);
+void pw_buf_putc(pw_buf *b, char c);
+void pw_buf_put_slice(pw_buf *b, pw_slice s);
+void pw_buf_printf(pw_buf *b, const char *fmt, ...) PW_PRINTF(2, 3);
+void pw_buf_vprintf(pw_buf *b, const char *fmt, va_list ap);
+const char *pw_buf_cstr(const pw_buf *b); /* "" for an empty buffer */
+/* Hands the heap string to the caller and leaves `b` empty. */
+char *pw_buf_detach(pw_buf *b);
+
+/* ------------------------------------------------------------------ arena */
+
+typedef struct pw_arena_block pw_arena_block;
+typedef struct pw_arena {
+    pw_arena_block *head;
+} pw_arena;
+
+#define PW_ARENA_INIT {NULL}
+
+void *pw_arena_alloc(pw_arena *a, size_t size);   /* zeroed, 16-aligned */
+char *pw_arena_strdup(pw_arena *a, const char *s);
+char *pw_arena_strndup(pw_arena *a, const char *s, size_t len);
+char *pw_arena_slice(pw_arena *a, pw_slice s);
+char *pw_arena_printf(pw_arena *a, const char *fmt, ...) PW_PRINTF(2, 3);
+void pw_arena_free(pw_arena *a);
+
+/* ------------------------------------------------------------ string list */
+
+/* A growable list of heap strings the list owns. */
+typedef struct pw_strlist {
+    char **items;
+    size_t len;
+    size_t cap;
+} pw_strlist;
+
+#define PW_STRLIST_INIT {NULL, 0, 0}
+
+void pw_strlist_push(pw_strlist *l, const char *s);
+void pw_strlist_push_owned(pw_strlist *l, char *s);
+bool pw_strlist_contains(const pw_strlist *l, const char *s);
+void pw_strlist_sort(pw_strlist *l); /* byte order (strcmp) */
+void pw_strlist_sort_unique(pw_strlist *l);
+void pw_strlist_free(pw_strlist *l);
+
+/* ------------------------------------------------------------------ files */
+
+/* Reads a whole file. Errors name the path. */
+int pw_read_file(const char *path, pw_buf *out, pw_error *err);
+/*
+ * The one way pwpkg writes a file: into a temporary file in the same
+ * directory, fsync, then rename over `path`, so that a reader (or a crash)
+ * never sees half a file. The temporary is removed on every failure path.
+ */
+int pw_write_file_atomic(const char *path, const void *data, size_t len, pw_error *err);
+bool pw_file_exists(const char *path);
+bool pw_is_dir(const char *path);
+/* mkdir -p; mode 0755 before umask. */
+int pw_mkdirs(const char *path, pw_error *err);
+/* rm -rf; a missing path is not an error. */
+int pw_remove_tree(const char *path, pw_error *err);
+/* Joins with exactly one '/', into a new heap string. */
+char *pw_path_join(const char *dir, const char *name);
+/* New heap string: the directory part of `path` ("." when there is none). */
+char *pw_path_dirname(const char *path);
+const char *pw_path_basename(const char *path);
+
+/* ---------------------------------------------------------------- digests */
+
+#define PW_SHA256_LEN 32
+#define PW_SHA256_HEX_LEN 64
+
+typedef struct pw_sha256 {
+    void *evp; /* EVP_MD_CTX * */
+} pw_sha256;
+
+void pw_sha256_init(pw_sha256 *h);
+void pw_sha256_update(pw_sha256 *h, const void *data, size_t len);
+/* Writes 64 lowercase hex digits and a NUL into hex[65]; frees the context. */
+void pw_sha256_final_hex(pw_sha256 *h, char hex[PW_SHA256_HEX_LEN + 1]);
+void pw_sha256_final_raw(pw_sha256 *h, unsigned char raw[PW_SHA256_LEN]);
+void pw_sha256_hex(const void *data, size_t len, char hex[PW_SHA256_HEX_LEN + 1]);
+int pw_sha256_file_hex(const char *path, char hex[PW_SHA256_HEX_LEN + 1], uint64_t *size_out,
+                       pw_error *err);
+bool pw_is_sha256_hex(const char *s);
+
+/* -------------------------------------------------------------------- JSON */
+
+struct cJSON;
+/*
+ * Deterministic JSON text: two-space indentation, object keys in byte order,
+ * "\n" line ends, a trailing newline, no floating-point noise (integers are
+ * written as integers). Used for every JSON file pwpkg writes.
+ */
+void pw_json_write(const struct cJSON *value, pw_buf *out);
+/* Parses JSON text; errors name `origin` with line and column. */
+int pw_json_parse(const char *origin, const char *text, size_t len, struct cJSON **out, pw_error *err);
+/* Removes // and block comments and trailing commas (JSONC), keeping strings
+ * and line numbers intact. */
+void pw_jsonc_strip(const char *text, size_t len, pw_buf *out);
+
+/* --------------------------------------------------------------- reporter */
+
+enum pw_report_level { PW_REPORT_DEBUG, PW_REPORT_INFO, PW_REPORT_WARN };
+
+/* Modules never print; they report through this. cli/ installs one. */
+typedef struct pw_reporter {
+    void (*message)(void *ctx, enum pw_report_level level, const char *text);
+    /* `done`/`total` in bytes; total 0 when unknown; label NULL means "all". */
+    void (*progress)(void *ctx, const char *label, uint64_t done, uint64_t total);
+    void *ctx;
+} pw_reporter;
+
+void pw_reporter_set(const pw_reporter *r); /* NULL: silence */
+void pw_report(enum pw_report_level level, const char *fmt, ...) PW_PRINTF(2, 3);
+void pw_report_progress(const char *label, uint64_t done, uint64_t total);
+
+/* ------------------------------------------------------------------- misc */
+
+/* PEP 503: lowercase, runs of [-_.] become a single '-'. */
+char *pw_normalize_name(const char *name);
+void pw_normalize_name_buf(pw_slice name, pw_buf *out);
+bool pw_names_equal(const char *a, const char *b); /* under PEP 503 */
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t pw_edit_distance(const char *a, const char *b);
+/* Replaces the user:password part of a URL with "***". New heap string. */
+char *pw_redact_url(const char *url);
+
+#endif

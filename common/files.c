@@ -1,0 +1,195 @@
+#define _POSIX_C_SOURCE 200809L
+#include "common.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int pw_read_file(const char *path, pw_buf *out, pw_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pw_error_set(err, errno == ENOENT ? PW_ENOTFOUND : PW_EIO, "%s: cannot open: %s",
+                            path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        return pw_error_set(err, PW_EIO, "%s: is a directory, expected a file", path);
+    }
+    pw_buf_reset(out);
+    if (st.st_size > 0)
+        pw_buf_reserve(out, (size_t)st.st_size);
+    for (;;) {
+        pw_buf_reserve(out, 65536);
+        ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            int saved = errno;
+            close(fd);
+            return pw_error_set(err, PW_EIO, "%s: read error: %s", path, strerror(saved));
+        }
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+    }
+    out->data[out->len] = '\0';
+    close(fd);
+    return PW_OK;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int pw_write_file_atomic(const char *path, const void *data, size_t len, pw_error *err)
+{
+    pw_buf tmp = PW_BUF_INIT;
+    pw_buf_printf(&tmp, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        int saved = errno;
+        pw_buf_free(&tmp);
+        return pw_error_set(err, PW_EIO, "%s: cannot create temporary file: %s", path,
+                            strerror(saved));
+    }
+    /* mkstemp makes 0600; a written file should look like any other file
+     * the user creates, so apply the umask to 0644. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0644 & ~mask);
+    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        int saved = errno;
+        close(fd);
+        unlink(tmp.data);
+        pw_buf_free(&tmp);
+        return pw_error_set(err, PW_EIO, "%s: write failed: %s", path, strerror(saved));
+    }
+    if (close(fd) != 0 || rename(tmp.data, path) != 0) {
+        int saved = errno;
+        unlink(tmp.data);
+        pw_buf_free(&tmp);
+        return pw_error_set(err, PW_EIO, "%s: cannot replace file: %s", path, strerror(saved));
+    }
+    pw_buf_free(&tmp);
+    return PW_OK;
+}
+
+bool pw_file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+bool pw_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int pw_mkdirs(const char *path, pw_error *err)
+{
+    char *copy = pw_xstrdup(path);
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
+            int saved = errno;
+            pw_error_set(err, PW_EIO, "%s: cannot create directory: %s", copy, strerror(saved));
+            free(copy);
+            return PW_EIO;
+        }
+        *p = '/';
+    }
+    int rc = PW_OK;
+    if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+        rc = pw_error_set(err, PW_EIO, "%s: cannot create directory: %s", copy, strerror(errno));
+    else if (!pw_is_dir(copy))
+        rc = pw_error_set(err, PW_EIO, "%s: exists and is not a directory", copy);
+    free(copy);
+    return rc;
+}
+
+int pw_remove_tree(const char *path, pw_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? PW_OK
+                               : pw_error_set(err, PW_EIO, "%s: %s", path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d)
+            return pw_error_set(err, PW_EIO, "%s: cannot open directory: %s", path,
+                                strerror(errno));
+        struct dirent *e;
+        int rc = PW_OK;
+        while (rc == PW_OK && (e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char *child = pw_path_join(path, e->d_name);
+            rc = pw_remove_tree(child, err);
+            free(child);
+        }
+        closedir(d);
+        if (rc != PW_OK)
+            return rc;
+        if (rmdir(path) != 0)
+            return pw_error_set(err, PW_EIO, "%s: cannot remove: %s", path, strerror(errno));
+        return PW_OK;
+    }
+    if (unlink(path) != 0)
+        return pw_error_set(err, PW_EIO, "%s: cannot remove: %s", path, strerror(errno));
+    return PW_OK;
+}
+
+char *pw_path_join(const char *dir, const char *name)
+{
+    if (!dir || !*dir)
+        return pw_xstrdup(name);
+    if (name[0] == '/')
+        return pw_xstrdup(name);
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_puts(&b, dir);
+    while (b.len > 1 && b.data[b.len - 1] == '/')
+        b.len--;
+    b.data[b.len] = '\0';
+    if (b.len != 1 || b.data[0] != '/')
+        pw_buf_putc(&b, '/');
+    while (name[0] == '.' && name[1] == '/')
+        name += 2;
+    pw_buf_puts(&b, name);
+    return pw_buf_detach(&b);
+}
+
+char *pw_path_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return pw_xstrdup(".");
+    if (slash == path)
+        return pw_xstrdup("/");
+    return pw_xstrndup(path, (size_t)(slash - path));
+}
+
+const char *pw_path_basename(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}

@@ -1,0 +1,218 @@
+#include "common.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void write_string(const char *s, pw_buf *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    pw_buf_putc(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': pw_buf_puts(out, "\\\""); break;
+        case '\\': pw_buf_puts(out, "\\\\"); break;
+        case '\n': pw_buf_puts(out, "\\n"); break;
+        case '\r': pw_buf_puts(out, "\\r"); break;
+        case '\t': pw_buf_puts(out, "\\t"); break;
+        case '\b': pw_buf_puts(out, "\\b"); break;
+        case '\f': pw_buf_puts(out, "\\f"); break;
+        default:
+            if (*p < 0x20) {
+                char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+                pw_buf_append(out, esc, sizeof(esc));
+            } else {
+                pw_buf_putc(out, (char)*p);
+            }
+        }
+    }
+    pw_buf_putc(out, '"');
+}
+
+static void write_number(double v, pw_buf *out)
+{
+    if (isfinite(v) && v == floor(v) && fabs(v) < 9007199254740992.0)
+        pw_buf_printf(out, "%.0f", v);
+    else if (isfinite(v))
+        pw_buf_printf(out, "%.17g", v);
+    else
+        pw_buf_puts(out, "null");
+}
+
+static void indent(int depth, pw_buf *out)
+{
+    for (int i = 0; i < depth; i++)
+        pw_buf_puts(out, "  ");
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a;
+    const cJSON *y = *(const cJSON *const *)b;
+    return strcmp(x->string ? x->string : "", y->string ? y->string : "");
+}
+
+static void write_value(const cJSON *v, int depth, pw_buf *out)
+{
+    if (cJSON_IsNull(v)) {
+        pw_buf_puts(out, "null");
+    } else if (cJSON_IsTrue(v)) {
+        pw_buf_puts(out, "true");
+    } else if (cJSON_IsFalse(v)) {
+        pw_buf_puts(out, "false");
+    } else if (cJSON_IsNumber(v)) {
+        write_number(v->valuedouble, out);
+    } else if (cJSON_IsString(v)) {
+        write_string(v->valuestring ? v->valuestring : "", out);
+    } else if (cJSON_IsArray(v)) {
+        if (!v->child) {
+            pw_buf_puts(out, "[]");
+            return;
+        }
+        pw_buf_puts(out, "[\n");
+        for (const cJSON *c = v->child; c; c = c->next) {
+            indent(depth + 1, out);
+            write_value(c, depth + 1, out);
+            pw_buf_puts(out, c->next ? ",\n" : "\n");
+        }
+        indent(depth, out);
+        pw_buf_putc(out, ']');
+    } else if (cJSON_IsObject(v)) {
+        size_t n = 0;
+        for (const cJSON *c = v->child; c; c = c->next)
+            n++;
+        if (n == 0) {
+            pw_buf_puts(out, "{}");
+            return;
+        }
+        const cJSON **members = pw_xmalloc(n * sizeof(*members));
+        n = 0;
+        for (const cJSON *c = v->child; c; c = c->next)
+            members[n++] = c;
+        qsort(members, n, sizeof(*members), compare_keys);
+        pw_buf_puts(out, "{\n");
+        for (size_t i = 0; i < n; i++) {
+            indent(depth + 1, out);
+            write_string(members[i]->string ? members[i]->string : "", out);
+            pw_buf_puts(out, ": ");
+            write_value(members[i], depth + 1, out);
+            pw_buf_puts(out, i + 1 < n ? ",\n" : "\n");
+        }
+        free(members);
+        indent(depth, out);
+        pw_buf_putc(out, '}');
+    } else {
+        pw_buf_puts(out, "null");
+    }
+}
+
+void pw_json_write(const cJSON *value, pw_buf *out)
+{
+    write_value(value, 0, out);
+    pw_buf_putc(out, '\n');
+}
+
+static void line_and_column(const char *text, size_t offset, size_t *line, size_t *column)
+{
+    *line = 1;
+    *column = 1;
+    for (size_t i = 0; i < offset; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *column = 1;
+        } else {
+            (*column)++;
+        }
+    }
+}
+
+int pw_json_parse(const char *origin, const char *text, size_t len, cJSON **out, pw_error *err)
+{
+    const char *end = NULL;
+    *out = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    size_t offset = end && end >= text ? (size_t)(end - text) : 0;
+    if (root) {
+        while (offset < len && (text[offset] == ' ' || text[offset] == '\n' ||
+                                text[offset] == '\r' || text[offset] == '\t'))
+            offset++;
+        if (offset < len && text[offset] != '\0') {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
+    if (!root) {
+        size_t line, column;
+        if (offset > len)
+            offset = len;
+        line_and_column(text, offset, &line, &column);
+        return pw_error_set(err, PW_EINVAL, "%s:%zu:%zu: invalid JSON%s", origin, line, column,
+                            offset >= len ? " (unexpected end of input)"
+                                          : ", expected a JSON value, ',' or a closing bracket");
+    }
+    *out = root;
+    return PW_OK;
+}
+
+void pw_jsonc_strip(const char *text, size_t len, pw_buf *out)
+{
+    size_t i = 0;
+    pw_buf_reset(out);
+    while (i < len) {
+        char c = text[i];
+        if (c == '"') {
+            size_t start = i++;
+            while (i < len && text[i] != '"') {
+                if (text[i] == '\\' && i + 1 < len)
+                    i++;
+                i++;
+            }
+            if (i < len)
+                i++;
+            pw_buf_append(out, text + start, i - start);
+        } else if (c == '/' && i + 1 < len && text[i + 1] == '/') {
+            while (i < len && text[i] != '\n') {
+                pw_buf_putc(out, ' ');
+                i++;
+            }
+        } else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
+            pw_buf_puts(out, "  ");
+            i += 2;
+            while (i < len && !(text[i] == '*' && i + 1 < len && text[i + 1] == '/')) {
+                pw_buf_putc(out, text[i] == '\n' ? '\n' : ' ');
+                i++;
+            }
+            if (i < len) {
+                pw_buf_puts(out, "  ");
+                i += 2;
+            }
+        } else if (c == ',') {
+            /* A trailing comma before '}' or ']' (allowed in JSONC) becomes a space. */
+            size_t j = i + 1;
+            while (j < len) {
+                if (text[j] == ' ' || text[j] == '\t' || text[j] == '\r' || text[j] == '\n') {
+                    j++;
+                } else if (text[j] == '/' && j + 1 < len && text[j + 1] == '/') {
+                    while (j < len && text[j] != '\n')
+                        j++;
+                } else if (text[j] == '/' && j + 1 < len && text[j + 1] == '*') {
+                    j += 2;
+                    while (j + 1 < len && !(text[j] == '*' && text[j + 1] == '/'))
+                        j++;
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            pw_buf_putc(out, (j < len && (text[j] == '}' || text[j] == ']')) ? ' ' : ',');
+            i++;
+        } else {
+            pw_buf_putc(out, c);
+            i++;
+        }
+    }
+    if (!out->data)
+        pw_buf_puts(out, "");
+}
