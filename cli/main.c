@@ -1,3 +1,108 @@
-#include "common.h"
-#include <stdio.h>
-int main(void) { puts("pwpkg"); return 0; }
+/* pwpkg: dispatch to a command. Nothing else lives here. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef PWPKG_VERSION
+#define PWPKG_VERSION "0.0.0"
+#endif
+
+static const cli_command *const commands[] = {
+    &cli_cmd_lock,
+    &cli_cmd_tree,
+    &cli_cmd_why,
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const cli_command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+static void print_overview(FILE *out)
+{
+    fprintf(out,
+            "pwpkg %s: resolve, bundle and check Python packages for Pyodide\n\n"
+            "usage: pwpkg [-q|-v] [--json] [--color[=WHEN]] COMMAND [OPTIONS]\n\n"
+            "commands:\n",
+            PWPKG_VERSION);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "  %-10s %s\n", "help", "show the help of a command");
+    fprintf(out,
+            "\nexit codes:\n"
+            "  0  success\n"
+            "  1  a check failed, or no resolution exists\n"
+            "  2  usage or input error\n"
+            "  3  network, I/O or runtime error\n"
+            "\nenvironment: PWPKG_CACHE_DIR, XDG_CACHE_HOME, NO_COLOR, SOURCE_DATE_EPOCH\n"
+            "Run `pwpkg help COMMAND` for the options of a command; see also pwpkg(1).\n");
+}
+
+static int run_help(const char *topic)
+{
+    if (!topic) {
+        print_overview(stdout);
+        return CLI_EXIT_OK;
+    }
+    const cli_command *cmd = find_command(topic);
+    if (!cmd) {
+        fprintf(stderr, "pwpkg help: unknown command '%s'\n", topic);
+        return CLI_EXIT_USAGE;
+    }
+    fputs(cmd->help, stdout);
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    cli_context ctx = {0, false, false, false, "pwpkg"};
+    const char *no_color = getenv("NO_COLOR");
+    ctx.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
+
+    /* Global options may stand before the command; the command's own
+     * parser accepts the same ones after it. */
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+            ctx.verbosity = -1;
+        else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+            ctx.verbosity++;
+        else if (strcmp(a, "--json") == 0)
+            ctx.json = true;
+        else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--color=never") == 0)
+            ctx.color = false;
+        else if (strcmp(a, "--color") == 0 || strcmp(a, "--color=always") == 0)
+            ctx.color = !(no_color && *no_color);
+        else if (strcmp(a, "--color=auto") == 0)
+            ;
+        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            return run_help(NULL);
+        else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+            printf("pwpkg %s\n", PWPKG_VERSION);
+            return CLI_EXIT_OK;
+        } else {
+            fprintf(stderr, "pwpkg: unknown option '%s'\n(run `pwpkg --help`)\n", a);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        print_overview(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *name = argv[i];
+    if (strcmp(name, "help") == 0)
+        return run_help(i + 1 < argc ? argv[i + 1] : NULL);
+    const cli_command *cmd = find_command(name);
+    if (!cmd) {
+        fprintf(stderr, "pwpkg: unknown command '%s'\n(run `pwpkg --help` for the list)\n", name);
+        return CLI_EXIT_USAGE;
+    }
+    return cmd->run(&ctx, argc - i, argv + i);
+}

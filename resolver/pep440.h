@@ -77,6 +77,7 @@ void pw_specifier_set_free(pw_specifier_set *set);
 void pw_specifier_set_extend(pw_specifier_set *set, const pw_specifier_set *from);
 /* Normalized text, specifiers in the given order, joined with ",". */
 void pw_specifier_set_format(const pw_specifier_set *set, pw_buf *out);
+/* The operator's PEP 440 semantics only: no pre-release filtering. */
 bool pw_specifier_contains(const pw_specifier *spec, const pw_version *v);
 /*
  * PEP 440 pre-release rule: a pre-release matches only when `prereleases`
@@ -85,6 +86,17 @@ bool pw_specifier_contains(const pw_specifier *spec, const pw_version *v);
  * fallback (only pre-releases exist) is the caller's decision.
  */
 bool pw_specifier_set_contains(const pw_specifier_set *set, const pw_version *v, bool prereleases);
+/*
+ * The same, for callers that still have the candidate's version text as
+ * published (`raw`, may be empty): "===" compares case-insensitively against
+ * that text as well as against the normalized form of `v`, since pw_version
+ * keeps no original spelling. pw_specifier_set_contains() and
+ * pw_specifier_contains() only compare against the normalized form.
+ */
+bool pw_specifier_set_contains_raw(const pw_specifier_set *set, const pw_version *v, pw_slice raw,
+                                   bool prereleases);
+/* True when a specifier other than != names a pre-release or dev release
+ * (as packaging does: excluding "!=1.0a1" does not opt into pre-releases). */
 bool pw_specifier_set_mentions_prerelease(const pw_specifier_set *set);
 
 #endif

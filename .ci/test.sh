@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Sets up a Debian machine, builds pwpkg twice (plain, and with AddressSanitizer
+# + UndefinedBehaviorSanitizer) and runs every test (ctest) in both builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/setup-debian.sh
+
+export PWPKG_TEST_FIXTURES=${PWPKG_TEST_FIXTURES:-$PWD/.cache/fixtures}
+mkdir -p "$PWPKG_TEST_FIXTURES"
+jobs=$(nproc)
+
+echo "== plain build (gcc)"
+bash .ci/build.sh build
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build (clang)"
+CC=clang bash .ci/build.sh build-asan -DPWPKG_SANITIZE=ON
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j"$jobs"

@@ -1,0 +1,636 @@
+/*
+ * pw_bundle_build: locked artifacts in, one reproducible python_modules/
+ * tree (or zip of it) out, with bundle.json and a size report.
+ *
+ * Everything happens in a staging directory next to the output; the output
+ * only changes by renames at the very end, so a failure at any point leaves
+ * the previous output (or nothing) in place. Reproducibility rules are in
+ * docs/bundle.md: sorted entries, fixed timestamps and modes, nothing taken
+ * from the host (user, time zone, locale, umask, directory order).
+ */
+#include "bundle_private.h"
+
+#include <cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zip.h>
+#include <zlib.h>
+
+#define CHUNK_SIZE (64 * 1024)
+#define DOS_EPOCH INT64_C(315532800) /* 1980-01-01T00:00:00Z, the earliest ZIP time */
+/* Matches gzip's and zlib's default: what a size budget is usually quoted
+ * against, and fast enough to run on every build. */
+#define GZIP_LEVEL 6
+/* Deterministic as long as the deflate implementation is the same (zlib). */
+#define ZIP_LEVEL 9
+#define BUDGET_CONTRIBUTORS 5
+
+typedef struct bundle_file {
+    const pw_installed_file *f;
+    size_t pkg;
+} bundle_file;
+
+typedef struct build_state {
+    const pw_bundle_item *items;
+    size_t n_items;
+    const pw_bundle_options *o;
+    int64_t epoch;
+    char *stage;
+    char *zip_tmp;
+    pw_wheel_install_result *results;
+    bool *installed;
+    bundle_file *files; /* unique paths, sorted */
+    size_t n_files;
+    uint64_t *gz;
+    unsigned char *chunk;
+} build_state;
+
+static int resolve_epoch(int64_t requested, int64_t *out, pw_error *err)
+{
+    *out = DOS_EPOCH;
+    if (requested >= 0) {
+        *out = requested;
+    } else {
+        /* reproducible-builds.org: SOURCE_DATE_EPOCH, decimal seconds. */
+        const char *env = getenv("SOURCE_DATE_EPOCH");
+        if (env && *env) {
+            char *end = NULL;
+            errno = 0;
+            long long v = strtoll(env, &end, 10);
+            if (errno || *end || v < 0)
+                return pw_error_set(err, PW_EINVAL,
+                                    "SOURCE_DATE_EPOCH=\"%s\" is not a number of seconds", env);
+            *out = v;
+        }
+    }
+    if (*out < DOS_EPOCH)
+        *out = DOS_EPOCH;
+    return PW_OK;
+}
+
+static void dos_datetime(int64_t epoch, zip_uint16_t *dtime, zip_uint16_t *ddate)
+{
+    /* Converted in UTC, never local time: TZ must not change the bytes. */
+    time_t t = (time_t)epoch;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    if (tm.tm_year > 2107 - 1900) {
+        tm.tm_year = 2107 - 1900;
+        tm.tm_mon = 11;
+        tm.tm_mday = 31;
+        tm.tm_hour = 23;
+        tm.tm_min = 59;
+        tm.tm_sec = 58;
+    }
+    *ddate = (zip_uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
+    *dtime = (zip_uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
+}
+
+static int bundle_file_cmp(const void *a, const void *b)
+{
+    const bundle_file *x = a, *y = b;
+    int c = strcmp(x->f->path, y->f->path);
+    if (c)
+        return c;
+    return x->pkg < y->pkg ? -1 : x->pkg > y->pkg;
+}
+
+/* -------------------------------------------------------------- install */
+
+static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
+{
+    const pw_bundle_options *o = s->o;
+    uint64_t limit = o->max_total_uncompressed ? o->max_total_uncompressed
+                                               : PW_BUNDLE_DEFAULT_MAX_UNCOMPRESSED;
+    uint64_t used = 0;
+    pw_buf skipped = PW_BUF_INIT;
+    int rc = PW_OK;
+    for (size_t i = 0; i < s->n_items && rc == PW_OK; i++) {
+        const pw_bundle_item *it = &s->items[i];
+        if (!it->path) {
+            rc = pw_error_set(err, PW_EINVAL, "%s %s: no local artifact path", it->name,
+                              it->version ? it->version : "");
+            break;
+        }
+        /* Static libraries are link-time inputs for building other
+         * packages; nothing in them is loaded at run time. */
+        if (it->package_type && strcmp(it->package_type, "static_library") == 0) {
+            if (skipped.len)
+                pw_buf_puts(&skipped, ", ");
+            pw_buf_puts(&skipped, it->name);
+            continue;
+        }
+        pw_wheel_install_options wo = {
+            .install_dir = it->install_dir,
+            .name = it->name,
+            .version = it->version,
+            .sha256 = it->sha256,
+            .max_total_uncompressed = limit - used,
+            .max_ratio = o->max_ratio,
+            .strip = o->strip,
+            .exclude = o->exclude,
+        };
+        pw_report(PW_REPORT_DEBUG, "bundle: installing %s %s", it->name,
+                  it->version ? it->version : "");
+        rc = pw_wheel_install(it->path, s->stage, &wo, &s->results[i], err);
+        if (rc != PW_OK) {
+            pw_error_wrap(err, "bundling %s", it->name);
+            break;
+        }
+        s->installed[i] = true;
+        used += s->results[i].uncompressed;
+        pw_report_progress("bundle", i + 1, s->n_items);
+    }
+    if (skipped.len)
+        rep->skipped = pw_buf_detach(&skipped);
+    pw_buf_free(&skipped);
+    return rc;
+}
+
+static int collect_files(build_state *s, pw_error *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->n_items; i++)
+        total += s->results[i].n_files;
+    bundle_file *all = pw_xcalloc(total ? total : 1, sizeof(*all));
+    size_t k = 0;
+    for (size_t i = 0; i < s->n_items; i++)
+        for (size_t j = 0; j < s->results[i].n_files; j++)
+            all[k++] = (bundle_file){&s->results[i].files[j], i};
+    if (k)
+        qsort(all, k, sizeof(*all), bundle_file_cmp);
+    /* A path two packages install with the same content (pip-style shared
+     * namespace files) is listed once, owned by the first package. */
+    size_t w = 0;
+    for (size_t i = 0; i < k; i++)
+        if (!w || strcmp(all[w - 1].f->path, all[i].f->path) != 0)
+            all[w++] = all[i];
+    s->files = all;
+    s->n_files = w;
+    for (size_t i = 0; i < w; i++)
+        if (strcmp(all[i].f->path, PW_BUNDLE_MANIFEST) == 0)
+            return pw_error_set(err, PW_ECONFLICT,
+                                "%s installs %s, the name of the bundle manifest",
+                                s->items[all[i].pkg].name, PW_BUNDLE_MANIFEST);
+    return PW_OK;
+}
+
+/* ---------------------------------------------------------- size report */
+
+static int gzip_sizes(build_state *s, pw_error *err)
+{
+    s->gz = pw_xcalloc(s->n_items ? s->n_items : 1, sizeof(*s->gz));
+    unsigned char *out = pw_xmalloc(CHUNK_SIZE);
+    int rc = PW_OK;
+    for (size_t p = 0; p < s->n_items && rc == PW_OK; p++) {
+        if (!s->installed[p])
+            continue;
+        z_stream zs;
+        memset(&zs, 0, sizeof(zs));
+        /* windowBits 15 + 16: a gzip stream, header and trailer included. */
+        if (deflateInit2(&zs, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            rc = pw_error_set(err, PW_EIO, "zlib: cannot initialise deflate");
+            break;
+        }
+        uint64_t produced = 0;
+        for (size_t i = 0; i < s->n_files && rc == PW_OK; i++) {
+            if (s->files[i].pkg != p)
+                continue;
+            char *path = pw_path_join(s->stage, s->files[i].f->path);
+            FILE *fp = fopen(path, "rb");
+            if (!fp) {
+                rc = pw_error_set(err, PW_EIO, "%s: cannot open: %s", path, strerror(errno));
+                free(path);
+                break;
+            }
+            size_t n;
+            while ((n = fread(s->chunk, 1, CHUNK_SIZE, fp)) > 0) {
+                zs.next_in = s->chunk;
+                zs.avail_in = (uInt)n;
+                do {
+                    zs.next_out = out;
+                    zs.avail_out = CHUNK_SIZE;
+                    deflate(&zs, Z_NO_FLUSH);
+                    produced += CHUNK_SIZE - zs.avail_out;
+                } while (zs.avail_out == 0);
+            }
+            if (ferror(fp))
+                rc = pw_error_set(err, PW_EIO, "%s: read error", path);
+            fclose(fp);
+            free(path);
+        }
+        int zr;
+        do {
+            zs.next_in = NULL;
+            zs.avail_in = 0;
+            zs.next_out = out;
+            zs.avail_out = CHUNK_SIZE;
+            zr = deflate(&zs, Z_FINISH);
+            produced += CHUNK_SIZE - zs.avail_out;
+        } while (zr == Z_OK);
+        deflateEnd(&zs);
+        s->gz[p] = produced;
+    }
+    free(out);
+    return rc;
+}
+
+static int size_cmp(const void *a, const void *b)
+{
+    const pw_bundle_package_size *x = a, *y = b;
+    if (x->gz_bytes != y->gz_bytes)
+        return x->gz_bytes > y->gz_bytes ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+static void fill_report(build_state *s, pw_bundle_report *rep)
+{
+    rep->packages = pw_xcalloc(s->n_items ? s->n_items : 1, sizeof(*rep->packages));
+    for (size_t p = 0; p < s->n_items; p++) {
+        if (!s->installed[p])
+            continue;
+        pw_bundle_package_size *ps = &rep->packages[rep->n_packages++];
+        ps->name = pw_xstrdup(s->items[p].name);
+        ps->version = pw_xstrdup(s->items[p].version ? s->items[p].version : "");
+        ps->gz_bytes = s->gz[p];
+        ps->saved_bytes = s->results[p].saved_bytes;
+        rep->saved_bytes += s->results[p].saved_bytes;
+        rep->saved_files += s->results[p].saved_files;
+    }
+    for (size_t i = 0; i < s->n_files; i++) {
+        const bundle_file *bf = &s->files[i];
+        size_t slot = 0;
+        for (size_t p = 0; p < bf->pkg; p++)
+            slot += s->installed[p];
+        rep->packages[slot].files++;
+        rep->packages[slot].raw_bytes += bf->f->size;
+        rep->raw_total += bf->f->size;
+    }
+    rep->files = s->n_files;
+    for (size_t i = 0; i < rep->n_packages; i++)
+        rep->gz_total += rep->packages[i].gz_bytes;
+    if (rep->n_packages)
+        qsort(rep->packages, rep->n_packages, sizeof(*rep->packages), size_cmp);
+}
+
+static void human_size(pw_buf *out, uint64_t bytes)
+{
+    if (bytes >= 1000 * 1000)
+        pw_buf_printf(out, "%.1f MB", (double)bytes / 1e6);
+    else if (bytes >= 1000)
+        pw_buf_printf(out, "%.1f kB", (double)bytes / 1e3);
+    else
+        pw_buf_printf(out, "%llu B", (unsigned long long)bytes);
+}
+
+static int check_budget(const pw_bundle_options *o, const pw_bundle_report *rep, pw_error *err)
+{
+    if (!o->max_size_gz || rep->gz_total <= o->max_size_gz)
+        return PW_OK;
+    pw_buf msg = PW_BUF_INIT;
+    pw_buf_puts(&msg, "bundle is ");
+    human_size(&msg, rep->gz_total);
+    pw_buf_printf(&msg, " (%llu bytes) gzipped, over the budget of ",
+                  (unsigned long long)rep->gz_total);
+    human_size(&msg, o->max_size_gz);
+    pw_buf_printf(&msg, " (%llu bytes); largest contributors:",
+                  (unsigned long long)o->max_size_gz);
+    for (size_t i = 0; i < rep->n_packages && i < BUDGET_CONTRIBUTORS; i++) {
+        pw_buf_printf(&msg, "%s %s %s ", i ? "," : "", rep->packages[i].name,
+                      rep->packages[i].version);
+        human_size(&msg, rep->packages[i].gz_bytes);
+    }
+    int rc = pw_error_set(err, PW_ECHECK, "%s", msg.data);
+    pw_buf_free(&msg);
+    return rc;
+}
+
+/* ------------------------------------------------------------- manifest */
+
+static int write_manifest(build_state *s, const pw_bundle_report *rep, pw_error *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "manifest_version", 1);
+    cJSON_AddStringToObject(root, "generator", PW_BUNDLE_INSTALLER);
+    if (s->o->lock_digest)
+        cJSON_AddStringToObject(root, "lock_digest", s->o->lock_digest);
+    else
+        cJSON_AddNullToObject(root, "lock_digest");
+    cJSON_AddNumberToObject(root, "source_date_epoch", (double)s->epoch);
+    cJSON *files = cJSON_AddArrayToObject(root, "files");
+    for (size_t i = 0; i < s->n_files; i++) {
+        const bundle_file *bf = &s->files[i];
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "path", bf->f->path);
+        cJSON_AddStringToObject(f, "package", s->items[bf->pkg].name);
+        cJSON_AddStringToObject(f, "sha256", bf->f->sha256);
+        cJSON_AddNumberToObject(f, "size", (double)bf->f->size);
+        if (bf->f->executable)
+            cJSON_AddBoolToObject(f, "executable", 1);
+        cJSON_AddItemToArray(files, f);
+    }
+    /* Packages in lock order, which the caller keeps sorted; sizes too,
+     * so that `pwpkg check` can compare bundles without rebuilding. */
+    cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
+    for (size_t p = 0; p < s->n_items; p++) {
+        if (!s->installed[p])
+            continue;
+        const pw_bundle_item *it = &s->items[p];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "name", it->name);
+        cJSON_AddStringToObject(j, "version", it->version ? it->version : "");
+        cJSON_AddStringToObject(j, "install_dir", it->install_dir ? it->install_dir : "site");
+        cJSON_AddStringToObject(j, "package_type", it->package_type ? it->package_type : "package");
+        if (it->sha256)
+            cJSON_AddStringToObject(j, "sha256", it->sha256);
+        for (size_t i = 0; i < rep->n_packages; i++) {
+            if (strcmp(rep->packages[i].name, it->name) != 0)
+                continue;
+            cJSON_AddNumberToObject(j, "files", (double)rep->packages[i].files);
+            cJSON_AddNumberToObject(j, "raw_bytes", (double)rep->packages[i].raw_bytes);
+            cJSON_AddNumberToObject(j, "gz_bytes", (double)rep->packages[i].gz_bytes);
+            cJSON_AddNumberToObject(j, "saved_bytes", (double)rep->packages[i].saved_bytes);
+            break;
+        }
+        cJSON_AddItemToArray(pkgs, j);
+    }
+    cJSON *totals = cJSON_AddObjectToObject(root, "totals");
+    cJSON_AddNumberToObject(totals, "files", (double)rep->files);
+    cJSON_AddNumberToObject(totals, "raw_bytes", (double)rep->raw_total);
+    cJSON_AddNumberToObject(totals, "gz_bytes", (double)rep->gz_total);
+    cJSON_AddNumberToObject(totals, "saved_bytes", (double)rep->saved_bytes);
+    pw_buf text = PW_BUF_INIT;
+    pw_json_write(root, &text);
+    cJSON_Delete(root);
+    char *path = pw_path_join(s->stage, PW_BUNDLE_MANIFEST);
+    int rc = pw_write_file_atomic(path, pw_buf_cstr(&text), text.len, err);
+    if (rc == PW_OK && chmod(path, 0644) != 0)
+        rc = pw_error_set(err, PW_EIO, "%s: chmod: %s", path, strerror(errno));
+    free(path);
+    pw_buf_free(&text);
+    return rc;
+}
+
+/* --------------------------------------------------------------- output */
+
+static int set_times(build_state *s, pw_error *err)
+{
+    struct timespec ts[2] = {{(time_t)s->epoch, 0}, {(time_t)s->epoch, 0}};
+    pw_strlist paths = PW_STRLIST_INIT;
+    pw_strlist_push(&paths, PW_BUNDLE_MANIFEST);
+    for (size_t i = 0; i < s->n_files; i++) {
+        const char *p = s->files[i].f->path;
+        pw_strlist_push(&paths, p);
+        for (const char *slash = strchr(p, '/'); slash; slash = strchr(slash + 1, '/'))
+            pw_strlist_push_owned(&paths, pw_xstrndup(p, (size_t)(slash - p)));
+    }
+    pw_strlist_sort_unique(&paths);
+    int rc = PW_OK;
+    for (size_t i = 0; i < paths.len && rc == PW_OK; i++) {
+        char *full = pw_path_join(s->stage, paths.items[i]);
+        if (utimensat(AT_FDCWD, full, ts, AT_SYMLINK_NOFOLLOW) != 0)
+            rc = pw_error_set(err, PW_EIO, "%s: cannot set time: %s", full, strerror(errno));
+        free(full);
+    }
+    if (rc == PW_OK && (chmod(s->stage, 0755) != 0 || utimensat(AT_FDCWD, s->stage, ts, 0) != 0))
+        rc = pw_error_set(err, PW_EIO, "%s: %s", s->stage, strerror(errno));
+    pw_strlist_free(&paths);
+    return rc;
+}
+
+static int add_zip_entry(zip_t *za, const char *stage, const char *path, bool exec,
+                         zip_uint16_t dtime, zip_uint16_t ddate, pw_error *err)
+{
+    char *full = pw_path_join(stage, path);
+    zip_source_t *src = zip_source_file(za, full, 0, -1);
+    zip_int64_t idx = src ? zip_file_add(za, path, src, ZIP_FL_ENC_UTF_8) : -1;
+    if (idx < 0) {
+        if (src)
+            zip_source_free(src);
+        int rc = pw_error_set(err, PW_EIO, "%s: cannot add to zip: %s", full, zip_strerror(za));
+        free(full);
+        return rc;
+    }
+    free(full);
+    zip_uint32_t mode = S_IFREG | (exec ? 0755 : 0644);
+    if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, ZIP_LEVEL) != 0 ||
+        zip_file_set_dostime(za, (zip_uint64_t)idx, dtime, ddate, 0) != 0 ||
+        zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, mode << 16) !=
+            0)
+        return pw_error_set(err, PW_EIO, "%s: %s", path, zip_strerror(za));
+    return PW_OK;
+}
+
+static int write_zip(build_state *s, pw_error *err)
+{
+    pw_buf tmp = PW_BUF_INIT;
+    pw_buf_printf(&tmp, "%s.zip", s->stage);
+    s->zip_tmp = pw_buf_detach(&tmp);
+    int zerr = 0;
+    zip_t *za = zip_open(s->zip_tmp, ZIP_CREATE | ZIP_EXCL, &zerr);
+    if (!za) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        int rc = pw_error_set(err, PW_EIO, "%s: cannot create zip: %s", s->zip_tmp,
+                              zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return rc;
+    }
+    zip_uint16_t dtime, ddate;
+    dos_datetime(s->epoch, &dtime, &ddate);
+    int rc = PW_OK;
+    bool manifest_added = false;
+    for (size_t i = 0; i <= s->n_files && rc == PW_OK; i++) {
+        const char *path = i < s->n_files ? s->files[i].f->path : NULL;
+        /* bundle.json takes its place in path order like any other file. */
+        if (!manifest_added && (!path || strcmp(PW_BUNDLE_MANIFEST, path) < 0)) {
+            rc = add_zip_entry(za, s->stage, PW_BUNDLE_MANIFEST, false, dtime, ddate, err);
+            manifest_added = true;
+        }
+        if (path && rc == PW_OK)
+            rc = add_zip_entry(za, s->stage, path, s->files[i].f->executable, dtime, ddate, err);
+    }
+    if (rc == PW_OK && zip_close(za) != 0) {
+        rc = pw_error_set(err, PW_EIO, "%s: cannot write zip: %s", s->zip_tmp, zip_strerror(za));
+        zip_discard(za);
+    } else if (rc != PW_OK) {
+        zip_discard(za);
+    }
+    if (rc == PW_OK && rename(s->zip_tmp, s->o->output) != 0)
+        rc = pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", s->o->output,
+                          strerror(errno));
+    return rc;
+}
+
+static int replace_dir(build_state *s, pw_error *err)
+{
+    const char *out = s->o->output;
+    struct stat st;
+    if (lstat(out, &st) != 0) {
+        if (rename(s->stage, out) != 0)
+            return pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", out,
+                                strerror(errno));
+        return PW_OK;
+    }
+    pw_buf old = PW_BUF_INIT;
+    pw_buf_printf(&old, "%s.old", s->stage);
+    int rc = PW_OK;
+    if (rename(out, old.data) != 0) {
+        rc = pw_error_set(err, PW_EIO, "%s: cannot move aside: %s", out, strerror(errno));
+    } else if (rename(s->stage, out) != 0) {
+        rc = pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", out, strerror(errno));
+        rename(old.data, out);
+    } else {
+        pw_error scratch = {0, NULL};
+        pw_remove_tree(old.data, &scratch);
+        pw_error_clear(&scratch);
+    }
+    pw_buf_free(&old);
+    return rc;
+}
+
+/* The output is replaced only when it is clearly an earlier bundle: a
+ * mistyped --output must never wipe a source tree. */
+static int check_existing_output(const pw_bundle_options *o, pw_error *err)
+{
+    struct stat st;
+    if (lstat(o->output, &st) != 0)
+        return PW_OK;
+    if (o->format == PW_BUNDLE_ZIP) {
+        if (!S_ISREG(st.st_mode))
+            return pw_error_set(err, PW_EINVAL, "%s: exists and is not a regular file",
+                                o->output);
+        return PW_OK;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return pw_error_set(err, PW_EINVAL, "%s: exists and is not a directory", o->output);
+    char *manifest = pw_path_join(o->output, PW_BUNDLE_MANIFEST);
+    bool ours = pw_file_exists(manifest);
+    free(manifest);
+    if (ours)
+        return PW_OK;
+    DIR *d = opendir(o->output);
+    bool empty = d != NULL;
+    for (struct dirent *e; d && empty && (e = readdir(d)) != NULL;)
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    if (d)
+        closedir(d);
+    if (!empty)
+        return pw_error_set(err, PW_EINVAL,
+                            "%s: refusing to replace a non-empty directory without a %s",
+                            o->output, PW_BUNDLE_MANIFEST);
+    return PW_OK;
+}
+
+static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
+{
+    const pw_bundle_options *o = s->o;
+    int rc = resolve_epoch(o->source_date_epoch, &s->epoch, err);
+    if (rc == PW_OK)
+        rc = check_existing_output(o, err);
+    if (rc != PW_OK)
+        return rc;
+    char *parent = pw_path_dirname(o->output);
+    rc = pw_mkdirs(parent, err);
+    free(parent);
+    if (rc != PW_OK)
+        return rc;
+    pw_buf stage = PW_BUF_INIT;
+    pw_buf_printf(&stage, "%s.tmp.XXXXXX", o->output);
+    if (!mkdtemp(stage.data)) {
+        rc = pw_error_set(err, PW_EIO, "%s: cannot create staging directory: %s", stage.data,
+                          strerror(errno));
+        pw_buf_free(&stage);
+        return rc;
+    }
+    s->stage = pw_buf_detach(&stage);
+    rc = install_items(s, rep, err);
+    if (rc == PW_OK)
+        rc = collect_files(s, err);
+    if (rc == PW_OK)
+        rc = gzip_sizes(s, err);
+    if (rc == PW_OK) {
+        fill_report(s, rep);
+        rc = check_budget(o, rep, err);
+    }
+    if (rc == PW_OK)
+        rc = write_manifest(s, rep, err);
+    if (rc == PW_OK && o->format == PW_BUNDLE_DIR) {
+        rc = set_times(s, err);
+        if (rc == PW_OK)
+            rc = replace_dir(s, err);
+        if (rc == PW_OK) {
+            free(s->stage);
+            s->stage = NULL;
+        }
+    } else if (rc == PW_OK) {
+        rc = write_zip(s, err);
+    }
+    return rc;
+}
+
+int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_options *o,
+                    pw_bundle_report *rep, pw_error *err)
+{
+    pw_bundle_report scratch;
+    if (!rep)
+        rep = &scratch;
+    memset(rep, 0, sizeof(*rep));
+    if (!o || !o->output || !*o->output)
+        return pw_error_set(err, PW_EINVAL, "bundle: no output path");
+    if (o->format != PW_BUNDLE_DIR && o->format != PW_BUNDLE_ZIP)
+        return pw_error_set(err, PW_EINVAL, "bundle: unknown output format %d", (int)o->format);
+    for (size_t i = 0; i < n; i++)
+        if (!items[i].name || !*items[i].name)
+            return pw_error_set(err, PW_EINVAL, "bundle: item #%zu has no name", i);
+    build_state s;
+    memset(&s, 0, sizeof(s));
+    s.items = items;
+    s.n_items = n;
+    s.o = o;
+    s.results = pw_xcalloc(n ? n : 1, sizeof(*s.results));
+    s.installed = pw_xcalloc(n ? n : 1, sizeof(*s.installed));
+    s.chunk = pw_xmalloc(CHUNK_SIZE);
+    int rc = build(&s, rep, err);
+    /* The staging tree and the temporary zip never outlive the call. */
+    pw_error cleanup = {0, NULL};
+    if (s.stage)
+        pw_remove_tree(s.stage, &cleanup);
+    if (s.zip_tmp)
+        unlink(s.zip_tmp);
+    pw_error_clear(&cleanup);
+    free(s.stage);
+    free(s.zip_tmp);
+    for (size_t i = 0; i < n; i++)
+        pw_wheel_install_result_free(&s.results[i]);
+    free(s.results);
+    free(s.installed);
+    free(s.files);
+    free(s.gz);
+    free(s.chunk);
+    if (rc != PW_OK && rc != PW_ECHECK)
+        pw_bundle_report_free(rep);
+    if (rep == &scratch)
+        pw_bundle_report_free(rep);
+    return rc;
+}
+
+void pw_bundle_report_free(pw_bundle_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_packages; i++) {
+        free(r->packages[i].name);
+        free(r->packages[i].version);
+    }
+    free(r->packages);
+    free(r->skipped);
+    memset(r, 0, sizeof(*r));
+}

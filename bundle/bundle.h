@@ -1,0 +1,157 @@
+/*
+ * bundle: verified wheel installation into a python_modules/ tree, and the
+ * byte-reproducible bundle built from a lock (a directory or one zip, plus a
+ * bundle.json manifest and a size report). Layout, limits, strip classes and
+ * reproducibility rules are documented in docs/bundle.md.
+ *
+ * Archives are read with libzip, always streamed through fixed-size buffers,
+ * so memory does not grow with the size of a wheel. Nothing is fetched here:
+ * the caller passes local paths of artifacts it already downloaded.
+ */
+#ifndef PW_BUNDLE_H
+#define PW_BUNDLE_H
+
+#include "common.h"
+
+/* Default limits against hostile archives (docs/bundle.md, "Limits"). */
+#define PW_BUNDLE_DEFAULT_MAX_UNCOMPRESSED (UINT64_C(2) << 30) /* 2 GiB */
+#define PW_BUNDLE_DEFAULT_MAX_RATIO 200u
+/* The ratio limit applies only once a member has produced this many bytes:
+ * small files full of zeros legitimately compress far better than 200:1. */
+#define PW_BUNDLE_RATIO_MIN_SIZE (UINT64_C(1) << 20)
+#define PW_BUNDLE_MAX_ENTRIES 1000000u
+
+/* The manifest written at the root of every bundle. */
+#define PW_BUNDLE_MANIFEST "bundle.json"
+#define PW_BUNDLE_INSTALLER "pwpkg"
+
+/* Strip classes: files a Worker never needs at run time. */
+enum pw_bundle_strip {
+    PW_STRIP_TESTS = 1u << 0,   /* test/ and tests/ directories inside packages */
+    PW_STRIP_PYCACHE = 1u << 1, /* __pycache__/ and .pyc/.pyo that have a .py source */
+    PW_STRIP_STUBS = 1u << 2,   /* *.pyi and py.typed */
+};
+
+/* Parses class names ("tests", "pycache", "stubs", "all") into a mask of
+ * enum pw_bundle_strip. An unknown name is PW_EINVAL and lists the valid ones. */
+int pw_bundle_strip_parse(const pw_strlist *names, unsigned *mask, pw_error *err);
+
+/* Whether `path` (an installed path, relative to the site root) is dropped by
+ * the strip classes in `mask` or by one of the fnmatch(3) `exclude` globs.
+ * `has_source` says whether the wheel also holds the .py for a .pyc. */
+bool pw_bundle_path_stripped(const char *path, unsigned mask, const pw_strlist *exclude,
+                             bool has_source);
+
+/* ------------------------------------------------------ wheel installation */
+
+typedef struct pw_installed_file {
+    char *path;  /* relative to the site root, '/'-separated */
+    char sha256[PW_SHA256_HEX_LEN + 1];
+    uint64_t size;
+    bool executable; /* installed with mode 0755 rather than 0644 */
+} pw_installed_file;
+
+typedef struct pw_wheel_install_options {
+    /* "site" (NULL too), "stdlib" or "dynlib", as in pyodide-lock.json. */
+    const char *install_dir;
+    /* Expected name, version and artifact sha256 (hex) from the lock; NULL
+     * skips that check. */
+    const char *name;
+    const char *version;
+    const char *sha256;
+    uint64_t max_total_uncompressed; /* 0: PW_BUNDLE_DEFAULT_MAX_UNCOMPRESSED */
+    unsigned max_ratio;              /* 0: PW_BUNDLE_DEFAULT_MAX_RATIO */
+    unsigned strip;                  /* mask of enum pw_bundle_strip */
+    const pw_strlist *exclude;       /* fnmatch globs on installed paths, or NULL */
+} pw_wheel_install_options;
+
+typedef struct pw_wheel_install_result {
+    pw_installed_file *files; /* sorted by path, including INSTALLER/REQUESTED/RECORD */
+    size_t n_files;
+    uint64_t raw_bytes;        /* sum of installed file sizes */
+    uint64_t uncompressed;     /* bytes decompressed, stripped members included */
+    uint64_t saved_bytes;      /* bytes of files left out by strip/exclude */
+    size_t saved_files;
+    char *dist_info;           /* "<name>-<version>.dist-info", NULL for a plain zip */
+} pw_wheel_install_result;
+
+void pw_wheel_install_result_free(pw_wheel_install_result *r);
+
+/*
+ * Installs the wheel (or, for a ".zip" artifact, the plain archive) at
+ * `archive_path` into `site_dir`, verifying every member against RECORD and
+ * refusing unsafe archives. Errors name the archive and the member:
+ *   PW_EINVAL  unsafe or malformed layout (traversal, symlink, duplicates,
+ *              missing RECORD/WHEEL, dist-info name mismatch...);
+ *   PW_EHASH   content does not match RECORD or the lock's sha256;
+ *   PW_ELIMIT  decompression limits (total size, compression ratio);
+ *   PW_EUNSUPPORTED  Wheel-Version 2.x, .tar artifacts, non-sha256 RECORD;
+ *   PW_ECONFLICT  a file already in site_dir with different content.
+ * Each file appears at its final path only after it was verified; on failure
+ * every file and directory this call created is removed again.
+ * `result` may be NULL.
+ */
+int pw_wheel_install(const char *archive_path, const char *site_dir,
+                     const pw_wheel_install_options *o, pw_wheel_install_result *result,
+                     pw_error *err);
+
+/* -------------------------------------------------------------- bundles */
+
+typedef struct pw_bundle_item {
+    const char *name;
+    const char *version;
+    const char *path;         /* local wheel or zip, already downloaded */
+    const char *sha256;       /* hex digest from the lock, or NULL */
+    const char *install_dir;  /* site, stdlib, dynlib */
+    const char *package_type; /* package, cpython_module, shared_library, static_library */
+} pw_bundle_item;
+
+enum pw_bundle_format { PW_BUNDLE_DIR, PW_BUNDLE_ZIP };
+
+typedef struct pw_bundle_options {
+    enum pw_bundle_format format;
+    const char *output;              /* the directory or .zip to (re)place */
+    const char *lock_digest;         /* recorded in bundle.json; may be NULL */
+    int64_t source_date_epoch;       /* -1: $SOURCE_DATE_EPOCH, else 1980-01-01 */
+    uint64_t max_size_gz;            /* budget on the gzipped total; 0: none */
+    unsigned strip;                  /* mask of enum pw_bundle_strip */
+    const pw_strlist *exclude;       /* may be NULL */
+    uint64_t max_total_uncompressed; /* over the whole bundle; 0: default */
+    unsigned max_ratio;              /* 0: default */
+} pw_bundle_options;
+
+typedef struct pw_bundle_package_size {
+    char *name;
+    char *version;
+    size_t files;
+    uint64_t raw_bytes;
+    uint64_t gz_bytes;    /* one gzip stream (level 6) of its files in path order */
+    uint64_t saved_bytes; /* left out by strip/exclude */
+} pw_bundle_package_size;
+
+typedef struct pw_bundle_report {
+    pw_bundle_package_size *packages; /* largest gz_bytes first, then by name */
+    size_t n_packages;
+    size_t files;
+    uint64_t raw_total;
+    uint64_t gz_total;
+    uint64_t saved_bytes;
+    size_t saved_files;
+    char *skipped; /* comma-separated static_library packages left out, or NULL */
+} pw_bundle_report;
+
+void pw_bundle_report_free(pw_bundle_report *r);
+
+/*
+ * Installs every item into a fresh staging directory next to o->output,
+ * writes bundle.json, checks the gzip budget, then renames the result into
+ * place (for PW_BUNDLE_ZIP: zips the staging tree and renames the zip). On
+ * any failure nothing is left at o->output or next to it. An existing output
+ * is replaced only when it is a regular file (zip) or a directory that is
+ * empty or holds a bundle.json (dir).
+ * The report is filled on success and on a PW_ECHECK budget failure.
+ */
+int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_options *o,
+                    pw_bundle_report *rep, pw_error *err);
+
+#endif

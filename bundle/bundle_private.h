@@ -1,0 +1,74 @@
+/*
+ * Private to bundle/: the pure parsers (RECORD, WHEEL, wheel file names,
+ * member paths) that install.c and build.c share, exposed here so that
+ * tests/bundle can drive them directly.
+ */
+#ifndef PW_BUNDLE_PRIVATE_H
+#define PW_BUNDLE_PRIVATE_H
+
+#include "bundle.h"
+
+/* One RECORD row. Binary distribution format: "path,sha256=<urlsafe b64
+ * without padding>,size"; hash and size are empty for RECORD itself. */
+typedef struct pw_record_entry {
+    char *path;
+    bool has_hash;
+    unsigned char digest[PW_SHA256_LEN];
+    int64_t size; /* -1 when the field is empty */
+    bool seen;    /* set by the installer when the member was found */
+} pw_record_entry;
+
+typedef struct pw_record {
+    pw_record_entry *entries; /* sorted by path after a successful parse */
+    size_t len;
+    size_t cap;
+} pw_record;
+
+/* Parses RECORD text (CSV as Python's csv module writes it). `origin` names
+ * the file for messages ("foo.whl: foo-1.0.dist-info/RECORD"). Rows that
+ * repeat a path with the same values are merged; conflicting ones are
+ * PW_EINVAL. Hash algorithms other than sha256 are PW_EUNSUPPORTED. */
+int pw_bundle_record_parse(const char *origin, const char *text, size_t len, pw_record *out,
+                           pw_error *err);
+pw_record_entry *pw_bundle_record_find(const pw_record *r, const char *path);
+void pw_bundle_record_free(pw_record *r);
+
+/* Appends `s` as one CSV field, quoted only when it needs to be (as
+ * Python's csv.writer does with QUOTE_MINIMAL). */
+void pw_bundle_csv_field(pw_buf *out, const char *s);
+
+/* RFC 4648 section 5 ("base64url"), without '=' padding, as RECORD wants. */
+void pw_bundle_b64url_encode(const unsigned char *raw, size_t n, pw_buf *out);
+/* Returns the decoded length, or -1 on a bad character or length. */
+long pw_bundle_b64url_decode(pw_slice s, unsigned char *out, size_t cap);
+
+/* Refuses member names that could escape the target or mean different
+ * things on different systems: empty, absolute, drive letters, backslashes,
+ * "." or ".." components, empty components, control characters. A trailing
+ * '/' (a directory entry) is allowed. */
+int pw_bundle_check_member_path(const char *archive, const char *name, pw_error *err);
+
+/* {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl */
+typedef struct pw_wheel_name {
+    pw_slice name, version, build, python, abi, platform;
+} pw_wheel_name;
+
+int pw_bundle_wheel_filename_parse(const char *file_name, pw_wheel_name *out, pw_error *err);
+
+/* The WHEEL file of a .dist-info directory. */
+typedef struct pw_wheel_meta {
+    int major, minor;      /* Wheel-Version */
+    bool root_is_purelib;
+} pw_wheel_meta;
+
+/* Missing or malformed Wheel-Version is PW_EINVAL; a major version other
+ * than 1 is PW_EUNSUPPORTED (binary distribution format: "refuse to install
+ * a wheel whose major version is greater than supported"). */
+int pw_bundle_wheel_meta_parse(const char *origin, const char *text, size_t len,
+                               pw_wheel_meta *out, pw_error *err);
+
+/* Versions as spelled in file names and .dist-info names: equal up to case
+ * and the '-'/'_' escaping of the file name convention. */
+bool pw_bundle_versions_equal(pw_slice a, pw_slice b);
+
+#endif

@@ -1,0 +1,134 @@
+/* pwpkg tree / pwpkg why NAME: the resolved graph of a lock. */
+#include "cli.h"
+#include "lockfile.h"
+
+#include <cJSON.h>
+#include <getopt.h>
+#include <string.h>
+
+static const char tree_help[] =
+    "usage: pwpkg tree [--lock FILE]\n"
+    "\n"
+    "Show the locked packages as a tree from the root requirements. A package\n"
+    "shown before is marked (*) instead of being expanded again.\n"
+    "\n"
+    "  --lock FILE   the lock to read (default: pwpkg.lock)\n"
+    "  --json        the lock's packages with their dependencies, as JSON\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage or unreadable lock, 3 I/O error.\n";
+
+static const char why_help[] =
+    "usage: pwpkg why NAME [--lock FILE]\n"
+    "\n"
+    "Show every path from a root requirement to the package NAME.\n"
+    "\n"
+    "  --lock FILE   the lock to read (default: pwpkg.lock)\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage error or NAME not in the lock, 3 I/O error.\n";
+
+enum { OPT_LOCK = CLI_OPT_FIRST_COMMAND_OPTION };
+
+static int parse_graph_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
+                               const char **lock_path, const char **name)
+{
+    static const struct option long_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"lock", required_argument, NULL, OPT_LOCK},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, ":qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, cmd, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        if (opt == OPT_LOCK)
+            *lock_path = optarg;
+        else if (opt == ':')
+            return cli_usage_error(ctx, cmd, "option '%s' needs a value", argv[optind - 1]);
+        else
+            return cli_usage_error(ctx, cmd, "unknown option '%s'", argv[optind - 1]);
+    }
+    if (name) {
+        if (optind >= argc)
+            return cli_usage_error(ctx, cmd, "which package? (pwpkg why NAME)");
+        *name = argv[optind++];
+    }
+    if (optind < argc)
+        return cli_usage_error(ctx, cmd, "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+static void print_json_graph(const pw_lock *lock)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", "tree");
+    cJSON *roots = cJSON_AddArrayToObject(root, "requirements");
+    for (size_t i = 0; i < lock->requirements.len; i++)
+        cJSON_AddItemToArray(roots, cJSON_CreateString(lock->requirements.items[i]));
+    cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
+    for (size_t i = 0; i < lock->n_packages; i++) {
+        const pw_lock_package *p = &lock->packages[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", p->name);
+        cJSON_AddStringToObject(o, "version", p->version);
+        cJSON *deps = cJSON_AddArrayToObject(o, "dependencies");
+        for (size_t d = 0; d < p->dependencies.len; d++)
+            cJSON_AddItemToArray(deps, cJSON_CreateString(p->dependencies.items[d]));
+        cJSON_AddItemToArray(pkgs, o);
+    }
+    pw_buf out = PW_BUF_INIT;
+    pw_json_write(root, &out);
+    fputs(pw_buf_cstr(&out), stdout);
+    pw_buf_free(&out);
+    cJSON_Delete(root);
+}
+
+static int run_graph(cli_context *ctx, const cli_command *cmd, int argc, char **argv, bool why)
+{
+    const char *lock_path = PW_LOCK_DEFAULT_NAME, *name = NULL;
+    int exit_code = parse_graph_options(ctx, cmd, argc, argv, &lock_path, why ? &name : NULL);
+    if (exit_code >= 0)
+        return exit_code;
+    cli_reporter_install(ctx);
+    pw_error err = {0};
+    pw_lock lock;
+    int rc = pw_lock_load(lock_path, &lock, &err);
+    if (rc) {
+        exit_code = cli_fail(ctx, cmd->name, &err);
+        pw_error_clear(&err);
+        return exit_code;
+    }
+    pw_buf out = PW_BUF_INIT;
+    if (!why && ctx->json) {
+        print_json_graph(&lock);
+    } else if (!why) {
+        pw_lock_format_tree(&lock, &out);
+    } else if ((rc = pw_lock_explain_why(&lock, name, &out, &err))) {
+        exit_code = cli_fail(ctx, cmd->name, &err);
+    }
+    if (rc == PW_OK) {
+        fputs(pw_buf_cstr(&out), stdout);
+        exit_code = CLI_EXIT_OK;
+    }
+    pw_buf_free(&out);
+    pw_lock_free(&lock);
+    pw_error_clear(&err);
+    return exit_code;
+}
+
+static int run_tree(cli_context *ctx, int argc, char **argv)
+{
+    return run_graph(ctx, &cli_cmd_tree, argc, argv, false);
+}
+
+static int run_why(cli_context *ctx, int argc, char **argv)
+{
+    return run_graph(ctx, &cli_cmd_why, argc, argv, true);
+}
+
+const cli_command cli_cmd_tree = {"tree", "show the locked dependency graph", tree_help, run_tree};
+const cli_command cli_cmd_why = {"why", "explain why a package is in the lock", why_help, run_why};

@@ -1,0 +1,290 @@
+/* pwpkg lock: parse options, call the resolver, write or check the lock. */
+#include "cli.h"
+#include "resolver.h"
+
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char lock_help[] =
+    "usage: pwpkg lock [OPTIONS]\n"
+    "\n"
+    "Resolve the requirements against a Pyodide release and write pwpkg.lock.\n"
+    "\n"
+    "inputs:\n"
+    "  -r, --requirement FILE   requirements file (default: requirements.txt beside the lock)\n"
+    "  -o, --output FILE        the lock to write or check (default: pwpkg.lock)\n"
+    "\n"
+    "choosing the Pyodide release (first that applies):\n"
+    "  --pyodide VERSION        a release, e.g. 0.27.7\n"
+    "  --compat-date DATE       a Worker's compatibility date (YYYY-MM-DD) ...\n"
+    "  --compat-flag FLAG       ... and its compatibility flags (repeatable)\n"
+    "  (default)                compatibility_date and compatibility_flags from\n"
+    "                           wrangler.toml, wrangler.json or wrangler.jsonc beside\n"
+    "                           the requirements\n"
+    "  --pyodide-index LOC      the release's pyodide-lock.json: a file, a directory\n"
+    "                           holding one, or a URL (default: an installed runtime of\n"
+    "                           the release, else https://cdn.jsdelivr.net/pyodide/vVERSION/full/)\n"
+    "\n"
+    "behaviour:\n"
+    "  --check                  write nothing; exit 1 and show what would change when\n"
+    "                           the lock is stale, 0 when it is current\n"
+    "  --offline                use only the cache; fail fast naming what is missing\n"
+    "  --refresh                revalidate cached index pages\n"
+    "  --cache-dir DIR          cache location (default $PWPKG_CACHE_DIR, else\n"
+    "                           $XDG_CACHE_HOME/pwpkg, else ~/.cache/pwpkg)\n"
+    "  -q, --quiet / -v, --verbose / --json / --color[=WHEN] / --no-color\n"
+    "\n"
+    "exit codes: 0 locked (or current), 1 no resolution or stale lock (--check),\n"
+    "2 usage or input error, 3 network or I/O error.\n";
+
+enum {
+    OPT_PYODIDE = CLI_OPT_FIRST_COMMAND_OPTION,
+    OPT_PYODIDE_INDEX,
+    OPT_COMPAT_DATE,
+    OPT_COMPAT_FLAG,
+    OPT_CHECK,
+    OPT_OFFLINE,
+    OPT_REFRESH,
+    OPT_CACHE_DIR,
+};
+
+typedef struct lock_options {
+    pw_lock_request request;
+    pw_strlist compat_flags;
+    bool check;
+} lock_options;
+
+static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *o)
+{
+    static const struct option long_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"requirement", required_argument, NULL, 'r'},
+        {"output", required_argument, NULL, 'o'},
+        {"pyodide", required_argument, NULL, OPT_PYODIDE},
+        {"pyodide-index", required_argument, NULL, OPT_PYODIDE_INDEX},
+        {"compat-date", required_argument, NULL, OPT_COMPAT_DATE},
+        {"compat-flag", required_argument, NULL, OPT_COMPAT_FLAG},
+        {"check", no_argument, NULL, OPT_CHECK},
+        {"offline", no_argument, NULL, OPT_OFFLINE},
+        {"refresh", no_argument, NULL, OPT_REFRESH},
+        {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+        {NULL, 0, NULL, 0},
+    };
+    pw_lock_request *r = &o->request;
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, ":r:o:qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, &cli_cmd_lock, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        switch (opt) {
+        case 'r': r->requirements_path = optarg; break;
+        case 'o': r->lock_path = optarg; break;
+        case OPT_PYODIDE: r->pyodide_version = optarg; break;
+        case OPT_PYODIDE_INDEX: r->pyodide_index = optarg; break;
+        case OPT_COMPAT_DATE: r->compat_date = optarg; break;
+        case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
+        case OPT_CHECK: o->check = true; break;
+        case OPT_OFFLINE: r->offline = true; break;
+        case OPT_REFRESH: r->refresh = true; break;
+        case OPT_CACHE_DIR: r->cache_dir = optarg; break;
+        case ':':
+            return cli_usage_error(ctx, &cli_cmd_lock, "option '%s' needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error(ctx, &cli_cmd_lock, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(ctx, &cli_cmd_lock, "unexpected argument '%s'", argv[optind]);
+    if (r->pyodide_version && r->compat_date)
+        return cli_usage_error(ctx, &cli_cmd_lock,
+                               "--pyodide and --compat-date both choose the release; give one");
+    if (o->compat_flags.len && !r->compat_date)
+        return cli_usage_error(ctx, &cli_cmd_lock, "--compat-flag needs --compat-date");
+    if (!r->lock_path)
+        r->lock_path = PW_LOCK_DEFAULT_NAME;
+    r->compat_flags = &o->compat_flags;
+    return -1;
+}
+
+static void print_json_result(const char *status, const lock_options *o, const pw_lock *lock,
+                              bool changed, const pw_lock_diff *diff)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", "lock");
+    cJSON_AddStringToObject(root, "status", status);
+    cJSON_AddStringToObject(root, "lock", o->request.lock_path);
+    cJSON_AddBoolToObject(root, "changed", changed);
+    cJSON *rel = cJSON_AddObjectToObject(root, "release");
+    cJSON_AddStringToObject(rel, "pyodide", lock->release.pyodide);
+    cJSON_AddStringToObject(rel, "python", lock->release.python);
+    cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
+    for (size_t i = 0; i < lock->n_packages; i++) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "name", lock->packages[i].name);
+        cJSON_AddStringToObject(p, "version", lock->packages[i].version);
+        cJSON_AddStringToObject(p, "source", lock->packages[i].source);
+        cJSON_AddItemToArray(pkgs, p);
+    }
+    cJSON *dropped = cJSON_AddArrayToObject(root, "dropped");
+    for (size_t i = 0; i < lock->dropped.len; i++)
+        cJSON_AddItemToArray(dropped, cJSON_CreateString(lock->dropped.items[i]));
+    if (diff) {
+        cJSON *changes = cJSON_AddArrayToObject(root, "changes");
+        for (size_t i = 0; i < diff->len; i++) {
+            const pw_lock_change *c = &diff->changes[i];
+            cJSON *ch = cJSON_CreateObject();
+            cJSON_AddStringToObject(ch, "name", c->name);
+            cJSON_AddStringToObject(ch, "change", pw_lock_change_kind_name(c->kind));
+            if (c->old_version)
+                cJSON_AddStringToObject(ch, "old", c->old_version);
+            if (c->new_version)
+                cJSON_AddStringToObject(ch, "new", c->new_version);
+            cJSON_AddItemToArray(changes, ch);
+        }
+    }
+    pw_buf out = PW_BUF_INIT;
+    pw_json_write(root, &out);
+    fputs(pw_buf_cstr(&out), stdout);
+    pw_buf_free(&out);
+    cJSON_Delete(root);
+}
+
+static void print_summary(const cli_context *ctx, const lock_options *o, const pw_lock *lock,
+                          bool changed)
+{
+    if (ctx->verbosity < 0)
+        return;
+    const char *bold = cli_style(ctx, "\033[1m"), *reset = cli_style(ctx, "\033[0m");
+    fprintf(stderr, "%s%s%s %zu package%s for Pyodide %s (Python %s)%s%s\n", bold,
+            changed ? "Locked" : "Up to date:", reset, lock->n_packages,
+            lock->n_packages == 1 ? "" : "s", lock->release.pyodide, lock->release.python,
+            changed ? " -> " : "", changed ? o->request.lock_path : "");
+    for (size_t i = 0; i < lock->n_packages; i++) {
+        const pw_lock_package *p = &lock->packages[i];
+        fprintf(stderr, "  %s %s", p->name, p->version);
+        if (strcmp(p->package_type, "package") != 0)
+            fprintf(stderr, " (%s)", p->package_type);
+        fputc('\n', stderr);
+    }
+    for (size_t i = 0; i < lock->dropped.len; i++)
+        fprintf(stderr, "  dropped (marker false in Pyodide): %s\n", lock->dropped.items[i]);
+}
+
+/* --check: compare the lock on disk with a fresh resolution, byte for byte. */
+static int check_lock(cli_context *ctx, const lock_options *o, const pw_lock *fresh)
+{
+    pw_error err = {0};
+    pw_buf existing_text = PW_BUF_INIT, fresh_text = PW_BUF_INIT;
+    pw_lock existing;
+    int rc = pw_read_file(o->request.lock_path, &existing_text, &err);
+    if (rc == PW_ENOTFOUND) {
+        pw_error_set(&err, PW_ECHECK, "%s does not exist: run `pwpkg lock`", o->request.lock_path);
+        rc = cli_fail(ctx, "lock", &err);
+        goto done;
+    }
+    if (rc) {
+        rc = cli_fail(ctx, "lock", &err);
+        goto done;
+    }
+    pw_lock_serialize(fresh, &fresh_text);
+    if (existing_text.len == fresh_text.len &&
+        memcmp(existing_text.data, fresh_text.data, fresh_text.len) == 0) {
+        if (ctx->json)
+            print_json_result("current", o, fresh, false, NULL);
+        else
+            print_summary(ctx, o, fresh, false);
+        rc = CLI_EXIT_OK;
+        goto done;
+    }
+    if ((rc = pw_lock_parse(o->request.lock_path, existing_text.data, existing_text.len, &existing,
+                            &err))) {
+        pw_error_wrap(&err, "the existing lock cannot be read; run `pwpkg lock` to rewrite it");
+        err.code = PW_ECHECK;
+        rc = cli_fail(ctx, "lock", &err);
+        goto done;
+    }
+    pw_lock_diff diff;
+    pw_lock_diff_compute(&existing, fresh, pw_version_cmp_text, &diff);
+    if (ctx->json) {
+        print_json_result("stale", o, fresh, true, &diff);
+    } else {
+        pw_buf text = PW_BUF_INIT;
+        pw_lock_diff_format_text(&diff, &text);
+        fprintf(stderr, "%s is stale; `pwpkg lock` would change:\n%s", o->request.lock_path,
+                text.len ? text.data : "  formatting only (the lock was edited by hand)\n");
+        pw_buf_free(&text);
+    }
+    pw_lock_diff_free(&diff);
+    pw_lock_free(&existing);
+    rc = CLI_EXIT_CHECK;
+done:
+    pw_buf_free(&existing_text);
+    pw_buf_free(&fresh_text);
+    pw_error_clear(&err);
+    return rc;
+}
+
+static int run_lock(cli_context *ctx, int argc, char **argv)
+{
+    lock_options o;
+    memset(&o, 0, sizeof(o));
+    int exit_code = parse_options(ctx, argc, argv, &o);
+    if (exit_code >= 0) {
+        pw_strlist_free(&o.compat_flags);
+        return exit_code;
+    }
+    cli_reporter_install(ctx);
+
+    pw_error err = {0};
+    pw_lock lock;
+    int rc = pw_resolver_lock(&o.request, &lock, &err);
+    if (rc) {
+        exit_code = cli_fail(ctx, "lock", &err);
+        goto done;
+    }
+    if (o.check) {
+        exit_code = check_lock(ctx, &o, &lock);
+        pw_lock_free(&lock);
+        goto done;
+    }
+    /* Rewrite only when the bytes change, so that the file's mtime tells
+     * build systems the truth. */
+    pw_buf fresh = PW_BUF_INIT, existing = PW_BUF_INIT;
+    pw_lock_serialize(&lock, &fresh);
+    pw_error ignored = {0};
+    bool changed = pw_read_file(o.request.lock_path, &existing, &ignored) != PW_OK ||
+                   existing.len != fresh.len || memcmp(existing.data, fresh.data, fresh.len) != 0;
+    pw_error_clear(&ignored);
+    if (changed)
+        rc = pw_write_file_atomic(o.request.lock_path, fresh.data, fresh.len, &err);
+    pw_buf_free(&fresh);
+    pw_buf_free(&existing);
+    if (rc) {
+        exit_code = cli_fail(ctx, "lock", &err);
+    } else {
+        if (ctx->json)
+            print_json_result("ok", &o, &lock, changed, NULL);
+        else
+            print_summary(ctx, &o, &lock, changed);
+        exit_code = CLI_EXIT_OK;
+    }
+    pw_lock_free(&lock);
+done:
+    pw_error_clear(&err);
+    pw_strlist_free(&o.compat_flags);
+    return exit_code;
+}
+
+const cli_command cli_cmd_lock = {
+    "lock",
+    "resolve requirements against a Pyodide release and write pwpkg.lock",
+    lock_help,
+    run_lock,
+};

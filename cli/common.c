@@ -1,0 +1,203 @@
+#include "cli.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_exit_code(int status)
+{
+    switch (status) {
+    case PW_OK:
+        return CLI_EXIT_OK;
+    case PW_ECONFLICT:
+    case PW_ECHECK:
+    case PW_EHASH:
+        return CLI_EXIT_CHECK;
+    case PW_EINVAL:
+    case PW_EUNSUPPORTED:
+    case PW_ENOTFOUND:
+    case PW_ELIMIT:
+        return CLI_EXIT_USAGE;
+    case PW_EIO:
+    case PW_ENET:
+    case PW_ERUNTIME:
+    default:
+        return CLI_EXIT_IO;
+    }
+}
+
+const char *cli_style(const cli_context *ctx, const char *escape)
+{
+    return ctx->color ? escape : "";
+}
+
+bool cli_common_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
+                       int *exit_code)
+{
+    const char *no_color = getenv("NO_COLOR");
+    switch (opt) {
+    case 'q':
+    case CLI_OPT_QUIET:
+        ctx->verbosity = -1;
+        return true;
+    case 'v':
+    case CLI_OPT_VERBOSE:
+        ctx->verbosity = ctx->verbosity < 0 ? 1 : ctx->verbosity + 1;
+        return true;
+    case CLI_OPT_JSON:
+        ctx->json = true;
+        return true;
+    case CLI_OPT_NO_COLOR:
+        ctx->color = false;
+        return true;
+    case CLI_OPT_COLOR:
+        if (!arg || strcmp(arg, "always") == 0)
+            ctx->color = !(no_color && *no_color);
+        else if (strcmp(arg, "never") == 0)
+            ctx->color = false;
+        else if (strcmp(arg, "auto") == 0)
+            ctx->color = isatty(STDERR_FILENO) && !(no_color && *no_color);
+        else
+            *exit_code = cli_usage_error(ctx, cmd, "--color takes always, never or auto, not '%s'",
+                                         arg);
+        return true;
+    case 'h':
+    case CLI_OPT_HELP:
+        fputs(cmd->help, stdout);
+        *exit_code = CLI_EXIT_OK;
+        return true;
+    default:
+        return false;
+    }
+}
+
+int cli_usage_error(cli_context *ctx, const cli_command *cmd, const char *fmt, ...)
+{
+    pw_buf msg = PW_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    pw_buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (ctx->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "command", cmd->name);
+        cJSON_AddStringToObject(o, "status", "error");
+        cJSON_AddStringToObject(o, "error", "usage");
+        cJSON_AddNumberToObject(o, "exit_code", CLI_EXIT_USAGE);
+        cJSON_AddStringToObject(o, "message", pw_buf_cstr(&msg));
+        pw_buf out = PW_BUF_INIT;
+        pw_json_write(o, &out);
+        fputs(pw_buf_cstr(&out), stdout);
+        pw_buf_free(&out);
+        cJSON_Delete(o);
+    } else {
+        fprintf(stderr, "pwpkg %s: %s\n(run `pwpkg help %s`)\n", cmd->name, pw_buf_cstr(&msg),
+                cmd->name);
+    }
+    pw_buf_free(&msg);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_fail(cli_context *ctx, const char *command, const pw_error *err)
+{
+    int code = cli_exit_code(err->code ? err->code : PW_EIO);
+    if (ctx->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "command", command);
+        cJSON_AddStringToObject(o, "status", "error");
+        cJSON_AddStringToObject(o, "error", pw_status_name(err->code));
+        cJSON_AddNumberToObject(o, "exit_code", code);
+        cJSON_AddStringToObject(o, "message", pw_error_message(err));
+        pw_buf out = PW_BUF_INIT;
+        pw_json_write(o, &out);
+        fputs(pw_buf_cstr(&out), stdout);
+        pw_buf_free(&out);
+        cJSON_Delete(o);
+        return code;
+    }
+    /* Multi-line messages list one problem per line: indent the rest. */
+    const char *msg = pw_error_message(err);
+    const char *nl = strchr(msg, '\n');
+    fprintf(stderr, "%serror%s: ", cli_style(ctx, "\033[1;31m"), cli_style(ctx, "\033[0m"));
+    if (!nl) {
+        fprintf(stderr, "%s\n", msg);
+        return code;
+    }
+    fprintf(stderr, "pwpkg %s failed (%s):\n", command, pw_status_name(err->code));
+    for (const char *line = msg; line && *line;) {
+        nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        fprintf(stderr, "  %.*s\n", (int)len, line);
+        line = nl ? nl + 1 : NULL;
+    }
+    return code;
+}
+
+bool cli_parse_count(const char *text, long min, long max, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || !end || *end || end == text || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* ----------------------------------------------------------- reporter */
+
+static void report_message(void *opaque, enum pw_report_level level, const char *text)
+{
+    cli_context *ctx = opaque;
+    if (level == PW_REPORT_DEBUG && ctx->verbosity < 1)
+        return;
+    if (level == PW_REPORT_INFO && ctx->verbosity < 0)
+        return;
+    if (ctx->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "level", level == PW_REPORT_WARN    ? "warning"
+                                            : level == PW_REPORT_INFO ? "info"
+                                                                      : "debug");
+        cJSON_AddStringToObject(o, "message", text);
+        char *line = cJSON_PrintUnformatted(o);
+        fprintf(stderr, "%s\n", line);
+        free(line);
+        cJSON_Delete(o);
+        return;
+    }
+    if (level == PW_REPORT_WARN)
+        fprintf(stderr, "%swarning%s: %s\n", cli_style(ctx, "\033[1;33m"),
+                cli_style(ctx, "\033[0m"), text);
+    else
+        fprintf(stderr, "%s\n", text);
+}
+
+static void report_progress(void *opaque, const char *label, uint64_t done, uint64_t total)
+{
+    cli_context *ctx = opaque;
+    if (!ctx->progress)
+        return;
+    double mb = (double)done / 1e6;
+    if (total)
+        fprintf(stderr, "\r\033[K%s %.1f / %.1f MB (%3.0f%%)", label ? label : "total", mb,
+                (double)total / 1e6, 100.0 * (double)done / (double)total);
+    else
+        fprintf(stderr, "\r\033[K%s %.1f MB", label ? label : "total", mb);
+    if (total && done >= total)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+void cli_reporter_install(cli_context *ctx)
+{
+    static pw_reporter reporter;
+    ctx->progress = isatty(STDERR_FILENO) && ctx->verbosity >= 0 && !ctx->json;
+    reporter.message = report_message;
+    reporter.progress = report_progress;
+    reporter.ctx = ctx;
+    pw_reporter_set(&reporter);
+}

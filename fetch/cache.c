@@ -1,0 +1,257 @@
+#include "fetch_internal.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* <dir>/<hex[0:2]>/<hex><suffix>: two-level fan-out keeps directories small. */
+static char *fanout_path(const char *dir, const char *hex, const char *suffix)
+{
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_printf(&b, "%s/%.2s/%s%s", dir, hex, hex, suffix);
+    return pw_buf_detach(&b);
+}
+
+static void key_hex(const char *a, const char *b, char hex[65])
+{
+    pw_buf k = PW_BUF_INIT;
+    pw_buf_printf(&k, "%s\n%s", a, b ? b : "");
+    pw_sha256_hex(k.data, k.len, hex);
+    pw_buf_free(&k);
+}
+
+static int mkdir_parent(const char *path, pw_error *err)
+{
+    char *dir = pw_path_dirname(path);
+    int rc = pw_mkdirs(dir, err);
+    free(dir);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ pages */
+
+char *pw_fetch_page_cache_path(pw_fetch_session *s, const char *redacted, const char *accept)
+{
+    char hex[65];
+    key_hex(redacted, accept, hex);
+    return fanout_path(s->dir_http, hex, "");
+}
+
+static char *json_string_member(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) && v->valuestring[0] ? pw_xstrdup(v->valuestring) : NULL;
+}
+
+/* An entry is one file, a JSON header line then the body, so that one
+ * rename replaces both together: two processes refreshing the same page
+ * can never pair one's validators with the other's body. */
+bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified)
+{
+    pw_buf raw = PW_BUF_INIT;
+    pw_error e = {0};
+    *etag = *last_modified = NULL;
+    if (pw_read_file(path, &raw, &e) != PW_OK) {
+        pw_error_clear(&e);
+        pw_buf_free(&raw);
+        return false;
+    }
+    const char *nl = raw.len ? memchr(raw.data, '\n', raw.len) : NULL;
+    cJSON *meta = NULL;
+    if (!nl || pw_json_parse(path, raw.data, (size_t)(nl - raw.data), &meta, &e) != PW_OK ||
+        !cJSON_IsObject(meta)) {
+        pw_error_clear(&e);
+        cJSON_Delete(meta);
+        pw_buf_free(&raw);
+        return false;
+    }
+    *etag = json_string_member(meta, "etag");
+    *last_modified = json_string_member(meta, "last_modified");
+    cJSON_Delete(meta);
+    pw_buf_reset(body);
+    size_t off = (size_t)(nl - raw.data) + 1;
+    pw_buf_append(body, raw.data + off, raw.len - off);
+    pw_buf_free(&raw);
+    return true;
+}
+
+int pw_fetch_page_cache_store(const char *path, const char *redacted, const char *accept,
+                              const char *etag, const char *last_modified, const void *body,
+                              size_t len, pw_error *err)
+{
+    cJSON *meta = cJSON_CreateObject();
+    cJSON_AddStringToObject(meta, "url", redacted);
+    cJSON_AddStringToObject(meta, "accept", accept ? accept : "");
+    cJSON_AddStringToObject(meta, "etag", etag ? etag : "");
+    cJSON_AddStringToObject(meta, "last_modified", last_modified ? last_modified : "");
+    char *line = cJSON_PrintUnformatted(meta);
+    cJSON_Delete(meta);
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_puts(&b, line);
+    free(line);
+    pw_buf_putc(&b, '\n');
+    pw_buf_append(&b, body, len);
+    int rc = mkdir_parent(path, err);
+    if (rc == PW_OK)
+        rc = pw_write_file_atomic(path, b.data, b.len, err);
+    pw_buf_free(&b);
+    return rc;
+}
+
+/* -------------------------------------------------------------- artifacts */
+
+char *pw_fetch_artifact_path(pw_fetch_session *s, const char *sha256)
+{
+    return fanout_path(s->dir_artifacts, sha256, "");
+}
+
+int pw_fetch_artifact_check(pw_fetch_session *s, xfer *x, const char *sha256, bool *found)
+{
+    pw_fetch_request *r = x->req;
+    *found = false;
+    char *path = pw_fetch_artifact_path(s, sha256);
+    if (!pw_file_exists(path)) {
+        free(path);
+        return PW_OK;
+    }
+    char actual[65];
+    uint64_t size = 0;
+    pw_error e = {0};
+    int rc = pw_sha256_file_hex(path, actual, &size, &e);
+    if (rc != PW_OK) {
+        pw_error_set(&r->error, rc, "%s: cached artifact unreadable: %s", x->redacted,
+                     pw_error_message(&e));
+        pw_error_clear(&e);
+        free(path);
+        return rc;
+    }
+    if (strcmp(actual, sha256) != 0) {
+        /* A content-addressed file whose content changed was damaged or
+         * tampered with; it must never be handed out. */
+        unlink(path);
+        pw_error_set(&r->error, PW_EHASH,
+                     "%s: cached artifact %s was corrupt (expected sha256 %s, actual %s); "
+                     "removed it",
+                     x->redacted, path, sha256, actual);
+        free(path);
+        return PW_EHASH;
+    }
+    free(r->path);
+    r->path = path;
+    memcpy(r->sha256, actual, sizeof(r->sha256));
+    r->size = size;
+    r->from_cache = true;
+    *found = true;
+    return PW_OK;
+}
+
+void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const char *sha256)
+{
+    char hex[65];
+    key_hex(redacted, NULL, hex);
+    char *path = fanout_path(s->dir_urls, hex, "");
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_printf(&b, "%s\n", sha256);
+    pw_error e = {0};
+    if (mkdir_parent(path, &e) != PW_OK || pw_write_file_atomic(path, b.data, b.len, &e) != PW_OK)
+        pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
+    pw_error_clear(&e);
+    pw_buf_free(&b);
+    free(path);
+}
+
+bool pw_fetch_url_index_load(pw_fetch_session *s, const char *redacted, char sha256[65])
+{
+    char hex[65];
+    key_hex(redacted, NULL, hex);
+    char *path = fanout_path(s->dir_urls, hex, "");
+    pw_buf b = PW_BUF_INIT;
+    pw_error e = {0};
+    bool ok = pw_read_file(path, &b, &e) == PW_OK && b.len >= 64;
+    if (ok) {
+        memcpy(sha256, b.data, 64);
+        sha256[64] = '\0';
+        ok = pw_is_sha256_hex(sha256);
+    }
+    pw_error_clear(&e);
+    pw_buf_free(&b);
+    free(path);
+    return ok;
+}
+
+int pw_fetch_artifact_publish(pw_fetch_session *s, xfer *x, const char *tmp_path, pw_error *err)
+{
+    pw_fetch_request *r = x->req;
+    char *final = pw_fetch_artifact_path(s, r->sha256);
+    int rc = mkdir_parent(final, err);
+    if (rc == PW_OK && rename(tmp_path, final) != 0)
+        rc = pw_error_set(err, PW_EIO, "%s: cannot move %s to %s: %s", x->redacted, tmp_path,
+                          final, strerror(errno));
+    if (rc != PW_OK) {
+        free(final);
+        return rc;
+    }
+    free(r->path);
+    r->path = final;
+    if (!pw_fetch_is_local(x->req->url))
+        pw_fetch_url_index_store(s, x->redacted, r->sha256);
+    return PW_OK;
+}
+
+/* -------------------------------------------------------------- partials */
+
+int pw_fetch_partial_lock(pw_fetch_session *s, xfer *x, pw_error *err)
+{
+    if (x->fd >= 0)
+        return 0;
+    if (!x->part_path) {
+        char hex[65];
+        key_hex(x->redacted, x->expected, hex);
+        pw_buf b = PW_BUF_INIT;
+        pw_buf_printf(&b, "%s/%s.part", s->dir_tmp, hex);
+        x->part_path = pw_buf_detach(&b);
+    }
+    /* The holder may publish (rename) or remove the file between our open
+     * and our lock; then the locked inode is no longer the partial file and
+     * we start over with a fresh one. */
+    for (int tries = 0; tries < 8; tries++) {
+        int fd = open(x->part_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return pw_error_set(err, PW_EIO, "%s: cannot create %s: %s", x->redacted,
+                                x->part_path, strerror(errno));
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int saved = errno;
+            close(fd);
+            if (saved == EWOULDBLOCK || saved == EINTR)
+                return 1;
+            return pw_error_set(err, PW_EIO, "%s: cannot lock %s: %s", x->redacted,
+                                x->part_path, strerror(saved));
+        }
+        struct stat held, named;
+        if (fstat(fd, &held) == 0 && stat(x->part_path, &named) == 0 &&
+            held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+            x->fd = fd;
+            return 0;
+        }
+        close(fd);
+    }
+    return pw_error_set(err, PW_EIO, "%s: %s keeps changing under its lock", x->redacted,
+                        x->part_path);
+}
+
+void pw_fetch_partial_release(xfer *x, bool remove)
+{
+    if (x->fd < 0)
+        return;
+    /* Unlink before closing: the lock is ours until close, so nobody else
+     * can be writing the file we remove. */
+    if (remove)
+        unlink(x->part_path);
+    close(x->fd);
+    x->fd = -1;
+}

@@ -1,0 +1,110 @@
+/*
+ * fetch: the one transfer engine of pwpkg (libcurl's multi interface).
+ *
+ * A session owns one curl multi handle (so connections, TLS sessions and
+ * HTTP/2 streams are reused across batches) and one on-disk cache:
+ *
+ *   <cache>/http/<k[0:2]>/<k>           pages: a JSON header line + the body,
+ *                                       k = sha256(redacted URL "\n" Accept)
+ *   <cache>/artifacts/<h[0:2]>/<h>      artifacts, content-addressed by sha256
+ *   <cache>/urls/<u[0:2]>/<u>           "<sha256> <file name>" of the last
+ *                                       artifact fetched from a URL (offline)
+ *   <cache>/tmp/                        temporary and partial (resumable) files
+ *
+ * Two kinds of requests:
+ *  - pages (index pages, metadata): the body comes back in memory, revalidated
+ *    with ETag / Last-Modified;
+ *  - artifacts (wheels, pyodide-lock.json): streamed to disk while hashed,
+ *    verified against an expected sha256 before they become visible.
+ *
+ * Both run in batches: N requests are transferred in parallel (at most
+ * `jobs` at once) and each request gets its own result. file:// URLs and
+ * plain paths go through the same API without the network.
+ *
+ * Credentials in URLs (user:pass@host) and ~/.netrc are used for transfers
+ * but never appear in cache keys, error messages or returned URLs.
+ */
+#ifndef PW_FETCH_H
+#define PW_FETCH_H
+
+#include "common.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct pw_fetch_options {
+    int jobs;                  /* parallel transfers; default 8 */
+    long connect_timeout_ms;   /* default 30000 */
+    long idle_timeout_s;       /* abort when no byte arrives for this long; default 30 */
+    long max_redirects;        /* default 10 */
+    int retries;               /* extra attempts after the first; default 3 */
+    long backoff_base_ms;      /* first retry delay, doubled each time; default 200 */
+    long backoff_max_ms;       /* cap of the exponential backoff; default 10000 */
+    long retry_after_max_ms;   /* cap of a server's Retry-After; default 60000 */
+    uint64_t max_page_size;    /* bytes; default 64 MiB; larger pages fail with PW_ELIMIT */
+    const char *cache_dir;     /* NULL: pw_fetch_default_cache_dir() */
+    bool offline;              /* never touch the network */
+    bool refresh;              /* ignore cached pages (artifacts with a known hash stay cached) */
+    const char *ca_file;       /* NULL: $SSL_CERT_FILE, else the system store */
+    const char *user_agent;    /* NULL: "pwpkg/VERSION" */
+    bool use_netrc;            /* read ~/.netrc for hosts without URL credentials; default true */
+} pw_fetch_options;
+
+void pw_fetch_options_default(pw_fetch_options *o);
+
+typedef struct pw_fetch_session pw_fetch_session;
+
+/* Creates the cache directories; errors name the cache path. */
+int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_error *err);
+void pw_fetch_session_free(pw_fetch_session *s);
+/* The cache directory the session uses (owned by the session). */
+const char *pw_fetch_session_cache_dir(const pw_fetch_session *s);
+
+/*
+ * One request. Zero-initialise it, set the inputs, and release the outputs
+ * with pw_fetch_request_free (which leaves the inputs alone).
+ */
+typedef struct pw_fetch_request {
+    /* inputs */
+    const char *url;             /* http(s)://, file:// or a plain path */
+    const char *accept;          /* pages: Accept header; NULL for none */
+    const char *expected_sha256; /* artifacts: lowercase hex, or NULL */
+    int64_t expected_size;       /* artifacts: bytes, or <= 0 when unknown */
+
+    /* outputs */
+    int result;          /* 0 or a negative PW_E... code */
+    pw_error error;      /* message naming the (redacted) URL */
+    pw_buf body;         /* pages: the body */
+    char *path;          /* artifacts: the cached file (read-only; do not move it) */
+    char *filename;      /* artifacts: the last path segment of the URL, decoded */
+    char sha256[65];     /* artifacts: digest of the file; "" for pages */
+    uint64_t size;       /* bytes of body / file */
+    long http_status;    /* last HTTP status (304 for a revalidated page); 0 when local */
+    char *final_url;     /* after redirects, credentials removed */
+    bool from_cache;     /* no body was transferred */
+    int attempts;        /* transfers started (retries included) */
+    long retry_wait_ms;  /* total delay scheduled between attempts */
+} pw_fetch_request;
+
+void pw_fetch_request_free(pw_fetch_request *r);
+
+/*
+ * Batches: run all requests in parallel. Each request gets its own result;
+ * the return value is 0 when all succeeded, else the code of the first
+ * failed request, with `err` summarising the failures.
+ */
+int pw_fetch_pages(pw_fetch_session *s, pw_fetch_request *reqs, size_t n, pw_error *err);
+int pw_fetch_artifacts(pw_fetch_session *s, pw_fetch_request *reqs, size_t n, pw_error *err);
+
+/* One URL: `out` is overwritten (free an earlier result first); free it
+ * with pw_fetch_request_free. */
+int pw_fetch_page(pw_fetch_session *s, const char *url, const char *accept, pw_fetch_request *out,
+                  pw_error *err);
+int pw_fetch_artifact(pw_fetch_session *s, const char *url, const char *expected_sha256,
+                      pw_fetch_request *out, pw_error *err);
+
+/* $PWPKG_CACHE_DIR, else $XDG_CACHE_HOME/pwpkg, else $HOME/.cache/pwpkg.
+ * New heap string; NULL when none of these variables is set. */
+char *pw_fetch_default_cache_dir(void);
+
+#endif

@@ -1,0 +1,119 @@
+/* Private to fetch/: the session, one transfer's state, and the helpers the
+ * engine, the cache and the local-file path share. */
+#ifndef PW_FETCH_INTERNAL_H
+#define PW_FETCH_INTERNAL_H
+
+#include "fetch.h"
+
+#include <curl/curl.h>
+
+struct pw_fetch_session {
+    pw_fetch_options opt; /* string members point at the copies below */
+    char *cache_dir;
+    char *ca_file;
+    char *ca_path;
+    char *user_agent;
+    char *dir_http;
+    char *dir_artifacts;
+    char *dir_urls;
+    char *dir_tmp;
+    CURLM *multi;
+    /* Credentials seen in a URL, by "scheme://host:port", reused for other
+     * URLs on the same server (links in an index page are usually given
+     * without them, and returned URLs never carry them). */
+    pw_strlist cred_origin;
+    pw_strlist cred_userinfo;
+    uint64_t rng;
+};
+
+enum xfer_kind { XFER_PAGE, XFER_ARTIFACT };
+enum xfer_state { XFER_PENDING, XFER_ACTIVE, XFER_DONE };
+
+typedef struct xfer {
+    pw_fetch_session *s;
+    pw_fetch_request *req;
+    enum xfer_kind kind;
+    enum xfer_state state;
+    int64_t ready_at;      /* monotonic ms before which it must not start */
+    char *url;             /* what curl gets (may carry credentials) */
+    char *redacted;        /* what messages and keys get */
+    char *label;           /* progress label */
+    char *expected;        /* lowercase expected sha256 or NULL */
+
+    CURL *easy;
+    struct curl_slist *headers;
+    char curl_err[CURL_ERROR_SIZE];
+
+    /* the response of the current attempt */
+    char *etag;
+    char *last_modified;
+    int64_t range_start;   /* Content-Range first byte, -1 when absent */
+    bool body_started;
+    bool sink_file;        /* artifact body goes to the partial file */
+    bool too_big;
+    bool io_failed;
+    bool range_mismatch;
+    bool size_exceeded;
+
+    /* pages */
+    char *cache_path;
+    bool have_cached;
+    pw_buf cached_body;
+    char *cached_etag;
+    char *cached_last_modified;
+
+    /* artifacts */
+    char *part_path;
+    int fd;                /* locked partial file, -1 when not held */
+    uint64_t offset;       /* bytes already in the partial file this attempt */
+    uint64_t written;      /* bytes written this attempt */
+    pw_sha256 hash;
+    bool hashing;
+    bool restarted;        /* a resumed download was restarted from byte 0 */
+    uint64_t last_progress;
+} xfer;
+
+/* session.c */
+int64_t pw_fetch_now_ms(void);
+bool pw_fetch_is_local(const char *url);
+/* file://[localhost]/p and plain paths -> a decoded local path (heap). */
+char *pw_fetch_local_path(const char *url);
+/* The URL without its user:password@ part (heap). */
+char *pw_fetch_strip_userinfo(const char *url);
+/* Last path segment, percent-decoded, '/' replaced (heap; never empty). */
+char *pw_fetch_url_filename(const char *url);
+/* The URL to hand to curl: credentials remembered for its origin added. */
+char *pw_fetch_url_with_credentials(pw_fetch_session *s, const char *url);
+uint64_t pw_fetch_random(pw_fetch_session *s);
+
+/* cache.c */
+char *pw_fetch_page_cache_path(pw_fetch_session *s, const char *redacted, const char *accept);
+/* Loads a cached page; false when absent or unreadable (a bad entry is a miss). */
+bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified);
+int pw_fetch_page_cache_store(const char *path, const char *redacted, const char *accept,
+                              const char *etag, const char *last_modified, const void *body,
+                              size_t len, pw_error *err);
+char *pw_fetch_artifact_path(pw_fetch_session *s, const char *sha256);
+/* Content-addressed file present and hashing to `sha256`? A file that does
+ * not is removed (it was tampered with or damaged). */
+int pw_fetch_artifact_check(pw_fetch_session *s, xfer *x, const char *sha256, bool *found);
+/* Records which artifact a URL gave, for offline use without a known hash. */
+void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const char *sha256);
+bool pw_fetch_url_index_load(pw_fetch_session *s, const char *redacted, char sha256[65]);
+/* Moves a verified temp/partial file into the store; fills req->path. */
+int pw_fetch_artifact_publish(pw_fetch_session *s, xfer *x, const char *tmp_path, pw_error *err);
+/* Opens and locks the partial file; 1 when another process holds it. */
+int pw_fetch_partial_lock(pw_fetch_session *s, xfer *x, pw_error *err);
+void pw_fetch_partial_release(xfer *x, bool remove);
+
+/* engine.c */
+int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n);
+
+/* local.c */
+void pw_fetch_local_page(pw_fetch_session *s, xfer *x);
+void pw_fetch_local_artifact(pw_fetch_session *s, xfer *x);
+
+/* fetch.c */
+void pw_fetch_xfer_done(xfer *x, int code);
+
+#endif

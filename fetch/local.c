@@ -1,0 +1,157 @@
+/* file:// URLs and plain paths: same results as a download, no curl. */
+#include "fetch_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int open_local(xfer *x, const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pw_error_set(&x->req->error, errno == ENOENT ? PW_ENOTFOUND : PW_EIO,
+                            "%s: cannot open: %s", x->redacted, strerror(errno));
+    if (fstat(fd, st) != 0 || S_ISDIR(st->st_mode)) {
+        close(fd);
+        return pw_error_set(&x->req->error, PW_EIO, "%s: is a directory, expected a file",
+                            x->redacted);
+    }
+    return fd;
+}
+
+void pw_fetch_local_page(pw_fetch_session *s, xfer *x)
+{
+    pw_fetch_request *r = x->req;
+    char *path = pw_fetch_local_path(r->url);
+    struct stat st;
+    int fd = open_local(x, path, &st);
+    free(path);
+    if (fd < 0) {
+        pw_fetch_xfer_done(x, fd);
+        return;
+    }
+    if ((uint64_t)st.st_size > s->opt.max_page_size) {
+        close(fd);
+        pw_fetch_xfer_done(x, pw_error_set(&r->error, PW_ELIMIT,
+                                           "%s: %lld bytes, more than the page limit of %llu",
+                                           x->redacted, (long long)st.st_size,
+                                           (unsigned long long)s->opt.max_page_size));
+        return;
+    }
+    int rc = PW_OK;
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = pw_error_set(&r->error, PW_EIO, "%s: read error: %s", x->redacted,
+                              strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        if (r->body.len + (size_t)n > s->opt.max_page_size) {
+            rc = pw_error_set(&r->error, PW_ELIMIT, "%s: larger than the page limit of %llu bytes",
+                              x->redacted, (unsigned long long)s->opt.max_page_size);
+            break;
+        }
+        pw_buf_append(&r->body, chunk, (size_t)n);
+    }
+    close(fd);
+    if (rc == PW_OK) {
+        if (!r->body.data)
+            pw_buf_puts(&r->body, "");
+        r->size = r->body.len;
+    } else {
+        pw_buf_free(&r->body);
+    }
+    pw_fetch_xfer_done(x, rc);
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Copied into the store while hashed, so that what was verified is what
+ * the caller reads later even if the source file changes. */
+void pw_fetch_local_artifact(pw_fetch_session *s, xfer *x)
+{
+    pw_fetch_request *r = x->req;
+    char *path = pw_fetch_local_path(r->url);
+    struct stat st;
+    int in = open_local(x, path, &st);
+    free(path);
+    if (in < 0) {
+        pw_fetch_xfer_done(x, in);
+        return;
+    }
+    pw_buf tmp = PW_BUF_INIT;
+    pw_buf_printf(&tmp, "%s/local.XXXXXX", s->dir_tmp);
+    int out = mkstemp(tmp.data);
+    if (out < 0) {
+        int rc = pw_error_set(&r->error, PW_EIO, "%s: cannot create a temporary file in %s: %s",
+                              x->redacted, s->dir_tmp, strerror(errno));
+        close(in);
+        pw_buf_free(&tmp);
+        pw_fetch_xfer_done(x, rc);
+        return;
+    }
+    fchmod(out, 0644);
+    pw_sha256 h;
+    pw_sha256_init(&h);
+    uint64_t total = 0;
+    int rc = PW_OK;
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(in, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = pw_error_set(&r->error, PW_EIO, "%s: read error: %s", x->redacted,
+                              strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        pw_sha256_update(&h, chunk, (size_t)n);
+        total += (uint64_t)n;
+        if (write_all(out, chunk, (size_t)n) != 0) {
+            rc = pw_error_set(&r->error, PW_EIO, "%s: cannot write %s: %s", x->redacted, tmp.data,
+                              strerror(errno));
+            break;
+        }
+    }
+    pw_sha256_final_hex(&h, r->sha256);
+    r->size = total;
+    close(in);
+    if (rc == PW_OK && fsync(out) != 0)
+        rc = pw_error_set(&r->error, PW_EIO, "%s: cannot write %s: %s", x->redacted, tmp.data,
+                          strerror(errno));
+    close(out);
+    if (rc == PW_OK && x->expected && strcmp(x->expected, r->sha256) != 0)
+        rc = pw_error_set(&r->error, PW_EHASH, "%s: sha256 mismatch: expected %s, actual %s",
+                          x->redacted, x->expected, r->sha256);
+    if (rc == PW_OK && r->expected_size > 0 && (uint64_t)r->expected_size != total)
+        rc = pw_error_set(&r->error, PW_EHASH, "%s: size mismatch: expected %lld bytes, got %llu",
+                          x->redacted, (long long)r->expected_size, (unsigned long long)total);
+    if (rc == PW_OK)
+        rc = pw_fetch_artifact_publish(s, x, tmp.data, &r->error);
+    if (rc != PW_OK)
+        unlink(tmp.data);
+    pw_buf_free(&tmp);
+    pw_fetch_xfer_done(x, rc);
+}

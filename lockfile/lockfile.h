@@ -1,0 +1,135 @@
+/*
+ * lockfile: pwpkg.lock, the data model of a resolution and its one on-disk
+ * form (documented in docs/lockfile.md).
+ *
+ * The lock is JSON, schema-versioned and byte-deterministic: the same
+ * resolution always serializes to the same bytes (packages sorted by
+ * normalized name, keys sorted, two-space indentation, trailing newline,
+ * no timestamps, no host paths).
+ */
+#ifndef PW_LOCKFILE_H
+#define PW_LOCKFILE_H
+
+#include "common.h"
+
+#define PW_LOCK_SCHEMA_VERSION 1
+#define PW_LOCK_DEFAULT_NAME "pwpkg.lock"
+
+/* Where a locked artifact comes from. */
+#define PW_SOURCE_PYODIDE "pyodide"       /* the release's pyodide-lock.json */
+#define PW_SOURCE_INDEX "index"           /* a PEP 503/691 simple index */
+#define PW_SOURCE_FIND_LINKS "find-links" /* a --find-links directory or page */
+#define PW_SOURCE_URL "url"               /* name @ https://.../x.whl or a local wheel */
+#define PW_SOURCE_GIT "git"               /* name @ git+...: built from a commit */
+
+typedef struct pw_lock_package {
+    char *name;          /* PEP 503 normalized */
+    char *version;
+    char *file_name;
+    char *url;           /* credentials never stored */
+    char *sha256;
+    int64_t size;        /* -1 when unknown */
+    char *source;        /* one of PW_SOURCE_* */
+    char *index;         /* the index or find-links location, NULL for pyodide/url */
+    char *package_type;  /* package, cpython_module, shared_library, static_library */
+    char *install_dir;   /* site, stdlib, dynlib */
+    char *requires_python; /* NULL when none */
+    char *git_commit;    /* for PW_SOURCE_GIT, else NULL */
+    pw_strlist imports;
+    pw_strlist dependencies;  /* normalized names, sorted */
+    pw_strlist extras;        /* extras that were requested of it, sorted */
+    pw_strlist requested;     /* root requirements (canonical text) naming it, sorted */
+    pw_strlist required_by;   /* names of the locked packages that depend on it, sorted */
+} pw_lock_package;
+
+typedef struct pw_lock_release {
+    char *pyodide;       /* the release whose runtime runs the bundle */
+    char *index_release; /* the release whose package index was used */
+    char *python;
+    char *abi_version;   /* NULL for releases without one (0.25) */
+    char *platform;      /* emscripten_X_Y_Z, from the index's info */
+    char *wheel_platform;/* the preferred wheel platform tag */
+    char *arch;
+    char *index_url;
+    char *index_sha256;
+    char *selected_by;   /* "--pyodide", "--compat-date", or a wrangler file path */
+} pw_lock_release;
+
+typedef struct pw_lock {
+    int schema_version;
+    pw_lock_release release;
+    char *inputs_digest;       /* "sha256:<hex>" of the normalized inputs */
+    pw_strlist inputs;         /* the input files, relative to the lock */
+    pw_strlist requirements;   /* root requirements, canonical form, sorted */
+    pw_strlist dropped;        /* requirements whose marker is false in Pyodide */
+    pw_lock_package *packages; /* sorted by name once pw_lock_sort ran */
+    size_t n_packages;
+    size_t cap_packages;
+} pw_lock;
+
+void pw_lock_init(pw_lock *lock);
+void pw_lock_free(pw_lock *lock);
+/* Appends a zeroed package (size = -1) owned by the lock; name is copied. */
+pw_lock_package *pw_lock_add_package(pw_lock *lock, const char *name);
+pw_lock_package *pw_lock_find(const pw_lock *lock, const char *name);
+/* Sorts packages by name and every list inside them: call before writing. */
+void pw_lock_sort(pw_lock *lock);
+
+/* Serializes to the deterministic JSON text. */
+void pw_lock_serialize(const pw_lock *lock, pw_buf *out);
+/* Parses lock text; errors name `origin` and the field that is wrong. */
+int pw_lock_parse(const char *origin, const char *text, size_t len, pw_lock *out, pw_error *err);
+int pw_lock_load(const char *path, pw_lock *out, pw_error *err);
+/* Serializes and writes atomically. */
+int pw_lock_save(const char *path, const pw_lock *lock, pw_error *err);
+
+/* ------------------------------------------------------------- comparing */
+
+enum pw_lock_change_kind {
+    PW_CHANGE_ADDED,
+    PW_CHANGE_REMOVED,
+    PW_CHANGE_UPGRADED,
+    PW_CHANGE_DOWNGRADED,
+    PW_CHANGE_REHASHED,  /* same version, different artifact or hash */
+    PW_CHANGE_MODIFIED,  /* same artifact, other recorded fields differ */
+};
+
+typedef struct pw_lock_change {
+    enum pw_lock_change_kind kind;
+    char *name;
+    char *old_version; /* NULL when added */
+    char *new_version; /* NULL when removed */
+    char *detail;      /* e.g. the changed field, NULL when none */
+} pw_lock_change;
+
+typedef struct pw_lock_diff {
+    pw_lock_change *changes; /* sorted by name */
+    size_t len;
+    size_t cap;
+    pw_strlist release_changes; /* "python: 3.12.7 -> 3.13.2", ... */
+    bool inputs_changed;
+} pw_lock_diff;
+
+/* Version ordering is PEP 440's, which lives in resolver/: the caller passes
+ * it in so that this module stays a leaf. NULL compares as strings. */
+typedef int (*pw_version_cmp_fn)(const char *a, const char *b);
+
+void pw_lock_diff_compute(const pw_lock *old_lock, const pw_lock *new_lock, pw_version_cmp_fn cmp,
+                          pw_lock_diff *out);
+bool pw_lock_diff_empty(const pw_lock_diff *d);
+void pw_lock_diff_free(pw_lock_diff *d);
+const char *pw_lock_change_kind_name(enum pw_lock_change_kind kind);
+/* Plain text, one line per change ("  + numpy 2.0.2"), or a Markdown table. */
+void pw_lock_diff_format_text(const pw_lock_diff *d, pw_buf *out);
+void pw_lock_diff_format_markdown(const pw_lock_diff *d, pw_buf *out);
+
+/* ------------------------------------------------------------------ graph */
+
+/* The resolved graph as an indented tree from the root requirements;
+ * a package already shown is marked "(*)" instead of being expanded again. */
+void pw_lock_format_tree(const pw_lock *lock, pw_buf *out);
+/* Why `name` is in the lock: every path from a root requirement to it.
+ * PW_ENOTFOUND when the lock has no such package. */
+int pw_lock_explain_why(const pw_lock *lock, const char *name, pw_buf *out, pw_error *err);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * `pwpkg lock`: inputs -> release -> release index -> resolution -> pw_lock.
+ */
+#include "resolver.h"
+#include "lock_internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int pw_version_cmp_text(const char *a, const char *b)
+{
+    pw_version va, vb;
+    bool ok_a = pw_version_parse(pw_slice_from(a), &va, NULL) == PW_OK;
+    bool ok_b = pw_version_parse(pw_slice_from(b), &vb, NULL) == PW_OK;
+    if (ok_a && ok_b)
+        return pw_version_compare(&va, &vb);
+    if (ok_a != ok_b)
+        return ok_a ? 1 : -1;
+    return strcmp(a, b);
+}
+
+/* ------------------------------------------------------- release choice */
+
+static int choose_release(const pw_lock_request *req, const char *project_dir,
+                          pw_lock_context *ctx, pw_error *err)
+{
+    if (req->pyodide_version) {
+        ctx->release = pw_release_lookup(req->pyodide_version);
+        ctx->release_version = pw_xstrdup(req->pyodide_version);
+        ctx->selected_by = pw_xstrdup("--pyodide");
+        if (!ctx->release && !req->pyodide_index)
+            return pw_error_set(err, PW_EINVAL,
+                                "unknown Pyodide release '%s'; pass --pyodide-index with its "
+                                "pyodide-lock.json, or one of the releases listed by "
+                                "`pwpkg help lock`",
+                                req->pyodide_version);
+        return PW_OK;
+    }
+    if (req->compat_date) {
+        pw_strlist none = PW_STRLIST_INIT;
+        const char *flag = NULL;
+        int rc = pw_release_from_compat(req->compat_date, req->compat_flags ? req->compat_flags : &none,
+                                        &ctx->release, &flag, err);
+        if (rc)
+            return pw_error_wrap(err, "--compat-date");
+        ctx->release_version = pw_xstrdup(ctx->release->version);
+        pw_buf by = PW_BUF_INIT;
+        pw_buf_printf(&by, "--compat-date %s (%s)", req->compat_date, flag ? flag : "python_workers");
+        ctx->selected_by = pw_buf_detach(&by);
+        return PW_OK;
+    }
+    pw_wrangler_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    int rc = pw_wrangler_read_dir(project_dir, &cfg, err);
+    if (rc == PW_ENOTFOUND)
+        return pw_error_set(err, PW_EINVAL,
+                            "no Pyodide release chosen: pass --pyodide VERSION or --compat-date "
+                            "YYYY-MM-DD, or put a wrangler.toml / wrangler.jsonc with "
+                            "compatibility_date beside %s",
+                            ctx->requirements_display);
+    if (rc)
+        return rc;
+    if (!cfg.compatibility_date) {
+        rc = pw_error_set(err, PW_EINVAL, "%s: no compatibility_date: pwpkg needs it to pick the "
+                          "Pyodide release (or pass --pyodide)", cfg.path);
+        pw_wrangler_config_free(&cfg);
+        return rc;
+    }
+    const char *flag = NULL;
+    rc = pw_release_from_compat(cfg.compatibility_date, &cfg.compatibility_flags, &ctx->release,
+                                &flag, err);
+    if (rc) {
+        pw_error_wrap(err, "%s", cfg.path);
+        pw_wrangler_config_free(&cfg);
+        return rc;
+    }
+    ctx->release_version = pw_xstrdup(ctx->release->version);
+    pw_buf by = PW_BUF_INIT;
+    pw_buf_printf(&by, "%s (compatibility_date %s, %s)", pw_path_basename(cfg.path),
+                  cfg.compatibility_date, flag ? flag : "python_workers");
+    ctx->selected_by = pw_buf_detach(&by);
+    pw_wrangler_config_free(&cfg);
+    return PW_OK;
+}
+
+/* ----------------------------------------------------------------- digest */
+
+/* The normalized inputs: anything that changes the resolution, and nothing
+ * that does not (comments, order of lines, spelling of names). */
+static void compute_inputs_digest(const pw_lock_context *ctx, pw_lock *lock)
+{
+    pw_strlist lines = PW_STRLIST_INIT;
+    const pw_reqfile *rf = &ctx->reqfile;
+    pw_buf line = PW_BUF_INIT;
+    for (size_t i = 0; i < rf->n_requirements; i++) {
+        pw_buf_reset(&line);
+        pw_buf_puts(&line, "requirement ");
+        pw_requirement_format(&rf->requirements[i].req, &line);
+        for (size_t h = 0; h < rf->requirements[i].hashes.len; h++)
+            pw_buf_printf(&line, " --hash=%s", rf->requirements[i].hashes.items[h]);
+        pw_strlist_push(&lines, pw_buf_cstr(&line));
+    }
+    for (size_t i = 0; i < rf->n_constraints; i++) {
+        pw_buf_reset(&line);
+        pw_buf_puts(&line, "constraint ");
+        pw_requirement_format(&rf->constraints[i].req, &line);
+        pw_strlist_push(&lines, pw_buf_cstr(&line));
+    }
+    pw_strlist_sort(&lines);
+
+    pw_sha256 h;
+    pw_sha256_init(&h);
+    pw_buf head = PW_BUF_INIT;
+    pw_buf_printf(&head, "pwpkg-inputs %d\nrelease %s\nindex-release %s\npre %d\n",
+                  PW_LOCK_SCHEMA_VERSION, ctx->release_version,
+                  ctx->release ? ctx->release->index_version : "-", rf->pre ? 1 : 0);
+    pw_sha256_update(&h, head.data, head.len);
+    for (size_t i = 0; i < lines.len; i++) {
+        pw_sha256_update(&h, lines.items[i], strlen(lines.items[i]));
+        pw_sha256_update(&h, "\n", 1);
+    }
+    char hex[PW_SHA256_HEX_LEN + 1];
+    pw_sha256_final_hex(&h, hex);
+    pw_buf digest = PW_BUF_INIT;
+    pw_buf_printf(&digest, "sha256:%s", hex);
+    lock->inputs_digest = pw_buf_detach(&digest);
+    pw_buf_free(&head);
+    pw_buf_free(&line);
+    pw_strlist_free(&lines);
+}
+
+/* ------------------------------------------------------------------ paths */
+
+char *pw_lock_relative_path(const char *base_dir, const char *path)
+{
+    char base_real[PATH_MAX], path_real[PATH_MAX];
+    if (!realpath(base_dir, base_real) || !realpath(path, path_real))
+        return pw_xstrdup(path);
+    size_t n = strlen(base_real);
+    if (strncmp(path_real, base_real, n) == 0 && path_real[n] == '/')
+        return pw_xstrdup(path_real + n + 1);
+    /* Outside the project: climb with "../" from the lock's directory. */
+    pw_buf rel = PW_BUF_INIT;
+    size_t common = 0;
+    for (size_t i = 0; base_real[i] && base_real[i] == path_real[i]; i++)
+        if (base_real[i] == '/')
+            common = i;
+    if (base_real[common] == '/' && base_real[common + 1] == '\0')
+        common = strlen(base_real);
+    for (const char *p = base_real + common; *p; p++)
+        if (*p == '/')
+            pw_buf_puts(&rel, "../");
+    pw_buf_puts(&rel, path_real + common + 1);
+    return pw_buf_detach(&rel);
+}
+
+/* -------------------------------------------------------------- top level */
+
+static void context_free(pw_lock_context *ctx)
+{
+    pw_reqfile_free(&ctx->reqfile);
+    pw_pyodide_index_free(&ctx->index);
+    pw_marker_env_free(&ctx->env);
+    free(ctx->release_version);
+    free(ctx->selected_by);
+    free(ctx->index_url);
+    free(ctx->artifact_base);
+    free(ctx->lock_dir);
+    free(ctx->requirements_display);
+}
+
+int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
+{
+    pw_lock_context ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    pw_lock_init(out);
+    ctx.request = req;
+    const char *lock_path = req->lock_path ? req->lock_path : PW_LOCK_DEFAULT_NAME;
+    ctx.lock_dir = pw_path_dirname(lock_path);
+
+    char *default_requirements = strcmp(ctx.lock_dir, ".") == 0
+                                     ? pw_xstrdup("requirements.txt")
+                                     : pw_path_join(ctx.lock_dir, "requirements.txt");
+    const char *requirements = req->requirements_path ? req->requirements_path : default_requirements;
+    ctx.requirements_display = pw_xstrdup(requirements);
+    int rc = PW_OK;
+    if (!req->requirements_path && !pw_file_exists(requirements)) {
+        rc = pw_error_set(err, PW_EINVAL,
+                          "%s: not found; pass the requirements with -r FILE", requirements);
+        goto done;
+    }
+    if ((rc = pw_reqfile_parse(requirements, NULL, &ctx.reqfile, err)))
+        goto done;
+    if ((rc = pw_reqfile_check_hashes(&ctx.reqfile, err)))
+        goto done;
+
+    char *project_dir = pw_path_dirname(requirements);
+    rc = choose_release(req, project_dir, &ctx, err);
+    free(project_dir);
+    if (rc)
+        goto done;
+    if ((rc = pw_lock_load_release_index(&ctx, err)))
+        goto done;
+    if ((rc = pw_lock_resolve_pyodide(&ctx, out, err)))
+        goto done;
+
+    compute_inputs_digest(&ctx, out);
+    for (size_t i = 0; i < ctx.reqfile.files.len; i++)
+        pw_strlist_push_owned(&out->inputs,
+                              pw_lock_relative_path(ctx.lock_dir, ctx.reqfile.files.items[i]));
+    pw_lock_sort(out);
+done:
+    free(default_requirements);
+    context_free(&ctx);
+    if (rc)
+        pw_lock_free(out);
+    return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * Pyodide releases pwpkg knows, and how a Cloudflare Worker's compatibility
+ * date and flags select one (as workerd does: build/python_metadata.bzl,
+ * src/workerd/io/compatibility-date.capnp). See docs/releases.md.
+ */
+#ifndef PW_RELEASE_H
+#define PW_RELEASE_H
+
+#include "common.h"
+
+typedef struct pw_release_info {
+    const char *version;       /* "0.27.7" */
+    const char *python;        /* "3.12.7" */
+    const char *emscripten;    /* "3.1.58" */
+    const char *abi_version;   /* "2024_0", NULL for 0.25 */
+    /* The published release whose pyodide-lock.json stands in when this one
+     * has none (Cloudflare's runtime-only builds), or the same version. */
+    const char *index_version;
+} pw_release_info;
+
+/* Exact known releases ("0.27.7", "0.26.0a2"); NULL when unknown. */
+const pw_release_info *pw_release_lookup(const char *version);
+/* All known releases, in version order; *count receives their number. */
+const pw_release_info *pw_release_all(size_t *count);
+
+/*
+ * Compatibility date (YYYY-MM-DD, validated) and flags -> the release
+ * workerd runs. *decisive_flag (may be NULL) receives the flag that chose it
+ * ("python_workers" for the base release). Reports a warning through
+ * pw_report when `python_workers` is missing (the Worker would not deploy)
+ * or an experimental flag is used. PW_EINVAL for a bad date or for a flag
+ * given together with its no_ form.
+ */
+int pw_release_from_compat(const char *date, const pw_strlist *flags,
+                           const pw_release_info **out, const char **decisive_flag,
+                           pw_error *err);
+
+typedef struct pw_wrangler_config {
+    char *path;               /* the file read */
+    char *compatibility_date; /* NULL when the file has none */
+    pw_strlist compatibility_flags;
+} pw_wrangler_config;
+
+/*
+ * Finds the Wrangler configuration in `dir` (wrangler.json, then
+ * wrangler.jsonc, then wrangler.toml, as Wrangler does) and reads its
+ * top-level compatibility_date and compatibility_flags. PW_ENOTFOUND when
+ * there is none; other errors name file:line.
+ */
+int pw_wrangler_read_dir(const char *dir, pw_wrangler_config *out, pw_error *err);
+/* The format follows the extension: .toml, or else JSON with comments. */
+int pw_wrangler_read_file(const char *path, pw_wrangler_config *out, pw_error *err);
+/* Parses text already in memory (pure); `path` names it in errors and
+ * picks the format. */
+int pw_wrangler_parse(const char *path, const char *text, size_t len, pw_wrangler_config *out,
+                      pw_error *err);
+void pw_wrangler_config_free(pw_wrangler_config *c);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * Finding and reading the release's package index, pyodide-lock.json.
+ *
+ * Where it comes from, in order:
+ *   --pyodide-index URL        fetched (and cached) through fetch/;
+ *   --pyodide-index PATH       a file, or a directory holding one;
+ *   nothing                    the runtime installed by `pwpkg runtime
+ *                              install` (same bytes as the CDN's), else the
+ *                              official CDN.
+ * Artifact URLs in the lock are file_name resolved against the index's
+ * base. A local copy without the wheels beside it (the npm package ships
+ * the index but not the wheels) resolves against the release's CDN folder.
+ */
+#include "fetch.h"
+#include "lock_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_remote_url(const char *s)
+{
+    return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+static char *cdn_base(const char *version)
+{
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_printf(&b, PW_PYODIDE_CDN, version);
+    return pw_buf_detach(&b);
+}
+
+static const char *index_release_version(const pw_lock_context *ctx)
+{
+    return ctx->release ? ctx->release->index_version : ctx->release_version;
+}
+
+static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_error *err)
+{
+    pw_fetch_options opts;
+    pw_fetch_options_default(&opts);
+    opts.cache_dir = ctx->request->cache_dir;
+    opts.offline = ctx->request->offline;
+    opts.refresh = ctx->request->refresh;
+    pw_fetch_session *session = NULL;
+    int rc = pw_fetch_session_new(&opts, &session, err);
+    if (rc)
+        return rc;
+    pw_fetch_request page;
+    memset(&page, 0, sizeof(page));
+    rc = pw_fetch_page(session, url, "application/json", &page, err);
+    if (rc == PW_OK)
+        pw_buf_append(text, page.body.data, page.body.len);
+    pw_fetch_request_free(&page);
+    pw_fetch_session_free(session);
+    return rc;
+}
+
+/* The runtime cache of `pwpkg runtime install`: <cache>/runtimes/<v>/. */
+static char *installed_runtime_index(const pw_lock_context *ctx, const char *version)
+{
+    char *cache = ctx->request->cache_dir ? pw_xstrdup(ctx->request->cache_dir)
+                                          : pw_fetch_default_cache_dir();
+    if (!cache)
+        return NULL;
+    pw_buf path = PW_BUF_INIT;
+    pw_buf_printf(&path, "%s/runtimes/%s/pyodide-lock.json", cache, version);
+    free(cache);
+    if (pw_file_exists(path.data))
+        return pw_buf_detach(&path);
+    pw_buf_free(&path);
+    return NULL;
+}
+
+/* Does the directory hold the artifacts, or only the index? */
+static bool directory_has_artifacts(const char *dir, const pw_pyodide_index *idx)
+{
+    for (size_t i = 0; i < idx->n_packages; i++) {
+        const char *file = idx->packages[i].file_name;
+        if (strstr(file, "://"))
+            continue;
+        char *path = pw_path_join(dir, file);
+        bool found = pw_file_exists(path);
+        free(path);
+        return found;
+    }
+    return false;
+}
+
+static int read_local_index(pw_lock_context *ctx, const char *location, pw_buf *text,
+                            char **file_out, pw_error *err)
+{
+    const char *path = location;
+    if (strncmp(path, "file://", 7) == 0)
+        path += 7;
+    char *file = pw_is_dir(path) ? pw_path_join(path, "pyodide-lock.json") : pw_xstrdup(path);
+    int rc = pw_read_file(file, text, err);
+    if (rc) {
+        pw_error_wrap(err, "--pyodide-index");
+        free(file);
+        return rc;
+    }
+    *file_out = file;
+    return PW_OK;
+}
+
+static int check_release_matches(const pw_lock_context *ctx, const char *origin, pw_error *err)
+{
+    const pw_pyodide_index *idx = &ctx->index;
+    if (!ctx->release)
+        return PW_OK;
+    /* The stand-in index of another patch release is fine (0.27.7 for
+     * 0.26.0a2); another Python minor or ABI is not. */
+    const char *want = ctx->release->python;
+    const char *have = idx->python;
+    const char *want_dot = strchr(want, '.');
+    const char *have_dot = have ? strchr(have, '.') : NULL;
+    size_t want_minor = want_dot ? strcspn(want_dot + 1, ".") + (size_t)(want_dot + 1 - want) : strlen(want);
+    size_t have_minor = have_dot ? strcspn(have_dot + 1, ".") + (size_t)(have_dot + 1 - have) : 0;
+    if (!have || want_minor != have_minor || strncmp(want, have, want_minor) != 0)
+        return pw_error_set(err, PW_EINVAL,
+                            "%s is for Python %s, but Pyodide %s runs Python %s; pass the "
+                            "pyodide-lock.json of release %s",
+                            origin, have ? have : "(unknown)", ctx->release_version, want,
+                            ctx->release->index_version);
+    const char *abi = ctx->release->abi_version;
+    if ((abi == NULL) != (idx->abi_version == NULL) ||
+        (abi && strcmp(abi, idx->abi_version) != 0))
+        return pw_error_set(err, PW_EINVAL, "%s has ABI %s, but Pyodide %s needs ABI %s", origin,
+                            idx->abi_version ? idx->abi_version : "(none)", ctx->release_version,
+                            abi ? abi : "(none)");
+    return PW_OK;
+}
+
+int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
+{
+    const char *location = ctx->request->pyodide_index;
+    const char *version = index_release_version(ctx);
+    pw_buf text = PW_BUF_INIT;
+    char *origin = NULL;
+    char *local_dir = NULL;
+    int rc = PW_OK;
+
+    if (location && is_remote_url(location)) {
+        bool is_file = pw_slice_ends_with(pw_slice_from(location), ".json");
+        pw_buf url = PW_BUF_INIT;
+        pw_buf_puts(&url, location);
+        if (!is_file) {
+            if (url.len && url.data[url.len - 1] != '/')
+                pw_buf_putc(&url, '/');
+            pw_buf_puts(&url, "pyodide-lock.json");
+        }
+        origin = pw_redact_url(url.data);
+        ctx->index_url = pw_xstrdup(origin);
+        const char *slash = strrchr(origin, '/');
+        ctx->artifact_base = pw_xstrndup(origin, (size_t)(slash - origin) + 1);
+        rc = fetch_index(ctx, url.data, &text, err);
+        pw_buf_free(&url);
+    } else if (location) {
+        char *file = NULL;
+        rc = read_local_index(ctx, location, &text, &file, err);
+        if (rc == PW_OK) {
+            origin = file;
+            local_dir = pw_path_dirname(file);
+            ctx->index_url = pw_lock_relative_path(ctx->lock_dir, file);
+        }
+    } else {
+        if (!version) {
+            rc = pw_error_set(err, PW_EINVAL, "no Pyodide release chosen");
+            goto done;
+        }
+        char *base = cdn_base(version);
+        pw_buf url = PW_BUF_INIT;
+        pw_buf_printf(&url, "%spyodide-lock.json", base);
+        ctx->index_url = pw_xstrdup(url.data);
+        ctx->artifact_base = base;
+        char *installed = installed_runtime_index(ctx, version);
+        if (installed) {
+            origin = installed;
+            rc = pw_read_file(installed, &text, err);
+        } else {
+            origin = pw_xstrdup(url.data);
+            rc = fetch_index(ctx, url.data, &text, err);
+            if (rc)
+                pw_error_wrap(err, "the package index of Pyodide %s (pass --pyodide-index with a "
+                              "local pyodide-lock.json, or run `pwpkg runtime install %s`)",
+                              version, version);
+        }
+        pw_buf_free(&url);
+    }
+    if (rc)
+        goto done;
+
+    rc = pw_pyodide_index_parse(origin, pw_buf_cstr(&text), text.len, &ctx->index, err);
+    if (rc)
+        goto done;
+    if ((rc = check_release_matches(ctx, origin, err)))
+        goto done;
+    if (!ctx->release_version || !*ctx->release_version) {
+        free(ctx->release_version);
+        ctx->release_version = pw_xstrdup(ctx->index.version ? ctx->index.version : "unknown");
+    }
+    if (local_dir) {
+        if (directory_has_artifacts(local_dir, &ctx->index)) {
+            char *rel = pw_lock_relative_path(ctx->lock_dir, local_dir);
+            pw_buf base = PW_BUF_INIT;
+            pw_buf_puts(&base, rel);
+            if (base.len && base.data[base.len - 1] != '/')
+                pw_buf_putc(&base, '/');
+            ctx->artifact_base = pw_buf_detach(&base);
+            free(rel);
+        } else {
+            ctx->artifact_base = cdn_base(version ? version : ctx->release_version);
+        }
+    }
+    pw_marker_env_pyodide(&ctx->env, ctx->release ? ctx->release->python : ctx->index.python,
+                          ctx->index.emscripten, ctx->index.arch ? ctx->index.arch : "wasm32");
+done:
+    free(origin);
+    free(local_dir);
+    pw_buf_free(&text);
+    return rc;
+}

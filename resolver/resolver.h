@@ -1,0 +1,51 @@
+/*
+ * resolver: the packaging standards and resolution of pwpkg.
+ *
+ * This is the module's one public header. The standards live in private
+ * headers of the folder, each with its own tests, and are re-exported here:
+ *   pep440.h        PEP 440 versions and specifiers
+ *   pep508.h        PEP 508 requirements and environment markers
+ *   reqfile.h       requirements.txt as pip reads it
+ *   tags.h          wheel file names (PEP 427) and PEP 425 tag sets
+ *   pyodide_index.h a release's pyodide-lock.json
+ *   release.h       Pyodide releases and Cloudflare compatibility dates
+ */
+#ifndef PW_RESOLVER_H
+#define PW_RESOLVER_H
+
+#include "common.h"
+#include "lockfile.h"
+#include "pep440.h"
+#include "pep508.h"
+#include "pyodide_index.h"
+#include "release.h"
+#include "reqfile.h"
+#include "tags.h"
+
+#define PW_PYODIDE_CDN "https://cdn.jsdelivr.net/pyodide/v%s/full/"
+
+/* Everything `pwpkg lock` needs to know, as the CLI parsed it. */
+typedef struct pw_lock_request {
+    const char *requirements_path; /* -r FILE; NULL: requirements.txt beside the lock */
+    const char *lock_path;         /* -o FILE; default pwpkg.lock */
+    const char *pyodide_version;   /* --pyodide */
+    const char *compat_date;       /* --compat-date */
+    const pw_strlist *compat_flags;/* --compat-flag (repeatable) */
+    const char *pyodide_index;     /* --pyodide-index: file, directory or URL */
+    const char *cache_dir;         /* NULL: the default cache */
+    bool offline;
+    bool refresh;
+} pw_lock_request;
+
+/*
+ * Reads the inputs, picks the release, resolves, and fills `out` (a lock
+ * ready to be written). Fails with PW_ECONFLICT when no resolution exists,
+ * with a message that explains why.
+ */
+int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err);
+
+/* PEP 440 comparison of two version strings, for pw_lock_diff_compute;
+ * unparsable versions compare as strings after the parsable ones. */
+int pw_version_cmp_text(const char *a, const char *b);
+
+#endif

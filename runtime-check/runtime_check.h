@@ -1,0 +1,170 @@
+/*
+ * runtime-check: proves a python_modules/ bundle loads in the real Pyodide
+ * release it was locked for, under Node.js, the way Cloudflare's deploy-time
+ * validator does (docs/check.md).
+ *
+ * Two halves:
+ *  - the runtime manager: installs the `pyodide` npm package of a release
+ *    into the cache (`<cache>/runtimes/<version>/`), finds it again, checks
+ *    it is the release it claims to be, and finds a usable `node`;
+ *  - the check: drives runtime-check/harness.mjs in a child `node` process
+ *    (its own process group, JSON request on stdin, JSON events on stdout,
+ *    killed as a group on timeout) and turns its events into a report.
+ *
+ * Errors about node, npm, tar or a broken runtime use PW_ERUNTIME.
+ */
+#ifndef PW_RUNTIME_CHECK_H
+#define PW_RUNTIME_CHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common.h"
+
+/* Node.js releases older than this lack the WebAssembly and fs APIs the
+ * Pyodide releases pwpkg targets use. */
+#define PW_RUNTIME_NODE_MIN_MAJOR 18
+/* Per node process, when pw_check_options.timeout_ms is 0. */
+#define PW_CHECK_DEFAULT_TIMEOUT_MS 120000
+
+/* ------------------------------------------------------- runtime manager */
+
+typedef struct pw_runtime_info {
+    char *version;     /* package.json "version", else lock info.version; may be NULL */
+    char *python;      /* pyodide-lock.json info.python */
+    char *abi_version; /* info.abi_version; NULL when absent or null (0.25) */
+    char *platform;    /* info.platform */
+} pw_runtime_info;
+
+/* Reads <runtime_dir>/pyodide-lock.json (and package.json for the version). */
+int pw_runtime_read_info(const char *runtime_dir, pw_runtime_info *out, pw_error *err);
+void pw_runtime_info_free(pw_runtime_info *info);
+
+/*
+ * Checks that runtime_dir holds a complete Pyodide distribution of the
+ * expected release. Any expectation may be NULL (not checked). python and
+ * abi_version must match exactly; the version is compared only when the
+ * runtime records one (0.29.5's lock has none, and 0.28.3's says
+ * 0.28.0.dev0, so package.json is preferred).
+ */
+int pw_runtime_verify(const char *runtime_dir, const char *version, const char *python,
+                      const char *abi_version, pw_error *err);
+
+/*
+ * `npm pack pyodide@VERSION` with the user's npm ($PWPKG_NPM or `npm` on
+ * PATH), then `tar -xzf` of its package/ folder into a temporary directory
+ * beside the destination, renamed to <cache_dir>/runtimes/<version>/ once
+ * complete. An existing, complete install is reused. *runtime_dir_out is a
+ * new heap string.
+ */
+int pw_runtime_install(const char *version, const char *cache_dir, char **runtime_dir_out,
+                       pw_error *err);
+
+/*
+ * explicit_dir (`--runtime DIR`) wins and must hold a Pyodide distribution;
+ * otherwise <cache_dir>/runtimes/<version>/. PW_ENOTFOUND when not
+ * installed, with the command that installs it.
+ */
+int pw_runtime_locate(const char *version, const char *cache_dir, const char *explicit_dir,
+                      char **runtime_dir_out, pw_error *err);
+
+/* Versions installed in <cache_dir>/runtimes, sorted; none is not an error. */
+int pw_runtime_list(const char *cache_dir, pw_strlist *out, pw_error *err);
+
+/*
+ * The node to run: `explicit_node`, else $PWPKG_NODE, else `node` on PATH;
+ * runs `node --version` and requires >= PW_RUNTIME_NODE_MIN_MAJOR.
+ * *node_out is a new heap string; major_out may be NULL.
+ */
+int pw_runtime_find_node(const char *explicit_node, char **node_out, int *major_out,
+                         pw_error *err);
+
+/*
+ * harness.mjs: $PWPKG_HARNESS, else <dir of the executable>/../share/pwpkg/
+ * harness.mjs, else the build-time path PWPKG_HARNESS_PATH when defined.
+ */
+int pw_runtime_harness_path(char **path_out, pw_error *err);
+
+/* ------------------------------------------------------------ the check */
+
+typedef struct pw_check_options {
+    const char *runtime_dir;    /* a Pyodide distribution (pw_runtime_locate) */
+    const char *bundle_dir;     /* python_modules/, or NULL */
+    const pw_strlist *modules;  /* top-level import names, in order; may be NULL */
+    const char *entry;          /* the Worker's entry .py file, or NULL */
+    const char *snapshot_path;  /* make, write and restore a snapshot; or NULL */
+    int timeout_ms;             /* per node process; 0: PW_CHECK_DEFAULT_TIMEOUT_MS */
+    const char *node;           /* NULL: see pw_runtime_find_node */
+} pw_check_options;
+
+typedef struct pw_check_module_result {
+    char *module;
+    bool ok;
+    bool entry;      /* the Worker's entry module */
+    double ms;
+    char *error;     /* "ValueError: boom"; NULL when ok */
+    char *traceback; /* Python traceback from the first user frame; may be NULL */
+} pw_check_module_result;
+
+/* A deploy-time rule broken at import time. */
+typedef struct pw_check_finding {
+    char *module; /* the import being run (random) / the module holding it (JS global) */
+    char *name;   /* the calling module (random) / the global's name (JS global) */
+    char *detail; /* "random.random", "os.urandom" / the JS object's type */
+} pw_check_finding;
+
+typedef struct pw_check_report {
+    char *runtime_version;
+
+    pw_check_module_result *results;
+    size_t n_results;
+    size_t n_failed;
+
+    pw_check_finding *random_at_import;
+    size_t n_random;
+    pw_check_finding *unsnapshottable; /* module globals holding JS objects */
+    size_t n_unsnapshottable;
+    pw_strlist dynlibs;                /* python_modules/lib/ libraries, load order */
+
+    bool timed_out;
+    char *timed_out_module;            /* the import running when killed, or NULL */
+
+    double load_ms;    /* loadPyodide */
+    double imports_ms; /* all imports */
+    double cold_ms;    /* load + imports, no snapshot */
+
+    bool snapshot_made;
+    char *snapshot_error;
+    uint64_t snapshot_bytes;
+    double restore_ms;           /* loadPyodide from the snapshot, fresh process */
+    pw_strlist restore_missing;  /* modules not in sys.modules after restore */
+
+    uint64_t peak_rss_bytes; /* largest of the node processes (wait4 ru_maxrss) */
+    double node_ms;          /* wall time of the node processes, seen from here */
+    double overhead_ms;      /* node_ms minus the time the harness accounts for */
+    char *stderr_text;       /* node's stderr, capped */
+} pw_check_report;
+
+/*
+ * Runs the check. Returns 0 when every import succeeded and no deploy-time
+ * rule was broken; PW_ECHECK when an import failed, timed out, used
+ * randomness, left a JS object at top level, or the snapshot failed (the
+ * report says which); PW_ERUNTIME when node or Pyodide cannot start;
+ * PW_EUNSUPPORTED when a snapshot is asked of a release without them.
+ * The report is filled in every case after node was started.
+ */
+int pw_check_run(const pw_check_options *o, pw_check_report *rep, pw_error *err);
+void pw_check_report_write_json(const pw_check_report *r, pw_buf *out);
+void pw_check_report_free(pw_check_report *r);
+
+/*
+ * `pwpkg bundle --compile`: byte-compiles every .py under tree_dir with the
+ * release's own Python inside Pyodide (py_compile, UNCHECKED_HASH pycs in
+ * __pycache__/, sorted walk, co_filename under
+ * /session/metadata/python_modules), so the output depends only on the
+ * sources and the release. Uses runtime_dir, node and timeout_ms of `o`.
+ * PW_ECHECK names each file that does not compile.
+ */
+int pw_check_compile_tree(const pw_check_options *o, const char *tree_dir, pw_error *err);
+
+#endif

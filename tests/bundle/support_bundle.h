@@ -1,0 +1,23 @@
+/* Helpers shared by the bundle tests. */
+#ifndef PW_TEST_SUPPORT_BUNDLE_H
+#define PW_TEST_SUPPORT_BUNDLE_H
+
+#include "bundle.h"
+#include "wheelgen.h"
+
+/* A fresh scratch directory (asserts on failure); heap. */
+char *tb_tempdir(const char *prefix);
+/* Generates an archive from `spec` into `dir`; asserts success; heap path. */
+char *tb_make(const pw_wheelgen_spec *spec, const char *dir);
+/* The whole file as a NUL-terminated heap string; NULL when missing. */
+char *tb_slurp(const char *dir, const char *rel, size_t *len);
+/* How many entries of `dir` start with `prefix` (temp leftovers). */
+size_t tb_count_prefixed(const char *dir, const char *prefix);
+/* sha256 hex of a file (asserts it can be read). */
+void tb_sha256(const char *path, char hex[PW_SHA256_HEX_LEN + 1]);
+/* Mode bits (permissions only) of a path, -1 when missing. */
+int tb_mode(const char *dir, const char *rel);
+/* A small valid wheel with a module, tests, stubs, caches and .data. */
+pw_wheelgen_spec tb_rich_spec(const char *name, const char *version);
+
+#endif

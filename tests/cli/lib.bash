@@ -1,0 +1,79 @@
+# Shared by the CLI integration tests (sourced). Each test runs the real
+# pwpkg binary ($PWPKG) in a scratch directory of its own.
+set -euo pipefail
+
+: "${PWPKG:?PWPKG must point at the pwpkg binary}"
+: "${PWPKG_SOURCE_DIR:?}"
+FIXTURES=${PWPKG_TEST_FIXTURES:-$PWPKG_SOURCE_DIR/.cache/fixtures}
+mkdir -p "$FIXTURES" "${PWPKG_TEST_TMP:-/tmp}"
+WORK=$(mktemp -d "${PWPKG_TEST_TMP:-/tmp}/cli.XXXXXX")
+export PWPKG_CACHE_DIR="$WORK/cache"
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+failures=0
+passes=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { passes=$((passes + 1)); }
+
+# The real pyodide-lock.json of a release, from the npm registry's `pyodide`
+# package (never committed), cached across runs.
+pyodide_index() {
+  local version=$1 dir="$FIXTURES/pyodide-$1"
+  if [ ! -f "$dir/pyodide-lock.json" ]; then
+    mkdir -p "$FIXTURES"
+    (
+      flock 9
+      if [ ! -f "$dir/pyodide-lock.json" ]; then
+        local tmp
+        tmp=$(mktemp -d "$FIXTURES/.npm.XXXXXX")
+        (cd "$tmp" && npm pack --silent "pyodide@$version" >/dev/null 2>&1) ||
+          { echo "cannot fetch pyodide@$version from the npm registry" >&2; rm -rf "$tmp"; exit 1; }
+        tar -xzf "$tmp"/pyodide-*.tgz -C "$tmp" package/pyodide-lock.json
+        mkdir -p "$dir"
+        mv "$tmp/package/pyodide-lock.json" "$dir/pyodide-lock.json"
+        rm -rf "$tmp"
+      fi
+    ) 9>"$FIXTURES/.lock"
+  fi
+  echo "$dir/pyodide-lock.json"
+}
+
+# run EXPECTED_EXIT CMD...: runs a command, keeps stdout/stderr in $OUT/$ERR.
+run() {
+  local expected=$1
+  shift
+  local rc=0
+  "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
+  OUT=$(cat "$WORK/out")
+  ERR=$(cat "$WORK/err")
+  if [ "$rc" != "$expected" ]; then
+    fail "expected exit $expected, got $rc: $*
+--- stdout
+$OUT
+--- stderr
+$ERR"
+    return 1
+  fi
+  pass
+}
+
+expect_contains() { # HAYSTACK NEEDLE WHAT
+  if [[ "$1" == *"$2"* ]]; then pass; else fail "$3: expected to find '$2' in:
+$1"; fi
+}
+expect_not_contains() {
+  if [[ "$1" != *"$2"* ]]; then pass; else fail "$3: did not expect '$2' in:
+$1"; fi
+}
+
+# A JSON field of the lock via node (installed with the runtime anyway).
+lock_query() { # FILE JS-EXPRESSION-ON-lock
+  node -e "const lock=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8')); console.log($2)" "$1"
+}
+
+finish() {
+  echo "$passes passed, $failures failed"
+  [ "$failures" -eq 0 ]
+}

@@ -1,0 +1,244 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cJSON.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static void test_normalize_name(void **state)
+{
+    (void)state;
+    /* PEP 503: runs of -_. collapse to '-', lowercase */
+    static const char *const cases[][2] = {
+        {"friendly-bard", "friendly-bard"}, {"Friendly-Bard", "friendly-bard"},
+        {"FRIENDLY-BARD", "friendly-bard"}, {"friendly.bard", "friendly-bard"},
+        {"friendly_bard", "friendly-bard"}, {"friendly--bard", "friendly-bard"},
+        {"FrIeNdLy-._.-bArD", "friendly-bard"}, {"python-dateutil", "python-dateutil"},
+        {"zope.interface", "zope-interface"}, {"A", "a"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *n = pw_normalize_name(cases[i][0]);
+        assert_string_equal(n, cases[i][1]);
+        free(n);
+    }
+    assert_true(pw_names_equal("Zope.Interface", "zope_interface"));
+    assert_false(pw_names_equal("zope", "zope-interface"));
+}
+
+static void test_edit_distance_and_redaction(void **state)
+{
+    (void)state;
+    assert_int_equal(pw_edit_distance("pandas", "pandas"), 0);
+    assert_int_equal(pw_edit_distance("pandsa", "pandas"), 2);
+    assert_int_equal(pw_edit_distance("numpi", "numpy"), 1);
+    assert_int_equal(pw_edit_distance("", "abc"), 3);
+    static const char *const urls[][2] = {
+        {"https://user:secret@example.org/simple/", "https://***@example.org/simple/"},
+        {"https://token@example.org/a@b", "https://***@example.org/a@b"},
+        {"https://example.org/simple/", "https://example.org/simple/"},
+        {"file:///tmp/x", "file:///tmp/x"},
+        {"no-scheme", "no-scheme"},
+    };
+    for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        char *r = pw_redact_url(urls[i][0]);
+        assert_string_equal(r, urls[i][1]);
+        free(r);
+    }
+}
+
+static void test_buf_and_slices(void **state)
+{
+    (void)state;
+    pw_buf b = PW_BUF_INIT;
+    assert_string_equal(pw_buf_cstr(&b), "");
+    for (int i = 0; i < 1000; i++)
+        pw_buf_printf(&b, "%d,", i);
+    assert_true(b.len > 3000);
+    assert_int_equal(strlen(b.data), b.len);
+    pw_buf_reset(&b);
+    pw_buf_put_slice(&b, pw_slice_trim(pw_slice_from("  \t hi there \n")));
+    assert_string_equal(b.data, "hi there");
+    char *s = pw_buf_detach(&b);
+    assert_null(b.data);
+    free(s);
+    pw_slice x = pw_slice_from("wheel.whl");
+    assert_true(pw_slice_ends_with(x, ".whl"));
+    assert_true(pw_slice_starts_with(x, "wheel"));
+    assert_false(pw_slice_ends_with(x, "xwheel.whl"));
+    assert_int_equal(pw_slice_find_char(x, '.'), 5);
+    assert_int_equal(pw_slice_find_char(x, '!'), -1);
+    assert_true(pw_slice_eq_icase_cstr(pw_slice_from("AbC"), "abc"));
+
+    pw_arena a = PW_ARENA_INIT;
+    char *big = pw_arena_alloc(&a, 1 << 20);
+    big[(1 << 20) - 1] = 'x';
+    char *p = pw_arena_printf(&a, "%s-%d", "v", 7);
+    assert_string_equal(p, "v-7");
+    pw_arena_free(&a);
+
+    pw_strlist l = PW_STRLIST_INIT;
+    pw_strlist_push(&l, "b");
+    pw_strlist_push(&l, "a");
+    pw_strlist_push(&l, "b");
+    pw_strlist_sort_unique(&l);
+    assert_int_equal(l.len, 2);
+    assert_string_equal(l.items[0], "a");
+    assert_true(pw_strlist_contains(&l, "b"));
+    pw_strlist_free(&l);
+}
+
+static void test_errors(void **state)
+{
+    (void)state;
+    pw_error err = {0};
+    assert_string_equal(pw_error_message(&err), "unknown error");
+    assert_int_equal(pw_error_set(&err, PW_ENET, "GET %s: %d", "u", 500), PW_ENET);
+    pw_error_wrap(&err, "fetching %s", "numpy");
+    assert_string_equal(pw_error_message(&err), "fetching numpy: GET u: 500");
+    assert_int_equal(err.code, PW_ENET);
+    pw_error_clear(&err);
+    assert_int_equal(err.code, PW_OK);
+}
+
+static char *scratch_dir(void)
+{
+    const char *base = getenv("PWPKG_TEST_TMP");
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_printf(&b, "%s/common.XXXXXX", base ? base : "/tmp");
+    pw_mkdirs(base ? base : "/tmp", NULL);
+    assert_non_null(mkdtemp(b.data));
+    return pw_buf_detach(&b);
+}
+
+static void test_files(void **state)
+{
+    (void)state;
+    char *dir = scratch_dir();
+    char *nested = pw_path_join(dir, "a/b/c");
+    pw_error err = {0};
+    assert_int_equal(pw_mkdirs(nested, &err), PW_OK);
+    assert_true(pw_is_dir(nested));
+    char *file = pw_path_join(nested, "f.txt");
+    mode_t old = umask(022);
+    assert_int_equal(pw_write_file_atomic(file, "hello", 5, &err), PW_OK);
+    umask(old);
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    pw_buf text = PW_BUF_INIT;
+    assert_int_equal(pw_read_file(file, &text, &err), PW_OK);
+    assert_string_equal(text.data, "hello");
+    /* no temporary left beside it */
+    DIR *d = opendir(nested);
+    struct dirent *e;
+    int entries = 0;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            entries++;
+    closedir(d);
+    assert_int_equal(entries, 1);
+    /* writing into a missing directory fails cleanly */
+    char *bad = pw_path_join(dir, "missing/f.txt");
+    assert_int_equal(pw_write_file_atomic(bad, "x", 1, &err), PW_EIO);
+    assert_non_null(strstr(pw_error_message(&err), "missing/f.txt"));
+    assert_int_equal(pw_read_file(bad, &text, &err), PW_ENOTFOUND);
+    assert_int_equal(pw_read_file(dir, &text, &err), PW_EIO);
+
+    char hex[65];
+    uint64_t size = 0;
+    assert_int_equal(pw_sha256_file_hex(file, hex, &size, &err), PW_OK);
+    assert_int_equal(size, 5);
+    /* sha256("hello") */
+    assert_string_equal(hex, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    pw_sha256_hex("", 0, hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_true(pw_is_sha256_hex(hex));
+    assert_false(pw_is_sha256_hex("abc"));
+
+    char *dn = pw_path_dirname("a/b/c.txt");
+    assert_string_equal(dn, "a/b");
+    free(dn);
+    dn = pw_path_dirname("c.txt");
+    assert_string_equal(dn, ".");
+    free(dn);
+    assert_string_equal(pw_path_basename("a/b/c.txt"), "c.txt");
+
+    assert_int_equal(pw_remove_tree(dir, &err), PW_OK);
+    assert_false(pw_file_exists(dir));
+    pw_buf_free(&text);
+    pw_error_clear(&err);
+    free(bad);
+    free(file);
+    free(nested);
+    free(dir);
+}
+
+static void test_json(void **state)
+{
+    (void)state;
+    const char *in = "{\"b\": [1, 2.5, \"x\\n\\u0001\"], \"a\": {\"z\": true, \"y\": null}, \"c\": {}}";
+    cJSON *v = NULL;
+    pw_error err = {0};
+    assert_int_equal(pw_json_parse("t.json", in, strlen(in), &v, &err), PW_OK);
+    pw_buf out = PW_BUF_INIT;
+    pw_json_write(v, &out);
+    assert_string_equal(out.data, "{\n"
+                                  "  \"a\": {\n"
+                                  "    \"y\": null,\n"
+                                  "    \"z\": true\n"
+                                  "  },\n"
+                                  "  \"b\": [\n"
+                                  "    1,\n"
+                                  "    2.5,\n"
+                                  "    \"x\\n\\u0001\"\n"
+                                  "  ],\n"
+                                  "  \"c\": {}\n"
+                                  "}\n");
+    cJSON_Delete(v);
+    static const char *const bad[][2] = {
+        {"{\n  \"a\": 1,\n  \"b\": }", "t.json:3:"},
+        {"", "t.json:1:1"},
+        {"{} x", "t.json:1:"},
+        {"[1, 2", "t.json:1:"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(pw_json_parse("t.json", bad[i][0], strlen(bad[i][0]), &v, &err), PW_EINVAL);
+        if (!strstr(pw_error_message(&err), bad[i][1]))
+            fail_msg("case %zu: %s", i, pw_error_message(&err));
+        assert_null(v);
+    }
+    /* JSONC: comments and trailing commas go, strings and lines stay */
+    const char *jsonc = "{\n  // c1\n  \"u\": \"http://x//y\", /* c2\n */ \"l\": [1, 2,],\n}\n";
+    pw_jsonc_strip(jsonc, strlen(jsonc), &out);
+    assert_int_equal(pw_json_parse("w.jsonc", out.data, out.len, &v, &err), PW_OK);
+    assert_string_equal(cJSON_GetObjectItem(v, "u")->valuestring, "http://x//y");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "l")), 2);
+    cJSON_Delete(v);
+    size_t lines = 0;
+    for (size_t i = 0; i < out.len; i++)
+        lines += out.data[i] == '\n';
+    assert_int_equal(lines, 5);
+    pw_buf_free(&out);
+    pw_error_clear(&err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_normalize_name),
+        cmocka_unit_test(test_edit_distance_and_redaction),
+        cmocka_unit_test(test_buf_and_slices),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_json),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
