@@ -13,7 +13,11 @@ static const char lock_help[] =
     "Resolve the requirements against a Pyodide release and write pwpkg.lock.\n"
     "\n"
     "inputs:\n"
-    "  -r, --requirement FILE   requirements file (default: requirements.txt beside the lock)\n"
+    "  -r, --requirement FILE   requirements file (default: requirements.txt beside the\n"
+    "                           lock, else pyproject.toml there)\n"
+    "  --project FILE           read a pyproject.toml: [project].dependencies (PEP 621)\n"
+    "  --extra NAME             ... plus [project.optional-dependencies].NAME (repeatable)\n"
+    "  --group NAME             ... plus [dependency-groups].NAME (PEP 735, repeatable)\n"
     "  -o, --output FILE        the lock to write or check (default: pwpkg.lock)\n"
     "\n"
     "choosing the Pyodide release (first that applies):\n"
@@ -48,11 +52,16 @@ enum {
     OPT_OFFLINE,
     OPT_REFRESH,
     OPT_CACHE_DIR,
+    OPT_PROJECT,
+    OPT_EXTRA,
+    OPT_GROUP,
 };
 
 typedef struct lock_options {
     pw_lock_request request;
     pw_strlist compat_flags;
+    pw_strlist extras;
+    pw_strlist groups;
     bool check;
 } lock_options;
 
@@ -70,6 +79,9 @@ static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *
         {"offline", no_argument, NULL, OPT_OFFLINE},
         {"refresh", no_argument, NULL, OPT_REFRESH},
         {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+        {"project", required_argument, NULL, OPT_PROJECT},
+        {"extra", required_argument, NULL, OPT_EXTRA},
+        {"group", required_argument, NULL, OPT_GROUP},
         {NULL, 0, NULL, 0},
     };
     pw_lock_request *r = &o->request;
@@ -93,6 +105,9 @@ static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *
         case OPT_OFFLINE: r->offline = true; break;
         case OPT_REFRESH: r->refresh = true; break;
         case OPT_CACHE_DIR: r->cache_dir = optarg; break;
+        case OPT_PROJECT: r->project_path = optarg; break;
+        case OPT_EXTRA: pw_strlist_push(&o->extras, optarg); break;
+        case OPT_GROUP: pw_strlist_push(&o->groups, optarg); break;
         case ':':
             return cli_usage_error(ctx, &cli_cmd_lock, "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -109,7 +124,11 @@ static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *
         return cli_usage_error(ctx, &cli_cmd_lock, "--compat-flag needs --compat-date");
     if (!r->lock_path)
         r->lock_path = PW_LOCK_DEFAULT_NAME;
+    if (r->project_path && r->requirements_path)
+        return cli_usage_error(ctx, &cli_cmd_lock, "-r and --project both name the input; give one");
     r->compat_flags = &o->compat_flags;
+    r->extras = &o->extras;
+    r->groups = &o->groups;
     return -1;
 }
 
@@ -238,6 +257,8 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
     int exit_code = parse_options(ctx, argc, argv, &o);
     if (exit_code >= 0) {
         pw_strlist_free(&o.compat_flags);
+        pw_strlist_free(&o.extras);
+        pw_strlist_free(&o.groups);
         return exit_code;
     }
     cli_reporter_install(ctx);
@@ -279,6 +300,8 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
 done:
     pw_error_clear(&err);
     pw_strlist_free(&o.compat_flags);
+    pw_strlist_free(&o.extras);
+    pw_strlist_free(&o.groups);
     return exit_code;
 }
 

@@ -180,23 +180,48 @@ int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
     const char *lock_path = req->lock_path ? req->lock_path : PW_LOCK_DEFAULT_NAME;
     ctx.lock_dir = pw_path_dirname(lock_path);
 
-    char *default_requirements = strcmp(ctx.lock_dir, ".") == 0
-                                     ? pw_xstrdup("requirements.txt")
-                                     : pw_path_join(ctx.lock_dir, "requirements.txt");
-    const char *requirements = req->requirements_path ? req->requirements_path : default_requirements;
-    ctx.requirements_display = pw_xstrdup(requirements);
+    /* The input: -r FILE, --project FILE, else requirements.txt beside the
+     * lock, else pyproject.toml there. */
+    char *default_requirements = pw_path_join(ctx.lock_dir, "requirements.txt");
+    char *default_project = pw_path_join(ctx.lock_dir, "pyproject.toml");
+    const char *requirements = req->requirements_path;
+    const char *project = req->project_path;
     int rc = PW_OK;
-    if (!req->requirements_path && !pw_file_exists(requirements)) {
-        rc = pw_error_set(err, PW_EINVAL,
-                          "%s: not found; pass the requirements with -r FILE", requirements);
-        goto done;
+    if (!requirements && !project) {
+        if (pw_file_exists(default_requirements))
+            requirements = default_requirements;
+        else if (pw_file_exists(default_project))
+            project = default_project;
+        else {
+            rc = pw_error_set(err, PW_EINVAL,
+                              "no requirements.txt or pyproject.toml in %s; pass -r FILE or "
+                              "--project FILE",
+                              ctx.lock_dir);
+            goto done;
+        }
     }
-    if ((rc = pw_reqfile_parse(requirements, NULL, &ctx.reqfile, err)))
+    if (requirements && pw_slice_ends_with(pw_slice_from(requirements), "pyproject.toml")) {
+        project = requirements;
+        requirements = NULL;
+    }
+    const char *input = project ? project : requirements;
+    ctx.requirements_display = pw_xstrdup(input);
+    if (project) {
+        rc = pw_pyproject_read(project, req->extras, req->groups, &ctx.reqfile, err);
+    } else {
+        if ((req->extras && req->extras->len) || (req->groups && req->groups->len)) {
+            rc = pw_error_set(err, PW_EINVAL, "--extra and --group apply to pyproject.toml input, "
+                              "not to %s", requirements);
+            goto done;
+        }
+        rc = pw_reqfile_parse(requirements, NULL, &ctx.reqfile, err);
+    }
+    if (rc)
         goto done;
     if ((rc = pw_reqfile_check_hashes(&ctx.reqfile, err)))
         goto done;
 
-    char *project_dir = pw_path_dirname(requirements);
+    char *project_dir = pw_path_dirname(input);
     rc = choose_release(req, project_dir, &ctx, err);
     free(project_dir);
     if (rc)
@@ -213,6 +238,7 @@ int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
     pw_lock_sort(out);
 done:
     free(default_requirements);
+    free(default_project);
     context_free(&ctx);
     if (rc)
         pw_lock_free(out);

@@ -8,6 +8,7 @@
  *   reqfile.h       requirements.txt as pip reads it
  *   tags.h          wheel file names (PEP 427) and PEP 425 tag sets
  *   pyodide_index.h a release's pyodide-lock.json
+ *   pyproject.h     pyproject.toml dependencies, extras and groups
  *   release.h       Pyodide releases and Cloudflare compatibility dates
  */
 #ifndef PW_RESOLVER_H
@@ -18,6 +19,7 @@
 #include "pep440.h"
 #include "pep508.h"
 #include "pyodide_index.h"
+#include "pyproject.h"
 #include "release.h"
 #include "reqfile.h"
 #include "tags.h"
@@ -26,7 +28,11 @@
 
 /* Everything `pwpkg lock` needs to know, as the CLI parsed it. */
 typedef struct pw_lock_request {
-    const char *requirements_path; /* -r FILE; NULL: requirements.txt beside the lock */
+    const char *requirements_path; /* -r FILE; NULL: requirements.txt beside the lock,
+                                    * else pyproject.toml there */
+    const char *project_path;      /* --project pyproject.toml */
+    const pw_strlist *extras;      /* --extra NAME (pyproject input) */
+    const pw_strlist *groups;      /* --group NAME (pyproject input) */
     const char *lock_path;         /* -o FILE; default pwpkg.lock */
     const char *pyodide_version;   /* --pyodide */
     const char *compat_date;       /* --compat-date */

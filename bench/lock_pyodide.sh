@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark (issue 2): lock a 30-requirement set against Pyodide 0.27.7's
+# package index with a warm cache. Peer in the same run: Python reading and
+# parsing the same pyodide-lock.json (json.load), the floor of any tool that
+# resolves from it. Prints a Markdown table row for docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pwpkg=${PWPKG:-$PWD/build/cli/pwpkg}
+runs=${RUNS:-50}
+source_dir=$PWD
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+index=$PWD/.cache/fixtures/pyodide-0.27.7/pyodide-lock.json
+if [ ! -f "$index" ]; then
+  (cd "$work" && npm pack --silent pyodide@0.27.7 >/dev/null && tar -xzf pyodide-*.tgz package/pyodide-lock.json)
+  mkdir -p "$(dirname "$index")" && mv "$work/package/pyodide-lock.json" "$index"
+fi
+
+cat >"$work/requirements.txt" <<'REQ'
+pandas>=2
+numpy
+scipy
+matplotlib
+scikit-learn
+pillow
+pyyaml
+regex
+requests
+beautifulsoup4
+lxml
+sqlalchemy
+pydantic
+jinja2
+markupsafe
+attrs
+cryptography
+shapely
+networkx
+sympy
+statsmodels
+xarray
+bokeh
+altair
+pyarrow
+duckdb
+tiktoken
+nltk
+openai
+rich
+REQ
+cd "$work"
+"$pwpkg" lock -q --pyodide 0.27.7 --pyodide-index "$index" # warm the page cache
+
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+for _ in $(seq "$runs"); do
+  t0=$(now_ns); "$pwpkg" lock -q --pyodide 0.27.7 --pyodide-index "$index"; t1=$(now_ns)
+  echo $(((t1 - t0) / 1000))
+done | median >"$work/pwpkg.us"
+for _ in $(seq "$runs"); do
+  t0=$(now_ns); python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$index"; t1=$(now_ns)
+  echo $(((t1 - t0) / 1000))
+done | median >"$work/python.us"
+rss=$(/usr/bin/time -f %M "$pwpkg" lock -q --pyodide 0.27.7 --pyodide-index "$index" 2>&1 >/dev/null | tail -1)
+pkgs=$(grep -c '"name":' pwpkg.lock)
+pw=$(cat "$work/pwpkg.us"); py=$(cat "$work/python.us")
+echo "| lock 30 requirements ($pkgs packages), Pyodide 0.27.7, warm | $(awk "BEGIN{printf \"%.1f\", $pw/1000}") ms | $(awk "BEGIN{printf \"%.1f\", $py/1000}") ms (python3 json.load of the index) | $(awk "BEGIN{printf \"%.2f\", $pw/$py}") | $((rss / 1024)) MB |"
