@@ -146,7 +146,6 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
         }
         s->installed[i] = true;
         used += s->results[i].uncompressed;
-        pw_report_progress("bundle", i + 1, s->n_items);
     }
     if (skipped.len)
         rep->skipped = pw_buf_detach(&skipped);

@@ -146,15 +146,14 @@ static int list_members(installer *ins, pw_error *err)
             return pw_error_set(err, PW_EINVAL, "%s: member %s: directory entry with content",
                                 ins->archive, name);
         declared += m.size;
+        if (declared > ins->max_total)
+            return pw_error_set(err, PW_ELIMIT,
+                                "%s: member %s: members declare more than the limit of %llu "
+                                "bytes uncompressed",
+                                ins->archive, name, (unsigned long long)ins->max_total);
         PW_GROW(ins->m, ins->cap, ins->n + 1);
         ins->m[ins->n++] = m;
     }
-    if (declared > ins->max_total)
-        return pw_error_set(err, PW_ELIMIT,
-                            "%s: members declare %llu bytes uncompressed, more than the limit of "
-                            "%llu",
-                            ins->archive, (unsigned long long)declared,
-                            (unsigned long long)ins->max_total);
     ins->sorted_names = pw_xcalloc(ins->n ? ins->n : 1, sizeof(*ins->sorted_names));
     for (size_t i = 0; i < ins->n; i++)
         ins->sorted_names[i] = ins->m[i].name;

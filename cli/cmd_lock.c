@@ -31,6 +31,21 @@ static const char lock_help[] =
     "                           holding one, or a URL (default: an installed runtime of\n"
     "                           the release, else https://cdn.jsdelivr.net/pyodide/vVERSION/full/)\n"
     "\n"
+    "package indexes (names the release provides come from the release):\n"
+    "  -i, --index-url URL      PEP 503/691 simple index (default https://pypi.org/simple;\n"
+    "                           a local directory or a pwpkg mirror works too)\n"
+    "  --extra-index-url URL    further indexes, asked in order (repeatable)\n"
+    "  -f, --find-links LOC     a directory of wheels or an HTML page of links (repeatable)\n"
+    "  --no-index               no package index: the release and --find-links only\n"
+    "  --index-strategy S       first-index (default: a project comes from the first\n"
+    "                           index that has it) or unsafe-best-match (all indexes)\n"
+    "  --from-index NAME        take NAME from the indexes, not from the release\n"
+    "  --pre                    allow pre-releases\n"
+    "  --exclude-newer DATE     ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339)\n"
+    "  -U, --upgrade            ignore the versions pinned in the existing lock\n"
+    "  -P, --upgrade-package N  ... for package N only (repeatable)\n"
+    "  -j, --jobs N             parallel downloads (default 8)\n"
+    "\n"
     "behaviour:\n"
     "  --check                  write nothing; exit 1 and show what would change when\n"
     "                           the lock is stale, 0 when it is current\n"
@@ -55,6 +70,12 @@ enum {
     OPT_PROJECT,
     OPT_EXTRA,
     OPT_GROUP,
+    OPT_EXTRA_INDEX_URL,
+    OPT_NO_INDEX,
+    OPT_INDEX_STRATEGY,
+    OPT_FROM_INDEX,
+    OPT_PRE,
+    OPT_EXCLUDE_NEWER,
 };
 
 typedef struct lock_options {
@@ -62,6 +83,10 @@ typedef struct lock_options {
     pw_strlist compat_flags;
     pw_strlist extras;
     pw_strlist groups;
+    pw_strlist extra_index_urls;
+    pw_strlist find_links;
+    pw_strlist from_index;
+    pw_strlist upgrade_packages;
     bool check;
 } lock_options;
 
@@ -82,13 +107,24 @@ static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *
         {"project", required_argument, NULL, OPT_PROJECT},
         {"extra", required_argument, NULL, OPT_EXTRA},
         {"group", required_argument, NULL, OPT_GROUP},
+        {"index-url", required_argument, NULL, 'i'},
+        {"extra-index-url", required_argument, NULL, OPT_EXTRA_INDEX_URL},
+        {"find-links", required_argument, NULL, 'f'},
+        {"no-index", no_argument, NULL, OPT_NO_INDEX},
+        {"index-strategy", required_argument, NULL, OPT_INDEX_STRATEGY},
+        {"from-index", required_argument, NULL, OPT_FROM_INDEX},
+        {"pre", no_argument, NULL, OPT_PRE},
+        {"exclude-newer", required_argument, NULL, OPT_EXCLUDE_NEWER},
+        {"upgrade", no_argument, NULL, 'U'},
+        {"upgrade-package", required_argument, NULL, 'P'},
+        {"jobs", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
     };
     pw_lock_request *r = &o->request;
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":r:o:qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":r:o:i:f:UP:j:qvh", long_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_lock, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -108,6 +144,38 @@ static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *
         case OPT_PROJECT: r->project_path = optarg; break;
         case OPT_EXTRA: pw_strlist_push(&o->extras, optarg); break;
         case OPT_GROUP: pw_strlist_push(&o->groups, optarg); break;
+        case 'i': r->index_url = optarg; break;
+        case OPT_EXTRA_INDEX_URL: pw_strlist_push(&o->extra_index_urls, optarg); break;
+        case 'f': pw_strlist_push(&o->find_links, optarg); break;
+        case OPT_NO_INDEX: r->no_index = true; break;
+        case OPT_INDEX_STRATEGY:
+            if (strcmp(optarg, "unsafe-best-match") == 0)
+                r->best_match = true;
+            else if (strcmp(optarg, "first-index") != 0)
+                return cli_usage_error(ctx, &cli_cmd_lock,
+                                       "--index-strategy takes first-index or unsafe-best-match");
+            break;
+        case OPT_FROM_INDEX: pw_strlist_push_owned(&o->from_index, pw_normalize_name(optarg)); break;
+        case OPT_PRE: r->pre = true; break;
+        case OPT_EXCLUDE_NEWER: {
+            pw_error err = {0};
+            if (pw_parse_timestamp(optarg, &r->exclude_newer, &err) != PW_OK) {
+                int code = cli_usage_error(ctx, &cli_cmd_lock, "--exclude-newer: %s",
+                                           pw_error_message(&err));
+                pw_error_clear(&err);
+                return code;
+            }
+            break;
+        }
+        case 'U': r->upgrade = true; break;
+        case 'P': pw_strlist_push_owned(&o->upgrade_packages, pw_normalize_name(optarg)); break;
+        case 'j': {
+            long jobs = 0;
+            if (!cli_parse_count(optarg, 1, 256, &jobs))
+                return cli_usage_error(ctx, &cli_cmd_lock, "--jobs takes a number from 1 to 256");
+            r->jobs = (int)jobs;
+            break;
+        }
         case ':':
             return cli_usage_error(ctx, &cli_cmd_lock, "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -129,6 +197,10 @@ static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *
     r->compat_flags = &o->compat_flags;
     r->extras = &o->extras;
     r->groups = &o->groups;
+    r->extra_index_urls = &o->extra_index_urls;
+    r->find_links = &o->find_links;
+    r->from_index = &o->from_index;
+    r->upgrade_packages = &o->upgrade_packages;
     return -1;
 }
 
@@ -250,15 +322,24 @@ done:
     return rc;
 }
 
+static void lock_options_free(lock_options *o)
+{
+    pw_strlist_free(&o->compat_flags);
+    pw_strlist_free(&o->extras);
+    pw_strlist_free(&o->groups);
+    pw_strlist_free(&o->extra_index_urls);
+    pw_strlist_free(&o->find_links);
+    pw_strlist_free(&o->from_index);
+    pw_strlist_free(&o->upgrade_packages);
+}
+
 static int run_lock(cli_context *ctx, int argc, char **argv)
 {
     lock_options o;
     memset(&o, 0, sizeof(o));
     int exit_code = parse_options(ctx, argc, argv, &o);
     if (exit_code >= 0) {
-        pw_strlist_free(&o.compat_flags);
-        pw_strlist_free(&o.extras);
-        pw_strlist_free(&o.groups);
+        lock_options_free(&o);
         return exit_code;
     }
     cli_reporter_install(ctx);
@@ -299,9 +380,7 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
     pw_lock_free(&lock);
 done:
     pw_error_clear(&err);
-    pw_strlist_free(&o.compat_flags);
-    pw_strlist_free(&o.extras);
-    pw_strlist_free(&o.groups);
+    lock_options_free(&o);
     return exit_code;
 }
 

@@ -149,6 +149,24 @@ void pw_strlist_sort(pw_strlist *l); /* byte order (strcmp) */
 void pw_strlist_sort_unique(pw_strlist *l);
 void pw_strlist_free(pw_strlist *l);
 
+/* -------------------------------------------------------------------- map */
+
+/* A string-keyed hash map (open addressing). Keys are copied; values are
+ * the caller's. */
+typedef struct pw_map {
+    char **keys;
+    void **values;
+    size_t len;
+    size_t cap; /* a power of two, or 0 */
+} pw_map;
+
+#define PW_MAP_INIT {NULL, NULL, 0, 0}
+
+void *pw_map_get(const pw_map *m, const char *key);
+/* Inserts or replaces; returns the previous value (or NULL). */
+void *pw_map_put(pw_map *m, const char *key, void *value);
+void pw_map_free(pw_map *m); /* frees keys, not values */
+
 /* ------------------------------------------------------------------ files */
 
 /* Reads a whole file. Errors name the path. */

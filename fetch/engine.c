@@ -602,6 +602,8 @@ int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
                     next = x->ready_at;
             }
         }
+        if (active == 0 && next == INT64_MAX)
+            continue; /* nothing in flight or waiting: the loop ends above */
         now = pw_fetch_now_ms();
         int64_t wait = next == INT64_MAX ? 1000 : next - now;
         if (wait > 1000)

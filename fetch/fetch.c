@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void pw_fetch_request_free(pw_fetch_request *r)
 {
@@ -185,6 +186,12 @@ static int run_batch(pw_fetch_session *s, pw_fetch_request *reqs, size_t n, enum
                 else
                     pw_fetch_local_artifact(s, x);
             }
+            continue;
+        }
+        if (strncasecmp(r->url, "http://", 7) != 0 && strncasecmp(r->url, "https://", 8) != 0) {
+            pw_fetch_xfer_done(x, pw_error_set(&r->error, PW_EUNSUPPORTED,
+                                               "%s: only http, https and file URLs are supported",
+                                               x->redacted));
             continue;
         }
         x->url = pw_fetch_url_with_credentials(s, r->url);

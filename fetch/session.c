@@ -1,8 +1,10 @@
 #include "fetch_internal.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +48,27 @@ static char *dup_or_null(const char *s)
     return s && *s ? pw_xstrdup(s) : NULL;
 }
 
+/* Partial downloads abandoned for a week are not worth resuming; anything
+ * younger may belong to a process that is still writing it. */
+static void sweep_tmp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    time_t limit = time(NULL) - 7 * 24 * 3600;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = pw_path_join(dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < limit)
+            unlink(path);
+        free(path);
+    }
+    closedir(d);
+}
+
 int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_error *err)
 {
     *out = NULL;
@@ -82,6 +105,7 @@ int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_e
             return rc;
         }
     }
+    sweep_tmp(s->dir_tmp);
     s->ca_file = dup_or_null(o->ca_file ? o->ca_file : getenv("SSL_CERT_FILE"));
     s->ca_path = dup_or_null(getenv("SSL_CERT_DIR"));
     if (o->user_agent && *o->user_agent) {

@@ -169,6 +169,8 @@ static void context_free(pw_lock_context *ctx)
     free(ctx->artifact_base);
     free(ctx->lock_dir);
     free(ctx->requirements_display);
+    if (ctx->has_previous)
+        pw_lock_free(&ctx->previous);
 }
 
 int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
@@ -182,8 +184,11 @@ int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
 
     /* The input: -r FILE, --project FILE, else requirements.txt beside the
      * lock, else pyproject.toml there. */
-    char *default_requirements = pw_path_join(ctx.lock_dir, "requirements.txt");
-    char *default_project = pw_path_join(ctx.lock_dir, "pyproject.toml");
+    bool here = strcmp(ctx.lock_dir, ".") == 0;
+    char *default_requirements = here ? pw_xstrdup("requirements.txt")
+                                      : pw_path_join(ctx.lock_dir, "requirements.txt");
+    char *default_project = here ? pw_xstrdup("pyproject.toml")
+                                 : pw_path_join(ctx.lock_dir, "pyproject.toml");
     const char *requirements = req->requirements_path;
     const char *project = req->project_path;
     int rc = PW_OK;
@@ -228,7 +233,12 @@ int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
         goto done;
     if ((rc = pw_lock_load_release_index(&ctx, err)))
         goto done;
-    if ((rc = pw_lock_resolve_pyodide(&ctx, out, err)))
+    /* An existing lock's pins are kept unless --upgrade says otherwise; one
+     * that cannot be read is simply not used. */
+    pw_error ignored = {0};
+    ctx.has_previous = pw_lock_load(lock_path, &ctx.previous, &ignored) == PW_OK;
+    pw_error_clear(&ignored);
+    if ((rc = pw_lock_resolve(&ctx, out, err)))
         goto done;
 
     compute_inputs_digest(&ctx, out);

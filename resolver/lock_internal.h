@@ -16,12 +16,14 @@ typedef struct pw_lock_context {
     char *index_url;                 /* as recorded in the lock */
     char *artifact_base;             /* file_name in the index is relative to it */
     pw_marker_env env;
+    pw_lock previous;                /* the lock already at lock_path: its pins are kept */
+    bool has_previous;
 } pw_lock_context;
 
 /* Finds, reads and checks the release's pyodide-lock.json (release_index.c). */
 int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err);
-/* Resolves the requirements against the release alone (resolve_pyodide.c). */
-int pw_lock_resolve_pyodide(pw_lock_context *ctx, pw_lock *out, pw_error *err);
+/* Resolves the requirements over the release and the indexes (index_resolve.c). */
+int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err);
 /* `path` relative to `base_dir` when both exist, else `path` unchanged. */
 char *pw_lock_relative_path(const char *base_dir, const char *path);
 

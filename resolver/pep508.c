@@ -690,7 +690,7 @@ static int parse_identifier(parser *p, const char *what, pw_slice *out)
 {
     if (!is_alnum(peek(p)) || at_end(p)) {
         pw_buf expected = PW_BUF_INIT;
-        pw_buf_printf(&expected, "a %s", what);
+        pw_buf_printf(&expected, "%s %s", strchr("aeiou", what[0]) ? "an" : "a", what);
         int rc = fail_expected(p, pw_buf_cstr(&expected));
         pw_buf_free(&expected);
         return rc;

@@ -9,6 +9,8 @@
  *   tags.h          wheel file names (PEP 427) and PEP 425 tag sets
  *   pyodide_index.h a release's pyodide-lock.json
  *   pyproject.h     pyproject.toml dependencies, extras and groups
+ *   simple_index.h  PEP 503/691 simple index pages, PEP 658 metadata links
+ *   metadata.h      core metadata (METADATA) of wheels
  *   release.h       Pyodide releases and Cloudflare compatibility dates
  */
 #ifndef PW_RESOLVER_H
@@ -21,7 +23,9 @@
 #include "pyodide_index.h"
 #include "pyproject.h"
 #include "release.h"
+#include "metadata.h"
 #include "reqfile.h"
+#include "simple_index.h"
 #include "tags.h"
 
 #define PW_PYODIDE_CDN "https://cdn.jsdelivr.net/pyodide/v%s/full/"
@@ -41,6 +45,21 @@ typedef struct pw_lock_request {
     const char *cache_dir;         /* NULL: the default cache */
     bool offline;
     bool refresh;
+    int jobs;                      /* parallel transfers; 0: the default */
+
+    /* package indexes (added to those of the requirements file) */
+    const char *index_url;         /* --index-url; default https://pypi.org/simple */
+    const pw_strlist *extra_index_urls;
+    const pw_strlist *find_links;
+    bool no_index;
+    bool best_match;               /* --index-strategy unsafe-best-match */
+    const pw_strlist *from_index;  /* --from-index NAME: not from the release */
+
+    /* choices */
+    bool pre;                      /* --pre */
+    int64_t exclude_newer;         /* --exclude-newer, seconds since the epoch; 0: none */
+    bool upgrade;                  /* --upgrade: ignore the pins of the existing lock */
+    const pw_strlist *upgrade_packages; /* --upgrade-package NAME (normalized) */
 } pw_lock_request;
 
 /*

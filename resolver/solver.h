@@ -44,8 +44,9 @@ typedef struct pw_solver_provider {
      */
     int (*candidates)(void *ctx, const char *package, const pw_solver_candidate **out, size_t *n,
                       pw_error *err);
-    /* Dependencies of candidate `candidate_index` of `package`. The array
-     * only needs to stay valid until the next call into the provider. */
+    /* Dependencies of candidate `candidate_index` of `package`. The array,
+     * its strings and specifier sets must stay valid until pw_solve returns
+     * (the solver keeps the specifier sets and origins for its messages). */
     int (*dependencies)(void *ctx, const char *package, size_t candidate_index,
                         const pw_solver_dep **out, size_t *n, pw_error *err);
     /* Optional: index of the preferred candidate (e.g. the locked one), or -1. */

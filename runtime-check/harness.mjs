@@ -277,6 +277,8 @@ def _pw_compile(root, ddir):
     return json.dumps({"type": "compiled", "files": ok, "failed": failed})
 `;
 
+let dynlibFailures = 0;
+
 async function loadDynlibs(py, hostLib, fsLib) {
   // python_modules/lib/ holds shared libraries that extension modules link
   // against. Pyodide loads a shared_library package by calling
@@ -293,12 +295,25 @@ async function loadDynlibs(py, hostLib, fsLib) {
   const loaded = [];
   for (const n of names) {
     const p = fsLib + "/" + n;
+    // 0.27's loader only warns on a file that is not WebAssembly (a Linux
+    // .so copied by mistake) and carries on; say so instead.
+    const head = Buffer.alloc(4);
+    const fd = fs.openSync(path.join(hostLib, n), "r");
+    fs.readSync(fd, head, 0, 4, 0);
+    fs.closeSync(fd);
+    if (!head.equals(Buffer.from([0, 0x61, 0x73, 0x6d]))) {
+      emit({ type: "dynlib", path: "lib/" + n, ok: false,
+        error: "not a WebAssembly shared library (no \\0asm magic); was a native .so bundled?" });
+      dynlibFailures++;
+      continue;
+    }
     try {
       await py._api.loadDynlib(p, true, [fsLib]);
       emit({ type: "dynlib", path: "lib/" + n, ok: true });
       loaded.push(n);
     } catch (e) {
       emit({ type: "dynlib", path: "lib/" + n, ok: false, error: String(e && e.message ? e.message : e) });
+      dynlibFailures++;
     }
   }
   return loaded;
@@ -423,6 +438,7 @@ async function modeCheck(req) {
       failed++;
     }
   }
+  failed += dynlibFailures;
   emit({ type: "summary", failed, load_ms: loadMs, imports_ms: importsMs, cold_ms: coldMs,
     node_ms: performance.now() - processStart, max_rss: peakRssBytes() });
   return failed > 0 ? 1 : 0;

@@ -93,14 +93,14 @@ static const pw_wheelgen_file rich_files[] = {
     {"rich-1.0.data/data/share/rich/notes.txt", "notes\n", 0, 0, 0},
 };
 
-pw_wheelgen_spec tb_rich_spec(const char *name, const char *version)
+pw_wheelgen_spec tb_rich_spec(void)
 {
     static const char *const requires[] = {"bar>=1", "baz; extra == \"fast\""};
     static const char *const extras[] = {"fast"};
     pw_wheelgen_spec s;
     memset(&s, 0, sizeof(s));
-    s.name = name;
-    s.version = version;
+    s.name = "rich";
+    s.version = "1.0";
     s.files = rich_files;
     s.n_files = sizeof(rich_files) / sizeof(rich_files[0]);
     s.requires_dist = requires;

@@ -18,6 +18,6 @@ void tb_sha256(const char *path, char hex[PW_SHA256_HEX_LEN + 1]);
 /* Mode bits (permissions only) of a path, -1 when missing. */
 int tb_mode(const char *dir, const char *rel);
 /* A small valid wheel with a module, tests, stubs, caches and .data. */
-pw_wheelgen_spec tb_rich_spec(const char *name, const char *version);
+pw_wheelgen_spec tb_rich_spec(void); /* "rich" 1.0 */
 
 #endif

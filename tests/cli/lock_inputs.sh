@@ -11,7 +11,7 @@ expect_contains "$ERR" "requirements.txt:1: pandas<2 requested; Pyodide 0.27.7 p
 
 # unknown names get close matches
 printf 'pandsa\nnumpy\n' >requirements.txt
-run 1 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$index"
+run 1 "$PWPKG" lock --no-index --pyodide 0.27.7 --pyodide-index "$index"
 expect_contains "$ERR" "requirements.txt:1: no package named 'pandsa' in Pyodide 0.27.7 (did you mean 'pandas'" "suggestion"
 
 # a false marker drops the requirement and says so

@@ -6,6 +6,7 @@
 
 #include <cJSON.h>
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -230,6 +231,28 @@ static void test_json(void **state)
     pw_error_clear(&err);
 }
 
+static void test_map(void **state)
+{
+    (void)state;
+    pw_map m = PW_MAP_INIT;
+    assert_null(pw_map_get(&m, "x"));
+    static int values[1000];
+    char key[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "pkg-%d", i);
+        assert_null(pw_map_put(&m, key, &values[i]));
+    }
+    assert_int_equal(m.len, 1000);
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "pkg-%d", i);
+        assert_ptr_equal(pw_map_get(&m, key), &values[i]);
+    }
+    assert_ptr_equal(pw_map_put(&m, "pkg-7", &values[0]), &values[7]);
+    assert_int_equal(m.len, 1000);
+    assert_null(pw_map_get(&m, "pkg-1000"));
+    pw_map_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

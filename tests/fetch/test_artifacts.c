@@ -469,6 +469,42 @@ static void test_two_processes_share_cache(void **state)
     pw_buf_free(&path);
 }
 
+typedef struct progress_log {
+    int calls;
+    uint64_t last_done;
+    uint64_t last_total;
+    bool label_ok;
+} progress_log;
+
+static void on_progress(void *ctx, const char *label, uint64_t done, uint64_t total)
+{
+    progress_log *p = ctx;
+    p->calls++;
+    p->last_done = done;
+    p->last_total = total;
+    p->label_ok = label && strcmp(label, "pkg20-1.0-py3-none-any.whl") == 0;
+}
+
+static void test_progress_reported(void **state)
+{
+    fixture *f = *state;
+    progress_log log = {0};
+    pw_reporter rep = {NULL, on_progress, &log};
+    pw_reporter_set(&rep);
+    pw_fetch_options o;
+    ft_options(&o, f->cache);
+    pw_fetch_session *s = ft_session(&o);
+    pw_fetch_request r;
+    fetch_file(f, s, "/fault/slow", 20, f->sha[20], &r, PW_OK);
+    pw_fetch_request_free(&r);
+    pw_fetch_session_free(s);
+    pw_reporter_set(NULL);
+    assert_true(log.calls >= 2);
+    assert_true(log.label_ok);
+    assert_int_equal(log.last_done, f->size[20]);
+    assert_int_equal(log.last_total, f->size[20]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +518,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_local_artifacts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_processes_share_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_progress_reported, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,6 +162,10 @@ static void test_local_file_and_path(void **state)
     assert_string_equal(r.body.data, INDEX_HTML);
     pw_fetch_request_free(&r);
 
+    fetch_one(s, "ftp://127.0.0.1/x", &r, PW_EUNSUPPORTED);
+    assert_non_null(strstr(pw_error_message(&r.error), "ftp://127.0.0.1/x"));
+    pw_fetch_request_free(&r);
+
     pw_buf_puts(&url, ".missing");
     fetch_one(s, url.data, &r, PW_ENOTFOUND);
     assert_non_null(strstr(pw_error_message(&r.error), "index.html.missing"));

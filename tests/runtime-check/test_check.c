@@ -332,6 +332,44 @@ static void test_compile_tree(void **state)
     rt_cleanup(tree);
 }
 
+static void test_shared_libraries(void **state)
+{
+    fixture *f = *state;
+    char *bundle = rt_mkdtemp("dynlib");
+    rt_write(bundle, "uses_lib.py", "X = 1\n");
+    /* The smallest Emscripten side module: the magic, version 1 and a
+     * dylink.0 section with an empty WASM_DYLINK_MEM_INFO. */
+    static const unsigned char side_module[] = {
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x08, 'd', 'y', 'l',
+        'i',  'n',  'k',  '.',  '0',  0x01, 0x04, 0x00, 0x00, 0x00, 0x00,
+    };
+    pw_error err = {0};
+    char *lib = pw_path_join(bundle, "lib");
+    assert_int_equal(pw_mkdirs(lib, &err), 0);
+    char *good_so = pw_path_join(lib, "libpwtest.so");
+    assert_int_equal(pw_write_file_atomic(good_so, side_module, sizeof side_module, &err), 0);
+    rt_write(lib, "libnative.so", "\177ELF native code\n");
+
+    pw_strlist list = PW_STRLIST_INIT;
+    pw_strlist_push(&list, "uses_lib");
+    pw_check_options o = {.runtime_dir = f->runtime, .bundle_dir = bundle, .modules = &list};
+    pw_check_report rep;
+    assert_int_equal(pw_check_run(&o, &rep, &err), PW_ECHECK);
+    assert_int_equal(rep.dynlibs.len, 1);
+    assert_string_equal(rep.dynlibs.items[0], "lib/libpwtest.so");
+    const pw_check_module_result *native = result_of(&rep, "lib/libnative.so");
+    assert_false(native->ok);
+    assert_contains(native->error, "not a WebAssembly shared library");
+    assert_true(result_of(&rep, "uses_lib")->ok);
+    assert_int_equal(rep.n_failed, 1);
+    pw_check_report_free(&rep);
+    pw_strlist_free(&list);
+    pw_error_clear(&err);
+    free(good_so);
+    free(lib);
+    rt_cleanup(bundle);
+}
+
 static bool process_gone(long pid)
 {
     pw_buf path = PW_BUF_INIT;
@@ -371,7 +409,7 @@ static void test_timeout_kills_process_group(void **state)
     pw_strlist_push(&list, "plain");
     /* Long enough for Pyodide to load under a sanitizer, short for a test. */
     pw_check_options o = {.runtime_dir = f->runtime, .bundle_dir = f->bundle, .modules = &list,
-                          .timeout_ms = 20000, .node = wrapper};
+                          .timeout_ms = 10000, .node = wrapper};
     pw_check_report rep;
     pw_error err = {0};
     assert_int_equal(pw_check_run(&o, &rep, &err), PW_ECHECK);
@@ -380,7 +418,7 @@ static void test_timeout_kills_process_group(void **state)
     assert_true(result_of(&rep, "good")->ok);
     const pw_check_module_result *spin = result_of(&rep, "spin");
     assert_false(spin->ok);
-    assert_contains(spin->error, "timed out after 20000 ms");
+    assert_contains(spin->error, "timed out after 10000 ms");
 
     char *pid_text = rt_read(pidfile, NULL);
     assert_non_null(pid_text);
@@ -405,7 +443,8 @@ static void test_timeout_kills_process_group(void **state)
         cmocka_unit_test_setup_teardown(test_js_object_at_top_level, setup_fn, teardown), \
         cmocka_unit_test_setup_teardown(test_entry_module, setup_fn, teardown),         \
         cmocka_unit_test_setup_teardown(test_snapshot_roundtrip, setup_fn, teardown),   \
-        cmocka_unit_test_setup_teardown(test_compile_tree, setup_fn, teardown)
+        cmocka_unit_test_setup_teardown(test_compile_tree, setup_fn, teardown),         \
+        cmocka_unit_test_setup_teardown(test_shared_libraries, setup_fn, teardown)
 
 int main(void)
 {

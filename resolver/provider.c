@@ -1,0 +1,972 @@
+/*
+ * The provider: what exists, where it comes from, and what it depends on.
+ * See provider.h for the source priority rules.
+ */
+#include "provider.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zip.h>
+
+#define DEFAULT_INDEX "https://pypi.org/simple"
+
+typedef struct provider_page {
+    int rc;          /* PW_OK, PW_ENOTFOUND (no such project), or the failure */
+    char *message;   /* for failures */
+    pw_buf body;
+} provider_page;
+
+/* ------------------------------------------------------------- locations */
+
+static bool has_scheme(const char *s)
+{
+    return strstr(s, "://") != NULL;
+}
+
+/* Local directories become absolute file:// URLs ending in '/', so that
+ * relative links on their pages resolve like any other URL. */
+static char *location_to_url(const char *location, bool is_index)
+{
+    pw_buf url = PW_BUF_INIT;
+    if (has_scheme(location)) {
+        pw_buf_puts(&url, location);
+    } else {
+        char real[PATH_MAX];
+        const char *path = realpath(location, real) ? real : location;
+        /* A pwpkg mirror keeps its PEP 503 tree under simple/. */
+        char *simple = pw_path_join(path, "simple");
+        pw_buf_printf(&url, "file://%s", is_index && pw_is_dir(simple) ? simple : path);
+        free(simple);
+    }
+    if (url.len && url.data[url.len - 1] != '/' && !pw_slice_ends_with(pw_slice_from(url.data), ".html"))
+        pw_buf_putc(&url, '/');
+    return pw_buf_detach(&url);
+}
+
+static void add_locations(pw_strlist *to, const pw_strlist *from, bool is_index)
+{
+    for (size_t i = 0; from && i < from->len; i++) {
+        char *url = location_to_url(from->items[i], is_index);
+        if (pw_strlist_contains(to, url))
+            free(url);
+        else
+            pw_strlist_push_owned(to, url);
+    }
+}
+
+int pw_provider_init(pw_provider *p, pw_lock_context *ctx, pw_error *err)
+{
+    memset(p, 0, sizeof(*p));
+    p->lock = ctx;
+    const pw_lock_request *req = ctx->request;
+    const pw_reqfile *rf = &ctx->reqfile;
+
+    pw_fetch_options opts;
+    pw_fetch_options_default(&opts);
+    opts.cache_dir = req->cache_dir;
+    opts.offline = req->offline;
+    opts.refresh = req->refresh;
+    if (req->jobs > 0)
+        opts.jobs = req->jobs;
+    int rc = pw_fetch_session_new(&opts, &p->session, err);
+    if (rc)
+        return rc;
+
+    const char *python = ctx->release ? ctx->release->python : ctx->index.python;
+    pw_tagset_for_release(&p->tags, python, ctx->index.abi_version, ctx->index.platform,
+                          ctx->index.arch ? ctx->index.arch : "wasm32");
+    if ((rc = pw_version_parse(pw_slice_from(python), &p->python, err)))
+        return rc;
+
+    bool no_index = req->no_index || rf->no_index;
+    const char *primary = req->index_url ? req->index_url : rf->index_url;
+    if (!no_index) {
+        pw_strlist first = PW_STRLIST_INIT;
+        pw_strlist_push(&first, primary ? primary : DEFAULT_INDEX);
+        add_locations(&p->indexes, &first, true);
+        pw_strlist_free(&first);
+        add_locations(&p->indexes, req->extra_index_urls, true);
+        add_locations(&p->indexes, &rf->extra_index_urls, true);
+    }
+    add_locations(&p->find_links, req->find_links, false);
+    add_locations(&p->find_links, &rf->find_links, false);
+    p->best_match = req->best_match;
+    p->pre = req->pre || rf->pre;
+    p->exclude_newer = req->exclude_newer;
+    p->previous = ctx->has_previous ? &ctx->previous : NULL;
+    p->upgrade_all = req->upgrade;
+    p->upgrade_packages = req->upgrade_packages;
+    p->from_index = req->from_index;
+    return PW_OK;
+}
+
+static void package_free(pw_package *pkg)
+{
+    for (size_t i = 0; i < pkg->n_candidates && !pkg->extra; i++) {
+        pw_metadata_free(&pkg->info[i].metadata);
+        free(pkg->info[i].artifact_path);
+    }
+    if (!pkg->extra) {
+        free(pkg->candidates);
+        free(pkg->info);
+    }
+    for (size_t i = 0; i < pkg->n_pages; i++)
+        pw_index_page_free(&pkg->pages[i]);
+    free(pkg->pages);
+    free(pkg->deps);
+    free(pkg->n_deps);
+    free(pkg->deps_loaded);
+    free(pkg->key);
+    free(pkg->base);
+    free(pkg->extra);
+    free(pkg->hint);
+    free(pkg);
+}
+
+void pw_provider_free(pw_provider *p)
+{
+    for (size_t i = 0; i < p->packages.cap; i++)
+        if (p->packages.keys && p->packages.keys[i])
+            package_free(p->packages.values[i]);
+    pw_map_free(&p->packages);
+    for (size_t i = 0; i < p->pages.cap; i++) {
+        if (!p->pages.keys || !p->pages.keys[i])
+            continue;
+        provider_page *page = p->pages.values[i];
+        pw_buf_free(&page->body);
+        free(page->message);
+        free(page);
+    }
+    pw_map_free(&p->pages);
+    for (size_t i = 0; i < p->n_find_links_pages; i++)
+        pw_index_page_free(&p->find_links_pages[i]);
+    free(p->find_links_pages);
+    for (size_t i = 0; i < p->n_owned_specs; i++) {
+        pw_specifier_set_free(p->owned_specs[i]);
+        free(p->owned_specs[i]);
+    }
+    free(p->owned_specs);
+    pw_strlist_free(&p->indexes);
+    pw_strlist_free(&p->find_links);
+    pw_tagset_free(&p->tags);
+    pw_arena_free(&p->arena);
+    pw_fetch_session_free(p->session);
+    memset(p, 0, sizeof(*p));
+}
+
+/* ------------------------------------------------------------------ pages */
+
+static char *project_page_url(const char *index, const char *base)
+{
+    pw_buf url = PW_BUF_INIT;
+    pw_buf_printf(&url, "%s%s/", index, base);
+    /* A file:// tree has no server to pick index.html for us. */
+    if (strncmp(index, "file://", 7) == 0)
+        pw_buf_puts(&url, "index.html");
+    return pw_buf_detach(&url);
+}
+
+/* Fetches every URL not yet known, in one parallel batch. */
+static void fetch_pages(pw_provider *p, const pw_strlist *urls)
+{
+    pw_fetch_request *reqs = pw_xcalloc(urls->len + 1, sizeof(*reqs));
+    size_t n = 0;
+    for (size_t i = 0; i < urls->len; i++) {
+        if (pw_map_get(&p->pages, urls->items[i]))
+            continue;
+        bool duplicate = false;
+        for (size_t j = 0; j < n && !duplicate; j++)
+            duplicate = strcmp(reqs[j].url, urls->items[i]) == 0;
+        if (duplicate)
+            continue;
+        reqs[n].url = urls->items[i];
+        reqs[n].accept = PW_INDEX_ACCEPT;
+        n++;
+    }
+    if (n) {
+        pw_error ignored = {0};
+        pw_fetch_pages(p->session, reqs, n, &ignored);
+        pw_error_clear(&ignored);
+    }
+    for (size_t i = 0; i < n; i++) {
+        provider_page *page = pw_xcalloc(1, sizeof(*page));
+        page->rc = reqs[i].result;
+        if (page->rc == PW_OK) {
+            page->body = reqs[i].body;
+            pw_buf_init(&reqs[i].body);
+        } else if (page->rc != PW_ENOTFOUND) {
+            page->message = pw_xstrdup(pw_error_message(&reqs[i].error));
+        }
+        pw_map_put(&p->pages, reqs[i].url, page);
+        pw_fetch_request_free(&reqs[i]);
+    }
+    free(reqs);
+}
+
+static provider_page *get_page(pw_provider *p, const char *url)
+{
+    provider_page *page = pw_map_get(&p->pages, url);
+    if (page)
+        return page;
+    pw_strlist one = PW_STRLIST_INIT;
+    pw_strlist_push(&one, url);
+    fetch_pages(p, &one);
+    pw_strlist_free(&one);
+    return pw_map_get(&p->pages, url);
+}
+
+static bool from_pyodide(const pw_provider *p, const char *base)
+{
+    if (p->from_index && pw_strlist_contains(p->from_index, base))
+        return false;
+    return pw_pyodide_index_find(&p->lock->index, base) != NULL;
+}
+
+void pw_provider_prefetch(pw_provider *p, const pw_strlist *keys)
+{
+    pw_strlist urls = PW_STRLIST_INIT;
+    for (size_t i = 0; i < keys->len; i++) {
+        char *base = pw_xstrndup(keys->items[i], strcspn(keys->items[i], "["));
+        pw_package *known = pw_map_get(&p->packages, base);
+        if (!(known && known->loaded) && !from_pyodide(p, base))
+            for (size_t j = 0; j < p->indexes.len; j++)
+                pw_strlist_push_owned(&urls, project_page_url(p->indexes.items[j], base));
+        free(base);
+    }
+    if (urls.len)
+        fetch_pages(p, &urls);
+    pw_strlist_free(&urls);
+}
+
+/* --find-links: a directory of wheels, or an HTML page of links. */
+static int load_find_links(pw_provider *p, pw_error *err)
+{
+    if (p->find_links_loaded)
+        return PW_OK;
+    p->find_links_loaded = true;
+    p->find_links_pages = pw_xcalloc(p->find_links.len + 1, sizeof(pw_index_page));
+    for (size_t i = 0; i < p->find_links.len; i++) {
+        const char *url = p->find_links.items[i];
+        pw_index_page *page = &p->find_links_pages[p->n_find_links_pages++];
+        const char *dir = strncmp(url, "file://", 7) == 0 ? url + 7 : NULL;
+        if (dir && pw_is_dir(dir)) {
+            DIR *d = opendir(dir);
+            if (!d)
+                return pw_error_set(err, PW_EIO, "--find-links %s: cannot read the directory", dir);
+            pw_strlist names = PW_STRLIST_INIT;
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL)
+                if (pw_slice_ends_with(pw_slice_from(e->d_name), ".whl"))
+                    pw_strlist_push(&names, e->d_name);
+            closedir(d);
+            /* readdir order is the file system's: sort for determinism. */
+            pw_strlist_sort(&names);
+            page->files = pw_xcalloc(names.len + 1, sizeof(pw_index_file));
+            for (size_t k = 0; k < names.len; k++) {
+                pw_index_file *f = &page->files[page->n_files++];
+                f->filename = pw_xstrdup(names.items[k]);
+                pw_buf u = PW_BUF_INIT;
+                pw_buf_printf(&u, "%s%s", url, names.items[k]);
+                f->url = pw_buf_detach(&u);
+                f->size = -1;
+                f->is_wheel = true;
+            }
+            pw_strlist_free(&names);
+            continue;
+        }
+        provider_page *raw = get_page(p, url);
+        if (raw->rc != PW_OK)
+            return pw_error_set(err, raw->rc == PW_ENOTFOUND ? PW_EINVAL : raw->rc,
+                                "--find-links %s: %s", url,
+                                raw->message ? raw->message : "not found");
+        int rc = pw_index_page_parse(url, NULL, pw_buf_cstr(&raw->body), raw->body.len, page, err);
+        if (rc)
+            return rc;
+    }
+    return PW_OK;
+}
+
+/* -------------------------------------------------------------- candidates */
+
+typedef struct scan_notes {
+    size_t wheels_other_platform;
+    size_t wheels_other_python;  /* Requires-Python */
+    size_t sdists;
+    size_t too_new;              /* --exclude-newer */
+    size_t constrained;          /* constraint files */
+    char *newest_any;            /* newest version among all files */
+    pw_version newest_any_v;
+    char *example_tag;           /* a platform tag seen on incompatible wheels */
+} scan_notes;
+
+static void note_version(scan_notes *notes, const char *text)
+{
+    pw_version v;
+    if (pw_version_parse(pw_slice_from(text), &v, NULL) != PW_OK)
+        return;
+    if (!notes->newest_any || pw_version_compare(&v, &notes->newest_any_v) > 0) {
+        free(notes->newest_any);
+        notes->newest_any = pw_xstrdup(text);
+        notes->newest_any_v = v;
+    }
+}
+
+/* "lxml-5.3.0.tar.gz" -> "5.3.0" when the name part matches `base`. */
+static char *sdist_version(const char *filename, const char *base)
+{
+    static const char *const exts[] = {".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz"};
+    size_t len = strlen(filename);
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+        size_t n = strlen(exts[i]);
+        if (len > n && strcmp(filename + len - n, exts[i]) == 0) {
+            len -= n;
+            break;
+        }
+    }
+    const char *dash = NULL;
+    for (size_t i = 0; i < len; i++)
+        if (filename[i] == '-')
+            dash = filename + i;
+    if (!dash)
+        return NULL;
+    char *name = pw_xstrndup(filename, (size_t)(dash - filename));
+    char *key = pw_normalize_name(name);
+    bool match = strcmp(key, base) == 0;
+    free(name);
+    free(key);
+    return match ? pw_xstrndup(dash + 1, (size_t)(filename + len - dash - 1)) : NULL;
+}
+
+/* The constraint (-c) that excludes version v of base, or NULL. */
+static const pw_reqfile_entry *excluding_constraint(const pw_provider *p, const char *base,
+                                                    const pw_version *v)
+{
+    const pw_reqfile *rf = &p->lock->reqfile;
+    for (size_t i = 0; i < rf->n_constraints; i++) {
+        const pw_requirement *c = &rf->constraints[i].req;
+        if (strcmp(c->key, base) == 0 && pw_requirement_applies(c, &p->lock->env, NULL) &&
+            !pw_specifier_set_contains(&c->specifiers, v, true))
+            return &rf->constraints[i];
+    }
+    return NULL;
+}
+
+typedef struct pending_candidate {
+    pw_version version;
+    const char *version_text;
+    const pw_index_file *file;
+    const char *source;
+    const char *source_kind;
+    int rank;
+} pending_candidate;
+
+static int compare_pending(const void *a, const void *b)
+{
+    /* newest first */
+    return pw_version_compare(&((const pending_candidate *)b)->version,
+                              &((const pending_candidate *)a)->version);
+}
+
+static void scan_page(pw_provider *p, pw_package *pkg, const pw_index_page *page,
+                      const char *source, const char *source_kind, pending_candidate **list,
+                      size_t *n, size_t *cap, scan_notes *notes)
+{
+    for (size_t i = 0; i < page->n_files; i++) {
+        const pw_index_file *f = &page->files[i];
+        if (!f->is_wheel) {
+            char *v = sdist_version(f->filename, pkg->base);
+            if (v) {
+                notes->sdists++;
+                note_version(notes, v);
+                free(v);
+            }
+            continue;
+        }
+        pw_wheel_name w;
+        if (pw_wheel_name_parse(f->filename, &w, NULL) != PW_OK)
+            continue;
+        if (strcmp(w.key, pkg->base) != 0) {
+            pw_wheel_name_free(&w);
+            continue;
+        }
+        note_version(notes, w.version);
+        pw_version v;
+        int rank = pw_tagset_rank(&p->tags, &w);
+        bool ok = pw_version_parse(pw_slice_from(w.version), &v, NULL) == PW_OK;
+        if (ok && rank < 0) {
+            notes->wheels_other_platform++;
+            if (!notes->example_tag && w.platform_tags.len)
+                notes->example_tag = pw_xstrdup(w.platform_tags.items[0]);
+            ok = false;
+        }
+        if (ok && f->requires_python) {
+            pw_specifier_set rp = PW_SPECIFIER_SET_INIT;
+            if (pw_specifier_set_parse(pw_slice_from(f->requires_python), &rp, NULL) == PW_OK &&
+                !pw_specifier_set_contains(&rp, &p->python, true)) {
+                notes->wheels_other_python++;
+                ok = false;
+            }
+            pw_specifier_set_free(&rp);
+        }
+        if (ok && p->exclude_newer) {
+            int64_t t = 0;
+            if (!f->upload_time || pw_parse_timestamp(f->upload_time, &t, NULL) != PW_OK ||
+                t > p->exclude_newer) {
+                notes->too_new++;
+                ok = false;
+            }
+        }
+        if (ok && excluding_constraint(p, pkg->base, &v)) {
+            notes->constrained++;
+            ok = false;
+        }
+        if (ok) {
+            /* one file per version: the best-ranked tag wins */
+            size_t k = 0;
+            while (k < *n && pw_version_compare(&(*list)[k].version, &v) != 0)
+                k++;
+            if (k == *n) {
+                PW_GROW(*list, *cap, *n + 1);
+                (*n)++;
+                (*list)[k].rank = INT_MAX;
+            }
+            if (rank < (*list)[k].rank) {
+                (*list)[k].version = v;
+                (*list)[k].version_text = pw_arena_strdup(&p->arena, w.version);
+                (*list)[k].file = f;
+                (*list)[k].source = source;
+                (*list)[k].source_kind = source_kind;
+                (*list)[k].rank = rank;
+            }
+        }
+        pw_wheel_name_free(&w);
+    }
+}
+
+static void make_hint(pw_provider *p, pw_package *pkg, const scan_notes *notes)
+{
+    pw_buf tags = PW_BUF_INIT, reasons = PW_BUF_INIT, h = PW_BUF_INIT;
+    pw_tagset_describe(&p->tags, &tags);
+    if (notes->sdists)
+        pw_buf_printf(&reasons, "; %zu file%s an sdist, which pwpkg does not build", notes->sdists,
+                      notes->sdists == 1 ? " is" : "s are");
+    if (notes->wheels_other_platform)
+        pw_buf_printf(&reasons, "; %zu wheel%s for other platforms (such as %s)",
+                      notes->wheels_other_platform, notes->wheels_other_platform == 1 ? " is" : "s are",
+                      notes->example_tag ? notes->example_tag : "?");
+    if (notes->wheels_other_python)
+        pw_buf_printf(&reasons, "; %zu wheel%s another Python (Requires-Python)",
+                      notes->wheels_other_python, notes->wheels_other_python == 1 ? " needs" : "s need");
+    if (notes->too_new)
+        pw_buf_printf(&reasons, "; %zu wheel%s newer than --exclude-newer", notes->too_new,
+                      notes->too_new == 1 ? " is" : "s are");
+    if (notes->constrained)
+        pw_buf_printf(&reasons, "; %zu wheel%s excluded by constraints", notes->constrained,
+                      notes->constrained == 1 ? " is" : "s are");
+    if (pkg->n_candidates == 0) {
+        pw_buf_printf(&h, "no wheel of %s for Pyodide %s (%s)", pkg->base,
+                      p->lock->release_version, pw_buf_cstr(&tags));
+        if (notes->newest_any)
+            pw_buf_printf(&h, "; its newest version is %s", notes->newest_any);
+        pw_buf_puts(&h, pw_buf_cstr(&reasons));
+    } else if (notes->newest_any &&
+               pw_version_compare(&notes->newest_any_v, &pkg->candidates[0].version) > 0) {
+        pw_buf_printf(&h, "%s %s and newer have no wheel for Pyodide %s (%s); the newest version "
+                          "with a compatible wheel is %s",
+                      pkg->base, notes->newest_any, p->lock->release_version, pw_buf_cstr(&tags),
+                      pkg->candidates[0].version_text);
+        pw_buf_puts(&h, pw_buf_cstr(&reasons));
+    }
+    if (h.len)
+        pkg->hint = pw_buf_detach(&h);
+    pw_buf_free(&h);
+    pw_buf_free(&tags);
+    pw_buf_free(&reasons);
+}
+
+static void allocate_dep_slots(pw_package *pkg)
+{
+    size_t n = pkg->n_candidates + 1;
+    pkg->deps = pw_xcalloc(n, sizeof(*pkg->deps));
+    pkg->n_deps = pw_xcalloc(n, sizeof(*pkg->n_deps));
+    pkg->deps_loaded = pw_xcalloc(n, sizeof(*pkg->deps_loaded));
+}
+
+static void load_pyodide(pw_provider *p, pw_package *pkg, const pw_pyodide_package *src)
+{
+    pkg->kind = PW_PKG_PYODIDE;
+    pkg->pyodide = src;
+    pw_version v;
+    if (pw_version_parse(pw_slice_from(src->version), &v, NULL) != PW_OK)
+        memset(&v, 0, sizeof(v));
+    const pw_reqfile_entry *c = excluding_constraint(p, pkg->base, &v);
+    if (c) {
+        pw_buf h = PW_BUF_INIT;
+        pw_buf_printf(&h, "%s:%zu: constraint %s; Pyodide %s provides %s %s", c->file, c->line,
+                      c->text, p->lock->release_version, src->name, src->version);
+        pkg->hint = pw_buf_detach(&h);
+        allocate_dep_slots(pkg);
+        return;
+    }
+    pkg->candidates = pw_xcalloc(1, sizeof(*pkg->candidates));
+    pkg->info = pw_xcalloc(1, sizeof(*pkg->info));
+    pkg->candidates[0].version = v;
+    pkg->candidates[0].version_text = src->version;
+    pkg->info[0].source_kind = PW_SOURCE_PYODIDE;
+    pkg->info[0].size = -1;
+    pkg->n_candidates = 1;
+    allocate_dep_slots(pkg);
+}
+
+static int load_indexes(pw_provider *p, pw_package *pkg, pw_error *err)
+{
+    int rc = load_find_links(p, err);
+    if (rc)
+        return rc;
+    pkg->kind = PW_PKG_INDEX;
+    pkg->pages = pw_xcalloc(p->indexes.len + 1, sizeof(pw_index_page));
+    pending_candidate *list = NULL;
+    size_t n = 0, cap = 0;
+    scan_notes notes;
+    memset(&notes, 0, sizeof(notes));
+    bool found = false;
+    for (size_t i = 0; i < p->indexes.len; i++) {
+        char *url = project_page_url(p->indexes.items[i], pkg->base);
+        provider_page *page = get_page(p, url);
+        if (page->rc == PW_ENOTFOUND) {
+            free(url);
+            continue;
+        }
+        if (page->rc != PW_OK) {
+            rc = pw_error_set(err, page->rc, "%s", page->message ? page->message : url);
+            free(url);
+            goto done;
+        }
+        pw_index_page *parsed = &pkg->pages[pkg->n_pages];
+        rc = pw_index_page_parse(url, NULL, pw_buf_cstr(&page->body), page->body.len, parsed, err);
+        free(url);
+        if (rc)
+            goto done;
+        pkg->n_pages++;
+        size_t before = n;
+        scan_page(p, pkg, parsed, p->indexes.items[i], PW_SOURCE_INDEX, &list, &n, &cap, &notes);
+        found = found || parsed->n_files > 0;
+        (void)before;
+        /* Against dependency confusion: the first index that has the
+         * project is the only one asked, unless best-match was chosen. */
+        if (parsed->n_files > 0 && !p->best_match)
+            break;
+    }
+    for (size_t i = 0; i < p->n_find_links_pages; i++) {
+        size_t before = n;
+        scan_page(p, pkg, &p->find_links_pages[i], p->find_links.items[i],
+                  PW_SOURCE_FIND_LINKS, &list, &n, &cap, &notes);
+        for (size_t k = 0; k < p->find_links_pages[i].n_files && !found; k++) {
+            pw_wheel_name w;
+            if (pw_wheel_name_parse(p->find_links_pages[i].files[k].filename, &w, NULL) == PW_OK) {
+                found = strcmp(w.key, pkg->base) == 0;
+                pw_wheel_name_free(&w);
+            }
+        }
+        (void)before;
+    }
+    if (!found && n == 0 && notes.sdists == 0) {
+        pkg->kind = PW_PKG_MISSING;
+        allocate_dep_slots(pkg);
+        goto done;
+    }
+    qsort(list, n, sizeof(*list), compare_pending);
+    pkg->candidates = pw_xcalloc(n + 1, sizeof(*pkg->candidates));
+    pkg->info = pw_xcalloc(n + 1, sizeof(*pkg->info));
+    for (size_t i = 0; i < n; i++) {
+        pkg->candidates[i].version = list[i].version;
+        pkg->candidates[i].version_text = list[i].version_text;
+        pkg->candidates[i].yanked = list[i].file->yanked;
+        pkg->info[i].file = list[i].file;
+        pkg->info[i].source = list[i].source;
+        pkg->info[i].source_kind = list[i].source_kind;
+        pkg->info[i].size = list[i].file->size;
+    }
+    pkg->n_candidates = n;
+    allocate_dep_slots(pkg);
+    make_hint(p, pkg, &notes);
+done:
+    free(list);
+    free(notes.newest_any);
+    free(notes.example_tag);
+    return rc;
+}
+
+static int load_url(pw_provider *p, pw_package *pkg, const char *url, pw_error *err)
+{
+    pkg->kind = PW_PKG_URL;
+    const char *file_name = strrchr(url, '/') ? strrchr(url, '/') + 1 : url;
+    size_t name_len = strcspn(file_name, "#?");
+    char *bare = pw_xstrndup(file_name, name_len);
+    pw_wheel_name w;
+    int rc = pw_wheel_name_parse(bare, &w, err);
+    free(bare);
+    if (rc)
+        return pw_error_wrap(err, "%s", url);
+    if (strcmp(w.key, pkg->base) != 0) {
+        rc = pw_error_set(err, PW_EINVAL, "%s is a wheel of %s, not of %s", url, w.name, pkg->base);
+        pw_wheel_name_free(&w);
+        return rc;
+    }
+    if (pw_tagset_rank(&p->tags, &w) < 0) {
+        pw_buf tags = PW_BUF_INIT;
+        pw_tagset_describe(&p->tags, &tags);
+        rc = pw_error_set(err, PW_ECONFLICT, "%s: the wheel's tags do not match Pyodide %s (%s)",
+                          url, p->lock->release_version, pw_buf_cstr(&tags));
+        pw_buf_free(&tags);
+        pw_wheel_name_free(&w);
+        return rc;
+    }
+    pkg->n_pages = 0;
+    pkg->pages = pw_xcalloc(1, sizeof(pw_index_page));
+    pw_index_page *page = &pkg->pages[0];
+    pkg->n_pages = 1;
+    page->files = pw_xcalloc(1, sizeof(pw_index_file));
+    page->n_files = 1;
+    pw_index_file *f = &page->files[0];
+    f->filename = pw_xstrndup(file_name, name_len);
+    f->url = has_scheme(url) ? pw_xstrndup(url, strcspn(url, "#")) : location_to_url(url, false);
+    if (!has_scheme(url) && f->url[strlen(f->url) - 1] == '/')
+        f->url[strlen(f->url) - 1] = '\0';
+    const char *fragment = strstr(url, "#sha256=");
+    if (fragment && pw_is_sha256_hex(fragment + 8))
+        f->sha256 = pw_xstrdup(fragment + 8);
+    f->size = -1;
+    f->is_wheel = true;
+    pkg->candidates = pw_xcalloc(1, sizeof(*pkg->candidates));
+    pkg->info = pw_xcalloc(1, sizeof(*pkg->info));
+    rc = pw_version_parse(pw_slice_from(w.version), &pkg->candidates[0].version, err);
+    pkg->candidates[0].version_text = pw_arena_strdup(&p->arena, w.version);
+    pkg->info[0].file = f;
+    pkg->info[0].source_kind = PW_SOURCE_URL;
+    pkg->info[0].size = -1;
+    pkg->n_candidates = rc ? 0 : 1;
+    allocate_dep_slots(pkg);
+    pw_wheel_name_free(&w);
+    return rc;
+}
+
+static const char *url_of_root(const pw_provider *p, const char *base)
+{
+    const pw_reqfile *rf = &p->lock->reqfile;
+    for (size_t i = 0; i < rf->n_requirements; i++)
+        if (rf->requirements[i].req.url && strcmp(rf->requirements[i].req.key, base) == 0)
+            return rf->requirements[i].req.url;
+    return NULL;
+}
+
+int pw_provider_package(pw_provider *p, const char *key, pw_package **out, pw_error *err)
+{
+    pw_package *pkg = pw_map_get(&p->packages, key);
+    if (pkg && pkg->loaded) {
+        *out = pkg;
+        return PW_OK;
+    }
+    if (!pkg) {
+        pkg = pw_xcalloc(1, sizeof(*pkg));
+        pkg->key = pw_xstrdup(key);
+        const char *bracket = strchr(key, '[');
+        pkg->base = pw_xstrndup(key, bracket ? (size_t)(bracket - key) : strlen(key));
+        if (bracket)
+            pkg->extra = pw_xstrndup(bracket + 1, strcspn(bracket + 1, "]"));
+        pw_map_put(&p->packages, key, pkg);
+    }
+    int rc = PW_OK;
+    pkg->loaded = true;
+    if (pkg->extra) {
+        pw_package *base = NULL;
+        if ((rc = pw_provider_package(p, pkg->base, &base, err)))
+            return rc;
+        /* An extra shares the base's candidates; only its dependencies differ. */
+        pkg->kind = base->kind;
+        pkg->pyodide = base->pyodide;
+        pkg->candidates = base->candidates;
+        pkg->info = base->info;
+        pkg->n_candidates = base->n_candidates;
+        allocate_dep_slots(pkg);
+        *out = pkg;
+        return PW_OK;
+    }
+    const char *url = url_of_root(p, pkg->base);
+    const pw_pyodide_package *src = pw_pyodide_index_find(&p->lock->index, pkg->base);
+    if (url)
+        rc = load_url(p, pkg, url, err);
+    else if (src && from_pyodide(p, pkg->base))
+        load_pyodide(p, pkg, src);
+    else
+        rc = load_indexes(p, pkg, err);
+    if (rc) {
+        pkg->loaded = false;
+        return rc;
+    }
+    *out = pkg;
+    return PW_OK;
+}
+
+/* ------------------------------------------------------------ artifacts */
+
+int pw_provider_artifact(pw_provider *p, pw_package *pkg, size_t i, pw_error *err)
+{
+    pw_candidate_info *info = &pkg->info[i];
+    if (info->artifact_path)
+        return PW_OK;
+    pw_fetch_request req;
+    memset(&req, 0, sizeof(req));
+    int rc = pw_fetch_artifact(p->session, info->file->url, info->file->sha256, &req, err);
+    if (rc == PW_OK) {
+        info->artifact_path = pw_xstrdup(req.path);
+        memcpy(info->sha256, req.sha256, sizeof(info->sha256));
+        info->size = (int64_t)req.size;
+    }
+    pw_fetch_request_free(&req);
+    return rc;
+}
+
+/* The METADATA member of a wheel: "<name>-<version>.dist-info/METADATA". */
+static int read_wheel_metadata(const char *path, const char *origin, pw_buf *out, pw_error *err)
+{
+    int zerr = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z)
+        return pw_error_set(err, PW_EINVAL, "%s: not a readable zip archive", origin);
+    int rc = PW_OK;
+    zip_int64_t found = -1;
+    zip_int64_t n = zip_get_num_entries(z, 0);
+    for (zip_int64_t i = 0; i < n; i++) {
+        const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
+        const char *slash = name ? strchr(name, '/') : NULL;
+        if (slash && strcmp(slash, "/METADATA") == 0 &&
+            pw_slice_ends_with(pw_slice_make(name, (size_t)(slash - name)), ".dist-info")) {
+            if (found >= 0) {
+                rc = pw_error_set(err, PW_EINVAL, "%s: more than one .dist-info/METADATA", origin);
+                goto done;
+            }
+            found = i;
+        }
+    }
+    if (found < 0) {
+        rc = pw_error_set(err, PW_EINVAL, "%s: no .dist-info/METADATA in the wheel", origin);
+        goto done;
+    }
+    zip_stat_t st;
+    if (zip_stat_index(z, (zip_uint64_t)found, 0, &st) != 0 || st.size > PW_METADATA_MAX_SIZE) {
+        rc = pw_error_set(err, PW_ELIMIT, "%s: METADATA is larger than %u bytes", origin,
+                          PW_METADATA_MAX_SIZE);
+        goto done;
+    }
+    zip_file_t *f = zip_fopen_index(z, (zip_uint64_t)found, 0);
+    if (!f) {
+        rc = pw_error_set(err, PW_EINVAL, "%s: cannot read METADATA", origin);
+        goto done;
+    }
+    char chunk[16384];
+    zip_int64_t got;
+    while ((got = zip_fread(f, chunk, sizeof(chunk))) > 0) {
+        if (out->len + (size_t)got > PW_METADATA_MAX_SIZE) {
+            rc = pw_error_set(err, PW_ELIMIT, "%s: METADATA is larger than %u bytes", origin,
+                              PW_METADATA_MAX_SIZE);
+            break;
+        }
+        pw_buf_append(out, chunk, (size_t)got);
+    }
+    if (got < 0 && rc == PW_OK)
+        rc = pw_error_set(err, PW_EINVAL, "%s: METADATA is corrupt in the archive", origin);
+    zip_fclose(f);
+done:
+    zip_close(z);
+    return rc;
+}
+
+static int load_metadata(pw_provider *p, pw_package *pkg, size_t i, pw_error *err)
+{
+    pw_candidate_info *info = &pkg->info[i];
+    if (info->metadata_loaded)
+        return PW_OK;
+    const pw_index_file *f = info->file;
+    pw_buf text = PW_BUF_INIT;
+    pw_buf origin = PW_BUF_INIT;
+    int rc;
+    if (f->has_metadata) {
+        /* PEP 658: the METADATA file beside the wheel, no download of the
+         * wheel itself. Immutable when its hash is known: cached by hash. */
+        pw_buf url = PW_BUF_INIT;
+        pw_buf_printf(&url, "%s.metadata", f->url);
+        pw_buf_printf(&origin, "%s.metadata", f->filename);
+        pw_fetch_request req;
+        memset(&req, 0, sizeof(req));
+        if (f->metadata_sha256) {
+            rc = pw_fetch_artifact(p->session, url.data, f->metadata_sha256, &req, err);
+            if (rc == PW_OK)
+                rc = pw_read_file(req.path, &text, err);
+        } else {
+            rc = pw_fetch_page(p->session, url.data, NULL, &req, err);
+            if (rc == PW_OK)
+                pw_buf_append(&text, req.body.data, req.body.len);
+        }
+        pw_fetch_request_free(&req);
+        pw_buf_free(&url);
+    } else {
+        pw_buf_printf(&origin, "%s", f->filename);
+        rc = pw_provider_artifact(p, pkg, i, err);
+        if (rc == PW_OK)
+            rc = read_wheel_metadata(info->artifact_path, f->filename, &text, err);
+    }
+    if (rc == PW_OK)
+        rc = pw_metadata_parse(origin.data, pw_buf_cstr(&text), text.len, &info->metadata, err);
+    if (rc == PW_OK) {
+        info->metadata_loaded = true;
+        rc = pw_metadata_check_identity(&info->metadata, f->filename, pkg->base,
+                                        pkg->candidates[i].version_text, err);
+    }
+    pw_buf_free(&text);
+    pw_buf_free(&origin);
+    return rc;
+}
+
+/* ------------------------------------------------------------ interface */
+
+static pw_specifier_set *own_spec(pw_provider *p, const char *text)
+{
+    pw_specifier_set *set = pw_xcalloc(1, sizeof(*set));
+    if (pw_specifier_set_parse(pw_slice_from(text), set, NULL) != PW_OK)
+        memset(set, 0, sizeof(*set));
+    PW_GROW(p->owned_specs, p->cap_owned_specs, p->n_owned_specs + 1);
+    p->owned_specs[p->n_owned_specs++] = set;
+    return set;
+}
+
+static void push_dep(pw_provider *p, pw_solver_dep **deps, size_t *n, size_t *cap,
+                     const char *package, const pw_specifier_set *spec, const char *origin)
+{
+    PW_GROW(*deps, *cap, *n + 1);
+    (*deps)[*n].package = pw_arena_strdup(&p->arena, package);
+    (*deps)[*n].specifiers = spec;
+    (*deps)[*n].origin = origin ? pw_arena_strdup(&p->arena, origin) : NULL;
+    (*n)++;
+}
+
+/* A requirement "foo[a,b]>=1" is three solver packages: foo, foo[a], foo[b]. */
+static void push_requirement(pw_provider *p, pw_solver_dep **deps, size_t *n, size_t *cap,
+                             const pw_requirement *r)
+{
+    push_dep(p, deps, n, cap, r->key, &r->specifiers, NULL);
+    for (size_t e = 0; e < r->extras.len; e++) {
+        char *key = pw_arena_printf(&p->arena, "%s[%s]", r->key, r->extras.items[e]);
+        push_dep(p, deps, n, cap, key, &r->specifiers, NULL);
+    }
+}
+
+static int compute_deps(pw_provider *p, pw_package *pkg, size_t i, pw_error *err)
+{
+    pw_solver_dep *deps = NULL;
+    size_t n = 0, cap = 0;
+    if (pkg->extra) {
+        char *pin = pw_arena_printf(&p->arena, "===%s", pkg->candidates[i].version_text);
+        push_dep(p, &deps, &n, &cap, pkg->base, own_spec(p, pin), NULL);
+    }
+    if (pkg->kind == PW_PKG_PYODIDE) {
+        /* pyodide-lock.json records plain names; extras are not part of it. */
+        if (!pkg->extra)
+            for (size_t d = 0; d < pkg->pyodide->depends.len; d++) {
+                char *key = pw_normalize_name(pkg->pyodide->depends.items[d]);
+                push_dep(p, &deps, &n, &cap, key, NULL, NULL);
+                free(key);
+            }
+    } else {
+        int rc = load_metadata(p, pkg, i, err);
+        if (rc) {
+            free(deps);
+            return rc;
+        }
+        const pw_metadata *m = &pkg->info[i].metadata;
+        if (pkg->extra && !pw_strlist_contains(&m->provides_extra, pkg->extra))
+            pw_report(PW_REPORT_WARN, "%s %s does not provide the extra '%s'", pkg->base,
+                      pkg->candidates[i].version_text, pkg->extra);
+        for (size_t r = 0; r < m->n_requires_dist; r++) {
+            const pw_requirement *req = &m->requires_dist[r];
+            bool applies = pkg->extra ? pw_requirement_applies(req, &p->lock->env, pkg->extra) &&
+                                            req->marker && pw_marker_mentions_extra(req->marker)
+                                      : pw_requirement_applies(req, &p->lock->env, NULL);
+            if (applies)
+                push_requirement(p, &deps, &n, &cap, req);
+        }
+    }
+    pkg->deps[i] = deps;
+    pkg->n_deps[i] = n;
+    pkg->deps_loaded[i] = true;
+    return PW_OK;
+}
+
+static int cb_candidates(void *ctx, const char *package, const pw_solver_candidate **out,
+                         size_t *n, pw_error *err)
+{
+    pw_provider *p = ctx;
+    pw_package *pkg = NULL;
+    int rc = pw_provider_package(p, package, &pkg, err);
+    if (rc)
+        return rc;
+    if (pkg->kind == PW_PKG_MISSING)
+        return pw_error_set(err, PW_ENOTFOUND, "no package named '%s'", package);
+    *out = pkg->candidates;
+    *n = pkg->n_candidates;
+    return PW_OK;
+}
+
+static int cb_dependencies(void *ctx, const char *package, size_t i, const pw_solver_dep **out,
+                           size_t *n, pw_error *err)
+{
+    pw_provider *p = ctx;
+    pw_package *pkg = NULL;
+    int rc = pw_provider_package(p, package, &pkg, err);
+    if (rc)
+        return rc;
+    if (!pkg->deps_loaded[i]) {
+        if ((rc = compute_deps(p, pkg, i, err)))
+            return rc;
+        /* Breadth first: fetch the pages of every new dependency at once. */
+        pw_strlist keys = PW_STRLIST_INIT;
+        for (size_t d = 0; d < pkg->n_deps[i]; d++)
+            pw_strlist_push(&keys, pkg->deps[i][d].package);
+        pw_provider_prefetch(p, &keys);
+        pw_strlist_free(&keys);
+    }
+    *out = pkg->deps[i];
+    *n = pkg->n_deps[i];
+    return PW_OK;
+}
+
+static long cb_preferred(void *ctx, const char *package)
+{
+    pw_provider *p = ctx;
+    if (!p->previous || p->upgrade_all)
+        return -1;
+    pw_package *pkg = pw_map_get(&p->packages, package);
+    if (!pkg || (p->upgrade_packages && pw_strlist_contains(p->upgrade_packages, pkg->base)))
+        return -1;
+    const pw_lock_package *locked = pw_lock_find(p->previous, pkg->base);
+    if (!locked)
+        return -1;
+    for (size_t i = 0; i < pkg->n_candidates; i++)
+        if (strcmp(pkg->candidates[i].version_text, locked->version) == 0)
+            return (long)i;
+    return -1;
+}
+
+static bool cb_allow_prereleases(void *ctx, const char *package)
+{
+    (void)package;
+    return ((pw_provider *)ctx)->pre;
+}
+
+pw_solver_provider pw_provider_interface(pw_provider *p)
+{
+    pw_solver_provider sp = {cb_candidates, cb_dependencies, cb_preferred, cb_allow_prereleases, p};
+    return sp;
+}
