@@ -334,8 +334,11 @@ static void describe_curl_error(xfer *x, CURLcode rc, pw_buf *out)
         pw_buf_printf(out, "too many redirects (more than %ld): a redirect loop? (%s)",
                       x->s->opt.max_redirects, detail);
         break;
-    case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
+        pw_buf_printf(out, "cannot use the CA bundle %s: %s",
+                      x->s->ca_file ? x->s->ca_file : "(system default)", detail);
+        break;
+    case CURLE_PEER_FAILED_VERIFICATION:
         pw_buf_printf(out,
                       "TLS certificate verification failed: %s (give the CA bundle that signs "
                       "this server with --ca-file or SSL_CERT_FILE)",
@@ -604,12 +607,16 @@ int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
         }
         if (active == 0 && next == INT64_MAX)
             continue; /* nothing in flight or waiting: the loop ends above */
-        now = pw_fetch_now_ms();
-        int64_t wait = next == INT64_MAX ? 1000 : next - now;
-        if (wait > 1000)
-            wait = 1000;
-        if (wait < 0 || (next != INT64_MAX && active < (size_t)s->opt.jobs && next <= now))
-            wait = 0;
+        /* Waiting requests matter only when a slot is free; otherwise the
+         * end of a transfer (which wakes the poll) comes first. */
+        int64_t wait = 1000;
+        if (next != INT64_MAX && active < (size_t)s->opt.jobs) {
+            wait = next - pw_fetch_now_ms();
+            if (wait < 0)
+                wait = 0;
+            if (wait > 1000)
+                wait = 1000;
+        }
         if (active > 0)
             curl_multi_poll(s->multi, NULL, 0, (int)wait, NULL);
         else if (wait > 0)

@@ -7,8 +7,8 @@
  *   <cache>/http/<k[0:2]>/<k>           pages: a JSON header line + the body,
  *                                       k = sha256(redacted URL "\n" Accept)
  *   <cache>/artifacts/<h[0:2]>/<h>      artifacts, content-addressed by sha256
- *   <cache>/urls/<u[0:2]>/<u>           "<sha256> <file name>" of the last
- *                                       artifact fetched from a URL (offline)
+ *   <cache>/urls/<u[0:2]>/<u>           sha256 of the last artifact fetched
+ *                                       from a URL (offline use without a hash)
  *   <cache>/tmp/                        temporary and partial (resumable) files
  *
  * Two kinds of requests:

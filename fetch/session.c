@@ -10,9 +10,6 @@
 
 /* fetch/CMakeLists.txt does not pass the project version down (cli/ gets
  * it); keep this in step with project(VERSION) until it does. */
-#ifndef PWPKG_VERSION
-#define PWPKG_VERSION "0.1.0"
-#endif
 
 void pw_fetch_options_default(pw_fetch_options *o)
 {

@@ -380,7 +380,7 @@ static int add_hash(page_ctx *c, pw_index_file *f, pw_slice name, pw_slice value
 {
     if (!is_hex(value))
         return page_error(c, PW_EINVAL, "file '%s': %.*s hash '%.*s' is not hexadecimal",
-                          f->filename ? f->filename : "?", PW_SLICE_ARG(name), PW_SLICE_ARG(value));
+                          f->filename ? f->filename : f->url, PW_SLICE_ARG(name), PW_SLICE_ARG(value));
     char *lname = lower_dup(name);
     char *lvalue = lower_dup(value);
     if (strcmp(lname, "sha256") == 0) {
@@ -388,16 +388,15 @@ static int add_hash(page_ctx *c, pw_index_file *f, pw_slice name, pw_slice value
             free(lname);
             free(lvalue);
             return page_error(c, PW_EINVAL, "file '%s': sha256 hash must be %d hexadecimal digits",
-                              f->filename ? f->filename : "?", PW_SHA256_HEX_LEN);
+                              f->filename ? f->filename : f->url, PW_SHA256_HEX_LEN);
         }
         if (!f->sha256)
             f->sha256 = pw_xstrdup(lvalue);
     }
     pw_buf b = PW_BUF_INIT;
     pw_buf_printf(&b, "%s=%s", lname, lvalue);
-    if (!pw_strlist_contains(&f->hashes, b.data))
-        pw_strlist_push_owned(&f->hashes, pw_buf_detach(&b));
-    pw_buf_free(&b);
+    /* Duplicates go at the end (pw_strlist_sort_unique), keeping this linear. */
+    pw_strlist_push_owned(&f->hashes, pw_buf_detach(&b));
     free(lname);
     free(lvalue);
     return PW_OK;
@@ -437,7 +436,7 @@ static int parse_hash_fragment(page_ctx *c, pw_index_file *f, pw_slice frag)
         if (rc)
             return rc;
     }
-    pw_strlist_sort(&f->hashes);
+    pw_strlist_sort_unique(&f->hashes);
     return PW_OK;
 }
 
@@ -504,7 +503,7 @@ static int resolve_file_urls(page_ctx *c, const char *base)
             return page_error(c, PW_EINVAL,
                               "file '%s': relative URL '%s' and no absolute page URL to "
                               "resolve it against",
-                              f->filename ? f->filename : "?", f->url);
+                              f->filename ? f->filename : f->url, f->url);
         }
         char *hash = strchr(abs, '#');
         if (hash)
@@ -915,7 +914,7 @@ static int json_file(page_ctx *c, size_t index, const cJSON *jf)
         if (rc)
             return rc;
     }
-    pw_strlist_sort(&f->hashes);
+    pw_strlist_sort_unique(&f->hashes);
 
     const cJSON *rp = json_get(jf, "requires-python");
     if (rp && !cJSON_IsNull(rp)) {

@@ -32,7 +32,7 @@ typedef struct sv_term {
 
 enum sv_kind {
     SV_KIND_ROOT,       /* {not root}: the root must be selected */
-    SV_KIND_DEPENDENCY, /* {depender==v, not dependee in S} */
+    SV_KIND_DEPENDENCY, /* {depender in D, not dependee in S} */
     SV_KIND_DERIVED,    /* conflict resolution: cause1 and cause2 */
 };
 
@@ -42,7 +42,7 @@ typedef struct sv_incompat {
     enum sv_kind kind;
     uint32_t cause1, cause2;
     uint32_t depender, dependee; /* SV_KIND_DEPENDENCY */
-    size_t depender_version;
+    uint64_t *depender_bits;     /* the versions that have this dependency */
     uint64_t *dep_bits;          /* what the requirement admits */
     const char *origin;
 } sv_incompat;
@@ -281,7 +281,8 @@ static int sv_package_get(sv_solver *s, const char *name, uint32_t *out, pw_erro
         cands = NULL;
         n = 0;
     } else if (rc != 0) {
-        return pw_error_wrap(err, "listing the versions of '%s'", name);
+        pw_error_wrap(err, "listing the versions of '%s'", name);
+        return rc;
     }
     if (!cands)
         n = 0;
@@ -469,9 +470,42 @@ static const char *sv_origin(sv_solver *s, const pw_solver_dep *dep)
     return text;
 }
 
+static void sv_incompat_unregister(sv_solver *s, uint32_t id)
+{
+    const sv_incompat *inc = &s->incs[id];
+    for (size_t i = 0; i < inc->n_terms; i++) {
+        sv_package *pk = &s->pkgs[inc->terms[i].pkg];
+        for (size_t k = pk->n_incs; k-- > 0;) {
+            if (pk->incs[k] != id)
+                continue;
+            memmove(&pk->incs[k], &pk->incs[k + 1], (pk->n_incs - k - 1) * sizeof(uint32_t));
+            pk->n_incs--;
+            break;
+        }
+    }
+}
+
+/* The registered dependency of other versions of `pkg` on the same
+ * requirement, or SV_NONE. */
+static uint32_t sv_same_dependency(const sv_solver *s, uint32_t pkg, uint32_t dep,
+                                   const uint64_t *admitted, const char *origin)
+{
+    const sv_package *pk = &s->pkgs[pkg];
+    for (size_t k = pk->n_incs; k-- > 0;) {
+        const sv_incompat *inc = &s->incs[pk->incs[k]];
+        if (inc->kind == SV_KIND_DEPENDENCY && inc->depender == pkg && inc->dependee == dep &&
+            bits_equal(inc->dep_bits, admitted, sv_nw(s, dep)) && strcmp(inc->origin, origin) == 0)
+            return pk->incs[k];
+    }
+    return SV_NONE;
+}
+
 /*
  * Turns the dependencies of candidate `v` of `pkg` into incompatibilities
- * {pkg==v, not dep}. Ids of those that are not vacuous go to *ids.
+ * {pkg in D, not dep}. As pub's package lister does, versions sharing a
+ * dependency share one incompatibility (D grows as versions are visited),
+ * so that what is learned about one version covers its siblings and
+ * messages speak of ranges. Ids of those that are not vacuous go to *ids.
  */
 static int sv_add_dependencies(sv_solver *s, uint32_t pkg, size_t v, uint32_t **ids, size_t *n_ids,
                                pw_error *err)
@@ -487,9 +521,11 @@ static int sv_add_dependencies(sv_solver *s, uint32_t pkg, size_t v, uint32_t **
         deps = NULL;
         n_deps = 0;
         int rc = s->p->dependencies(s->p->ctx, s->pkgs[pkg].name, v, &deps, &n_deps, err);
-        if (rc != 0)
-            return pw_error_wrap(err, "reading the dependencies of %s %s", s->pkgs[pkg].name,
-                                 s->pkgs[pkg].vtext[v]);
+        if (rc != 0) {
+            pw_error_wrap(err, "reading the dependencies of %s %s", s->pkgs[pkg].name,
+                          s->pkgs[pkg].vtext[v]);
+            return rc;
+        }
         if (!deps)
             n_deps = 0;
     }
@@ -508,20 +544,29 @@ static int sv_add_dependencies(sv_solver *s, uint32_t pkg, size_t v, uint32_t **
         if (rc != 0)
             break;
         uint64_t *admitted = sv_spec_bits(s, dep, deps[i].specifiers);
+        const char *origin = sv_origin(s, &deps[i]);
+        uint64_t *dependers = sv_bits_new(s, pkg);
+        bits_set(dependers, v);
+        uint32_t old = dep == pkg ? SV_NONE : sv_same_dependency(s, pkg, dep, admitted, origin);
+        if (old != SV_NONE)
+            for (size_t w = 0; w < sv_nw(s, pkg); w++)
+                dependers[w] |= s->incs[old].depender_bits[w];
         b.n = 0;
-        uint64_t *self = sv_bits_new(s, pkg);
-        bits_set(self, v);
-        sv_builder_add(s, &b, pkg, self, false);
+        sv_builder_add(s, &b, pkg, dependers, false);
         sv_builder_add_negated(s, &b, dep, admitted, false);
         uint32_t id = sv_incompat_store(s, &b, SV_KIND_DEPENDENCY);
         if (id == SV_NONE)
             continue;
         sv_incompat *inc = &s->incs[id];
         inc->depender = pkg;
-        inc->depender_version = v;
+        inc->depender_bits = dependers;
         inc->dependee = dep;
         inc->dep_bits = admitted;
-        inc->origin = sv_origin(s, &deps[i]);
+        inc->origin = origin;
+        /* The merged incompatibility implies the old one, which stays only
+         * as a cause in the derivation graph. */
+        if (old != SV_NONE)
+            sv_incompat_unregister(s, old);
         sv_incompat_register(s, id);
         PW_GROW(*ids, cap, *n_ids + 1);
         (*ids)[(*n_ids)++] = id;
@@ -623,11 +668,9 @@ static bool sv_is_terminal(const sv_solver *s, uint32_t id)
            bits_test(inc->terms[0].bits, 0);
 }
 
-/* ------------------------------------------------------------- explanation */
-
-static void sv_report(sv_solver *s, uint32_t root, pw_buf *out);
-
 /* --------------------------------------------------------- conflict resolution */
+
+static void sv_report(sv_solver *s, uint32_t root, pw_buf *out); /* below */
 
 /* Global index of the earliest assignment after which the partial solution
  * satisfies `t`. */
@@ -995,8 +1038,7 @@ static void sv_phrase_depender(const sv_solver *s, const sv_incompat *inc, pw_bu
         pw_buf_puts(out, "the root");
         return;
     }
-    const sv_package *pk = &s->pkgs[inc->depender];
-    pw_buf_printf(out, "%s==%s", pk->name, pk->vtext[inc->depender_version]);
+    sv_phrase_set(s, inc->depender, inc->depender_bits, true, out);
 }
 
 static void sv_describe(const sv_solver *s, uint32_t id, pw_buf *out)
@@ -1102,7 +1144,8 @@ static void sv_put_and(const sv_reporter *r, uint32_t a, int la, uint32_t b_id, 
     const sv_incompat *y = &s->incs[b_id];
     if (x->kind == SV_KIND_DEPENDENCY && y->kind == SV_KIND_DEPENDENCY && la == 0 && lb == 0) {
         const char *verb = x->depender == 0 ? " requires " : " depends on ";
-        if (x->depender == y->depender && x->depender_version == y->depender_version) {
+        if (x->depender == y->depender &&
+            bits_equal(x->depender_bits, y->depender_bits, s->pkgs[x->depender].nw)) {
             sv_phrase_depender(s, x, b);
             pw_buf_printf(b, "%sboth %s", verb, x->origin);
             sv_note_empty(s, x, b);
@@ -1113,8 +1156,8 @@ static void sv_put_and(const sv_reporter *r, uint32_t a, int la, uint32_t b_id, 
         for (int swap = 0; swap < 2; swap++) {
             const sv_incompat *first = swap ? y : x, *second = swap ? x : y;
             const sv_package *mid = &s->pkgs[first->dependee];
-            if (first->dependee != second->depender || bits_count(first->dep_bits, mid->nw) != 1 ||
-                !bits_test(first->dep_bits, second->depender_version))
+            if (first->dependee != second->depender ||
+                !term_subset(mid->nw, first->dep_bits, false, second->depender_bits, false))
                 continue;
             sv_phrase_depender(s, first, b);
             pw_buf_puts(b, first->depender == 0 ? " requires " : " depends on ");

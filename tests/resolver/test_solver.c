@@ -540,6 +540,29 @@ static void test_backtracking_many_versions(void **state)
     run_free(&r);
 }
 
+static void test_sibling_versions_share_dependencies(void **state)
+{
+    (void)state;
+    /* Versions with the same requirement are reasoned about (and explained)
+     * as one range, as pub's package lister does. */
+    static const trow rows[] = {
+        {"a", "5.0", "b>=2", false}, {"a", "4.0", "b>=2", false},
+        {"a", "3.0", "b>=2", false}, {"a", "2.0", "gone", false},
+        {"a", "1.0", "gone", false}, {"b", "1.0", "", false},
+        {NULL, NULL, NULL, false},
+    };
+    run r = {0};
+    run_solve(&r, rows, "a", NULL);
+    static const char *const needles[] = {
+        "a>=3.0 depends on b>=2 (no version of b matches; available: 1.0)",
+        "a<3.0 depends on gone (there is no package named gone)",
+        "the root requires a",
+        NULL,
+    };
+    expect_conflict_mentions(&r, needles);
+    run_free(&r);
+}
+
 /* ---------------------------------------------- PEP 440 / PEP 592 rules */
 
 static const trow pre_rows[] = {
@@ -857,7 +880,8 @@ static void gen_build(gen_universe *u, uint64_t seed)
             pw_buf_reset(&b);
             int n_deps = (int)(gen_next(&st) % 4);
             for (int d = 0; d < n_deps && i + 1 < GEN_PACKAGES; d++) {
-                int j = i + 1 + (int)(gen_next(&st) % (uint64_t)(GEN_PACKAGES - i - 1 < 40 ? GEN_PACKAGES - i - 1 : 40));
+                int span = GEN_PACKAGES - i - 1 < 40 ? GEN_PACKAGES - i - 1 : 40;
+                int j = i + 1 + (int)(gen_next(&st) % (uint64_t)span);
                 int lo, hi;
                 if (v == good[i]) {
                     lo = good[j] - (int)(gen_next(&st) % 3);
@@ -866,10 +890,12 @@ static void gen_build(gen_universe *u, uint64_t seed)
                     lo = (int)(gen_next(&st) % GEN_VERSIONS);
                     hi = lo + 1 + (int)(gen_next(&st) % 3);
                 }
-                pw_buf_printf(&b, "%spkg%03d>=%d.0,<%d.0", b.len ? ";" : "", j, lo < 0 ? 0 : lo, hi);
+                pw_buf_printf(&b, "%spkg%03d>=%d.0,<%d.0", b.len ? ";" : "", j, lo < 0 ? 0 : lo,
+                              hi);
             }
             if (i > 0 && gen_next(&st) % 10 == 0) /* a cycle back, any version */
-                pw_buf_printf(&b, "%spkg%03d", b.len ? ";" : "", (int)(gen_next(&st) % (uint64_t)i));
+                pw_buf_printf(&b, "%spkg%03d", b.len ? ";" : "",
+                              (int)(gen_next(&st) % (uint64_t)i));
             trow *row = &u->rows[u->n++];
             row->package = pname;
             row->version = gen_own(u, tfmt("%d.0", v));
@@ -1001,7 +1027,8 @@ static void bf_build(gen_universe *u, uint64_t *st, pw_buf *roots)
             int n_deps = (int)(gen_next(st) % 3);
             for (int d = 0; d < n_deps; d++) {
                 uint64_t target = gen_next(st) % (BF_PACKAGES + 1);
-                const char *spec = bf_specs[gen_next(st) % (sizeof(bf_specs) / sizeof(bf_specs[0]))];
+                size_t n_specs = sizeof(bf_specs) / sizeof(bf_specs[0]);
+                const char *spec = bf_specs[gen_next(st) % n_specs];
                 if (target == BF_PACKAGES)
                     pw_buf_printf(&b, "%sghost%s", b.len ? ";" : "", spec);
                 else
@@ -1065,8 +1092,9 @@ static bool bf_solvable(const trow *rows, const tdeps *roots)
                 continue;
             const pw_solver_dep *deps;
             size_t n_deps;
-            assert_int_equal(
-                tp_dependencies(&bf.prov, bf_names[i], (size_t)bf.choice[i], &deps, &n_deps, &err), 0);
+            int rc = tp_dependencies(&bf.prov, bf_names[i], (size_t)bf.choice[i], &deps, &n_deps,
+                                     &err);
+            assert_int_equal(rc, 0);
             for (size_t d = 0; d < n_deps && ok; d++)
                 ok = bf_dep_met(&bf, &deps[d]);
         }
@@ -1148,6 +1176,7 @@ int main(void)
         cmocka_unit_test(test_branching_error_reporting),
         cmocka_unit_test(test_backtracking_trap),
         cmocka_unit_test(test_backtracking_many_versions),
+        cmocka_unit_test(test_sibling_versions_share_dependencies),
         cmocka_unit_test(test_prerelease_excluded_by_default),
         cmocka_unit_test(test_prerelease_when_specifier_names_one),
         cmocka_unit_test(test_prerelease_when_nothing_else_satisfies),

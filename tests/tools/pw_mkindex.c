@@ -298,8 +298,8 @@ static void write_index(const char *out, release *rels, size_t n)
 /* A deterministic random universe for the resolution benchmark: projects
  * p0000..pNNNN with V versions each; each version depends on a few
  * projects with higher numbers (a DAG, so chains are deep), with version
- * ranges; every 10th project's newest versions depend on an impossible
- * range, a trap that forces backtracking. */
+ * ranges; the newest versions of every 10th project cap a dependency
+ * below the floors others put on it, a trap that forces backtracking. */
 static uint64_t rng_state;
 static uint32_t rng(void)
 {
@@ -327,9 +327,12 @@ static size_t make_universe(size_t projects, size_t versions, uint64_t seed, rel
                 size_t span = projects - p - 1;
                 size_t target = p + 1 + rng() % (span < 20 ? span : 20);
                 size_t low = rng() % versions;
-                pw_buf_printf(&b, "p%04zu>=%zu.%zu.0", target, 1 + low / 3, low % 3);
                 if (p % 10 == 0 && v + 2 >= versions)
-                    pw_buf_printf(&b, ",<0.1"); /* the trap: unsatisfiable */
+                    /* the trap: satisfiable alone, it clashes with the
+                     * floors other packages put on the same project */
+                    pw_buf_printf(&b, "p%04zu<1.1.0", target);
+                else
+                    pw_buf_printf(&b, "p%04zu>=%zu.%zu.0", target, 1 + low / 3, low % 3);
                 pw_strlist_push_owned(&r->requires, pw_buf_detach(&b));
             }
         }
