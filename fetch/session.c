@@ -8,9 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* fetch/CMakeLists.txt does not pass the project version down (cli/ gets
- * it); keep this in step with project(VERSION) until it does. */
-
 void pw_fetch_options_default(pw_fetch_options *o)
 {
     memset(o, 0, sizeof(*o));
