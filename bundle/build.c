@@ -129,6 +129,7 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
         }
         pw_wheel_install_options wo = {
             .install_dir = it->install_dir,
+            .file_name = it->file_name,
             .name = it->name,
             .version = it->version,
             .sha256 = it->sha256,
@@ -551,6 +552,8 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
     }
     s->stage = pw_buf_detach(&stage);
     rc = install_items(s, rep, err);
+    if (rc == PW_OK && o->after_install)
+        rc = o->after_install(o->after_install_ctx, s->stage, err);
     if (rc == PW_OK)
         rc = collect_files(s, err);
     if (rc == PW_OK)

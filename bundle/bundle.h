@@ -54,6 +54,11 @@ typedef struct pw_installed_file {
 typedef struct pw_wheel_install_options {
     /* "site" (NULL too), "stdlib" or "dynlib", as in pyodide-lock.json. */
     const char *install_dir;
+    /* The artifact's own file name ("numpy-2.0.2-cp312-...whl") when
+     * archive_path has another one (the cache stores artifacts by hash);
+     * NULL: the basename of archive_path. It decides wheel vs zip, is
+     * checked against the dist-info, and names the archive in messages. */
+    const char *file_name;
     /* Expected name, version and artifact sha256 (hex) from the lock; NULL
      * skips that check. */
     const char *name;
@@ -101,6 +106,7 @@ typedef struct pw_bundle_item {
     const char *name;
     const char *version;
     const char *path;         /* local wheel or zip, already downloaded */
+    const char *file_name;    /* its own name when path is a cache path; NULL: basename */
     const char *sha256;       /* hex digest from the lock, or NULL */
     const char *install_dir;  /* site, stdlib, dynlib */
     const char *package_type; /* package, cpython_module, shared_library, static_library */
@@ -118,6 +124,11 @@ typedef struct pw_bundle_options {
     const pw_strlist *exclude;       /* may be NULL */
     uint64_t max_total_uncompressed; /* over the whole bundle; 0: default */
     unsigned max_ratio;              /* 0: default */
+    /* Runs on the staging tree once everything is installed, before sizes,
+     * the manifest and the zip are made (e.g. compiling .pyc files); NULL
+     * for none. Its failure fails the build, leaving nothing behind. */
+    int (*after_install)(void *ctx, const char *staging_dir, pw_error *err);
+    void *after_install_ctx;
 } pw_bundle_options;
 
 typedef struct pw_bundle_package_size {
@@ -153,5 +164,25 @@ void pw_bundle_report_free(pw_bundle_report *r);
  */
 int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_options *o,
                     pw_bundle_report *rep, pw_error *err);
+
+/* ------------------------------------------------------------ from a lock */
+
+struct pw_lock;
+#define PW_BUNDLE_DIGEST_LEN (7 + PW_SHA256_HEX_LEN + 1)
+/* "sha256:<hex>" of the lock's canonical bytes, as bundle.json records it. */
+void pw_bundle_lock_digest(const struct pw_lock *lock, char out[PW_BUNDLE_DIGEST_LEN]);
+/* pw_bundle_build over every package of the lock; artifact_paths is parallel
+ * to lock->packages (verified files, e.g. from pw_fetch_lock_artifacts). */
+int pw_bundle_from_lock(const struct pw_lock *lock, const char *const *artifact_paths,
+                        const pw_bundle_options *o, pw_bundle_report *rep, pw_error *err);
+
+/* Compares two bundles (directories file by file, contents and modes, or two
+ * zips byte for byte); each difference is appended to `differences` as
+ * "path (why)". PW_OK when the comparison ran, whatever it found. */
+int pw_bundle_compare(const char *expected, const char *actual, pw_strlist *differences,
+                      pw_error *err);
+
+/* Exports of a lock and the offline mirror (export.h, private to bundle/). */
+#include "export.h"
 
 #endif

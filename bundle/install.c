@@ -794,7 +794,7 @@ static void installer_free(installer *ins)
 
 static int run_install(installer *ins, const char *archive_path, pw_error *err)
 {
-    const char *base = pw_path_basename(archive_path);
+    const char *base = ins->o->file_name ? ins->o->file_name : pw_path_basename(archive_path);
     size_t blen = strlen(base);
     if (blen > 4 && strcmp(base + blen - 4, ".whl") == 0)
         ins->is_wheel = true;
@@ -848,7 +848,7 @@ int pw_wheel_install(const char *archive_path, const char *site_dir,
                             archive_path, o->install_dir);
     installer ins;
     memset(&ins, 0, sizeof(ins));
-    ins.archive = archive_path;
+    ins.archive = o->file_name ? o->file_name : archive_path;
     ins.site = site_dir;
     ins.o = o;
     ins.max_total = o->max_total_uncompressed ? o->max_total_uncompressed

@@ -5,6 +5,7 @@
 
 #include "common.h"
 
+#include <getopt.h>
 #include <stdio.h>
 
 /* Documented exit codes (docs/pwpkg.1, `pwpkg help`). */
@@ -38,12 +39,38 @@ enum cli_common_option {
     CLI_OPT_COLOR,
     CLI_OPT_NO_COLOR,
     CLI_OPT_HELP,
+    /* shared by the commands that transfer or read a lock */
+    CLI_OPT_OFFLINE,
+    CLI_OPT_CACHE_DIR,
+    CLI_OPT_CERT,
+    CLI_OPT_REFRESH,
+    CLI_OPT_LOCK,
     CLI_OPT_FIRST_COMMAND_OPTION, /* commands number their own options from here */
 };
 #define CLI_COMMON_LONG_OPTIONS                                                                    \
     {"quiet", no_argument, NULL, CLI_OPT_QUIET}, {"verbose", no_argument, NULL, CLI_OPT_VERBOSE},  \
         {"json", no_argument, NULL, CLI_OPT_JSON}, {"color", optional_argument, NULL, CLI_OPT_COLOR}, \
         {"no-color", no_argument, NULL, CLI_OPT_NO_COLOR}, {"help", no_argument, NULL, CLI_OPT_HELP}
+
+#define CLI_TRANSFER_LONG_OPTIONS                                                                  \
+    {"jobs", required_argument, NULL, 'j'}, {"offline", no_argument, NULL, CLI_OPT_OFFLINE},       \
+        {"cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR},                                 \
+        {"cert", required_argument, NULL, CLI_OPT_CERT},                                           \
+        {"refresh", no_argument, NULL, CLI_OPT_REFRESH}
+
+typedef struct cli_transfer_options {
+    int jobs;
+    bool offline;
+    bool refresh;
+    const char *cache_dir;
+    const char *ca_file;
+} cli_transfer_options;
+
+struct pw_fetch_session;
+/* 0 when `opt` was a transfer option, -1 when it was not, else an exit code. */
+int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
+                              cli_transfer_options *t);
+int cli_open_session(const cli_transfer_options *t, struct pw_fetch_session **out, pw_error *err);
 
 /* Handles a common option (or -q/-v/-h); returns false for any other. */
 bool cli_common_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
@@ -60,9 +87,51 @@ const char *cli_style(const cli_context *ctx, const char *escape);
 /* Parses a positive integer option value; false on garbage. */
 bool cli_parse_count(const char *text, long min, long max, long *out);
 
+/* pwpkg lock's options, shared with pwpkg verify. */
+#include "resolver.h"
+typedef struct cli_lock_options {
+    pw_lock_request request;
+    pw_strlist compat_flags;
+    pw_strlist extras;
+    pw_strlist groups;
+    pw_strlist extra_index_urls;
+    pw_strlist find_links;
+    pw_strlist from_index;
+    pw_strlist upgrade_packages;
+    bool check;
+} cli_lock_options;
+
+/* Options a command adds to the lock's; their codes start here. */
+#define CLI_OPT_FIRST_EXTRA_OPTION 2000
+typedef struct cli_extra_options {
+    const struct option *options; /* ends with a zeroed entry */
+    int (*handle)(void *ctx, int opt, const char *arg); /* -1 ok, else an exit code */
+    void *ctx;
+} cli_extra_options;
+
+/* -1 when parsed, else the exit code to return (usage error, --help). */
+int cli_parse_lock_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
+                           const cli_extra_options *extra, cli_lock_options *o);
+void cli_lock_options_free(cli_lock_options *o);
+
 /* The commands, one file each. */
 extern const cli_command cli_cmd_lock;
 extern const cli_command cli_cmd_tree;
 extern const cli_command cli_cmd_why;
+extern const cli_command cli_cmd_fetch;
+extern const cli_command cli_cmd_bundle;
+extern const cli_command cli_cmd_check;
+extern const cli_command cli_cmd_runtime;
+extern const cli_command cli_cmd_export;
+extern const cli_command cli_cmd_verify;
+
+/* The cache directory the transfer options name, or the default (heap). */
+char *cli_cache_dir(const cli_transfer_options *t);
+/* Compiles .pyc files into `dir` with the lock's runtime (bundle --compile). */
+struct pw_lock;
+int cli_compile_tree(cli_context *ctx, const struct pw_lock *lock, const char *dir,
+                     const char *runtime_dir, const cli_transfer_options *t, pw_error *err);
+/* "3MB" -> 3000000, "10MiB" -> 10485760; false on garbage. */
+bool cli_parse_size(const char *text, uint64_t *out);
 
 #endif

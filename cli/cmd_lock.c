@@ -78,21 +78,7 @@ enum {
     OPT_EXCLUDE_NEWER,
 };
 
-typedef struct lock_options {
-    pw_lock_request request;
-    pw_strlist compat_flags;
-    pw_strlist extras;
-    pw_strlist groups;
-    pw_strlist extra_index_urls;
-    pw_strlist find_links;
-    pw_strlist from_index;
-    pw_strlist upgrade_packages;
-    bool check;
-} lock_options;
-
-static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *o)
-{
-    static const struct option long_options[] = {
+static const struct option lock_long_options[] = {
         CLI_COMMON_LONG_OPTIONS,
         {"requirement", required_argument, NULL, 'r'},
         {"output", required_argument, NULL, 'o'},
@@ -119,81 +105,81 @@ static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *
         {"upgrade-package", required_argument, NULL, 'P'},
         {"jobs", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0},
-    };
+};
+
+static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, char **argv,
+                             cli_lock_options *o)
+{
     pw_lock_request *r = &o->request;
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":r:o:i:f:UP:j:qvh", long_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_lock, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
+    switch (opt) {
+    case 'r': r->requirements_path = optarg; break;
+    case 'o': r->lock_path = optarg; break;
+    case OPT_PYODIDE: r->pyodide_version = optarg; break;
+    case OPT_PYODIDE_INDEX: r->pyodide_index = optarg; break;
+    case OPT_COMPAT_DATE: r->compat_date = optarg; break;
+    case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
+    case OPT_CHECK: o->check = true; break;
+    case OPT_OFFLINE: r->offline = true; break;
+    case OPT_REFRESH: r->refresh = true; break;
+    case OPT_CACHE_DIR: r->cache_dir = optarg; break;
+    case OPT_PROJECT: r->project_path = optarg; break;
+    case OPT_EXTRA: pw_strlist_push(&o->extras, optarg); break;
+    case OPT_GROUP: pw_strlist_push(&o->groups, optarg); break;
+    case 'i': r->index_url = optarg; break;
+    case OPT_EXTRA_INDEX_URL: pw_strlist_push(&o->extra_index_urls, optarg); break;
+    case 'f': pw_strlist_push(&o->find_links, optarg); break;
+    case OPT_NO_INDEX: r->no_index = true; break;
+    case OPT_INDEX_STRATEGY:
+        if (strcmp(optarg, "unsafe-best-match") == 0)
+            r->best_match = true;
+        else if (strcmp(optarg, "first-index") != 0)
+            return cli_usage_error(ctx, cmd,
+                                   "--index-strategy takes first-index or unsafe-best-match");
+        break;
+    case OPT_FROM_INDEX: pw_strlist_push_owned(&o->from_index, pw_normalize_name(optarg)); break;
+    case OPT_PRE: r->pre = true; break;
+    case OPT_EXCLUDE_NEWER: {
+        pw_error err = {0};
+        if (pw_parse_timestamp(optarg, &r->exclude_newer, &err) != PW_OK) {
+            int code = cli_usage_error(ctx, cmd, "--exclude-newer: %s",
+                                       pw_error_message(&err));
+            pw_error_clear(&err);
+            return code;
         }
-        switch (opt) {
-        case 'r': r->requirements_path = optarg; break;
-        case 'o': r->lock_path = optarg; break;
-        case OPT_PYODIDE: r->pyodide_version = optarg; break;
-        case OPT_PYODIDE_INDEX: r->pyodide_index = optarg; break;
-        case OPT_COMPAT_DATE: r->compat_date = optarg; break;
-        case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
-        case OPT_CHECK: o->check = true; break;
-        case OPT_OFFLINE: r->offline = true; break;
-        case OPT_REFRESH: r->refresh = true; break;
-        case OPT_CACHE_DIR: r->cache_dir = optarg; break;
-        case OPT_PROJECT: r->project_path = optarg; break;
-        case OPT_EXTRA: pw_strlist_push(&o->extras, optarg); break;
-        case OPT_GROUP: pw_strlist_push(&o->groups, optarg); break;
-        case 'i': r->index_url = optarg; break;
-        case OPT_EXTRA_INDEX_URL: pw_strlist_push(&o->extra_index_urls, optarg); break;
-        case 'f': pw_strlist_push(&o->find_links, optarg); break;
-        case OPT_NO_INDEX: r->no_index = true; break;
-        case OPT_INDEX_STRATEGY:
-            if (strcmp(optarg, "unsafe-best-match") == 0)
-                r->best_match = true;
-            else if (strcmp(optarg, "first-index") != 0)
-                return cli_usage_error(ctx, &cli_cmd_lock,
-                                       "--index-strategy takes first-index or unsafe-best-match");
-            break;
-        case OPT_FROM_INDEX: pw_strlist_push_owned(&o->from_index, pw_normalize_name(optarg)); break;
-        case OPT_PRE: r->pre = true; break;
-        case OPT_EXCLUDE_NEWER: {
-            pw_error err = {0};
-            if (pw_parse_timestamp(optarg, &r->exclude_newer, &err) != PW_OK) {
-                int code = cli_usage_error(ctx, &cli_cmd_lock, "--exclude-newer: %s",
-                                           pw_error_message(&err));
-                pw_error_clear(&err);
-                return code;
-            }
-            break;
-        }
-        case 'U': r->upgrade = true; break;
-        case 'P': pw_strlist_push_owned(&o->upgrade_packages, pw_normalize_name(optarg)); break;
-        case 'j': {
-            long jobs = 0;
-            if (!cli_parse_count(optarg, 1, 256, &jobs))
-                return cli_usage_error(ctx, &cli_cmd_lock, "--jobs takes a number from 1 to 256");
-            r->jobs = (int)jobs;
-            break;
-        }
-        case ':':
-            return cli_usage_error(ctx, &cli_cmd_lock, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error(ctx, &cli_cmd_lock, "unknown option '%s'", argv[optind - 1]);
-        }
+        break;
     }
+    case 'U': r->upgrade = true; break;
+    case 'P': pw_strlist_push_owned(&o->upgrade_packages, pw_normalize_name(optarg)); break;
+    case 'j': {
+        long jobs = 0;
+        if (!cli_parse_count(optarg, 1, 256, &jobs))
+            return cli_usage_error(ctx, cmd, "--jobs takes a number from 1 to 256");
+        r->jobs = (int)jobs;
+        break;
+    }
+    case ':':
+        return cli_usage_error(ctx, cmd, "option '%s' needs a value", argv[optind - 1]);
+    default:
+        return cli_usage_error(ctx, cmd, "unknown option '%s'", argv[optind - 1]);
+    }
+    return -1;
+}
+
+static int finish_lock_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
+                               cli_lock_options *o)
+{
+    pw_lock_request *r = &o->request;
     if (optind < argc)
-        return cli_usage_error(ctx, &cli_cmd_lock, "unexpected argument '%s'", argv[optind]);
+        return cli_usage_error(ctx, cmd, "unexpected argument '%s'", argv[optind]);
     if (r->pyodide_version && r->compat_date)
-        return cli_usage_error(ctx, &cli_cmd_lock,
+        return cli_usage_error(ctx, cmd,
                                "--pyodide and --compat-date both choose the release; give one");
     if (o->compat_flags.len && !r->compat_date)
-        return cli_usage_error(ctx, &cli_cmd_lock, "--compat-flag needs --compat-date");
+        return cli_usage_error(ctx, cmd, "--compat-flag needs --compat-date");
     if (!r->lock_path)
         r->lock_path = PW_LOCK_DEFAULT_NAME;
     if (r->project_path && r->requirements_path)
-        return cli_usage_error(ctx, &cli_cmd_lock, "-r and --project both name the input; give one");
+        return cli_usage_error(ctx, cmd, "-r and --project both name the input; give one");
     r->compat_flags = &o->compat_flags;
     r->extras = &o->extras;
     r->groups = &o->groups;
@@ -204,7 +190,42 @@ static int parse_options(cli_context *ctx, int argc, char **argv, lock_options *
     return -1;
 }
 
-static void print_json_result(const char *status, const lock_options *o, const pw_lock *lock,
+int cli_parse_lock_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
+                           const cli_extra_options *extra, cli_lock_options *o)
+{
+    /* The lock's options plus the caller's (pwpkg verify adds its own). */
+    size_t n_base = sizeof(lock_long_options) / sizeof(lock_long_options[0]) - 1, n_extra = 0;
+    while (extra && extra->options[n_extra].name)
+        n_extra++;
+    struct option *long_options = pw_xcalloc(n_base + n_extra + 1, sizeof(struct option));
+    memcpy(long_options, lock_long_options, n_base * sizeof(struct option));
+    if (n_extra)
+        memcpy(long_options + n_base, extra->options, n_extra * sizeof(struct option));
+    int result = -1;
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while (result < 0 &&
+           (opt = getopt_long(argc, argv, ":r:o:i:f:UP:j:qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, cmd, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                result = exit_code;
+            continue;
+        }
+        if (extra && opt >= CLI_OPT_FIRST_EXTRA_OPTION) {
+            result = extra->handle(extra->ctx, opt, optarg);
+            continue;
+        }
+        result = parse_lock_option(ctx, cmd, opt, argv, o);
+    }
+    free(long_options);
+    if (result >= 0)
+        return result;
+    return finish_lock_options(ctx, cmd, argc, argv, o);
+}
+
+
+static void print_json_result(const char *status, const cli_lock_options *o, const pw_lock *lock,
                               bool changed, const pw_lock_diff *diff)
 {
     cJSON *root = cJSON_CreateObject();
@@ -247,7 +268,7 @@ static void print_json_result(const char *status, const lock_options *o, const p
     cJSON_Delete(root);
 }
 
-static void print_summary(const cli_context *ctx, const lock_options *o, const pw_lock *lock,
+static void print_summary(const cli_context *ctx, const cli_lock_options *o, const pw_lock *lock,
                           bool changed)
 {
     if (ctx->verbosity < 0)
@@ -269,60 +290,34 @@ static void print_summary(const cli_context *ctx, const lock_options *o, const p
 }
 
 /* --check: compare the lock on disk with a fresh resolution, byte for byte. */
-static int check_lock(cli_context *ctx, const lock_options *o, const pw_lock *fresh)
+static int check_lock(cli_context *ctx, const cli_lock_options *o, const pw_lock *fresh)
 {
     pw_error err = {0};
-    pw_buf existing_text = PW_BUF_INIT, fresh_text = PW_BUF_INIT;
-    pw_lock existing;
-    int rc = pw_read_file(o->request.lock_path, &existing_text, &err);
-    if (rc == PW_ENOTFOUND) {
-        pw_error_set(&err, PW_ECHECK, "%s does not exist: run `pwpkg lock`", o->request.lock_path);
-        rc = cli_fail(ctx, "lock", &err);
-        goto done;
-    }
-    if (rc) {
-        rc = cli_fail(ctx, "lock", &err);
-        goto done;
-    }
-    pw_lock_serialize(fresh, &fresh_text);
-    if (existing_text.len == fresh_text.len &&
-        memcmp(existing_text.data, fresh_text.data, fresh_text.len) == 0) {
+    pw_lock_diff diff;
+    int rc = pw_resolver_compare(o->request.lock_path, fresh, &diff, &err);
+    int exit_code;
+    if (rc == PW_OK) {
         if (ctx->json)
             print_json_result("current", o, fresh, false, NULL);
         else
             print_summary(ctx, o, fresh, false);
-        rc = CLI_EXIT_OK;
-        goto done;
-    }
-    if ((rc = pw_lock_parse(o->request.lock_path, existing_text.data, existing_text.len, &existing,
-                            &err))) {
-        pw_error_wrap(&err, "the existing lock cannot be read; run `pwpkg lock` to rewrite it");
-        err.code = PW_ECHECK;
-        rc = cli_fail(ctx, "lock", &err);
-        goto done;
-    }
-    pw_lock_diff diff;
-    pw_lock_diff_compute(&existing, fresh, pw_version_cmp_text, &diff);
-    if (ctx->json) {
+        exit_code = CLI_EXIT_OK;
+    } else if (rc == PW_ECHECK && ctx->json) {
         print_json_result("stale", o, fresh, true, &diff);
+        exit_code = CLI_EXIT_CHECK;
+    } else if (rc == PW_ECHECK) {
+        const char *msg = pw_error_message(&err);
+        fprintf(stderr, "%s%s", msg, msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+        exit_code = CLI_EXIT_CHECK;
     } else {
-        pw_buf text = PW_BUF_INIT;
-        pw_lock_diff_format_text(&diff, &text);
-        fprintf(stderr, "%s is stale; `pwpkg lock` would change:\n%s", o->request.lock_path,
-                text.len ? text.data : "  formatting only (the lock was edited by hand)\n");
-        pw_buf_free(&text);
+        exit_code = cli_fail(ctx, "lock", &err);
     }
     pw_lock_diff_free(&diff);
-    pw_lock_free(&existing);
-    rc = CLI_EXIT_CHECK;
-done:
-    pw_buf_free(&existing_text);
-    pw_buf_free(&fresh_text);
     pw_error_clear(&err);
-    return rc;
+    return exit_code;
 }
 
-static void lock_options_free(lock_options *o)
+void cli_lock_options_free(cli_lock_options *o)
 {
     pw_strlist_free(&o->compat_flags);
     pw_strlist_free(&o->extras);
@@ -335,11 +330,11 @@ static void lock_options_free(lock_options *o)
 
 static int run_lock(cli_context *ctx, int argc, char **argv)
 {
-    lock_options o;
+    cli_lock_options o;
     memset(&o, 0, sizeof(o));
-    int exit_code = parse_options(ctx, argc, argv, &o);
+    int exit_code = cli_parse_lock_options(ctx, &cli_cmd_lock, argc, argv, NULL, &o);
     if (exit_code >= 0) {
-        lock_options_free(&o);
+        cli_lock_options_free(&o);
         return exit_code;
     }
     cli_reporter_install(ctx);
@@ -380,7 +375,7 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
     pw_lock_free(&lock);
 done:
     pw_error_clear(&err);
-    lock_options_free(&o);
+    cli_lock_options_free(&o);
     return exit_code;
 }
 

@@ -13,6 +13,12 @@ static const cli_command *const commands[] = {
     &cli_cmd_lock,
     &cli_cmd_tree,
     &cli_cmd_why,
+    &cli_cmd_fetch,
+    &cli_cmd_bundle,
+    &cli_cmd_check,
+    &cli_cmd_export,
+    &cli_cmd_verify,
+    &cli_cmd_runtime,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

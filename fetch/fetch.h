@@ -107,4 +107,23 @@ int pw_fetch_artifact(pw_fetch_session *s, const char *url, const char *expected
  * New heap string; NULL when none of these variables is set. */
 char *pw_fetch_default_cache_dir(void);
 
+/* ------------------------------------------------------------ locks */
+
+struct pw_lock;
+/*
+ * Fetches every artifact of `lock` (URLs relative to `lock_dir` allowed),
+ * verified against the lock's sha256 and size, in one parallel batch.
+ * `*out` gets one request per package, parallel to lock->packages, even on
+ * failure (each with its own result); free it with pw_fetch_requests_free.
+ */
+int pw_fetch_lock_artifacts(pw_fetch_session *s, const struct pw_lock *lock, const char *lock_dir,
+                            pw_fetch_request **out, pw_error *err);
+void pw_fetch_requests_free(pw_fetch_request *reqs, size_t n);
+/* Checks the cache's copy of an artifact without any transfer: PW_OK when
+ * it is there and intact, PW_ENOTFOUND when it is not cached, PW_EHASH
+ * (naming the file, expected and actual digest) when it was altered.
+ * `path_out` (may be NULL) gets the cache path when the file exists. */
+int pw_fetch_cache_verify(pw_fetch_session *s, const char *sha256, char **path_out,
+                          pw_error *err);
+
 #endif

@@ -254,3 +254,37 @@ done:
         pw_lock_free(out);
     return rc;
 }
+
+int pw_resolver_compare(const char *lock_path, const pw_lock *fresh, pw_lock_diff *diff,
+                        pw_error *err)
+{
+    memset(diff, 0, sizeof(*diff));
+    pw_buf existing_text = PW_BUF_INIT, fresh_text = PW_BUF_INIT;
+    int rc = pw_read_file(lock_path, &existing_text, err);
+    if (rc == PW_ENOTFOUND)
+        rc = pw_error_set(err, PW_ECHECK, "%s does not exist: run `pwpkg lock`", lock_path);
+    if (rc)
+        goto done;
+    pw_lock_serialize(fresh, &fresh_text);
+    if (existing_text.len == fresh_text.len &&
+        memcmp(existing_text.data, fresh_text.data, fresh_text.len) == 0)
+        goto done;
+    pw_lock existing;
+    if (pw_lock_parse(lock_path, existing_text.data, existing_text.len, &existing, err)) {
+        pw_error_wrap(err, "the existing lock cannot be read; run `pwpkg lock` to rewrite it");
+        err->code = PW_ECHECK;
+        rc = PW_ECHECK;
+        goto done;
+    }
+    pw_lock_diff_compute(&existing, fresh, pw_version_cmp_text, diff);
+    pw_lock_free(&existing);
+    pw_buf text = PW_BUF_INIT;
+    pw_lock_diff_format_text(diff, &text);
+    rc = pw_error_set(err, PW_ECHECK, "%s is stale; `pwpkg lock` would change:\n%s", lock_path,
+                      text.len ? text.data : "  formatting only (the lock was edited by hand)\n");
+    pw_buf_free(&text);
+done:
+    pw_buf_free(&existing_text);
+    pw_buf_free(&fresh_text);
+    return rc;
+}

@@ -69,6 +69,16 @@ typedef struct pw_lock_request {
  */
 int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err);
 
+/*
+ * `pwpkg lock --check`: compares the lock at lock_path with a fresh
+ * resolution, byte for byte. PW_OK when they are equal; PW_ECHECK when the
+ * lock is stale, missing or unreadable, with `diff` filled (when the old
+ * lock could be read) and a message listing the changes. Free `diff` with
+ * pw_lock_diff_free in every case.
+ */
+int pw_resolver_compare(const char *lock_path, const pw_lock *fresh, pw_lock_diff *diff,
+                        pw_error *err);
+
 /* PEP 440 comparison of two version strings, for pw_lock_diff_compute;
  * unparsable versions compare as strings after the parsable ones. */
 int pw_version_cmp_text(const char *a, const char *b);

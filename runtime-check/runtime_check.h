@@ -167,4 +167,18 @@ void pw_check_report_free(pw_check_report *r);
  */
 int pw_check_compile_tree(const pw_check_options *o, const char *tree_dir, pw_error *err);
 
+/* ------------------------------------------------------------- locks */
+
+struct pw_lock;
+/* Finds (with `install`: installs) the runtime of the lock's release and
+ * checks that it runs the lock's Python minor and ABI. Falls back to the
+ * release of the lock's index when the runtime release was never published
+ * (Cloudflare's 0.26.0a2), with a warning. PW_ERUNTIME says what to run. */
+int pw_check_runtime_for_lock(const struct pw_lock *lock, const char *cache_dir,
+                              const char *explicit_dir, bool install, char **runtime_dir_out,
+                              pw_error *err);
+/* The import names to check: the lock's `imports`, then, for packages
+ * without any, top_level.txt or RECORD of the bundle's .dist-info dirs. */
+void pw_check_modules_for_lock(const struct pw_lock *lock, const char *bundle_dir, pw_strlist *out);
+
 #endif

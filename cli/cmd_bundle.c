@@ -1,0 +1,321 @@
+/* pwpkg bundle: fetch the locked artifacts, then build python_modules/,
+ * a zip, or an offline mirror. */
+#include "bundle.h"
+#include "cli.h"
+#include "fetch.h"
+#include "lockfile.h"
+#include "runtime_check.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char bundle_help[] =
+    "usage: pwpkg bundle [--format dir|zip|mirror] [-o OUT] [OPTIONS]\n"
+    "\n"
+    "Build a byte-reproducible bundle from the lock: every artifact is fetched\n"
+    "(verified against the lock), every wheel member verified against its\n"
+    "RECORD, and unsafe archives are refused.\n"
+    "\n"
+    "  --lock FILE           the lock (default: pwpkg.lock)\n"
+    "  --format FORMAT       dir: python_modules/, the tree Cloudflare Workers upload\n"
+    "                        (default); zip: the same tree in one zip; mirror: the\n"
+    "                        locked wheels, a pyodide-lock.json and a PEP 503/691\n"
+    "                        simple index, usable offline as --index-url or\n"
+    "                        --pyodide-index\n"
+    "  -o, --output OUT      default: python_modules, bundle.zip or vendor\n"
+    "  --strip CLASSES       drop files a Worker does not need: tests, pycache,\n"
+    "                        stubs, or all (comma-separated)\n"
+    "  --exclude GLOB        drop installed paths matching GLOB (repeatable)\n"
+    "  --max-size SIZE       fail when the gzipped bundle exceeds SIZE (e.g. 3MB or\n"
+    "                        10MB, the Workers limits; KB, MB, GB, KiB, MiB, GiB)\n"
+    "  --compile             add .pyc files compiled by the release's own Python\n"
+    "                        (needs Node.js and the runtime: pwpkg runtime install)\n"
+    "  --runtime DIR         the Pyodide runtime for --compile\n"
+    "  -j N / --offline / --cache-dir DIR / --cert FILE\n"
+    "  -q / -v / --json\n"
+    "\n"
+    "SOURCE_DATE_EPOCH sets the timestamps written (default 1980-01-01).\n"
+    "\n"
+    "exit codes: 0 built, 1 a hash mismatch or the size budget is exceeded,\n"
+    "2 usage error or an unsafe or malformed archive, 3 network or I/O error.\n";
+
+enum {
+    OPT_FORMAT = CLI_OPT_FIRST_COMMAND_OPTION,
+    OPT_STRIP,
+    OPT_EXCLUDE,
+    OPT_MAX_SIZE,
+    OPT_COMPILE,
+    OPT_RUNTIME,
+};
+
+typedef struct bundle_cli {
+    const char *lock_path;
+    const char *format;
+    const char *output;
+    pw_strlist strip;
+    pw_strlist exclude;
+    uint64_t max_size;
+    bool compile;
+    const char *runtime_dir;
+    cli_transfer_options transfer;
+} bundle_cli;
+
+bool cli_parse_size(const char *text, uint64_t *out)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t factor;
+    } units[] = {
+        {"", 1},          {"B", 1},           {"K", 1000},        {"KB", 1000},
+        {"kB", 1000},     {"M", 1000000},     {"MB", 1000000},    {"G", 1000000000},
+        {"GB", 1000000000}, {"KiB", 1024},    {"MiB", 1048576},   {"GiB", 1073741824},
+    };
+    char *end = NULL;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno || end == text || value < 0)
+        return false;
+    while (*end == ' ')
+        end++;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(end, units[i].suffix) == 0) {
+            *out = (uint64_t)(value * (double)units[i].factor);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void split_commas(const char *text, pw_strlist *out)
+{
+    const char *p = text;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        pw_slice s = pw_slice_trim(pw_slice_make(p, n));
+        if (s.len)
+            pw_strlist_push_owned(out, pw_xstrndup(s.ptr, s.len));
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+}
+
+static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_cli *o)
+{
+    static const struct option long_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        CLI_TRANSFER_LONG_OPTIONS,
+        {"lock", required_argument, NULL, CLI_OPT_LOCK},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"strip", required_argument, NULL, OPT_STRIP},
+        {"exclude", required_argument, NULL, OPT_EXCLUDE},
+        {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+        {"compile", no_argument, NULL, OPT_COMPILE},
+        {"runtime", required_argument, NULL, OPT_RUNTIME},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, ":o:j:qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, &cli_cmd_bundle, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        int r = cli_parse_transfer_option(ctx, &cli_cmd_bundle, opt, optarg, &o->transfer);
+        if (r > 0)
+            return r;
+        if (r == 0)
+            continue;
+        switch (opt) {
+        case CLI_OPT_LOCK: o->lock_path = optarg; break;
+        case OPT_FORMAT: o->format = optarg; break;
+        case 'o': o->output = optarg; break;
+        case OPT_STRIP: split_commas(optarg, &o->strip); break;
+        case OPT_EXCLUDE: pw_strlist_push(&o->exclude, optarg); break;
+        case OPT_MAX_SIZE:
+            if (!cli_parse_size(optarg, &o->max_size) || o->max_size == 0)
+                return cli_usage_error(ctx, &cli_cmd_bundle,
+                                       "--max-size takes a size such as 3MB or 10MiB, not '%s'",
+                                       optarg);
+            break;
+        case OPT_COMPILE: o->compile = true; break;
+        case OPT_RUNTIME: o->runtime_dir = optarg; break;
+        case ':':
+            return cli_usage_error(ctx, &cli_cmd_bundle, "option '%s' needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error(ctx, &cli_cmd_bundle, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(ctx, &cli_cmd_bundle, "unexpected argument '%s'", argv[optind]);
+    if (strcmp(o->format, "dir") != 0 && strcmp(o->format, "zip") != 0 &&
+        strcmp(o->format, "mirror") != 0)
+        return cli_usage_error(ctx, &cli_cmd_bundle, "--format takes dir, zip or mirror, not '%s'",
+                               o->format);
+    if (!o->output)
+        o->output = strcmp(o->format, "dir") == 0   ? "python_modules"
+                    : strcmp(o->format, "zip") == 0 ? "bundle.zip"
+                                                    : "vendor";
+    if (o->compile && strcmp(o->format, "mirror") == 0)
+        return cli_usage_error(ctx, &cli_cmd_bundle, "--compile applies to dir and zip bundles");
+    return -1;
+}
+
+static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_bundle_report *rep,
+                         const char *status)
+{
+    if (ctx->json) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "command", "bundle");
+        cJSON_AddStringToObject(root, "status", status);
+        cJSON_AddStringToObject(root, "format", o->format);
+        cJSON_AddStringToObject(root, "output", o->output);
+        cJSON_AddNumberToObject(root, "files", (double)rep->files);
+        cJSON_AddNumberToObject(root, "raw_bytes", (double)rep->raw_total);
+        cJSON_AddNumberToObject(root, "gzip_bytes", (double)rep->gz_total);
+        cJSON_AddNumberToObject(root, "saved_bytes", (double)rep->saved_bytes);
+        cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
+        for (size_t i = 0; i < rep->n_packages; i++) {
+            const pw_bundle_package_size *p = &rep->packages[i];
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "name", p->name);
+            cJSON_AddStringToObject(j, "version", p->version);
+            cJSON_AddNumberToObject(j, "files", (double)p->files);
+            cJSON_AddNumberToObject(j, "raw_bytes", (double)p->raw_bytes);
+            cJSON_AddNumberToObject(j, "gzip_bytes", (double)p->gz_bytes);
+            cJSON_AddNumberToObject(j, "saved_bytes", (double)p->saved_bytes);
+            cJSON_AddItemToArray(pkgs, j);
+        }
+        pw_buf out = PW_BUF_INIT;
+        pw_json_write(root, &out);
+        fputs(pw_buf_cstr(&out), stdout);
+        pw_buf_free(&out);
+        cJSON_Delete(root);
+        return;
+    }
+    if (ctx->verbosity < 0)
+        return;
+    fprintf(stderr, "%-32s %10s %10s %8s\n", "package", "raw", "gzip", "files");
+    for (size_t i = 0; i < rep->n_packages; i++) {
+        const pw_bundle_package_size *p = &rep->packages[i];
+        pw_buf label = PW_BUF_INIT;
+        pw_buf_printf(&label, "%s %s", p->name, p->version);
+        fprintf(stderr, "%-32s %9.1fK %9.1fK %8zu\n", label.data, (double)p->raw_bytes / 1024.0,
+                (double)p->gz_bytes / 1024.0, p->files);
+        pw_buf_free(&label);
+    }
+    fprintf(stderr, "%-32s %9.1fK %9.1fK %8zu\n", "total", (double)rep->raw_total / 1024.0,
+            (double)rep->gz_total / 1024.0, rep->files);
+    if (rep->saved_files)
+        fprintf(stderr, "stripped %zu files, %.1f KB saved\n", rep->saved_files,
+                (double)rep->saved_bytes / 1024.0);
+    if (rep->skipped)
+        fprintf(stderr, "left out (static libraries): %s\n", rep->skipped);
+    if (strcmp(status, "ok") == 0)
+        fprintf(stderr, "Bundled %zu package%s -> %s\n", rep->n_packages,
+                rep->n_packages == 1 ? "" : "s", o->output);
+}
+
+typedef struct compile_step {
+    cli_context *ctx;
+    const pw_lock *lock;
+    bundle_cli *o;
+} compile_step;
+
+static int compile_staging(void *opaque, const char *staging_dir, pw_error *err)
+{
+    compile_step *step = opaque;
+    return cli_compile_tree(step->ctx, step->lock, staging_dir, step->o->runtime_dir,
+                            &step->o->transfer, err);
+}
+
+static int build_bundle(cli_context *ctx, bundle_cli *o, const pw_lock *lock,
+                        const char *const *paths, pw_error *err)
+{
+    compile_step step = {ctx, lock, o};
+    pw_bundle_options bo;
+    memset(&bo, 0, sizeof(bo));
+    bo.format = strcmp(o->format, "zip") == 0 ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR;
+    bo.output = o->output;
+    bo.source_date_epoch = -1;
+    bo.max_size_gz = o->max_size;
+    bo.exclude = &o->exclude;
+    if (o->compile) {
+        bo.after_install = compile_staging;
+        bo.after_install_ctx = &step;
+    }
+    int rc = pw_bundle_strip_parse(&o->strip, &bo.strip, err);
+    if (rc)
+        return rc;
+    pw_bundle_report rep;
+    memset(&rep, 0, sizeof(rep));
+    rc = pw_bundle_from_lock(lock, paths, &bo, &rep, err);
+    if (rc == PW_OK || rc == PW_ECHECK)
+        print_report(ctx, o, &rep, rc == PW_OK ? "ok" : "over-budget");
+    pw_bundle_report_free(&rep);
+    return rc;
+}
+
+static int run_bundle(cli_context *ctx, int argc, char **argv)
+{
+    bundle_cli o;
+    memset(&o, 0, sizeof(o));
+    o.lock_path = PW_LOCK_DEFAULT_NAME;
+    o.format = "dir";
+    int exit_code = parse_bundle_options(ctx, argc, argv, &o);
+    if (exit_code >= 0)
+        goto out;
+    cli_reporter_install(ctx);
+
+    pw_error err = {0};
+    pw_lock lock;
+    pw_fetch_session *session = NULL;
+    pw_fetch_request *reqs = NULL;
+    const char **paths = NULL;
+    char *lock_dir = pw_path_dirname(o.lock_path);
+    int rc = pw_lock_load(o.lock_path, &lock, &err);
+    if (rc)
+        goto done_nolock;
+    if ((rc = cli_open_session(&o.transfer, &session, &err)) ||
+        (rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, &reqs, &err)))
+        goto done;
+    paths = pw_xcalloc(lock.n_packages + 1, sizeof(char *));
+    for (size_t i = 0; i < lock.n_packages; i++)
+        paths[i] = reqs[i].path;
+    if (strcmp(o.format, "mirror") == 0) {
+        rc = pw_bundle_write_mirror(&lock, paths, o.output, &err);
+        if (rc == PW_OK && !ctx->json && ctx->verbosity >= 0)
+            fprintf(stderr, "Mirrored %zu artifact%s -> %s (use it with --index-url %s/ or "
+                            "--pyodide-index %s/)\n",
+                    lock.n_packages, lock.n_packages == 1 ? "" : "s", o.output, o.output, o.output);
+        else if (rc == PW_OK && ctx->json)
+            printf("{\n  \"command\": \"bundle\",\n  \"format\": \"mirror\",\n  \"status\": \"ok\"\n}\n");
+    } else {
+        rc = build_bundle(ctx, &o, &lock, paths, &err);
+    }
+done:
+    free(paths);
+    pw_fetch_requests_free(reqs, lock.n_packages);
+    pw_fetch_session_free(session);
+    pw_lock_free(&lock);
+done_nolock:
+    exit_code = rc ? cli_fail(ctx, "bundle", &err) : CLI_EXIT_OK;
+    free(lock_dir);
+    pw_error_clear(&err);
+out:
+    pw_strlist_free(&o.strip);
+    pw_strlist_free(&o.exclude);
+    return exit_code;
+}
+
+const cli_command cli_cmd_bundle = {
+    "bundle", "build python_modules/, a zip or an offline mirror from the lock", bundle_help,
+    run_bundle,
+};

@@ -1,0 +1,320 @@
+/* pwpkg check: import the bundle in real Pyodide of the locked release;
+ * pwpkg runtime list|install|path: the Pyodide runtimes in the cache. */
+#include "cli.h"
+#include "fetch.h"
+#include "lockfile.h"
+#include "runtime_check.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char check_help[] =
+    "usage: pwpkg check [--bundle DIR] [--entry FILE] [--snapshot FILE] [OPTIONS]\n"
+    "\n"
+    "Load the bundle in real Pyodide of the locked release under Node.js, import\n"
+    "every module of every locked package (and the Worker's entry module), and\n"
+    "report what failed, with Python tracebacks. Cloudflare's deploy-time rules\n"
+    "are checked too: randomness used at import time, and module globals holding\n"
+    "JavaScript objects that cannot go into a memory snapshot.\n"
+    "\n"
+    "  --lock FILE        the lock (default: pwpkg.lock)\n"
+    "  --bundle DIR       the bundle to load (default: python_modules)\n"
+    "  --entry FILE       the Worker's entry module, imported last\n"
+    "  --snapshot FILE    take a memory snapshot after the imports, write it, restore\n"
+    "                     it in a fresh process and check the modules are there;\n"
+    "                     reports cold start with and without the snapshot\n"
+    "  --runtime DIR      the Pyodide runtime (default: the cache; see pwpkg runtime)\n"
+    "  --install-runtime  install the release's runtime from npm when it is missing\n"
+    "  --timeout SECONDS  per Node.js process (default 120)\n"
+    "  --node PATH        the node binary (default: $PWPKG_NODE, else node on PATH)\n"
+    "  --cache-dir DIR / -q / -v / --json\n"
+    "\n"
+    "exit codes: 0 every import succeeded, 1 an import failed or a deploy-time\n"
+    "rule was broken, 2 usage error, 3 the runtime cannot start (node missing,\n"
+    "wrong version, runtime files missing).\n";
+
+static const char runtime_help[] =
+    "usage: pwpkg runtime list\n"
+    "       pwpkg runtime install VERSION\n"
+    "       pwpkg runtime path VERSION\n"
+    "\n"
+    "Manage the Pyodide runtimes (pyodide.mjs, pyodide.asm.wasm, python_stdlib.zip,\n"
+    "pyodide-lock.json) in the cache. `install` uses your npm (`npm pack\n"
+    "pyodide@VERSION`; $PWPKG_NPM overrides the npm binary). An installed runtime\n"
+    "also serves `pwpkg lock` as the release's package index, offline.\n"
+    "\n"
+    "  --cache-dir DIR   cache location\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage error or unknown version, 3 npm or I/O error.\n";
+
+char *cli_cache_dir(const cli_transfer_options *t)
+{
+    if (t->cache_dir)
+        return pw_xstrdup(t->cache_dir);
+    char *dir = pw_fetch_default_cache_dir();
+    return dir ? dir : pw_xstrdup(".pwpkg-cache");
+}
+
+int cli_compile_tree(cli_context *ctx, const pw_lock *lock, const char *dir,
+                     const char *runtime_dir, const cli_transfer_options *t, pw_error *err)
+{
+    char *cache = cli_cache_dir(t);
+    char *runtime = NULL;
+    int rc = pw_check_runtime_for_lock(lock, cache, runtime_dir, false, &runtime, err);
+    if (rc == PW_OK) {
+        pw_check_options o;
+        memset(&o, 0, sizeof(o));
+        o.runtime_dir = runtime;
+        rc = pw_check_compile_tree(&o, dir, err);
+    }
+    if (rc == PW_OK && ctx->verbosity > 0)
+        fprintf(stderr, "compiled .pyc files with the runtime in %s\n", runtime);
+    free(runtime);
+    free(cache);
+    return rc;
+}
+
+enum {
+    OPT_BUNDLE = CLI_OPT_FIRST_COMMAND_OPTION,
+    OPT_ENTRY,
+    OPT_SNAPSHOT,
+    OPT_RUNTIME,
+    OPT_INSTALL_RUNTIME,
+    OPT_TIMEOUT,
+    OPT_NODE,
+};
+
+static void print_check_report(const cli_context *ctx, const pw_check_report *r,
+                               const char *snapshot)
+{
+    if (ctx->json) {
+        pw_buf out = PW_BUF_INIT;
+        pw_check_report_write_json(r, &out);
+        fputs(pw_buf_cstr(&out), stdout);
+        if (out.len && out.data[out.len - 1] != '\n')
+            fputc('\n', stdout);
+        pw_buf_free(&out);
+        return;
+    }
+    const char *red = cli_style(ctx, "\033[31m"), *green = cli_style(ctx, "\033[32m"),
+               *reset = cli_style(ctx, "\033[0m");
+    for (size_t i = 0; i < r->n_results; i++) {
+        const pw_check_module_result *m = &r->results[i];
+        if (m->ok && ctx->verbosity < 0)
+            continue;
+        fprintf(stderr, "  %s%s%s %-30s %8.1f ms%s\n", m->ok ? green : red, m->ok ? "ok  " : "FAIL",
+                reset, m->module, m->ms, m->entry ? "  (entry)" : "");
+        if (!m->ok) {
+            fprintf(stderr, "       %s\n", m->error ? m->error : "failed");
+            if (m->traceback && ctx->verbosity >= 0)
+                for (const char *line = m->traceback; *line;) {
+                    size_t n = strcspn(line, "\n");
+                    fprintf(stderr, "       | %.*s\n", (int)n, line);
+                    line += n + (line[n] == '\n');
+                }
+        }
+    }
+    for (size_t i = 0; i < r->n_random; i++)
+        fprintf(stderr, "  %sdeploy rule%s: %s uses randomness at import time (%s, called from %s):"
+                        " Cloudflare's snapshot poisons the seed\n",
+                red, reset, r->random_at_import[i].module, r->random_at_import[i].detail,
+                r->random_at_import[i].name);
+    for (size_t i = 0; i < r->n_unsnapshottable; i++)
+        fprintf(stderr, "  %sdeploy rule%s: %s.%s holds a JavaScript object (%s) at top level; "
+                        "it cannot go into a memory snapshot\n",
+                red, reset, r->unsnapshottable[i].module, r->unsnapshottable[i].name,
+                r->unsnapshottable[i].detail);
+    if (r->timed_out)
+        fprintf(stderr, "  %stimeout%s while importing %s\n", red, reset,
+                r->timed_out_module ? r->timed_out_module : "(loading Pyodide)");
+    if (ctx->verbosity < 0)
+        return;
+    fprintf(stderr, "Pyodide %s: %zu module%s, %zu failed; cold start %.0f ms (load %.0f ms + "
+                    "imports %.0f ms)",
+            r->runtime_version ? r->runtime_version : "?", r->n_results,
+            r->n_results == 1 ? "" : "s", r->n_failed, r->cold_ms, r->load_ms, r->imports_ms);
+    if (r->snapshot_made)
+        fprintf(stderr, "; snapshot %.1f MB -> %s, restore %.0f ms (%.2fx of cold)",
+                (double)r->snapshot_bytes / 1e6, snapshot, r->restore_ms,
+                r->cold_ms > 0 ? r->restore_ms / r->cold_ms : 0.0);
+    else if (r->snapshot_error)
+        fprintf(stderr, "; snapshot failed: %s", r->snapshot_error);
+    fprintf(stderr, "; peak RSS %.0f MB; pwpkg overhead %.1f ms\n",
+            (double)r->peak_rss_bytes / 1048576.0, r->overhead_ms);
+    for (size_t i = 0; i < r->restore_missing.len; i++)
+        fprintf(stderr, "  %safter restore%s: %s is not in sys.modules\n", red, reset,
+                r->restore_missing.items[i]);
+}
+
+static int run_check(cli_context *ctx, int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        CLI_TRANSFER_LONG_OPTIONS,
+        {"lock", required_argument, NULL, CLI_OPT_LOCK},
+        {"bundle", required_argument, NULL, OPT_BUNDLE},
+        {"entry", required_argument, NULL, OPT_ENTRY},
+        {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+        {"runtime", required_argument, NULL, OPT_RUNTIME},
+        {"install-runtime", no_argument, NULL, OPT_INSTALL_RUNTIME},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"node", required_argument, NULL, OPT_NODE},
+        {NULL, 0, NULL, 0},
+    };
+    const char *lock_path = PW_LOCK_DEFAULT_NAME, *bundle = "python_modules";
+    pw_check_options o;
+    memset(&o, 0, sizeof(o));
+    const char *runtime_dir = NULL;
+    bool install = false;
+    cli_transfer_options t = {0};
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    long seconds = 0;
+    while ((opt = getopt_long(argc, argv, ":j:qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, &cli_cmd_check, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        int r = cli_parse_transfer_option(ctx, &cli_cmd_check, opt, optarg, &t);
+        if (r > 0)
+            return r;
+        if (r == 0)
+            continue;
+        switch (opt) {
+        case CLI_OPT_LOCK: lock_path = optarg; break;
+        case OPT_BUNDLE: bundle = optarg; break;
+        case OPT_ENTRY: o.entry = optarg; break;
+        case OPT_SNAPSHOT: o.snapshot_path = optarg; break;
+        case OPT_RUNTIME: runtime_dir = optarg; break;
+        case OPT_INSTALL_RUNTIME: install = true; break;
+        case OPT_NODE: o.node = optarg; break;
+        case OPT_TIMEOUT:
+            if (!cli_parse_count(optarg, 1, 86400, &seconds))
+                return cli_usage_error(ctx, &cli_cmd_check, "--timeout takes seconds (1 to 86400)");
+            o.timeout_ms = (int)(seconds * 1000);
+            break;
+        case ':':
+            return cli_usage_error(ctx, &cli_cmd_check, "option '%s' needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error(ctx, &cli_cmd_check, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(ctx, &cli_cmd_check, "unexpected argument '%s'", argv[optind]);
+    cli_reporter_install(ctx);
+
+    pw_error err = {0};
+    pw_lock lock;
+    char *cache = cli_cache_dir(&t), *runtime = NULL;
+    pw_strlist modules = PW_STRLIST_INIT;
+    pw_check_report report;
+    memset(&report, 0, sizeof(report));
+    int rc = pw_lock_load(lock_path, &lock, &err);
+    bool have_lock = rc == PW_OK, reported = false;
+    if (rc == PW_OK && !pw_is_dir(bundle))
+        rc = pw_error_set(&err, PW_EINVAL, "%s: no such bundle directory; run `pwpkg bundle` first",
+                          bundle);
+    if (rc == PW_OK)
+        rc = pw_check_runtime_for_lock(&lock, cache, runtime_dir, install, &runtime, &err);
+    if (rc == PW_OK) {
+        pw_check_modules_for_lock(&lock, bundle, &modules);
+        o.runtime_dir = runtime;
+        o.bundle_dir = bundle;
+        o.modules = &modules;
+        rc = pw_check_run(&o, &report, &err);
+        if (rc == PW_OK || rc == PW_ECHECK) {
+            print_check_report(ctx, &report, o.snapshot_path);
+            reported = true;
+        }
+    }
+    if (rc == PW_OK)
+        exit_code = CLI_EXIT_OK;
+    else if (rc == PW_ECHECK && reported && ctx->json)
+        exit_code = CLI_EXIT_CHECK; /* the report on stdout says what failed */
+    else
+        exit_code = cli_fail(ctx, "check", &err);
+    pw_check_report_free(&report);
+    if (have_lock)
+        pw_lock_free(&lock);
+    pw_strlist_free(&modules);
+    free(runtime);
+    free(cache);
+    pw_error_clear(&err);
+    return exit_code;
+}
+
+static int run_runtime(cli_context *ctx, int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        CLI_TRANSFER_LONG_OPTIONS,
+        {NULL, 0, NULL, 0},
+    };
+    cli_transfer_options t = {0};
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, ":j:qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, &cli_cmd_runtime, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        int r = cli_parse_transfer_option(ctx, &cli_cmd_runtime, opt, optarg, &t);
+        if (r > 0)
+            return r;
+        if (r < 0)
+            return cli_usage_error(ctx, &cli_cmd_runtime, "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind >= argc)
+        return cli_usage_error(ctx, &cli_cmd_runtime, "say list, install VERSION or path VERSION");
+    const char *action = argv[optind++];
+    const char *version = optind < argc ? argv[optind++] : NULL;
+    if (optind < argc)
+        return cli_usage_error(ctx, &cli_cmd_runtime, "unexpected argument '%s'", argv[optind]);
+    bool needs_version = strcmp(action, "install") == 0 || strcmp(action, "path") == 0;
+    if (needs_version && !version)
+        return cli_usage_error(ctx, &cli_cmd_runtime, "runtime %s needs a VERSION", action);
+    if (!needs_version && strcmp(action, "list") != 0)
+        return cli_usage_error(ctx, &cli_cmd_runtime, "unknown action '%s'", action);
+    cli_reporter_install(ctx);
+
+    pw_error err = {0};
+    char *cache = cli_cache_dir(&t), *dir = NULL;
+    int rc;
+    if (strcmp(action, "list") == 0) {
+        pw_strlist list = PW_STRLIST_INIT;
+        rc = pw_runtime_list(cache, &list, &err);
+        for (size_t i = 0; rc == PW_OK && i < list.len; i++)
+            printf("%s\n", list.items[i]);
+        pw_strlist_free(&list);
+    } else if (strcmp(action, "install") == 0) {
+        rc = pw_runtime_install(version, cache, &dir, &err);
+        if (rc == PW_OK)
+            printf("%s\n", dir);
+    } else {
+        rc = pw_runtime_locate(version, cache, NULL, &dir, &err);
+        if (rc == PW_OK)
+            printf("%s\n", dir);
+        else if (rc == PW_ENOTFOUND)
+            pw_error_set(&err, PW_ENOTFOUND, "Pyodide %s is not installed; run `pwpkg runtime "
+                         "install %s`", version, version);
+    }
+    exit_code = rc ? cli_fail(ctx, "runtime", &err) : CLI_EXIT_OK;
+    free(dir);
+    free(cache);
+    pw_error_clear(&err);
+    return exit_code;
+}
+
+const cli_command cli_cmd_check = {
+    "check", "import the bundle in real Pyodide under Node.js, with snapshots", check_help,
+    run_check,
+};
+const cli_command cli_cmd_runtime = {
+    "runtime", "list, install or locate Pyodide runtimes", runtime_help, run_runtime,
+};

@@ -1,0 +1,94 @@
+/* pwpkg export: the lock in another tool's format. */
+#include "bundle.h"
+#include "cli.h"
+#include "lockfile.h"
+
+#include <getopt.h>
+#include <string.h>
+
+static const char export_help[] =
+    "usage: pwpkg export --format FORMAT [--lock FILE] [-o FILE]\n"
+    "\n"
+    "Write the lock in another format (to standard output, or atomically to FILE):\n"
+    "  pyodide-lock   pyodide-lock.json, schema-exact (pyodide-lock 0.2.0), for\n"
+    "                 loadPyodide({lockFileURL}) and pyodide.loadPackage\n"
+    "  pylock         PEP 751 pylock.toml (lock-version 1.0)\n"
+    "  requirements   requirements.txt with --hash lines, accepted by pip in\n"
+    "                 hash-checking mode\n"
+    "\n"
+    "  --lock FILE    the lock (default: pwpkg.lock)\n"
+    "  -o FILE        write FILE instead of standard output\n"
+    "\n"
+    "exit codes: 0 ok, 2 usage error or unreadable lock, 3 I/O error.\n";
+
+enum { OPT_FORMAT = CLI_OPT_FIRST_COMMAND_OPTION };
+
+static int run_export(cli_context *ctx, int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"lock", required_argument, NULL, CLI_OPT_LOCK},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *lock_path = PW_LOCK_DEFAULT_NAME, *format = NULL, *output = NULL;
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, ":o:qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, &cli_cmd_export, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        switch (opt) {
+        case CLI_OPT_LOCK: lock_path = optarg; break;
+        case OPT_FORMAT: format = optarg; break;
+        case 'o': output = optarg; break;
+        case ':':
+            return cli_usage_error(ctx, &cli_cmd_export, "option '%s' needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error(ctx, &cli_cmd_export, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(ctx, &cli_cmd_export, "unexpected argument '%s'", argv[optind]);
+    int (*exporter)(const pw_lock *, pw_buf *, pw_error *) = NULL;
+    if (!format)
+        return cli_usage_error(ctx, &cli_cmd_export, "--format is required");
+    if (strcmp(format, "pyodide-lock") == 0)
+        exporter = pw_export_pyodide_lock;
+    else if (strcmp(format, "pylock") == 0)
+        exporter = pw_export_pylock;
+    else if (strcmp(format, "requirements") == 0)
+        exporter = pw_export_requirements;
+    else
+        return cli_usage_error(ctx, &cli_cmd_export,
+                               "--format takes pyodide-lock, pylock or requirements, not '%s'",
+                               format);
+    cli_reporter_install(ctx);
+
+    pw_error err = {0};
+    pw_lock lock;
+    pw_buf out = PW_BUF_INIT;
+    int rc = pw_lock_load(lock_path, &lock, &err);
+    if (rc == PW_OK) {
+        rc = exporter(&lock, &out, &err);
+        pw_lock_free(&lock);
+    }
+    if (rc == PW_OK && output)
+        rc = pw_write_file_atomic(output, out.data ? out.data : "", out.len, &err);
+    else if (rc == PW_OK)
+        fwrite(pw_buf_cstr(&out), 1, out.len, stdout);
+    exit_code = rc ? cli_fail(ctx, "export", &err) : CLI_EXIT_OK;
+    pw_buf_free(&out);
+    pw_error_clear(&err);
+    return exit_code;
+}
+
+const cli_command cli_cmd_export = {
+    "export", "write the lock as pyodide-lock.json, pylock.toml or requirements.txt", export_help,
+    run_export,
+};

@@ -1,0 +1,171 @@
+/* pwpkg fetch: every artifact of the lock, verified, into the cache. */
+#include "cli.h"
+#include "fetch.h"
+#include "lockfile.h"
+
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char fetch_help[] =
+    "usage: pwpkg fetch [--lock FILE] [-j N] [--offline] [--cache-dir DIR]\n"
+    "\n"
+    "Download every artifact of the lock into the cache, in parallel, each one\n"
+    "checked against the lock's sha256 (and size) before it is stored. Cached\n"
+    "artifacts are re-hashed, not downloaded again.\n"
+    "\n"
+    "  --lock FILE       the lock (default: pwpkg.lock)\n"
+    "  -j, --jobs N      parallel transfers (default 8)\n"
+    "  --offline         use only the cache; fail fast naming what is missing\n"
+    "  --cache-dir DIR   cache location (default $PWPKG_CACHE_DIR, else\n"
+    "                    $XDG_CACHE_HOME/pwpkg, else ~/.cache/pwpkg)\n"
+    "  --cert FILE       CA bundle for TLS (also $SSL_CERT_FILE)\n"
+    "  -q / -v / --json\n"
+    "\n"
+    "exit codes: 0 all fetched, 1 a hash mismatch, 2 usage or unreadable lock,\n"
+    "3 network or I/O error.\n";
+
+int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
+                              cli_transfer_options *t)
+{
+    long jobs = 0;
+    switch (opt) {
+    case 'j':
+        if (!cli_parse_count(arg, 1, 256, &jobs))
+            return cli_usage_error(ctx, cmd, "--jobs takes a number from 1 to 256");
+        t->jobs = (int)jobs;
+        return 0;
+    case CLI_OPT_OFFLINE:
+        t->offline = true;
+        return 0;
+    case CLI_OPT_CACHE_DIR:
+        t->cache_dir = arg;
+        return 0;
+    case CLI_OPT_CERT:
+        t->ca_file = arg;
+        return 0;
+    case CLI_OPT_REFRESH:
+        t->refresh = true;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+int cli_open_session(const cli_transfer_options *t, pw_fetch_session **out, pw_error *err)
+{
+    pw_fetch_options o;
+    pw_fetch_options_default(&o);
+    if (t->jobs > 0)
+        o.jobs = t->jobs;
+    o.offline = t->offline;
+    o.refresh = t->refresh;
+    o.cache_dir = t->cache_dir;
+    o.ca_file = t->ca_file;
+    return pw_fetch_session_new(&o, out, err);
+}
+
+static int run_fetch(cli_context *ctx, int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        CLI_TRANSFER_LONG_OPTIONS,
+        {"lock", required_argument, NULL, CLI_OPT_LOCK},
+        {NULL, 0, NULL, 0},
+    };
+    const char *lock_path = PW_LOCK_DEFAULT_NAME;
+    cli_transfer_options t = {0};
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, ":j:qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, &cli_cmd_fetch, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        int r = cli_parse_transfer_option(ctx, &cli_cmd_fetch, opt, optarg, &t);
+        if (r > 0)
+            return r;
+        if (r == 0)
+            continue;
+        if (opt == CLI_OPT_LOCK)
+            lock_path = optarg;
+        else if (opt == ':')
+            return cli_usage_error(ctx, &cli_cmd_fetch, "option '%s' needs a value",
+                                   argv[optind - 1]);
+        else
+            return cli_usage_error(ctx, &cli_cmd_fetch, "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind < argc)
+        return cli_usage_error(ctx, &cli_cmd_fetch, "unexpected argument '%s'", argv[optind]);
+    cli_reporter_install(ctx);
+
+    pw_error err = {0};
+    pw_lock lock;
+    pw_fetch_session *session = NULL;
+    pw_fetch_request *reqs = NULL;
+    int rc = pw_lock_load(lock_path, &lock, &err);
+    if (rc) {
+        exit_code = cli_fail(ctx, "fetch", &err);
+        pw_error_clear(&err);
+        return exit_code;
+    }
+    char *lock_dir = pw_path_dirname(lock_path);
+    if ((rc = cli_open_session(&t, &session, &err)) == PW_OK)
+        rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, &reqs, &err);
+
+    uint64_t bytes = 0, downloaded = 0;
+    size_t cached = 0;
+    for (size_t i = 0; reqs && i < lock.n_packages; i++) {
+        if (reqs[i].result != PW_OK)
+            continue;
+        bytes += reqs[i].size;
+        if (reqs[i].from_cache)
+            cached++;
+        else
+            downloaded += reqs[i].size;
+    }
+    if (rc) {
+        exit_code = cli_fail(ctx, "fetch", &err);
+    } else if (ctx->json) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "command", "fetch");
+        cJSON_AddStringToObject(root, "status", "ok");
+        cJSON_AddNumberToObject(root, "artifacts", (double)lock.n_packages);
+        cJSON_AddNumberToObject(root, "from_cache", (double)cached);
+        cJSON_AddNumberToObject(root, "bytes", (double)bytes);
+        cJSON_AddNumberToObject(root, "downloaded_bytes", (double)downloaded);
+        cJSON *files = cJSON_AddArrayToObject(root, "files");
+        for (size_t i = 0; i < lock.n_packages; i++) {
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddStringToObject(f, "name", lock.packages[i].name);
+            cJSON_AddStringToObject(f, "path", reqs[i].path ? reqs[i].path : "");
+            cJSON_AddStringToObject(f, "sha256", reqs[i].sha256);
+            cJSON_AddItemToArray(files, f);
+        }
+        pw_buf out = PW_BUF_INIT;
+        pw_json_write(root, &out);
+        fputs(pw_buf_cstr(&out), stdout);
+        pw_buf_free(&out);
+        cJSON_Delete(root);
+        exit_code = CLI_EXIT_OK;
+    } else {
+        if (ctx->verbosity >= 0)
+            fprintf(stderr, "Fetched %zu artifact%s (%.1f MB; %zu from the cache, %.1f MB downloaded) into %s\n",
+                    lock.n_packages, lock.n_packages == 1 ? "" : "s", (double)bytes / 1e6, cached,
+                    (double)downloaded / 1e6, pw_fetch_session_cache_dir(session));
+        exit_code = CLI_EXIT_OK;
+    }
+    pw_fetch_requests_free(reqs, lock.n_packages);
+    pw_fetch_session_free(session);
+    free(lock_dir);
+    pw_lock_free(&lock);
+    pw_error_clear(&err);
+    return exit_code;
+}
+
+const cli_command cli_cmd_fetch = {
+    "fetch", "download the locked artifacts into the verified cache", fetch_help, run_fetch,
+};

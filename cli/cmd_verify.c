@@ -1,0 +1,327 @@
+/* pwpkg verify: the CI gate. Each check is a module call; this file only
+ * runs them in order and reports every problem, one line each. */
+#include "bundle.h"
+#include "cli.h"
+#include "fetch.h"
+#include "lockfile.h"
+#include "runtime_check.h"
+
+#include <cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char verify_help[] =
+    "usage: pwpkg verify [LOCK OPTIONS] [--bundle PATH] [--mirror DIR] [--check-runtime]\n"
+    "\n"
+    "One command for CI. It checks that:\n"
+    "  - the lock is current with its inputs (as `pwpkg lock --check` does; it takes\n"
+    "    the same options as `pwpkg lock`, e.g. --pyodide-index, --index-url);\n"
+    "  - every artifact in the cache (and in --mirror DIR) matches the lock's sha256;\n"
+    "  - with --bundle PATH: a bundle rebuilt from scratch is byte-identical to PATH\n"
+    "    (a python_modules/ directory or a .zip);\n"
+    "  - with --check-runtime: the bundle imports in Pyodide (as `pwpkg check`).\n"
+    "\n"
+    "Problems are printed one per line as FILE:LINE: message, the form CI systems\n"
+    "annotate; --json gives them as a list.\n"
+    "\n"
+    "  --bundle PATH       the bundle to rebuild and compare\n"
+    "  --mirror DIR        an offline mirror whose artifacts are checked too\n"
+    "  --check-runtime     run the import check on --bundle (default python_modules)\n"
+    "  --runtime DIR       the Pyodide runtime for --check-runtime\n"
+    "\n"
+    "exit codes: 0 everything holds, 1 a problem was found, 2 usage or input\n"
+    "error, 3 network, I/O or runtime error.\n";
+
+enum { OPT_BUNDLE = CLI_OPT_FIRST_EXTRA_OPTION, OPT_MIRROR, OPT_CHECK_RUNTIME, OPT_RUNTIME };
+
+typedef struct verify_cli {
+    const char *bundle;
+    const char *mirror;
+    bool check_runtime;
+    const char *runtime_dir;
+} verify_cli;
+
+typedef struct problem_list {
+    cJSON *json; /* array */
+    size_t count;
+    bool quiet;
+} problem_list;
+
+static int handle_verify_option(void *opaque, int opt, const char *arg)
+{
+    verify_cli *v = opaque;
+    switch (opt) {
+    case OPT_BUNDLE: v->bundle = arg; break;
+    case OPT_MIRROR: v->mirror = arg; break;
+    case OPT_CHECK_RUNTIME: v->check_runtime = true; break;
+    case OPT_RUNTIME: v->runtime_dir = arg; break;
+    }
+    return -1;
+}
+
+static void add_problem(problem_list *pl, const char *check, const char *file, size_t line,
+                        const char *fmt, ...) PW_PRINTF(5, 6);
+static void add_problem(problem_list *pl, const char *check, const char *file, size_t line,
+                        const char *fmt, ...)
+{
+    pw_buf msg = PW_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    pw_buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "check", check);
+    cJSON_AddStringToObject(p, "file", file);
+    cJSON_AddNumberToObject(p, "line", (double)line);
+    cJSON_AddStringToObject(p, "message", pw_buf_cstr(&msg));
+    cJSON_AddItemToArray(pl->json, p);
+    pl->count++;
+    if (!pl->quiet) {
+        /* one line per problem: continuation lines are folded */
+        for (char *c = msg.data; c && *c; c++)
+            if (*c == '\n')
+                *c = ';';
+        printf("%s:%zu: %s: %s\n", file, line, check, pw_buf_cstr(&msg));
+    }
+    pw_buf_free(&msg);
+}
+
+/* The line of a package's entry in the lock text, for annotations. */
+static size_t package_line(const char *lock_text, const char *name)
+{
+    pw_buf needle = PW_BUF_INIT;
+    pw_buf_printf(&needle, "\"name\": \"%s\"", name);
+    const char *at = strstr(lock_text, needle.data);
+    pw_buf_free(&needle);
+    size_t line = 1;
+    for (const char *c = lock_text; at && c < at; c++)
+        line += *c == '\n';
+    return at ? line : 1;
+}
+
+static void verify_lock_current(const cli_lock_options *o, problem_list *pl, int *io_rc)
+{
+    pw_error err = {0};
+    pw_lock fresh;
+    int rc = pw_resolver_lock(&o->request, &fresh, &err);
+    if (rc) {
+        if (cli_exit_code(rc) == CLI_EXIT_IO)
+            *io_rc = rc;
+        add_problem(pl, "lock", o->request.lock_path, 1, "cannot resolve the inputs: %s",
+                    pw_error_message(&err));
+        pw_error_clear(&err);
+        return;
+    }
+    pw_lock_diff diff;
+    rc = pw_resolver_compare(o->request.lock_path, &fresh, &diff, &err);
+    if (rc)
+        add_problem(pl, "lock", o->request.lock_path, 1, "%s", pw_error_message(&err));
+    pw_lock_diff_free(&diff);
+    pw_lock_free(&fresh);
+    pw_error_clear(&err);
+}
+
+static void verify_artifacts(const cli_lock_options *o, const pw_lock *lock, const char *lock_text,
+                             const char *mirror, problem_list *pl, size_t *checked)
+{
+    pw_fetch_options fo;
+    pw_fetch_options_default(&fo);
+    fo.offline = true; /* what is in the cache, never the network */
+    fo.cache_dir = o->request.cache_dir;
+    pw_fetch_session *s = NULL;
+    pw_error err = {0};
+    if (pw_fetch_session_new(&fo, &s, &err) != PW_OK) {
+        add_problem(pl, "cache", o->request.lock_path, 1, "%s", pw_error_message(&err));
+        pw_error_clear(&err);
+        return;
+    }
+    for (size_t i = 0; i < lock->n_packages; i++) {
+        const pw_lock_package *p = &lock->packages[i];
+        int rc = pw_fetch_cache_verify(s, p->sha256, NULL, &err);
+        if (rc == PW_OK)
+            (*checked)++;
+        else if (rc != PW_ENOTFOUND)
+            add_problem(pl, "hash", o->request.lock_path, package_line(lock_text, p->name),
+                        "%s %s: %s", p->name, p->version, pw_error_message(&err));
+        pw_error_clear(&err);
+        if (!mirror)
+            continue;
+        char *path = pw_path_join(mirror, p->file_name);
+        char hex[PW_SHA256_HEX_LEN + 1];
+        if (pw_sha256_file_hex(path, hex, NULL, &err) != PW_OK)
+            add_problem(pl, "mirror", path, 1, "%s", pw_error_message(&err));
+        else if (strcmp(hex, p->sha256) != 0)
+            add_problem(pl, "mirror", path, 1, "sha256 is %s, the lock says %s", hex, p->sha256);
+        else
+            (*checked)++;
+        pw_error_clear(&err);
+        free(path);
+    }
+    pw_fetch_session_free(s);
+}
+
+static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const char *bundle,
+                          problem_list *pl, int *io_rc)
+{
+    pw_error err = {0};
+    bool zip = pw_slice_ends_with(pw_slice_from(bundle), ".zip");
+    pw_buf rebuilt = PW_BUF_INIT;
+    pw_buf_printf(&rebuilt, "%s.verify.%ld%s", bundle, (long)getpid(), zip ? ".zip" : "");
+    cli_transfer_options t = {o->request.jobs, o->request.offline, false, o->request.cache_dir, NULL};
+    pw_fetch_session *s = NULL;
+    pw_fetch_request *reqs = NULL;
+    char *lock_dir = pw_path_dirname(o->request.lock_path);
+    int rc = cli_open_session(&t, &s, &err);
+    if (rc == PW_OK)
+        rc = pw_fetch_lock_artifacts(s, lock, lock_dir, &reqs, &err);
+    if (rc == PW_OK) {
+        const char **paths = pw_xcalloc(lock->n_packages + 1, sizeof(char *));
+        for (size_t i = 0; i < lock->n_packages; i++)
+            paths[i] = reqs[i].path;
+        /* The bundle's own manifest says which slimming produced it; a
+         * rebuild with other options differs, and that is the finding. */
+        pw_bundle_options bo;
+        memset(&bo, 0, sizeof(bo));
+        bo.format = zip ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR;
+        bo.output = rebuilt.data;
+        bo.source_date_epoch = -1;
+        pw_bundle_report rep;
+        memset(&rep, 0, sizeof(rep));
+        rc = pw_bundle_from_lock(lock, paths, &bo, &rep, &err);
+        pw_bundle_report_free(&rep);
+        free(paths);
+    }
+    if (rc == PW_OK) {
+        pw_strlist diffs = PW_STRLIST_INIT;
+        rc = pw_bundle_compare(bundle, rebuilt.data, &diffs, &err);
+        for (size_t i = 0; rc == PW_OK && i < diffs.len; i++)
+            add_problem(pl, "bundle", bundle, 1, "not reproducible: %s", diffs.items[i]);
+        pw_strlist_free(&diffs);
+    }
+    if (rc) {
+        if (cli_exit_code(rc) == CLI_EXIT_IO)
+            *io_rc = rc;
+        add_problem(pl, "bundle", bundle, 1, "cannot rebuild: %s", pw_error_message(&err));
+    }
+    pw_error_clear(&err);
+    pw_remove_tree(rebuilt.data, NULL);
+    pw_buf_free(&rebuilt);
+    pw_fetch_requests_free(reqs, lock->n_packages);
+    pw_fetch_session_free(s);
+    free(lock_dir);
+}
+
+static void verify_runtime(const cli_lock_options *o, const pw_lock *lock, const char *bundle,
+                           const char *runtime_dir, problem_list *pl, int *io_rc)
+{
+    pw_error err = {0};
+    cli_transfer_options t = {0, false, false, o->request.cache_dir, NULL};
+    char *cache = cli_cache_dir(&t), *runtime = NULL;
+    pw_strlist modules = PW_STRLIST_INIT;
+    pw_check_report rep;
+    memset(&rep, 0, sizeof(rep));
+    int rc = pw_check_runtime_for_lock(lock, cache, runtime_dir, false, &runtime, &err);
+    if (rc == PW_OK) {
+        pw_check_modules_for_lock(lock, bundle, &modules);
+        pw_check_options co;
+        memset(&co, 0, sizeof(co));
+        co.runtime_dir = runtime;
+        co.bundle_dir = bundle;
+        co.modules = &modules;
+        rc = pw_check_run(&co, &rep, &err);
+    }
+    for (size_t i = 0; i < rep.n_results; i++)
+        if (!rep.results[i].ok)
+            add_problem(pl, "runtime", bundle, 1, "import %s failed: %s", rep.results[i].module,
+                        rep.results[i].error ? rep.results[i].error : "?");
+    for (size_t i = 0; i < rep.n_random; i++)
+        add_problem(pl, "runtime", bundle, 1, "%s uses randomness at import time (%s)",
+                    rep.random_at_import[i].module, rep.random_at_import[i].detail);
+    for (size_t i = 0; i < rep.n_unsnapshottable; i++)
+        add_problem(pl, "runtime", bundle, 1, "%s.%s holds a JavaScript object at top level",
+                    rep.unsnapshottable[i].module, rep.unsnapshottable[i].name);
+    if (rc && rc != PW_ECHECK) {
+        *io_rc = rc;
+        add_problem(pl, "runtime", bundle, 1, "%s", pw_error_message(&err));
+    }
+    pw_check_report_free(&rep);
+    pw_strlist_free(&modules);
+    free(runtime);
+    free(cache);
+    pw_error_clear(&err);
+}
+
+static int run_verify(cli_context *ctx, int argc, char **argv)
+{
+    static const struct option verify_options[] = {
+        {"bundle", required_argument, NULL, OPT_BUNDLE},
+        {"mirror", required_argument, NULL, OPT_MIRROR},
+        {"check-runtime", no_argument, NULL, OPT_CHECK_RUNTIME},
+        {"runtime", required_argument, NULL, OPT_RUNTIME},
+        {NULL, 0, NULL, 0},
+    };
+    verify_cli v = {NULL, NULL, false, NULL};
+    cli_extra_options extra = {verify_options, handle_verify_option, &v};
+    cli_lock_options o;
+    memset(&o, 0, sizeof(o));
+    int exit_code = cli_parse_lock_options(ctx, &cli_cmd_verify, argc, argv, &extra, &o);
+    if (exit_code >= 0) {
+        cli_lock_options_free(&o);
+        return exit_code;
+    }
+    cli_reporter_install(ctx);
+
+    problem_list pl = {cJSON_CreateArray(), 0, ctx->json};
+    pw_error err = {0};
+    pw_buf lock_text = PW_BUF_INIT;
+    pw_lock lock;
+    int io_rc = PW_OK;
+    size_t artifacts_checked = 0;
+    int rc = pw_read_file(o.request.lock_path, &lock_text, &err);
+    if (rc == PW_OK)
+        rc = pw_lock_parse(o.request.lock_path, lock_text.data, lock_text.len, &lock, &err);
+    if (rc) {
+        exit_code = cli_fail(ctx, "verify", &err);
+        goto done;
+    }
+    /* The cache first: resolving may download and so repair it. */
+    verify_artifacts(&o, &lock, lock_text.data, v.mirror, &pl, &artifacts_checked);
+    verify_lock_current(&o, &pl, &io_rc);
+    if (v.bundle)
+        verify_bundle(&o, &lock, v.bundle, &pl, &io_rc);
+    if (v.check_runtime)
+        verify_runtime(&o, &lock, v.bundle ? v.bundle : "python_modules", v.runtime_dir, &pl,
+                       &io_rc);
+    pw_lock_free(&lock);
+
+    if (ctx->json) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "command", "verify");
+        cJSON_AddStringToObject(root, "status", pl.count ? "failed" : "ok");
+        cJSON_AddNumberToObject(root, "artifacts_checked", (double)artifacts_checked);
+        cJSON_AddItemToObject(root, "problems", pl.json);
+        pl.json = NULL;
+        pw_buf out = PW_BUF_INIT;
+        pw_json_write(root, &out);
+        fputs(pw_buf_cstr(&out), stdout);
+        pw_buf_free(&out);
+        cJSON_Delete(root);
+    } else if (ctx->verbosity >= 0) {
+        fprintf(stderr, "verify: %zu problem%s (lock%s; %zu artifact%s checked%s%s)\n", pl.count,
+                pl.count == 1 ? "" : "s", "", artifacts_checked, artifacts_checked == 1 ? "" : "s",
+                v.bundle ? "; bundle rebuilt and compared" : "",
+                v.check_runtime ? "; imports checked" : "");
+    }
+    exit_code = pl.count == 0 ? CLI_EXIT_OK : io_rc ? cli_exit_code(io_rc) : CLI_EXIT_CHECK;
+done:
+    cJSON_Delete(pl.json);
+    pw_buf_free(&lock_text);
+    pw_error_clear(&err);
+    cli_lock_options_free(&o);
+    return exit_code;
+}
+
+const cli_command cli_cmd_verify = {
+    "verify", "CI gate: lock current, hashes intact, bundle reproducible", verify_help, run_verify,
+};
