@@ -106,10 +106,10 @@ typedef struct pw_bundle_item {
     const char *name;
     const char *version;
     const char *path;         /* local wheel or zip, already downloaded */
-    const char *file_name;    /* its own name when path is a cache path; NULL: basename */
     const char *sha256;       /* hex digest from the lock, or NULL */
     const char *install_dir;  /* site, stdlib, dynlib */
     const char *package_type; /* package, cpython_module, shared_library, static_library */
+    const char *file_name;    /* its own name when path is a cache path; NULL: basename */
 } pw_bundle_item;
 
 enum pw_bundle_format { PW_BUNDLE_DIR, PW_BUNDLE_ZIP };

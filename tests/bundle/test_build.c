@@ -89,13 +89,13 @@ static int teardown(void **state)
 
 static size_t standard_items(pw_bundle_item items[6])
 {
-    items[0] = (pw_bundle_item){"big", "2.0", big_whl, NULL, "site", "package"};
-    items[1] = (pw_bundle_item){"libfoo", "1.2", libfoo_zip, NULL, "dynlib", "shared_library"};
-    items[2] = (pw_bundle_item){"rich", "1.0", rich_whl, NULL, "site", "package"};
-    items[3] = (pw_bundle_item){"small", "0.1", small_whl, NULL, "site", "package"};
+    items[0] = (pw_bundle_item){"big", "2.0", big_whl, NULL, "site", "package", NULL};
+    items[1] = (pw_bundle_item){"libfoo", "1.2", libfoo_zip, NULL, "dynlib", "shared_library", NULL};
+    items[2] = (pw_bundle_item){"rich", "1.0", rich_whl, NULL, "site", "package", NULL};
+    items[3] = (pw_bundle_item){"small", "0.1", small_whl, NULL, "site", "package", NULL};
     /* Never opened: static libraries are not bundled. */
     items[4] = (pw_bundle_item){"static-thing", "1", "/nonexistent.zip", NULL, "dynlib",
-                                "static_library"};
+                                "static_library", NULL};
     return 5;
 }
 
@@ -460,8 +460,8 @@ static void test_shared_namespace_files(void **state)
 {
     char *out = pw_path_join(scratch, "ns");
     pw_bundle_item items[] = {
-        {"ns-a", "1", shared_a, NULL, "site", "package"},
-        {"ns-b", "1", shared_b, NULL, "site", "package"},
+        {"ns-a", "1", shared_a, NULL, "site", "package", NULL},
+        {"ns-b", "1", shared_b, NULL, "site", "package", NULL},
     };
     pw_bundle_options o = {.format = PW_BUNDLE_DIR, .output = out, .source_date_epoch = -1};
     pw_bundle_report rep;
@@ -507,8 +507,8 @@ static void test_failures_leave_nothing(void **state)
         char *wheel = tb_make(&spec, sub);
         char *member = pw_wheelgen_flaw_member(&spec);
         pw_bundle_item items[] = {
-            {"small", "0.1", small_whl, NULL, "site", "package"},
-            {"evil", "1.0", wheel, NULL, "site", "package"},
+            {"small", "0.1", small_whl, NULL, "site", "package", NULL},
+            {"evil", "1.0", wheel, NULL, "site", "package", NULL},
         };
         for (int format = PW_BUNDLE_DIR; format <= PW_BUNDLE_ZIP; format++) {
             char *out = pw_path_join(scratch, format == PW_BUNDLE_DIR ? "evil-out" : "evil-out.zip");
@@ -538,7 +538,7 @@ static void test_manifest_name_taken(void **state)
     pw_wheelgen_spec spec = {.name = "squatter", .version = "1", .files = files, .n_files = 1};
     char *wheel = tb_make(&spec, scratch);
     char *out = pw_path_join(scratch, "squat");
-    pw_bundle_item items[] = {{"squatter", "1", wheel, NULL, "site", "package"}};
+    pw_bundle_item items[] = {{"squatter", "1", wheel, NULL, "site", "package", NULL}};
     pw_bundle_options o = {.format = PW_BUNDLE_DIR, .output = out, .source_date_epoch = -1};
     pw_error err = {0, NULL};
     assert_int_equal(pw_bundle_build(items, 1, &o, NULL, &err), PW_ECONFLICT);
