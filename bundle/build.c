@@ -154,6 +154,98 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
     return rc;
 }
 
+/* ------------------------------------------------- files of the hook */
+
+/* Which item owns a file the after_install hook created: the one that
+ * installed its source ("pkg/__pycache__/m.cpython-312.pyc" -> "pkg/m.py"),
+ * else the one that installed something in the same top-level folder. */
+static size_t owner_of(const build_state *s, const char *path)
+{
+    pw_buf source = PW_BUF_INIT;
+    const char *cache = strstr(path, "__pycache__/");
+    if (cache) {
+        pw_buf_append(&source, path, (size_t)(cache - path));
+        const char *name = cache + strlen("__pycache__/");
+        pw_buf_append(&source, name, strcspn(name, "."));
+        pw_buf_puts(&source, ".py");
+    }
+    size_t top = strcspn(path, "/");
+    size_t fallback = SIZE_MAX;
+    for (size_t i = 0; i < s->n_items; i++) {
+        for (size_t j = 0; j < s->results[i].n_files; j++) {
+            const char *f = s->results[i].files[j].path;
+            if (source.len && strcmp(f, source.data) == 0) {
+                pw_buf_free(&source);
+                return i;
+            }
+            if (fallback == SIZE_MAX && strncmp(f, path, top) == 0 && f[top] == '/')
+                fallback = i;
+        }
+    }
+    pw_buf_free(&source);
+    return fallback == SIZE_MAX ? 0 : fallback;
+}
+
+static bool installed_path(const build_state *s, const char *path)
+{
+    for (size_t i = 0; i < s->n_items; i++)
+        for (size_t j = 0; j < s->results[i].n_files; j++)
+            if (strcmp(s->results[i].files[j].path, path) == 0)
+                return true;
+    return false;
+}
+
+/* Adds the files the hook wrote to the install results, so that sizes, the
+ * manifest and the zip include them. */
+static int adopt_new_files(build_state *s, const char *rel, pw_error *err)
+{
+    char *dir = rel[0] ? pw_path_join(s->stage, rel) : pw_xstrdup(s->stage);
+    DIR *d = opendir(dir);
+    if (!d) {
+        int rc = pw_error_set(err, PW_EIO, "%s: cannot read: %s", dir, strerror(errno));
+        free(dir);
+        return rc;
+    }
+    pw_strlist names = PW_STRLIST_INIT;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            pw_strlist_push(&names, e->d_name);
+    closedir(d);
+    pw_strlist_sort(&names);
+    int rc = PW_OK;
+    for (size_t i = 0; rc == PW_OK && i < names.len; i++) {
+        char *child_rel = rel[0] ? pw_path_join(rel, names.items[i]) : pw_xstrdup(names.items[i]);
+        char *child = pw_path_join(s->stage, child_rel);
+        struct stat st;
+        if (lstat(child, &st) != 0) {
+            rc = pw_error_set(err, PW_EIO, "%s: %s", child, strerror(errno));
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = adopt_new_files(s, child_rel, err);
+        } else if (S_ISREG(st.st_mode) && !installed_path(s, child_rel)) {
+            pw_wheel_install_result *r = &s->results[owner_of(s, child_rel)];
+            r->files = pw_xrealloc(r->files, (r->n_files + 1) * sizeof(*r->files));
+            pw_installed_file *f = &r->files[r->n_files];
+            memset(f, 0, sizeof(*f));
+            rc = pw_sha256_file_hex(child, f->sha256, &f->size, err);
+            if (rc == PW_OK) {
+                f->path = pw_xstrdup(child_rel);
+                f->executable = (st.st_mode & 0111) != 0;
+                r->raw_bytes += f->size;
+                r->n_files++;
+            }
+        } else if (!S_ISREG(st.st_mode)) {
+            rc = pw_error_set(err, PW_EINVAL, "%s: only regular files may be added to a bundle",
+                              child_rel);
+        }
+        free(child);
+        free(child_rel);
+    }
+    pw_strlist_free(&names);
+    free(dir);
+    return rc;
+}
+
 static int collect_files(build_state *s, pw_error *err)
 {
     size_t total = 0;
@@ -552,8 +644,11 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
     }
     s->stage = pw_buf_detach(&stage);
     rc = install_items(s, rep, err);
-    if (rc == PW_OK && o->after_install)
+    if (rc == PW_OK && o->after_install) {
         rc = o->after_install(o->after_install_ctx, s->stage, err);
+        if (rc == PW_OK)
+            rc = adopt_new_files(s, "", err);
+    }
     if (rc == PW_OK)
         rc = collect_files(s, err);
     if (rc == PW_OK)

@@ -40,6 +40,19 @@ pyodide_index() {
   echo "$dir/pyodide-lock.json"
 }
 
+# A Pyodide runtime installed by `pwpkg runtime install`, shared by the tests
+# (npm registry), cached across runs; prints its cache directory.
+pyodide_runtime_cache() {
+  local version=$1 cache="$FIXTURES/pwpkg-cache"
+  mkdir -p "$cache"
+  (
+    flock 9
+    "$PWPKG" -q runtime path "$version" --cache-dir "$cache" >/dev/null 2>&1 ||
+      "$PWPKG" -q runtime install "$version" --cache-dir "$cache" >/dev/null
+  ) 9>"$FIXTURES/.runtime.lock"
+  echo "$cache"
+}
+
 # run EXPECTED_EXIT CMD...: runs a command, keeps stdout/stderr in $OUT/$ERR.
 run() {
   local expected=$1
