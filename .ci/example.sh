@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a Debian machine, builds pwpkg and runs its main job on the bundled
-# example (examples/worker) without reaching anything but Debian's and npm's
-# registries: the release's package index comes from the npm `pyodide` package.
+# example, reaching nothing but Debian's and npm's registries:
+#   wheel (examples/packages) -> lock -> bundle -> check with a snapshot -> verify
+# The Pyodide runtime and its package index come from the npm `pyodide` package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup-debian.sh
@@ -9,18 +10,21 @@ bash .ci/build.sh build
 pwpkg=$PWD/build/cli/pwpkg
 export PWPKG_CACHE_DIR=${PWPKG_CACHE_DIR:-$PWD/.cache/pwpkg}
 
-# The example's wrangler.toml (compatibility_date 2025-10-01) selects Pyodide
+# examples/worker/wrangler.toml (compatibility_date 2025-10-01) selects Pyodide
 # 0.28.2, whose packages Cloudflare resolves against release 0.28.3's index.
-index_dir=$PWD/.cache/fixtures/pyodide-0.28.3
-if [ ! -f "$index_dir/pyodide-lock.json" ]; then
-  tmp=$(mktemp -d)
-  (cd "$tmp" && npm pack --silent pyodide@0.28.3 >/dev/null)
-  tar -xzf "$tmp"/pyodide-*.tgz -C "$tmp" package/pyodide-lock.json
-  mkdir -p "$index_dir" && mv "$tmp/package/pyodide-lock.json" "$index_dir/"
-  rm -rf "$tmp"
-fi
+for release in 0.28.2 0.28.3; do
+  "$pwpkg" -q runtime path "$release" >/dev/null 2>&1 || "$pwpkg" runtime install "$release"
+done
 
-cd examples/worker
-"$pwpkg" lock --pyodide-index "$index_dir/pyodide-lock.json"
-"$pwpkg" lock --check --pyodide-index "$index_dir/pyodide-lock.json"
-echo "example: pwpkg.lock written to examples/worker/pwpkg.lock"
+work=$PWD/.cache/example
+rm -rf "$work" && mkdir -p "$work"
+cp -r examples/worker "$work/worker"
+"$pwpkg" wheel examples/packages/greetings examples/packages/tinyfmt -o "$work/wheels"
+
+cd "$work/worker"
+"$pwpkg" lock --offline --no-index --find-links ../wheels
+"$pwpkg" tree
+"$pwpkg" bundle --offline
+"$pwpkg" check --entry src/entry.py --snapshot snapshot.bin
+"$pwpkg" verify --offline --no-index --find-links ../wheels --bundle python_modules
+echo "example: $work/worker has pwpkg.lock, python_modules/ and snapshot.bin"

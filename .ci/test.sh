@@ -16,4 +16,5 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build (clang)"
 CC=clang bash .ci/build.sh build-asan -DPWPKG_SANITIZE=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$PWD/.ci/lsan.supp \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"

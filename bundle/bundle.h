@@ -182,6 +182,9 @@ int pw_bundle_from_lock(const struct pw_lock *lock, const char *const *artifact_
 int pw_bundle_compare(const char *expected, const char *actual, pw_strlist *differences,
                       pw_error *err);
 
+/* Wheels built from pure-Python source trees (wheel_build.h). */
+#include "wheel_build.h"
+
 /* Exports of a lock and the offline mirror (export.h, private to bundle/). */
 #include "export.h"
 

@@ -126,4 +126,8 @@ void pw_fetch_requests_free(pw_fetch_request *reqs, size_t n);
 int pw_fetch_cache_verify(pw_fetch_session *s, const char *sha256, char **path_out,
                           pw_error *err);
 
+/* git sources: clone/fetch into the cache, resolve refs, read files at a
+ * revision (git_api.h, libgit2 underneath). */
+#include "git_api.h"
+
 #endif

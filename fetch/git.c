@@ -441,7 +441,7 @@ static int resolve_ref(git_repository *repo, const pw_git_source *src, git_oid *
     const char *ref = src->ref;
     git_object *obj = NULL;
     int grc = GIT_ENOTFOUND;
-    if (!ref) {
+    if (!ref || strcmp(ref, "HEAD") == 0) {
         grc = git_revparse_single(&obj, repo, "HEAD");
         if (grc != 0) {
             git_error_clear();

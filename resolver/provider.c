@@ -115,6 +115,8 @@ static void package_free(pw_package *pkg)
     for (size_t i = 0; i < pkg->n_pages; i++)
         pw_index_page_free(&pkg->pages[i]);
     free(pkg->pages);
+    for (size_t i = 0; pkg->deps && i < pkg->n_candidates; i++)
+        free(pkg->deps[i]);
     free(pkg->deps);
     free(pkg->n_deps);
     free(pkg->deps_loaded);

@@ -141,7 +141,8 @@ typedef struct pw_check_report {
 
     uint64_t peak_rss_bytes; /* largest of the node processes (wait4 ru_maxrss) */
     double node_ms;          /* wall time of the node processes, seen from here */
-    double overhead_ms;      /* node_ms minus the time the harness accounts for */
+    double node_startup_ms;  /* node_ms minus the time the harness accounts for */
+    double overhead_ms;      /* pwpkg's own time in pw_check_run, outside node processes */
     char *stderr_text;       /* node's stderr, capped */
 } pw_check_report;
 

@@ -1,16 +1,11 @@
-from datetime import datetime
+"""The Worker's entry module: imported at deploy time, before the snapshot."""
 
-import attrs
-from dateutil import parser
+from greetings import greet
 
-
-@attrs.define
-class Greeting:
-    when: datetime
+GREETING = greet("python workers")
 
 
 async def on_fetch(request, env):
     from workers import Response
 
-    greeting = Greeting(parser.isoparse("2025-10-01T12:00:00"))
-    return Response(f"Hello from Python, {greeting.when:%Y-%m-%d}")
+    return Response(GREETING)

@@ -1,0 +1,199 @@
+/* pwpkg diff [REV [REV]]: what changed in the lock between revisions. */
+#include "cli.h"
+#include "fetch.h"
+#include "lockfile.h"
+
+#include <cJSON.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char diff_help[] =
+    "usage: pwpkg diff [REV [REV]] [--lock FILE] [--format text|markdown|json]\n"
+    "\n"
+    "Show what changed in the lock: packages added, removed, upgraded,\n"
+    "downgraded or re-hashed, release changes, and root requirements added or\n"
+    "removed. The lock at a revision is read straight from git's object\n"
+    "database, with no checkout.\n"
+    "\n"
+    "  (no REV)      HEAD against the working tree\n"
+    "  REV           REV against the working tree (e.g. origin/main)\n"
+    "  REV1 REV2     REV1 against REV2 (e.g. v1.2 v1.3)\n"
+    "\n"
+    "  --lock FILE       the lock (default: pwpkg.lock)\n"
+    "  --format FORMAT   text (default), markdown (a pull-request comment) or json\n"
+    "  --exit-code       exit 1 when there are changes\n"
+    "\n"
+    "exit codes: 0 ok (or no changes with --exit-code), 1 changes with\n"
+    "--exit-code, 2 usage error, unknown revision or unreadable lock, 3 I/O error.\n";
+
+enum { OPT_FORMAT = CLI_OPT_FIRST_COMMAND_OPTION, OPT_EXIT_CODE };
+
+/* The lock at `rev` ("" for the working tree). */
+static int load_lock_at(const char *lock_path, const char *rev, pw_lock *out, pw_error *err)
+{
+    if (!rev)
+        return pw_lock_load(lock_path, out, err);
+    char *dir = pw_path_dirname(lock_path);
+    pw_buf text = PW_BUF_INIT;
+    int rc = pw_git_read_file_at(dir, rev, pw_path_basename(lock_path), &text, err);
+    if (rc == PW_OK) {
+        pw_buf origin = PW_BUF_INIT;
+        pw_buf_printf(&origin, "%s:%s", rev, lock_path);
+        rc = pw_lock_parse(origin.data, pw_buf_cstr(&text), text.len, out, err);
+        pw_buf_free(&origin);
+    } else if (rc == PW_ENOTFOUND) {
+        pw_error_wrap(err, "%s at %s", lock_path, rev);
+        err->code = PW_EINVAL;
+        rc = PW_EINVAL;
+    }
+    pw_buf_free(&text);
+    free(dir);
+    return rc;
+}
+
+static void requirement_changes(const pw_lock *a, const pw_lock *b, pw_strlist *added,
+                                pw_strlist *removed)
+{
+    for (size_t i = 0; i < b->requirements.len; i++)
+        if (!pw_strlist_contains(&a->requirements, b->requirements.items[i]))
+            pw_strlist_push(added, b->requirements.items[i]);
+    for (size_t i = 0; i < a->requirements.len; i++)
+        if (!pw_strlist_contains(&b->requirements, a->requirements.items[i]))
+            pw_strlist_push(removed, a->requirements.items[i]);
+}
+
+static void print_json(const pw_lock_diff *d, const pw_strlist *added, const pw_strlist *removed,
+                       const char *from, const char *to)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", "diff");
+    cJSON_AddStringToObject(root, "from", from);
+    cJSON_AddStringToObject(root, "to", to);
+    cJSON *changes = cJSON_AddArrayToObject(root, "changes");
+    for (size_t i = 0; i < d->len; i++) {
+        const pw_lock_change *c = &d->changes[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", c->name);
+        cJSON_AddStringToObject(o, "change", pw_lock_change_kind_name(c->kind));
+        if (c->old_version)
+            cJSON_AddStringToObject(o, "old", c->old_version);
+        if (c->new_version)
+            cJSON_AddStringToObject(o, "new", c->new_version);
+        if (c->detail)
+            cJSON_AddStringToObject(o, "detail", c->detail);
+        cJSON_AddItemToArray(changes, o);
+    }
+    cJSON *rel = cJSON_AddArrayToObject(root, "release");
+    for (size_t i = 0; i < d->release_changes.len; i++)
+        cJSON_AddItemToArray(rel, cJSON_CreateString(d->release_changes.items[i]));
+    cJSON *ra = cJSON_AddArrayToObject(root, "requirements_added");
+    for (size_t i = 0; i < added->len; i++)
+        cJSON_AddItemToArray(ra, cJSON_CreateString(added->items[i]));
+    cJSON *rr = cJSON_AddArrayToObject(root, "requirements_removed");
+    for (size_t i = 0; i < removed->len; i++)
+        cJSON_AddItemToArray(rr, cJSON_CreateString(removed->items[i]));
+    pw_buf out = PW_BUF_INIT;
+    pw_json_write(root, &out);
+    fputs(pw_buf_cstr(&out), stdout);
+    pw_buf_free(&out);
+    cJSON_Delete(root);
+}
+
+static int run_diff(cli_context *ctx, int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"lock", required_argument, NULL, CLI_OPT_LOCK},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
+        {NULL, 0, NULL, 0},
+    };
+    const char *lock_path = PW_LOCK_DEFAULT_NAME, *format = "text";
+    bool exit_on_change = false;
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, ":qvh", long_options, NULL)) != -1) {
+        if (cli_common_option(ctx, &cli_cmd_diff, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        switch (opt) {
+        case CLI_OPT_LOCK: lock_path = optarg; break;
+        case OPT_FORMAT: format = optarg; break;
+        case OPT_EXIT_CODE: exit_on_change = true; break;
+        case ':':
+            return cli_usage_error(ctx, &cli_cmd_diff, "option '%s' needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error(ctx, &cli_cmd_diff, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (ctx->json)
+        format = "json";
+    if (strcmp(format, "text") != 0 && strcmp(format, "markdown") != 0 &&
+        strcmp(format, "json") != 0)
+        return cli_usage_error(ctx, &cli_cmd_diff, "--format takes text, markdown or json");
+    if (argc - optind > 2)
+        return cli_usage_error(ctx, &cli_cmd_diff, "at most two revisions");
+    const char *from = optind < argc ? argv[optind] : "HEAD";
+    const char *to = optind + 1 < argc ? argv[optind + 1] : NULL;
+    cli_reporter_install(ctx);
+
+    pw_error err = {0};
+    pw_lock a, b;
+    int rc = load_lock_at(lock_path, from, &a, &err);
+    if (rc) {
+        exit_code = cli_fail(ctx, "diff", &err);
+        pw_error_clear(&err);
+        return exit_code;
+    }
+    if ((rc = load_lock_at(lock_path, to, &b, &err))) {
+        pw_lock_free(&a);
+        exit_code = cli_fail(ctx, "diff", &err);
+        pw_error_clear(&err);
+        return exit_code;
+    }
+    pw_lock_diff d;
+    pw_lock_diff_compute(&a, &b, pw_version_cmp_text, &d);
+    pw_strlist added = PW_STRLIST_INIT, removed = PW_STRLIST_INIT;
+    requirement_changes(&a, &b, &added, &removed);
+    bool changed = !pw_lock_diff_empty(&d) || added.len || removed.len;
+    const char *to_name = to ? to : "working tree";
+    pw_buf out = PW_BUF_INIT;
+    if (strcmp(format, "json") == 0) {
+        print_json(&d, &added, &removed, from, to_name);
+    } else if (strcmp(format, "markdown") == 0) {
+        pw_buf_printf(&out, "### `%s`: %s → %s\n\n", lock_path, from, to_name);
+        for (size_t i = 0; i < added.len; i++)
+            pw_buf_printf(&out, "- Requirement added: `%s`\n", added.items[i]);
+        for (size_t i = 0; i < removed.len; i++)
+            pw_buf_printf(&out, "- Requirement removed: `%s`\n", removed.items[i]);
+        if (added.len || removed.len)
+            pw_buf_putc(&out, '\n');
+        pw_lock_diff_format_markdown(&d, &out);
+    } else {
+        pw_buf_printf(&out, "%s: %s -> %s\n", lock_path, from, to_name);
+        for (size_t i = 0; i < added.len; i++)
+            pw_buf_printf(&out, "  requirement added: %s\n", added.items[i]);
+        for (size_t i = 0; i < removed.len; i++)
+            pw_buf_printf(&out, "  requirement removed: %s\n", removed.items[i]);
+        pw_lock_diff_format_text(&d, &out);
+        if (!changed)
+            pw_buf_puts(&out, "  no changes\n");
+    }
+    fputs(pw_buf_cstr(&out), stdout);
+    pw_buf_free(&out);
+    pw_strlist_free(&added);
+    pw_strlist_free(&removed);
+    pw_lock_diff_free(&d);
+    pw_lock_free(&a);
+    pw_lock_free(&b);
+    return exit_on_change && changed ? CLI_EXIT_CHECK : CLI_EXIT_OK;
+}
+
+const cli_command cli_cmd_diff = {
+    "diff", "show what changed in the lock since a git revision", diff_help, run_diff,
+};
