@@ -185,6 +185,13 @@ int pw_bundle_compare(const char *expected, const char *actual, pw_strlist *diff
 /* Wheels built from pure-Python source trees (wheel_build.h). */
 #include "wheel_build.h"
 
+/* A pw_git_wheel_builder (fetch.h): checks out the commit (or REF) of a
+ * "git+URL@REF" requirement into the cache and builds its wheel into
+ * <cache>/git-wheels/<commit>/, reproducibly. */
+int pw_bundle_git_wheel(const char *requirement_url, const char *pinned_commit,
+                        const char *cache_dir, bool offline, char commit_out[41],
+                        char **wheel_path_out, pw_error *err);
+
 /* Exports of a lock and the offline mirror (export.h, private to bundle/). */
 #include "export.h"
 

@@ -204,7 +204,7 @@ static int read_small_member(installer *ins, const char *name, pw_buf *out, pw_e
 
 static int check_wheel_structure(installer *ins, pw_error *err)
 {
-    pw_wheel_name wn;
+    pw_bundle_wheel_name wn;
     const char *base = pw_path_basename(ins->archive);
     int rc = pw_bundle_wheel_filename_parse(base, &wn, err);
     if (rc != PW_OK)

@@ -292,7 +292,7 @@ int pw_bundle_check_member_path(const char *archive, const char *name, pw_error 
     return PW_OK;
 }
 
-int pw_bundle_wheel_filename_parse(const char *file_name, pw_wheel_name *out, pw_error *err)
+int pw_bundle_wheel_filename_parse(const char *file_name, pw_bundle_wheel_name *out, pw_error *err)
 {
     pw_slice s = pw_slice_from(file_name);
     if (!pw_slice_ends_with(s, ".whl"))

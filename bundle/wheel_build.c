@@ -15,12 +15,7 @@
  */
 #include "wheel_build.h"
 
-/* bundle_private.h and resolver/tags.h both name a struct pw_wheel_name;
- * this file uses neither, so the bundle one is renamed here until the
- * headers stop clashing. */
-#define pw_wheel_name pw_bundle_private_wheel_name
 #include "bundle_private.h"
-#undef pw_wheel_name
 #include "resolver.h"
 #include "toml.h"
 

@@ -284,7 +284,7 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
     if (rc)
         goto done_nolock;
     if ((rc = cli_open_session(&o.transfer, &session, &err)) ||
-        (rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, &reqs, &err)))
+        (rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err)))
         goto done;
     paths = pw_xcalloc(lock.n_packages + 1, sizeof(char *));
     for (size_t i = 0; i < lock.n_packages; i++)

@@ -1,4 +1,5 @@
 /* pwpkg fetch: every artifact of the lock, verified, into the cache. */
+#include "bundle.h"
 #include "cli.h"
 #include "fetch.h"
 #include "lockfile.h"
@@ -114,7 +115,7 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
     }
     char *lock_dir = pw_path_dirname(lock_path);
     if ((rc = cli_open_session(&t, &session, &err)) == PW_OK)
-        rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, &reqs, &err);
+        rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err);
 
     uint64_t bytes = 0, downloaded = 0;
     size_t cached = 0;

@@ -1,4 +1,5 @@
 /* pwpkg lock: parse options, call the resolver, write or check the lock. */
+#include "bundle.h"
 #include "cli.h"
 #include "resolver.h"
 
@@ -187,6 +188,7 @@ static int finish_lock_options(cli_context *ctx, const cli_command *cmd, int arg
     r->find_links = &o->find_links;
     r->from_index = &o->from_index;
     r->upgrade_packages = &o->upgrade_packages;
+    r->build_git = pw_bundle_git_wheel;
     return -1;
 }
 

@@ -174,7 +174,7 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
     char *lock_dir = pw_path_dirname(o->request.lock_path);
     int rc = cli_open_session(&t, &s, &err);
     if (rc == PW_OK)
-        rc = pw_fetch_lock_artifacts(s, lock, lock_dir, &reqs, &err);
+        rc = pw_fetch_lock_artifacts(s, lock, lock_dir, pw_bundle_git_wheel, &reqs, &err);
     if (rc == PW_OK) {
         const char **paths = pw_xcalloc(lock->n_packages + 1, sizeof(char *));
         for (size_t i = 0; i < lock->n_packages; i++)

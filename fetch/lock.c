@@ -13,15 +13,52 @@ static char *artifact_location(const char *lock_dir, const char *url)
     return pw_path_join(lock_dir, url);
 }
 
+/* A git package: the cache's copy, else the wheel rebuilt from its commit. */
+static char *git_artifact_location(pw_fetch_session *s, const pw_lock_package *p,
+                                   pw_git_wheel_builder build_git, pw_error *err)
+{
+    char *cached = NULL;
+    if (pw_fetch_cache_verify(s, p->sha256, &cached, NULL) == PW_OK) {
+        pw_buf url = PW_BUF_INIT;
+        pw_buf_printf(&url, "file://%s", cached);
+        free(cached);
+        return pw_buf_detach(&url);
+    }
+    free(cached);
+    if (!build_git) {
+        pw_error_set(err, PW_EUNSUPPORTED, "%s: git packages need a wheel builder", p->name);
+        return NULL;
+    }
+    char commit[41];
+    char *wheel = NULL;
+    if (build_git(p->url, p->git_commit, s->cache_dir, s->opt.offline, commit, &wheel, err))
+        return NULL;
+    pw_buf url = PW_BUF_INIT;
+    pw_buf_printf(&url, "file://%s", wheel);
+    free(wheel);
+    return pw_buf_detach(&url);
+}
+
 int pw_fetch_lock_artifacts(pw_fetch_session *s, const pw_lock *lock, const char *lock_dir,
-                            pw_fetch_request **out, pw_error *err)
+                            pw_git_wheel_builder build_git, pw_fetch_request **out, pw_error *err)
 {
     size_t n = lock->n_packages;
     pw_fetch_request *reqs = pw_xcalloc(n + 1, sizeof(*reqs));
     char **urls = pw_xcalloc(n + 1, sizeof(char *));
     for (size_t i = 0; i < n; i++) {
         const pw_lock_package *p = &lock->packages[i];
-        urls[i] = artifact_location(lock_dir, p->url);
+        if (strncmp(p->url, "git+", 4) == 0) {
+            urls[i] = git_artifact_location(s, p, build_git, err);
+            if (!urls[i]) {
+                for (size_t k = 0; k < i; k++)
+                    free(urls[k]);
+                free(urls);
+                *out = reqs;
+                return pw_error_wrap(err, "%s", p->name);
+            }
+        } else {
+            urls[i] = artifact_location(lock_dir, p->url);
+        }
         reqs[i].url = urls[i];
         reqs[i].expected_sha256 = p->sha256;
         reqs[i].expected_size = p->size;

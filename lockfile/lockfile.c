@@ -85,7 +85,8 @@ static int compare_packages(const void *a, const void *b)
 
 void pw_lock_sort(pw_lock *lock)
 {
-    qsort(lock->packages, lock->n_packages, sizeof(pw_lock_package), compare_packages);
+    if (lock->n_packages > 1)
+        qsort(lock->packages, lock->n_packages, sizeof(pw_lock_package), compare_packages);
     for (size_t i = 0; i < lock->n_packages; i++) {
         pw_lock_package *p = &lock->packages[i];
         pw_strlist_sort_unique(&p->dependencies);

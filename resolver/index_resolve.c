@@ -193,7 +193,9 @@ static int fill_package(pw_provider *p, pw_package *pkg, size_t i, pw_lock_packa
             return rc;
     }
     out->file_name = pw_xstrdup(f->filename);
-    out->url = lock_url(ctx, f->url);
+    out->url = info->git_url ? pw_xstrdup(info->git_url) : lock_url(ctx, f->url);
+    if (info->git_commit)
+        out->git_commit = pw_xstrdup(info->git_commit);
     out->sha256 = pw_xstrdup(f->sha256 ? f->sha256 : info->sha256);
     out->size = f->size >= 0 ? f->size : info->size;
     out->source = pw_xstrdup(info->source_kind);
@@ -349,11 +351,6 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
         }
         pw_strlist_push(&out->requirements, canonical.data);
         pw_buf_free(&canonical);
-        if (e->req.url && strncmp(e->req.url, "git+", 4) == 0) {
-            add_problem(&pr, PW_EUNSUPPORTED, "%s:%zu: %s: git requirements are not supported yet",
-                        e->file, e->line, e->text);
-            continue;
-        }
         check_root(&p, e, &pr, err);
         PW_GROW(roots, cap_roots, n_roots + 1 + e->req.extras.len);
         roots[n_roots++] = (pw_solver_dep){e->req.key, &e->req.specifiers, e->text};

@@ -107,6 +107,8 @@ static void package_free(pw_package *pkg)
     for (size_t i = 0; i < pkg->n_candidates && !pkg->extra; i++) {
         pw_metadata_free(&pkg->info[i].metadata);
         free(pkg->info[i].artifact_path);
+        free(pkg->info[i].git_commit);
+        free(pkg->info[i].git_url);
     }
     if (!pkg->extra) {
         free(pkg->candidates);
@@ -579,7 +581,8 @@ static int load_indexes(pw_provider *p, pw_package *pkg, pw_error *err)
         allocate_dep_slots(pkg);
         goto done;
     }
-    qsort(list, n, sizeof(*list), compare_pending);
+    if (n > 1)
+        qsort(list, n, sizeof(*list), compare_pending);
     pkg->candidates = pw_xcalloc(n + 1, sizeof(*pkg->candidates));
     pkg->info = pw_xcalloc(n + 1, sizeof(*pkg->info));
     for (size_t i = 0; i < n; i++) {
@@ -655,6 +658,60 @@ static int load_url(pw_provider *p, pw_package *pkg, const char *url, pw_error *
     return rc;
 }
 
+/* The commit an existing lock pinned for this git source, unless upgrading. */
+static const char *pinned_commit(const pw_provider *p, const char *base, const pw_git_source *src)
+{
+    if (!p->previous || p->upgrade_all ||
+        (p->upgrade_packages && pw_strlist_contains(p->upgrade_packages, base)))
+        return NULL;
+    const pw_lock_package *old = pw_lock_find(p->previous, base);
+    if (!old || !old->git_commit || strcmp(old->source, PW_SOURCE_GIT) != 0)
+        return NULL;
+    pw_git_source was;
+    if (pw_git_source_parse(old->url, &was, NULL) != PW_OK)
+        return NULL;
+    bool same = strcmp(was.url, src->url) == 0 &&
+                ((!was.subdirectory && !src->subdirectory) ||
+                 (was.subdirectory && src->subdirectory &&
+                  strcmp(was.subdirectory, src->subdirectory) == 0));
+    pw_git_source_free(&was);
+    return same ? old->git_commit : NULL;
+}
+
+/* "name @ git+URL@REF": the commit is checked out and its wheel built (the
+ * bundle module's builder, passed in by the caller), then it is a local
+ * wheel like any other, recorded with the commit. */
+static int load_git(pw_provider *p, pw_package *pkg, const char *url, pw_error *err)
+{
+    const pw_lock_request *req = p->lock->request;
+    if (!req->build_git)
+        return pw_error_set(err, PW_EUNSUPPORTED, "%s: git requirements need a wheel builder",
+                            pkg->base);
+    pw_git_source src;
+    int rc = pw_git_source_parse(url, &src, err);
+    if (rc)
+        return rc;
+    const char *pin = pinned_commit(p, pkg->base, &src);
+    char commit[41];
+    char *wheel = NULL;
+    rc = req->build_git(url, pin, pw_fetch_session_cache_dir(p->session), req->offline, commit,
+                        &wheel, err);
+    if (rc == PW_OK)
+        rc = load_url(p, pkg, wheel, err);
+    if (rc == PW_OK) {
+        pkg->info[0].source_kind = PW_SOURCE_GIT;
+        pkg->info[0].git_commit = pw_xstrdup(commit);
+        pw_buf u = PW_BUF_INIT;
+        pw_buf_printf(&u, "git+%s@%s", src.url, commit);
+        if (src.subdirectory)
+            pw_buf_printf(&u, "#subdirectory=%s", src.subdirectory);
+        pkg->info[0].git_url = pw_buf_detach(&u);
+    }
+    free(wheel);
+    pw_git_source_free(&src);
+    return rc;
+}
+
 static const char *url_of_root(const pw_provider *p, const char *base)
 {
     const pw_reqfile *rf = &p->lock->reqfile;
@@ -698,7 +755,9 @@ int pw_provider_package(pw_provider *p, const char *key, pw_package **out, pw_er
     }
     const char *url = url_of_root(p, pkg->base);
     const pw_pyodide_package *src = pw_pyodide_index_find(&p->lock->index, pkg->base);
-    if (url)
+    if (url && strncmp(url, "git+", 4) == 0)
+        rc = load_git(p, pkg, url, err);
+    else if (url)
         rc = load_url(p, pkg, url, err);
     else if (src && from_pyodide(p, pkg->base))
         load_pyodide(p, pkg, src);

@@ -36,6 +36,8 @@ typedef struct pw_candidate_info {
     char *artifact_path;         /* the wheel in the cache, once downloaded */
     char sha256[65];             /* of the wheel, once known */
     int64_t size;
+    char *git_commit;            /* git sources: the commit the ref resolved to */
+    char *git_url;               /* git sources: "git+URL@COMMIT[#subdirectory=..]" */
 } pw_candidate_info;
 
 typedef struct pw_package {

@@ -658,8 +658,8 @@ static int unsupported_url(rf_ctx *c, const rf_file *f, const rf_line *l, size_t
     pw_slice scheme = url_scheme(url, len);
     if (scheme.ptr && scheme_is_vcs(scheme))
         return fail_at(c, f, l, off, PW_EUNSUPPORTED,
-                       "VCS requirements are not supported yet: '%.*s' (pin a released version or a "
-                       "wheel URL instead)",
+                       "VCS requirements other than 'name @ git+URL' are not supported: '%.*s' "
+                       "(pin a released version or a wheel URL instead)",
                        (int)len, url);
     if (scheme.ptr && pw_slice_eq_icase_cstr(scheme, "file"))
         return fail_at(c, f, l, off, PW_EUNSUPPORTED,
@@ -739,7 +739,11 @@ static int parse_requirement_line(rf_ctx *c, const rf_file *f, const rf_line *l,
                 size_t url_off = (size_t)(strstr(s, req->url) - s);
                 pw_slice file = link_filename(req->url, strlen(req->url));
                 pw_slice scheme = url_scheme(req->url, strlen(req->url));
-                if ((scheme.ptr && scheme_is_vcs(scheme)) || !ends_with_icase(file.ptr, file.len, ".whl")) {
+                /* "name @ git+https://...@REF": built from the commit by the
+                 * resolver (git sources); other VCS stay unsupported. */
+                bool git = scheme.ptr && starts_with_icase(scheme.ptr, scheme.len, "git+");
+                if (!git && ((scheme.ptr && scheme_is_vcs(scheme)) ||
+                             !ends_with_icase(file.ptr, file.len, ".whl"))) {
                     rc = unsupported_url(c, f, l, url_off, req->url, strlen(req->url));
                     pw_requirement_free(req);
                     return rc;

@@ -17,6 +17,7 @@
 #define PW_RESOLVER_H
 
 #include "common.h"
+#include "fetch.h"
 #include "lockfile.h"
 #include "pep440.h"
 #include "pep508.h"
@@ -60,6 +61,9 @@ typedef struct pw_lock_request {
     int64_t exclude_newer;         /* --exclude-newer, seconds since the epoch; 0: none */
     bool upgrade;                  /* --upgrade: ignore the pins of the existing lock */
     const pw_strlist *upgrade_packages; /* --upgrade-package NAME (normalized) */
+
+    /* builds the wheels of "name @ git+URL" requirements; NULL refuses them */
+    pw_git_wheel_builder build_git;
 } pw_lock_request;
 
 /*

@@ -177,7 +177,7 @@ static void test_wheel_filename(void **state)
         {"foo_bar-1.0-py2.py3-none-any.whl", "foo_bar", "1.0", "", "py2.py3", "none", "any"},
     };
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        pw_wheel_name wn;
+        pw_bundle_wheel_name wn;
         pw_error err = {0, NULL};
         assert_int_equal(pw_bundle_wheel_filename_parse(ok[i].file, &wn, &err), PW_OK);
         assert_true(pw_slice_eq_cstr(wn.name, ok[i].name));
@@ -192,7 +192,7 @@ static void test_wheel_filename(void **state)
         "foo-1.0-b1-py3-none-any.whl", "foo--py3-none-any.whl",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        pw_wheel_name wn;
+        pw_bundle_wheel_name wn;
         pw_error err = {0, NULL};
         assert_int_equal(pw_bundle_wheel_filename_parse(bad[i], &wn, &err), PW_EINVAL);
         assert_non_null(strstr(pw_error_message(&err), bad[i]));

@@ -12,7 +12,10 @@
 #
 # Environment: PWPKG_FUZZ_BUILD (build dir, default <repo>/build-fuzz),
 # PWPKG_FUZZ_PARALLEL (targets run at once, default 2), PWPKG_FUZZ_JOBS
-# (build jobs, default 2).
+# (build jobs, default 2), PWPKG_FUZZ_KEEP_GOING=1 (after a crash, start
+# libFuzzer again on the grown corpus until the time is used up, at most 30
+# sessions, instead of stopping at the first crash; executions are summed
+# over the sessions; the first 3 crashes per target are minimized).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +63,9 @@ wheelgen=$(find "$build" -name pw_wheelgen -type f -perm -u+x | head -1)
 fuzzbin() { find "$build" -name "fuzz_$1" -type f -perm -u+x | head -1; }
 
 work=$build/fuzz-work
+# UBSan only logs by default in -fsanitize=fuzzer-no-link builds: make every
+# undefined behaviour a crash that libFuzzer records.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 run_one() {
     local t=$1 dir=$work/$1
     local corpus=$dir/corpus art=$dir/artifacts log=$dir/fuzz.log
@@ -72,17 +78,26 @@ run_one() {
     else
         find "$here/corpus/$t" -maxdepth 1 -type f ! -name 'README*' -exec cp -f {} "$corpus/" \;
     fi
-    local extra=()
-    [ -d "$here/regressions/$t" ] && extra+=("$here/regressions/$t")
     local dict=()
     [ -f "$here/dict/$t.dict" ] && dict+=("-dict=$here/dict/$t.dict")
-    # .hex regressions are replayed by ctest (replay_main decodes them);
-    # libFuzzer would read them as text, which is harmless.
-    set +e
-    TMPDIR=$dir "$(fuzzbin "$t")" -max_total_time="$seconds" -print_final_stats=1 \
-        -max_len="$(max_len "$t")" -timeout=20 -rss_limit_mb=2048 -artifact_prefix="$art/" \
-        "${dict[@]}" "$corpus" "${extra[@]}" >"$log" 2>&1
-    echo $? >"$dir/status"
+    local start=$SECONDS left=$seconds sessions=0 rc=0
+    : >"$log"
+    while :; do
+        set +e
+        TMPDIR=$dir "$(fuzzbin "$t")" -max_total_time="$left" -print_final_stats=1 \
+            -max_len="$(max_len "$t")" -timeout=20 -rss_limit_mb=2048 -artifact_prefix="$art/" \
+            "${dict[@]}" "$corpus" >>"$log" 2>&1
+        rc=$?
+        set -e
+        sessions=$((sessions + 1))
+        left=$((seconds - (SECONDS - start)))
+        if [ "$rc" = 0 ] || [ "${PWPKG_FUZZ_KEEP_GOING:-0}" != 1 ] || [ "$left" -le 1 ] ||
+            [ "$sessions" -ge 30 ]; then
+            break
+        fi
+    done
+    echo "$sessions" >"$dir/sessions"
+    echo "$rc" >"$dir/status"
     set -e
 }
 
@@ -96,12 +111,13 @@ done
 wait
 
 failed=0
-printf '\n%-14s %12s %10s %8s %8s %12s  %s\n' target execs exec/s cov ft corpus status
+printf '\n%-14s %12s %10s %8s %8s %8s %14s  %s\n' target execs exec/s cov ft sessions corpus status
 for t in "${targets[@]}"; do
     dir=$work/$t log=$work/$t/fuzz.log
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-    status_line=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
+    status_line=$(grep -aE '^#[0-9]+.*cov: ' "$log" | tail -1 || true)
+    # Summed over the sessions (one unless PWPKG_FUZZ_KEEP_GOING restarted).
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | awk '{n += $1} END {print n + 0}')
+    rate=$((execs / (seconds > 0 ? seconds : 1)))
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$status_line")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$status_line")
     files=$(find "$dir/corpus" -type f | wc -l)
@@ -110,11 +126,11 @@ for t in "${targets[@]}"; do
     crashes=$(find "$dir/artifacts" -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
         -o -name 'oom-*' -o -name 'slow-unit-*' \) ! -name 'minimized-*' | sort)
     if [ -n "$crashes" ] || [ "$(cat "$dir/status")" != 0 ]; then
-        status=FAILED
+        status="FAILED ($(wc -w <<<"$crashes") artifacts)"
         failed=1
     fi
-    printf '%-14s %12s %10s %8s %8s %5s/%-6s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
-        "$files" "$bytes" "$status"
+    printf '%-14s %12s %10s %8s %8s %8s %5s/%-8s  %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" \
+        "$(cat "$dir/sessions" 2>/dev/null || echo ?)" "$files" "$bytes" "$status"
 done
 
 for t in "${targets[@]}"; do
@@ -127,14 +143,19 @@ for t in "${targets[@]}"; do
         fi
         continue
     fi
+    n=0
     for c in $crashes; do
+        n=$((n + 1))
         echo "!! $t: $c"
-        grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|libFuzzer)|runtime error|fuzz invariant' \
-            "$dir/fuzz.log" | sed 's/^/   /' || true
+        if [ $n -gt 3 ]; then continue; fi
+        # What went wrong, from a fresh run of just this input.
+        TMPDIR=$dir "$(fuzzbin "$t")" -timeout=20 "$c" 2>&1 |
+            grep -a -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error|fuzz invariant|libFuzzer: (timeout|out-of-memory)' |
+            cut -c1-300 | sed 's/^/   /' || true
         case $(basename "$c") in
         crash-* | leak-* | timeout-*)
             min=$dir/artifacts/minimized-$(basename "$c")
-            (cd "$dir" && TMPDIR=$dir "$(fuzzbin "$t")" -minimize_crash=1 -max_total_time=60 -timeout=20 \
+            (cd "$dir" && TMPDIR=$dir "$(fuzzbin "$t")" -minimize_crash=1 -max_total_time=20 -timeout=20 \
                 -exact_artifact_path="$min" "$c" >"$dir/minimize-$(basename "$c").log" 2>&1) || true
             [ -f "$min" ] && echo "   minimized: $min ($(wc -c <"$min") bytes)"
             echo "   reproduce: $(fuzzbin "$t") $c"
