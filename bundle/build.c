@@ -416,6 +416,11 @@ static int write_manifest(build_state *s, const pw_bundle_report *rep, pw_error 
     else
         cJSON_AddNullToObject(root, "lock_digest");
     cJSON_AddNumberToObject(root, "source_date_epoch", (double)s->epoch);
+    if (s->o->source_commit) {
+        cJSON *prov = cJSON_AddObjectToObject(root, "provenance");
+        cJSON_AddStringToObject(prov, "commit", s->o->source_commit);
+        cJSON_AddBoolToObject(prov, "dirty", s->o->source_dirty);
+    }
     cJSON *files = cJSON_AddArrayToObject(root, "files");
     for (size_t i = 0; i < s->n_files; i++) {
         const bundle_file *bf = &s->files[i];

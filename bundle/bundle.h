@@ -118,6 +118,8 @@ typedef struct pw_bundle_options {
     enum pw_bundle_format format;
     const char *output;              /* the directory or .zip to (re)place */
     const char *lock_digest;         /* recorded in bundle.json; may be NULL */
+    const char *source_commit;       /* provenance for bundle.json (the lock's); may be NULL */
+    bool source_dirty;
     int64_t source_date_epoch;       /* -1: $SOURCE_DATE_EPOCH, else 1980-01-01 */
     uint64_t max_size_gz;            /* budget on the gzipped total; 0: none */
     unsigned strip;                  /* mask of enum pw_bundle_strip */

@@ -32,6 +32,12 @@ int pw_bundle_from_lock(const pw_lock *lock, const char *const *artifact_paths,
     }
     char digest[PW_BUNDLE_DIGEST_LEN];
     pw_bundle_options opts = *o;
+    /* The lock's provenance, not the tree's state now: a bundle rebuilt
+     * from the same lock must be the same bytes. */
+    if (!opts.source_commit && lock->provenance.commit) {
+        opts.source_commit = lock->provenance.commit;
+        opts.source_dirty = lock->provenance.dirty;
+    }
     if (!opts.lock_digest) {
         pw_bundle_lock_digest(lock, digest);
         opts.lock_digest = digest;

@@ -50,6 +50,7 @@ void pw_lock_free(pw_lock *lock)
         package_free(&lock->packages[i]);
     free(lock->packages);
     release_free(&lock->release);
+    free(lock->provenance.commit);
     free(lock->inputs_digest);
     pw_strlist_free(&lock->inputs);
     pw_strlist_free(&lock->requirements);
@@ -176,6 +177,11 @@ void pw_lock_serialize(const pw_lock *lock, pw_buf *out)
     for (size_t i = 0; i < lock->n_packages; i++)
         cJSON_AddItemToArray(packages, package_to_json(&lock->packages[i]));
 
+    if (lock->provenance.commit) {
+        cJSON *prov = cJSON_AddObjectToObject(root, "provenance");
+        cJSON_AddStringToObject(prov, "commit", lock->provenance.commit);
+        cJSON_AddBoolToObject(prov, "dirty", lock->provenance.dirty);
+    }
     pw_json_write(root, out);
     cJSON_Delete(root);
 }
@@ -345,6 +351,18 @@ int pw_lock_parse(const char *origin, const char *text, size_t len, pw_lock *out
         (rc = read_strlist(&rd, inputs, "dropped", false, &out->dropped)))
         goto done;
 
+    const cJSON *prov = cJSON_GetObjectItemCaseSensitive(root, "provenance");
+    if (prov) {
+        rd.where = "provenance";
+        const cJSON *dirty = cJSON_GetObjectItemCaseSensitive(prov, "dirty");
+        if (!cJSON_IsObject(prov) || !cJSON_IsBool(dirty)) {
+            rc = field_error(&rd, "dirty", "true or false");
+            goto done;
+        }
+        if ((rc = read_string(&rd, prov, "commit", true, &out->provenance.commit)))
+            goto done;
+        out->provenance.dirty = cJSON_IsTrue(dirty);
+    }
     const cJSON *packages = cJSON_GetObjectItemCaseSensitive(root, "packages");
     if (!cJSON_IsArray(packages)) {
         rd.where = "top level";

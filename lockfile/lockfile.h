@@ -55,8 +55,16 @@ typedef struct pw_lock_release {
     char *selected_by;   /* "--pyodide", "--compat-date", or a wrangler file path */
 } pw_lock_release;
 
+/* Where the lock was made: the project's git commit and whether the
+ * working tree differed from it, when the lock's content last changed. */
+typedef struct pw_lock_provenance {
+    char *commit; /* 40 hex digits; NULL outside a git repository */
+    bool dirty;
+} pw_lock_provenance;
+
 typedef struct pw_lock {
     int schema_version;
+    pw_lock_provenance provenance;
     pw_lock_release release;
     char *inputs_digest;       /* "sha256:<hex>" of the normalized inputs */
     pw_strlist inputs;         /* the input files, relative to the lock */

@@ -156,6 +156,47 @@ char *pw_lock_relative_path(const char *base_dir, const char *path)
     return pw_buf_detach(&rel);
 }
 
+/* -------------------------------------------------------------- provenance */
+
+/* Serialized text of `lock` as if it had the provenance of `like`. */
+static void serialize_with_provenance(const pw_lock *lock, const pw_lock *like, pw_buf *out)
+{
+    pw_lock copy = *lock;
+    copy.provenance = like->provenance;
+    pw_lock_serialize(&copy, out);
+}
+
+/*
+ * The project's commit and dirtiness, from libgit2. A lock records them
+ * when its content changes; when only HEAD moved (committing the lock moves
+ * it), the previous provenance is kept, or every commit would make the lock
+ * stale.
+ */
+static void record_provenance(const pw_lock_context *ctx, pw_lock *out)
+{
+    char commit[PW_GIT_SHA_HEX_LEN + 1];
+    bool dirty = false;
+    pw_error ignored = {0};
+    if (pw_git_head_state(ctx->lock_dir, commit, &dirty, &ignored) == PW_OK) {
+        out->provenance.commit = pw_xstrdup(commit);
+        out->provenance.dirty = dirty;
+    }
+    pw_error_clear(&ignored);
+    if (!ctx->has_previous)
+        return;
+    pw_buf a = PW_BUF_INIT, b = PW_BUF_INIT;
+    serialize_with_provenance(out, &ctx->previous, &a);
+    pw_lock_serialize(&ctx->previous, &b);
+    if (a.len == b.len && memcmp(a.data, b.data, a.len) == 0) {
+        free(out->provenance.commit);
+        out->provenance.commit =
+            ctx->previous.provenance.commit ? pw_xstrdup(ctx->previous.provenance.commit) : NULL;
+        out->provenance.dirty = ctx->previous.provenance.dirty;
+    }
+    pw_buf_free(&a);
+    pw_buf_free(&b);
+}
+
 /* -------------------------------------------------------------- top level */
 
 static void context_free(pw_lock_context *ctx)
@@ -246,6 +287,7 @@ int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
         pw_strlist_push_owned(&out->inputs,
                               pw_lock_relative_path(ctx.lock_dir, ctx.reqfile.files.items[i]));
     pw_lock_sort(out);
+    record_provenance(&ctx, out);
 done:
     free(default_requirements);
     free(default_project);
@@ -265,15 +307,18 @@ int pw_resolver_compare(const char *lock_path, const pw_lock *fresh, pw_lock_dif
         rc = pw_error_set(err, PW_ECHECK, "%s does not exist: run `pwpkg lock`", lock_path);
     if (rc)
         goto done;
-    pw_lock_serialize(fresh, &fresh_text);
-    if (existing_text.len == fresh_text.len &&
-        memcmp(existing_text.data, fresh_text.data, fresh_text.len) == 0)
-        goto done;
     pw_lock existing;
     if (pw_lock_parse(lock_path, existing_text.data, existing_text.len, &existing, err)) {
         pw_error_wrap(err, "the existing lock cannot be read; run `pwpkg lock` to rewrite it");
         err->code = PW_ECHECK;
         rc = PW_ECHECK;
+        goto done;
+    }
+    /* Provenance says where the lock was made, not what it pins. */
+    serialize_with_provenance(fresh, &existing, &fresh_text);
+    if (existing_text.len == fresh_text.len &&
+        memcmp(existing_text.data, fresh_text.data, fresh_text.len) == 0) {
+        pw_lock_free(&existing);
         goto done;
     }
     pw_lock_diff_compute(&existing, fresh, pw_version_cmp_text, diff);

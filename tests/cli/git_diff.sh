@@ -37,6 +37,17 @@ run 1 "$PWPKG" diff --exit-code
 expect_contains "$OUT" "~ six 1.16.0 (modified: requested)" "working tree change"
 expect_contains "$OUT" "requirement removed: six" "working tree requirement"
 
+# provenance: the commit the lock's content last changed at, and dirtiness
+head=$("$tools/pw_gitrepo" . head)
+got=$(lock_query pwpkg.lock "lock.provenance.commit + ' ' + lock.provenance.dirty")
+[ "$got" = "$head true" ] && pass || fail "provenance after an edit: $got (HEAD $head)"
+"$tools/pw_gitrepo" . commit "third" requirements.txt pwpkg.lock >/dev/null
+# committing moved HEAD: the lock is still current and is not rewritten
+cp pwpkg.lock before.lock
+run 0 "$PWPKG" lock --check --pyodide 0.27.7 --pyodide-index "$index" --no-index
+lock
+cmp -s before.lock pwpkg.lock && pass || fail "a HEAD move rewrote the lock"
+
 # unknown revisions and no repository are clear input errors
 run 2 "$PWPKG" diff no-such-rev
 expect_contains "$ERR" "no-such-rev" "unknown revision named"
