@@ -46,6 +46,9 @@ static const char lock_help[] =
     "  -U, --upgrade            ignore the versions pinned in the existing lock\n"
     "  -P, --upgrade-package N  ... for package N only (repeatable)\n"
     "  -j, --jobs N             parallel downloads (default 8)\n"
+    "  --cert FILE              CA bundle for TLS (also $SSL_CERT_FILE); proxies come\n"
+    "                           from https_proxy/http_proxy/no_proxy; credentials\n"
+    "                           from the URL or ~/.netrc, never written anywhere\n"
     "\n"
     "behaviour:\n"
     "  --check                  write nothing; exit 1 and show what would change when\n"
@@ -77,6 +80,7 @@ enum {
     OPT_FROM_INDEX,
     OPT_PRE,
     OPT_EXCLUDE_NEWER,
+    OPT_CERT,
 };
 
 static const struct option lock_long_options[] = {
@@ -105,6 +109,7 @@ static const struct option lock_long_options[] = {
         {"upgrade", no_argument, NULL, 'U'},
         {"upgrade-package", required_argument, NULL, 'P'},
         {"jobs", required_argument, NULL, 'j'},
+        {"cert", required_argument, NULL, OPT_CERT},
         {NULL, 0, NULL, 0},
 };
 
@@ -139,6 +144,7 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
         break;
     case OPT_FROM_INDEX: pw_strlist_push_owned(&o->from_index, pw_normalize_name(optarg)); break;
     case OPT_PRE: r->pre = true; break;
+    case OPT_CERT: r->ca_file = optarg; break;
     case OPT_EXCLUDE_NEWER: {
         pw_error err = {0};
         if (pw_parse_timestamp(optarg, &r->exclude_newer, &err) != PW_OK) {

@@ -68,6 +68,7 @@ int pw_provider_init(pw_provider *p, pw_lock_context *ctx, pw_error *err)
     opts.cache_dir = req->cache_dir;
     opts.offline = req->offline;
     opts.refresh = req->refresh;
+    opts.ca_file = req->ca_file;
     if (req->jobs > 0)
         opts.jobs = req->jobs;
     int rc = pw_fetch_session_new(&opts, &p->session, err);

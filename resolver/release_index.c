@@ -41,6 +41,7 @@ static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_e
     opts.cache_dir = ctx->request->cache_dir;
     opts.offline = ctx->request->offline;
     opts.refresh = ctx->request->refresh;
+    opts.ca_file = ctx->request->ca_file;
     pw_fetch_session *session = NULL;
     int rc = pw_fetch_session_new(&opts, &session, err);
     if (rc)

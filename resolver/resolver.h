@@ -47,6 +47,7 @@ typedef struct pw_lock_request {
     bool offline;
     bool refresh;
     int jobs;                      /* parallel transfers; 0: the default */
+    const char *ca_file;           /* --cert: CA bundle for TLS; NULL: $SSL_CERT_FILE/system */
 
     /* package indexes (added to those of the requirements file) */
     const char *index_url;         /* --index-url; default https://pypi.org/simple */

@@ -45,7 +45,8 @@ dated 1.0 upload=2024-01-01T00:00:00Z
 dated 2.0 upload=2025-06-01T00:00:00Z
 SPEC
 "$tools/pw_mkindex" repo universe.txt || { fail "pw_mkindex"; finish; }
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
+bash "$PWPKG_SOURCE_DIR/tests/nginx/make-ca.sh" ca >/dev/null || { fail "test CA"; finish; }
+bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --tls ca --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
 source nginx/env
 trap 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 html="http://127.0.0.1:$PORT/simple/"
@@ -165,6 +166,22 @@ got=$(lock_query pwpkg.lock "lock.packages[0].source + ' ' + lock.packages[0].ur
 printf 'nosuchthing\n' >requirements.txt
 lockv 1 --index-url "$html"
 expect_contains "$ERR" "no package named 'nosuchthing'" "unknown with index"
+
+# TLS with the test CA: --cert (or SSL_CERT_FILE); without it a clear error
+tls="https://127.0.0.1:$TLS_PORT/simple/"
+printf 'router<3\n' >requirements.txt
+rm -f pwpkg.lock
+lockv 0 --index-url "$tls" --cert ca/ca.pem
+expect_contains "$(names)" "router=2.0" "lock over https"
+rm -rf "$PWPKG_CACHE_DIR/http"
+lockv 3 --index-url "$tls" --refresh
+expect_contains "$ERR" "certificate" "TLS failure explained"
+# credentials in the index URL never reach the lock or the messages
+lockv 0 --index-url "https://user:s3cret@127.0.0.1:$TLS_PORT/simple/" --cert ca/ca.pem --upgrade
+expect_not_contains "$(cat pwpkg.lock)" "s3cret" "credentials in the lock"
+expect_not_contains "$ERR" "s3cret" "credentials in messages"
+expect_contains "$(cat pwpkg.lock)" "https://***@127.0.0.1" "credentials redacted"
+grep -rq s3cret "$PWPKG_CACHE_DIR" && fail "credentials in the cache" || pass
 
 # an unsatisfiable graph is explained with its roots
 printf 'left==2.0\nright==2.0\n' >requirements.txt

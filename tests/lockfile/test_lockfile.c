@@ -75,6 +75,8 @@ static void test_round_trip(void **state)
     pw_lock lock, back;
     make_lock(&lock);
     lock.packages[0].size = 1234;
+    lock.provenance.commit = pw_xstrdup("0123456789abcdef0123456789abcdef01234567");
+    lock.provenance.dirty = true;
     pw_buf text = PW_BUF_INIT, again = PW_BUF_INIT;
     pw_lock_serialize(&lock, &text);
     pw_error err = {0};
@@ -83,6 +85,8 @@ static void test_round_trip(void **state)
     assert_string_equal(back.packages[0].name, "numpy");
     assert_int_equal(back.packages[0].size, 1234);
     assert_int_equal(back.packages[1].size, -1);
+    assert_string_equal(back.provenance.commit, lock.provenance.commit);
+    assert_true(back.provenance.dirty);
     pw_lock_serialize(&back, &again);
     assert_int_equal(text.len, again.len);
     assert_memory_equal(text.data, again.data, text.len);
