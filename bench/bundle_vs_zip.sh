@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Benchmark: `pwpkg bundle --format dir` and `--format zip` (every wheel
+# member checked against RECORD, unsafe paths refused, fixed timestamps)
+# against Info-ZIP in the same run: `unzip -q -o` of every wheel into one
+# directory, then `zip -X -r -q` of that directory (default level 6, and
+# -9, the level pwpkg's zip uses). WHEELS generated wheels of SIZE module
+# bytes each, locked with --no-index -f DIR and fetched first: both sides
+# read wheels from the page cache. Best of RUNS each. Also: whether two
+# pwpkg zips are byte-identical, and pwpkg bundle's peak RSS.
+# Targets: dir and zip each faster than unzip+zip; identical bytes; RSS < 50 MB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$PWD
+build=${BUILD:-$PWD/build-bench}
+pwpkg=$build/cli/pwpkg
+wheels=${WHEELS:-60}
+size=${SIZE:-2500000}
+runs=${RUNS:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+index=$src/.cache/fixtures/pyodide-0.27.7/pyodide-lock.json
+if [ ! -f "$index" ]; then
+  (cd "$work" && npm pack --silent pyodide@0.27.7 >/dev/null && tar -xzf pyodide-*.tgz package/pyodide-lock.json)
+  mkdir -p "$(dirname "$index")" && mv "$work/package/pyodide-lock.json" "$index"
+fi
+
+mkdir -p "$work/wheels" "$work/proj"
+"$build/tests/pw_wheelgen" --name pkg --version 1.0 --bulk "$wheels" --size "$size" \
+  --out "$work/wheels" >/dev/null
+whl_bytes=$(du -cb "$work/wheels"/*.whl | tail -1 | cut -f1)
+cd "$work/proj"
+seq 0 $((wheels - 1)) | sed 's/^/pkg/' >requirements.txt
+export PWPKG_CACHE_DIR=$work/cache
+timeout 300 "$pwpkg" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index -f "$work/wheels"
+timeout 300 "$pwpkg" fetch -q
+cat "$work/wheels"/*.whl "$work/cache"/artifacts/*/* >/dev/null 2>&1 || true
+
+now_ns() { date +%s%N; }
+best() { sort -n | head -1; }
+# timed CMD...: prints the wall time of CMD in microseconds.
+timed() { local t0 t1; t0=$(now_ns); timeout 600 "$@" >/dev/null; t1=$(now_ns); echo $(((t1 - t0) / 1000)); }
+
+: >"$work/t.dir"; : >"$work/t.zip"; : >"$work/t.unzip"; : >"$work/t.zip6"; : >"$work/t.zip9"
+for i in $(seq "$runs"); do
+  rm -rf "$work/out-dir"
+  timed "$pwpkg" bundle -q --offline --format dir -o "$work/out-dir" >>"$work/t.dir"
+  rm -f "$work/out-$i.zip"
+  timed "$pwpkg" bundle -q --offline --format zip -o "$work/out-$i.zip" >>"$work/t.zip"
+  rm -rf "$work/peer" "$work/peer6.zip" "$work/peer9.zip"; mkdir -p "$work/peer"
+  timed sh -c 'for w in "$1"/*.whl; do unzip -q -o "$w" -d "$2" || exit 1; done' sh "$work/wheels" "$work/peer" >>"$work/t.unzip"
+  (cd "$work/peer" && timed zip -X -r -q "$work/peer6.zip" .) >>"$work/t.zip6"
+  (cd "$work/peer" && timed zip -9 -X -r -q "$work/peer9.zip" .) >>"$work/t.zip9"
+done
+rss_dir=$( { rm -rf "$work/out-dir"; /usr/bin/time -f %M "$pwpkg" bundle -q --offline --format dir -o "$work/out-dir" >/dev/null; } 2>&1 | tail -1)
+rss_zip=$( { rm -f "$work/rss.zip"; /usr/bin/time -f %M "$pwpkg" bundle -q --offline --format zip -o "$work/rss.zip" >/dev/null; } 2>&1 | tail -1)
+sha1=$(sha256sum "$work/out-1.zip" | cut -c1-64)
+sha2=$(sha256sum "$work/rss.zip" | cut -c1-64)
+identical=no; [ "$sha1" = "$sha2" ] && identical=yes
+tree_bytes=$(du -sb --apparent-size "$work/out-dir" | cut -f1)
+files=$(find "$work/out-dir" -type f | wc -l)
+
+t_dir=$(best <"$work/t.dir"); t_zip=$(best <"$work/t.zip"); t_unzip=$(best <"$work/t.unzip")
+t_zip6=$(best <"$work/t.zip6"); t_zip9=$(best <"$work/t.zip9")
+ms() { awk "BEGIN{printf \"%.0f\", $1/1000}"; }
+r() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
+mb() { awk "BEGIN{printf \"%.1f\", $1/1e6}"; }
+peer6=$((t_unzip + t_zip6)); peer9=$((t_unzip + t_zip9))
+echo "| bundle $wheels wheels ($(mb "$whl_bytes") MB of wheels, $(mb "$tree_bytes") MB / $files files unpacked), best of $runs | pwpkg --format dir $(ms "$t_dir") ms | unzip -q -o $(ms "$t_unzip") ms | **$(r "$t_unzip" "$t_dir")** (unzip / pwpkg dir) | peak RSS $((rss_dir / 1024)) MB |"
+echo "| ... zip | pwpkg --format zip $(ms "$t_zip") ms ($(mb "$(stat -c %s "$work/out-1.zip")") MB, level 9) | unzip + zip -X -r -q $(ms "$peer6") ms ($(ms "$t_zip6") ms zipping, $(mb "$(stat -c %s "$work/peer6.zip")") MB, level 6); with zip -9: $(ms "$peer9") ms ($(mb "$(stat -c %s "$work/peer9.zip")") MB) | **$(r "$peer6" "$t_zip")** (vs -6), **$(r "$peer9" "$t_zip")** (vs -9) | peak RSS $((rss_zip / 1024)) MB; two zips byte-identical: $identical |"
