@@ -39,8 +39,9 @@ static const char bundle_help[] =
     "\n"
     "SOURCE_DATE_EPOCH sets the timestamps written (default 1980-01-01).\n"
     "\n"
-    "exit codes: 0 built, 1 a hash mismatch or the size budget is exceeded,\n"
-    "2 usage error or an unsafe or malformed archive, 3 network or I/O error.\n";
+    "exit codes: 0 built, 1 an artifact failed verification (hash, RECORD, unsafe\n"
+    "path, symlink, decompression bomb...) or the size budget is exceeded,\n"
+    "2 usage error or unreadable lock, 3 network or I/O error.\n";
 
 enum {
     OPT_FORMAT = CLI_OPT_FIRST_COMMAND_OPTION,
@@ -279,6 +280,7 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
     pw_fetch_session *session = NULL;
     pw_fetch_request *reqs = NULL;
     const char **paths = NULL;
+    bool archive_checked = false; /* the artifacts are in hand: errors are theirs */
     char *lock_dir = pw_path_dirname(o.lock_path);
     int rc = pw_lock_load(o.lock_path, &lock, &err);
     if (rc)
@@ -287,6 +289,7 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
         (rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err)))
         goto done;
     paths = pw_xcalloc(lock.n_packages + 1, sizeof(char *));
+    archive_checked = true;
     for (size_t i = 0; i < lock.n_packages; i++)
         paths[i] = reqs[i].path;
     if (strcmp(o.format, "mirror") == 0) {
@@ -306,6 +309,10 @@ done:
     pw_fetch_session_free(session);
     pw_lock_free(&lock);
 done_nolock:
+    /* An artifact that fails verification (unsafe paths, a bomb, a RECORD
+     * mismatch...) is a failed check of that artifact, not a usage error. */
+    if (rc && archive_checked && cli_exit_code(rc) == CLI_EXIT_USAGE)
+        err.code = PW_ECHECK;
     exit_code = rc ? cli_fail(ctx, "bundle", &err) : CLI_EXIT_OK;
     free(lock_dir);
     pw_error_clear(&err);
