@@ -50,6 +50,8 @@ typedef struct build_state {
     size_t n_files;
     uint64_t *gz;
     unsigned char *chunk;
+    size_t added_files; /* by the after_install hook */
+    uint64_t added_bytes;
 } build_state;
 
 static int resolve_epoch(int64_t requested, int64_t *out, pw_error *err)
@@ -233,6 +235,8 @@ static int adopt_new_files(build_state *s, const char *rel, pw_error *err)
                 f->executable = (st.st_mode & 0111) != 0;
                 r->raw_bytes += f->size;
                 r->n_files++;
+                s->added_files++;
+                s->added_bytes += f->size;
             }
         } else if (!S_ISREG(st.st_mode)) {
             rc = pw_error_set(err, PW_EINVAL, "%s: only regular files may be added to a bundle",
@@ -344,6 +348,8 @@ static int size_cmp(const void *a, const void *b)
 
 static void fill_report(build_state *s, pw_bundle_report *rep)
 {
+    rep->added_files = s->added_files;
+    rep->added_bytes = s->added_bytes;
     rep->packages = pw_xcalloc(s->n_items ? s->n_items : 1, sizeof(*rep->packages));
     for (size_t p = 0; p < s->n_items; p++) {
         if (!s->installed[p])

@@ -150,6 +150,8 @@ typedef struct pw_bundle_report {
     uint64_t gz_total;
     uint64_t saved_bytes;
     size_t saved_files;
+    size_t added_files;   /* created by the after_install hook (e.g. .pyc) */
+    uint64_t added_bytes;
     char *skipped; /* comma-separated static_library packages left out, or NULL */
 } pw_bundle_report;
 

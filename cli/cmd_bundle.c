@@ -182,6 +182,8 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
         cJSON_AddNumberToObject(root, "raw_bytes", (double)rep->raw_total);
         cJSON_AddNumberToObject(root, "gzip_bytes", (double)rep->gz_total);
         cJSON_AddNumberToObject(root, "saved_bytes", (double)rep->saved_bytes);
+        cJSON_AddNumberToObject(root, "compiled_files", (double)rep->added_files);
+        cJSON_AddNumberToObject(root, "compiled_bytes", (double)rep->added_bytes);
         cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
         for (size_t i = 0; i < rep->n_packages; i++) {
             const pw_bundle_package_size *p = &rep->packages[i];
@@ -219,6 +221,9 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
                 (double)rep->saved_bytes / 1024.0);
     if (rep->skipped)
         fprintf(stderr, "left out (static libraries): %s\n", rep->skipped);
+    if (rep->added_files)
+        fprintf(stderr, "compiled: %zu .pyc file%s, +%.1f KB (raw)\n", rep->added_files,
+                rep->added_files == 1 ? "" : "s", (double)rep->added_bytes / 1024.0);
     if (strcmp(status, "ok") == 0)
         fprintf(stderr, "Bundled %zu package%s -> %s\n", rep->n_packages,
                 rep->n_packages == 1 ? "" : "s", o->output);

@@ -50,6 +50,7 @@ expect_contains "$ERR" "randompkg uses randomness at import time" "random flagge
 # --compile adds .pyc files compiled by the release's Python; still imports
 lock_with goodpkg
 run 0 "$PWPKG" bundle --compile --cache-dir "$runtimes"
+expect_contains "$ERR" "compiled: 1 .pyc file" "compile size report"
 ls python_modules/goodpkg/__pycache__/*.pyc >/dev/null 2>&1 && pass || fail "no .pyc written"
 grep -q "__pycache__" python_modules/bundle.json && pass || fail ".pyc in the manifest"
 run 0 "$PWPKG" check --cache-dir "$runtimes"

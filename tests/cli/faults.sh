@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# kill -9 in the middle of a fetch, a lock and a bundle. Whenever the kill
+# lands, what pwpkg leaves behind must be usable: every cached artifact
+# hashes to its name, pwpkg.lock holds its old bytes or a complete lock,
+# the bundle is absent or complete (verify --bundle passes), no temporary
+# file survives next to an output once the command has been run again, and
+# that second run succeeds.
+#
+# When a kill lands is a matter of timing; what is asserted is not: every
+# outcome (killed before, during or after the work) must satisfy the same
+# checks. Each loop also asserts that some kill did land mid-work, so the
+# test cannot pass by killing only finished processes.
+source "$(dirname "$0")/lib.bash"
+tools=$(dirname "$PWPKG")/../tests
+index=$(pyodide_index 0.27.7)
+
+server_pid=""
+victim=""
+cleanup() {
+  [ -z "$victim" ] || kill -9 "$victim" 2>/dev/null || true
+  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Every file under artifacts/ is content-addressed: artifacts/<aa>/<sha256>.
+check_cache() { # WHAT
+  local bad=0 f name
+  while IFS= read -r f; do
+    name=${f##*/}
+    if [ "$(sha256sum "$f" | cut -c1-64)" != "$name" ] ||
+       [ "$(basename "$(dirname "$f")")" != "${name:0:2}" ]; then
+      echo "corrupt cache entry: $f" >&2
+      bad=1
+    fi
+  done < <(find "$PWPKG_CACHE_DIR/artifacts" -type f 2>/dev/null)
+  [ "$bad" = 0 ] && pass || fail "$1: corrupt cache"
+}
+
+# Temporary files next to an output: pw_write_file_atomic's FILE.tmp.XXXXXX
+# and the bundle's staging directory OUT.tmp.XXXXXX (and what libzip or a
+# replaced directory add to its name).
+leftovers() { # DIR
+  find "$1" -maxdepth 1 -name '*.tmp.*' -printf '%f\n' | sort | tr '\n' ' '
+}
+
+# kill_during SECONDS CMD...: runs CMD in the background and kills it with
+# SIGKILL after SECONDS; sets $killed to 1 when the kill found it running.
+# A command that finished first must have succeeded.
+kill_during() {
+  local delay=$1 rc=0
+  shift
+  "$@" >"$WORK/victim.out" 2>&1 &
+  victim=$!
+  sleep "$delay"
+  killed=0
+  kill -9 "$victim" 2>/dev/null && killed=1
+  wait "$victim" || rc=$?
+  victim=""
+  if [ "$killed" = 0 ] && [ "$rc" != 0 ]; then
+    fail "exit $rc before the kill: $* $(cat "$WORK/victim.out")"
+  fi
+}
+
+# --- a fetch killed mid-transfer -------------------------------------------
+# Ten ~880 kB wheels behind the server's slow path (16 pieces, 20 ms apart),
+# one transfer at a time: a fetch takes over 3 s, most of it mid-body.
+"$tools/pw_wheelgen" --name big --version 1.0 --bulk 10 --size 3000000 --out wheels >/dev/null ||
+  { fail "pw_wheelgen"; finish; }
+{
+  echo '<!DOCTYPE html><html><body>'
+  for f in wheels/*.whl; do echo "<a href=\"${f##*/}\">${f##*/}</a>"; done
+  echo '</body></html>'
+} >wheels/links.html
+"$tools/pw_test_server" --root wheels --port-file port --idle-timeout 300 </dev/null >/dev/null &
+server_pid=$!
+for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
+[ -s port ] || { fail "pw_test_server did not start"; finish; }
+links="http://127.0.0.1:$(cat port)/fault/slow/links.html"
+lock_args=(--pyodide 0.27.7 --pyodide-index "$index" --no-index --find-links "$links")
+
+printf 'big%d\n' 0 1 2 3 4 5 6 7 8 9 >requirements.txt
+run 0 "$PWPKG" -q lock "${lock_args[@]}"
+cp pwpkg.lock fetch.lock
+rm -rf "$PWPKG_CACHE_DIR"
+
+mid_transfer=0
+for delay in 0.5 1.0 1.6 2.3; do
+  kill_during "$delay" "$PWPKG" -q fetch -j 1
+  check_cache "fetch killed after ${delay}s"
+  # a partial download is kept for resuming, but only under tmp/
+  if [ "$killed" = 1 ] && [ -n "$(find "$PWPKG_CACHE_DIR/tmp" -name '*.part' -size +0 2>/dev/null)" ]; then
+    mid_transfer=1
+  fi
+  cmp -s pwpkg.lock fetch.lock && pass || fail "fetch changed pwpkg.lock"
+done
+[ "$mid_transfer" = 1 ] && pass || fail "no kill landed in the middle of a transfer"
+run 0 "$PWPKG" fetch -j 1
+expect_contains "$ERR" "Fetched 10 artifacts" "fetch after the kills"
+check_cache "fetch rerun"
+n=$(find "$PWPKG_CACHE_DIR/artifacts" -type f | wc -l)
+[ "$n" = 10 ] && pass || fail "expected 10 cached artifacts, found $n"
+# the rerun resumed or dropped every partial file it found
+n=$(find "$PWPKG_CACHE_DIR/tmp" -type f | wc -l)
+[ "$n" = 0 ] && pass || fail "partial downloads left in the cache after the rerun: $n"
+[ -z "$(leftovers .)" ] && pass || fail "temporary files next to pwpkg.lock: $(leftovers .)"
+
+# --- a bundle killed mid-build ------------------------------------------------
+# 29 MB of sources to unpack, hash and gzip (zip: also deflate): seconds.
+bundle_check() { # OUT FORMAT-WHAT
+  if [ -e "$1" ]; then
+    run 0 "$PWPKG" -q verify "${lock_args[@]}" --bundle "$1"
+  else
+    pass
+  fi
+}
+for format in dir zip; do
+  out=out-$format
+  [ "$format" = zip ] && out=out.zip
+  mid_build=0
+  for delay in 0.3 0.9 1.8; do
+    [ "$format" = zip ] && delay=$(echo "$delay * 2" | bc)
+    kill_during "$delay" "$PWPKG" -q bundle --format "$format" -o "$out"
+    [ "$killed" = 1 ] && mid_build=1
+    bundle_check "$out"
+    check_cache "bundle ($format) killed after ${delay}s"
+  done
+  [ "$mid_build" = 1 ] && pass || fail "no kill landed in the middle of a $format bundle"
+  run 0 "$PWPKG" -q bundle --format "$format" -o "$out"
+  bundle_check "$out"
+  got=$(leftovers .)
+  [ -z "$got" ] && pass || fail "$format bundle: temporary files left after a rerun: $got"
+  rm -rf ./*.tmp.*
+done
+
+# --- a lock killed before, during and after it writes -------------------------
+# A generated universe (200 projects x 4 versions, deep chains) in a local
+# index: a cold lock takes about a second, a warm one tens of milliseconds.
+"$tools/pw_mkindex" uni --universe 200 4 7 uni-requirements.txt >/dev/null || { fail "pw_mkindex"; finish; }
+mkdir -p locks && cd locks
+uni_args=(--pyodide 0.27.7 --pyodide-index "$index" --index-url ../uni/simple/)
+head -n 3 ../uni-requirements.txt >requirements.txt
+run 0 "$PWPKG" -q lock "${uni_args[@]}"
+cp pwpkg.lock old.lock
+cp ../uni-requirements.txt requirements.txt
+export PWPKG_CACHE_DIR=$WORK/uni-cache
+start=$(date +%s%N)
+run 0 "$PWPKG" -q lock "${uni_args[@]}"
+cold_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+cp pwpkg.lock new.lock
+cmp -s old.lock new.lock && fail "the two locks should differ" || pass
+
+# Kill points spread over a cold run (cache emptied first) up to just past
+# its end, then over a warm run, whose time is mostly the write.
+delays=()
+for pct in 10 40 70 90 97 100 105; do
+  delays+=("cold:$(echo "scale=3; $cold_ms * $pct / 100000" | bc)")
+done
+for ms in 005 020 040 060 080 120; do delays+=("warm:0.$ms"); done
+killed_lock=0
+for point in "${delays[@]}"; do
+  kind=${point%%:*} delay=${point#*:}
+  cp old.lock pwpkg.lock
+  [ "$kind" = cold ] && rm -rf "$PWPKG_CACHE_DIR"
+  kill_during "$delay" "$PWPKG" -q lock "${uni_args[@]}"
+  [ "$killed" = 1 ] && killed_lock=1
+  if cmp -s pwpkg.lock old.lock || cmp -s pwpkg.lock new.lock; then
+    pass
+  else
+    fail "lock killed after ${delay}s ($kind): pwpkg.lock is neither the old nor the new lock"
+  fi
+  run 0 "$PWPKG" tree
+  check_cache "lock killed after ${delay}s ($kind)"
+  # the rerun completes the lock and leaves no temporary file behind
+  run 0 "$PWPKG" -q lock "${uni_args[@]}"
+  cmp -s pwpkg.lock new.lock && pass || fail "lock rerun after a kill at ${delay}s differs"
+  got=$(leftovers .)
+  [ -z "$got" ] && pass || fail "lock killed after ${delay}s ($kind): temporary files left: $got"
+  rm -f ./*.tmp.*
+done
+[ "$killed_lock" = 1 ] && pass || fail "no kill landed while pwpkg lock was running"
+
+finish
