@@ -24,7 +24,6 @@
 #include <zlib.h>
 
 #define CHUNK_SIZE (64 * 1024)
-#define DOS_EPOCH INT64_C(315532800) /* 1980-01-01T00:00:00Z, the earliest ZIP time */
 /* Matches gzip's and zlib's default: what a size budget is usually quoted
  * against, and fast enough to run on every build. */
 #define GZIP_LEVEL 6
@@ -54,46 +53,6 @@ typedef struct build_state {
     uint64_t added_bytes;
 } build_state;
 
-static int resolve_epoch(int64_t requested, int64_t *out, pw_error *err)
-{
-    *out = DOS_EPOCH;
-    if (requested >= 0) {
-        *out = requested;
-    } else {
-        /* reproducible-builds.org: SOURCE_DATE_EPOCH, decimal seconds. */
-        const char *env = getenv("SOURCE_DATE_EPOCH");
-        if (env && *env) {
-            char *end = NULL;
-            errno = 0;
-            long long v = strtoll(env, &end, 10);
-            if (errno || *end || v < 0)
-                return pw_error_set(err, PW_EINVAL,
-                                    "SOURCE_DATE_EPOCH=\"%s\" is not a number of seconds", env);
-            *out = v;
-        }
-    }
-    if (*out < DOS_EPOCH)
-        *out = DOS_EPOCH;
-    return PW_OK;
-}
-
-static void dos_datetime(int64_t epoch, zip_uint16_t *dtime, zip_uint16_t *ddate)
-{
-    /* Converted in UTC, never local time: TZ must not change the bytes. */
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    if (tm.tm_year > 2107 - 1900) {
-        tm.tm_year = 2107 - 1900;
-        tm.tm_mon = 11;
-        tm.tm_mday = 31;
-        tm.tm_hour = 23;
-        tm.tm_min = 59;
-        tm.tm_sec = 58;
-    }
-    *ddate = (zip_uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
-    *dtime = (zip_uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-}
 
 static int bundle_file_cmp(const void *a, const void *b)
 {
@@ -547,7 +506,7 @@ static int write_zip(build_state *s, pw_error *err)
         return rc;
     }
     zip_uint16_t dtime, ddate;
-    dos_datetime(s->epoch, &dtime, &ddate);
+    pw_bundle_dos_datetime(s->epoch, &dtime, &ddate);
     int rc = PW_OK;
     bool manifest_added = false;
     for (size_t i = 0; i <= s->n_files && rc == PW_OK; i++) {
@@ -635,7 +594,7 @@ static int check_existing_output(const pw_bundle_options *o, pw_error *err)
 static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
 {
     const pw_bundle_options *o = s->o;
-    int rc = resolve_epoch(o->source_date_epoch, &s->epoch, err);
+    int rc = pw_bundle_resolve_epoch(o->source_date_epoch, &s->epoch, err);
     if (rc == PW_OK)
         rc = check_existing_output(o, err);
     if (rc != PW_OK)

@@ -8,6 +8,14 @@
 
 #include "bundle.h"
 
+/* 1980-01-01T00:00:00Z, the earliest time a ZIP entry can carry. */
+#define PW_BUNDLE_DOS_EPOCH INT64_C(315532800)
+/* `requested` when >= 0, else $SOURCE_DATE_EPOCH, else the DOS epoch;
+ * never earlier than the DOS epoch. */
+int pw_bundle_resolve_epoch(int64_t requested, int64_t *out, pw_error *err);
+/* MS-DOS date and time of an epoch, in UTC. */
+void pw_bundle_dos_datetime(int64_t epoch, uint16_t *dtime, uint16_t *ddate);
+
 /* One RECORD row. Binary distribution format: "path,sha256=<urlsafe b64
  * without padding>,size"; hash and size are empty for RECORD itself. */
 typedef struct pw_record_entry {

@@ -32,7 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WB_DOS_EPOCH INT64_C(315532800) /* 1980-01-01T00:00:00Z, the earliest ZIP time */
 #define WB_ZIP_LEVEL 9
 #define WB_MAX_FILES 100000
 #define WB_MAX_DEPTH 64
@@ -1384,45 +1383,6 @@ static int collect_packages(wb *w, pw_error *err)
 
 /* ------------------------------------------------------------ the archive */
 
-static int resolve_epoch(int64_t requested, int64_t *out, pw_error *err)
-{
-    *out = requested;
-    if (requested < 0) {
-        *out = WB_DOS_EPOCH;
-        /* reproducible-builds.org: SOURCE_DATE_EPOCH, decimal seconds. */
-        const char *env = getenv("SOURCE_DATE_EPOCH");
-        if (env && *env) {
-            char *end = NULL;
-            errno = 0;
-            long long v = strtoll(env, &end, 10);
-            if (errno || *end || v < 0)
-                return pw_error_set(err, PW_EINVAL,
-                                    "SOURCE_DATE_EPOCH=\"%s\" is not a number of seconds", env);
-            *out = v;
-        }
-    }
-    if (*out < WB_DOS_EPOCH)
-        *out = WB_DOS_EPOCH;
-    return PW_OK;
-}
-
-static void dos_datetime(int64_t epoch, zip_uint16_t *dtime, zip_uint16_t *ddate)
-{
-    /* UTC, never local time: TZ must not change the bytes. */
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    if (tm.tm_year > 2107 - 1900) {
-        tm.tm_year = 2107 - 1900;
-        tm.tm_mon = 11;
-        tm.tm_mday = 31;
-        tm.tm_hour = 23;
-        tm.tm_min = 59;
-        tm.tm_sec = 58;
-    }
-    *ddate = (zip_uint16_t)(((tm.tm_year - 80) << 9) | ((tm.tm_mon + 1) << 5) | tm.tm_mday);
-    *dtime = (zip_uint16_t)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
-}
 
 static int cmp_file(const void *a, const void *b)
 {
@@ -1501,7 +1461,7 @@ static int write_wheel(wb *w, const char *final_path, int64_t epoch, pw_error *e
         zip_error_fini(&ze);
     }
     zip_uint16_t dtime, ddate;
-    dos_datetime(epoch, &dtime, &ddate);
+    pw_bundle_dos_datetime(epoch, &dtime, &ddate);
     for (size_t i = 0; za && rc == PW_OK && i < w->n_files; i++) {
         const wb_file *f = &w->files[i];
         zip_source_t *src = zip_source_buffer(za, f->data.data ? f->data.data : "", f->data.len, 0);
@@ -1568,7 +1528,7 @@ int pw_wheel_build(const char *project_dir, const char *out_dir, int64_t source_
     pw_buf text = PW_BUF_INIT;
     char *final_path = NULL;
     int64_t epoch = 0;
-    int rc = resolve_epoch(source_date_epoch, &epoch, err);
+    int rc = pw_bundle_resolve_epoch(source_date_epoch, &epoch, err);
     if (rc != PW_OK)
         goto done;
     if (!pw_file_exists(w.origin)) {

@@ -168,13 +168,15 @@ for point in "${delays[@]}"; do
   if cmp -s pwpkg.lock old.lock || cmp -s pwpkg.lock new.lock; then
     pass
   else
-    fail "lock killed after ${delay}s ($kind): pwpkg.lock is neither the old nor the new lock"
+    fail "lock killed after ${delay}s ($kind): pwpkg.lock is neither the old nor the new lock:
+$(diff new.lock pwpkg.lock | head -n 20)"
   fi
   run 0 "$PWPKG" tree
   check_cache "lock killed after ${delay}s ($kind)"
   # the rerun completes the lock and leaves no temporary file behind
   run 0 "$PWPKG" -q lock "${uni_args[@]}"
-  cmp -s pwpkg.lock new.lock && pass || fail "lock rerun after a kill at ${delay}s differs"
+  cmp -s pwpkg.lock new.lock && pass || fail "lock rerun after a kill at ${delay}s differs:
+$(diff new.lock pwpkg.lock | head -n 20)"
   got=$(leftovers .)
   [ -z "$got" ] && pass || fail "lock killed after ${delay}s ($kind): temporary files left: $got"
   rm -f ./*.tmp.*

@@ -13,9 +13,11 @@
 # Environment: PWPKG_FUZZ_BUILD (build dir, default <repo>/build-fuzz),
 # PWPKG_FUZZ_PARALLEL (targets run at once, default 2), PWPKG_FUZZ_JOBS
 # (build jobs, default 2), PWPKG_FUZZ_KEEP_GOING=1 (after a crash, start
-# libFuzzer again on the grown corpus until the time is used up, at most 30
+# libFuzzer again on the grown corpus until the time is used up, at most 1000
 # sessions, instead of stopping at the first crash; executions are summed
-# over the sessions; the first 3 crashes per target are minimized).
+# over the sessions), PWPKG_FUZZ_MINIMIZE (how many crashes per target to
+# minimize and describe, default 3; every path is listed in
+# build-fuzz/fuzz-work/<target>/crashes.txt).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -92,7 +94,7 @@ run_one() {
         sessions=$((sessions + 1))
         left=$((seconds - (SECONDS - start)))
         if [ "$rc" = 0 ] || [ "${PWPKG_FUZZ_KEEP_GOING:-0}" != 1 ] || [ "$left" -le 1 ] ||
-            [ "$sessions" -ge 30 ]; then
+            [ "$sessions" -ge 1000 ]; then
             break
         fi
     done
@@ -143,11 +145,14 @@ for t in "${targets[@]}"; do
         fi
         continue
     fi
+    printf '%s\n' $crashes >"$dir/crashes.txt"
+    total=$(wc -l <"$dir/crashes.txt")
+    echo "!! $t: $total crash inputs, listed in $dir/crashes.txt"
     n=0
     for c in $crashes; do
         n=$((n + 1))
+        if [ $n -gt "${PWPKG_FUZZ_MINIMIZE:-3}" ]; then break; fi
         echo "!! $t: $c"
-        if [ $n -gt 3 ]; then continue; fi
         # What went wrong, from a fresh run of just this input.
         TMPDIR=$dir "$(fuzzbin "$t")" -timeout=20 "$c" 2>&1 |
             grep -a -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error|fuzz invariant|libFuzzer: (timeout|out-of-memory)' |
@@ -155,7 +160,7 @@ for t in "${targets[@]}"; do
         case $(basename "$c") in
         crash-* | leak-* | timeout-*)
             min=$dir/artifacts/minimized-$(basename "$c")
-            (cd "$dir" && TMPDIR=$dir "$(fuzzbin "$t")" -minimize_crash=1 -max_total_time=20 -timeout=20 \
+            (cd "$dir" && TMPDIR=$dir "$(fuzzbin "$t")" -minimize_crash=1 -max_total_time=15 -timeout=20 \
                 -exact_artifact_path="$min" "$c" >"$dir/minimize-$(basename "$c").log" 2>&1) || true
             [ -f "$min" ] && echo "   minimized: $min ($(wc -c <"$min") bytes)"
             echo "   reproduce: $(fuzzbin "$t") $c"
