@@ -16,7 +16,7 @@ check_bad '-e ./mylib\n' 'requirements.txt:1:'
 check_bad 'six\n--frobnicate\n' 'requirements.txt:2:'
 check_bad 'six; os_name = \n' 'requirements.txt:1:'
 check_bad '-r missing.txt\n' 'missing.txt'
-check_bad 'mylib @ git+https://example.org/mylib.git\n' 'requirements.txt:1:'
+check_bad 'mylib @ hg+https://hg.invalid/mylib\n' 'requirements.txt:1:'
 check_bad 'six==1.0 --hash=md5:0123\n' 'requirements.txt:1'
 check_bad '===\n' 'requirements.txt:1:'
 
