@@ -7,7 +7,6 @@
 #include "runtime_check.h"
 
 #include <cJSON.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,32 +62,6 @@ typedef struct bundle_cli {
     const char *runtime_dir;
     cli_transfer_options transfer;
 } bundle_cli;
-
-bool cli_parse_size(const char *text, uint64_t *out)
-{
-    static const struct {
-        const char *suffix;
-        uint64_t factor;
-    } units[] = {
-        {"", 1},          {"B", 1},           {"K", 1000},        {"KB", 1000},
-        {"kB", 1000},     {"M", 1000000},     {"MB", 1000000},    {"G", 1000000000},
-        {"GB", 1000000000}, {"KiB", 1024},    {"MiB", 1048576},   {"GiB", 1073741824},
-    };
-    char *end = NULL;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (errno || end == text || value < 0)
-        return false;
-    while (*end == ' ')
-        end++;
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (strcmp(end, units[i].suffix) == 0) {
-            *out = (uint64_t)(value * (double)units[i].factor);
-            return true;
-        }
-    }
-    return false;
-}
 
 static void split_commas(const char *text, pw_strlist *out)
 {

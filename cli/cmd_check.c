@@ -48,14 +48,6 @@ static const char runtime_help[] =
     "\n"
     "exit codes: 0 ok, 2 usage error or unknown version, 3 npm or I/O error.\n";
 
-char *cli_cache_dir(const cli_transfer_options *t)
-{
-    if (t->cache_dir)
-        return pw_xstrdup(t->cache_dir);
-    char *dir = pw_fetch_default_cache_dir();
-    return dir ? dir : pw_xstrdup(".pwpkg-cache");
-}
-
 int cli_compile_tree(cli_context *ctx, const pw_lock *lock, const char *dir,
                      const char *runtime_dir, const cli_transfer_options *t, pw_error *err)
 {

@@ -27,46 +27,6 @@ static const char fetch_help[] =
     "exit codes: 0 all fetched, 1 a hash mismatch, 2 usage or unreadable lock,\n"
     "3 network or I/O error.\n";
 
-int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
-                              cli_transfer_options *t)
-{
-    long jobs = 0;
-    switch (opt) {
-    case 'j':
-        if (!cli_parse_count(arg, 1, 256, &jobs))
-            return cli_usage_error(ctx, cmd, "--jobs takes a number from 1 to 256");
-        t->jobs = (int)jobs;
-        return 0;
-    case CLI_OPT_OFFLINE:
-        t->offline = true;
-        return 0;
-    case CLI_OPT_CACHE_DIR:
-        t->cache_dir = arg;
-        return 0;
-    case CLI_OPT_CERT:
-        t->ca_file = arg;
-        return 0;
-    case CLI_OPT_REFRESH:
-        t->refresh = true;
-        return 0;
-    default:
-        return -1;
-    }
-}
-
-int cli_open_session(const cli_transfer_options *t, pw_fetch_session **out, pw_error *err)
-{
-    pw_fetch_options o;
-    pw_fetch_options_default(&o);
-    if (t->jobs > 0)
-        o.jobs = t->jobs;
-    o.offline = t->offline;
-    o.refresh = t->refresh;
-    o.cache_dir = t->cache_dir;
-    o.ca_file = t->ca_file;
-    return pw_fetch_session_new(&o, out, err);
-}
-
 static int run_fetch(cli_context *ctx, int argc, char **argv)
 {
     static const struct option long_options[] = {

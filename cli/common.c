@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "fetch.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -201,3 +202,80 @@ void cli_reporter_install(cli_context *ctx)
     reporter.ctx = ctx;
     pw_reporter_set(&reporter);
 }
+
+/* ------------------------------------------------- transfers and sizes */
+
+int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
+                              cli_transfer_options *t)
+{
+    long jobs = 0;
+    switch (opt) {
+    case 'j':
+        if (!cli_parse_count(arg, 1, 256, &jobs))
+            return cli_usage_error(ctx, cmd, "--jobs takes a number from 1 to 256");
+        t->jobs = (int)jobs;
+        return 0;
+    case CLI_OPT_OFFLINE:
+        t->offline = true;
+        return 0;
+    case CLI_OPT_CACHE_DIR:
+        t->cache_dir = arg;
+        return 0;
+    case CLI_OPT_CERT:
+        t->ca_file = arg;
+        return 0;
+    case CLI_OPT_REFRESH:
+        t->refresh = true;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+int cli_open_session(const cli_transfer_options *t, pw_fetch_session **out, pw_error *err)
+{
+    pw_fetch_options o;
+    pw_fetch_options_default(&o);
+    if (t->jobs > 0)
+        o.jobs = t->jobs;
+    o.offline = t->offline;
+    o.refresh = t->refresh;
+    o.cache_dir = t->cache_dir;
+    o.ca_file = t->ca_file;
+    return pw_fetch_session_new(&o, out, err);
+}
+
+char *cli_cache_dir(const cli_transfer_options *t)
+{
+    if (t->cache_dir)
+        return pw_xstrdup(t->cache_dir);
+    char *dir = pw_fetch_default_cache_dir();
+    return dir ? dir : pw_xstrdup(".pwpkg-cache");
+}
+
+bool cli_parse_size(const char *text, uint64_t *out)
+{
+    static const struct {
+        const char *suffix;
+        uint64_t factor;
+    } units[] = {
+        {"", 1},          {"B", 1},           {"K", 1000},        {"KB", 1000},
+        {"kB", 1000},     {"M", 1000000},     {"MB", 1000000},    {"G", 1000000000},
+        {"GB", 1000000000}, {"KiB", 1024},    {"MiB", 1048576},   {"GiB", 1073741824},
+    };
+    char *end = NULL;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (errno || end == text || value < 0)
+        return false;
+    while (*end == ' ')
+        end++;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(end, units[i].suffix) == 0) {
+            *out = (uint64_t)(value * (double)units[i].factor);
+            return true;
+        }
+    }
+    return false;
+}
+

@@ -13,6 +13,10 @@
 source "$(dirname "$0")/lib.bash"
 tools=$(dirname "$PWPKG")/../tests
 index=$(pyodide_index 0.27.7)
+# The lock records the commit of the git work tree around it; the scratch
+# directory sits inside pwpkg's own checkout, whose HEAD and dirtiness move
+# while the test runs.
+export GIT_CEILING_DIRECTORIES=$(dirname "$WORK")
 
 server_pid=""
 victim=""
@@ -137,6 +141,7 @@ done
 # --- a lock killed before, during and after it writes -------------------------
 # A generated universe (200 projects x 4 versions, deep chains) in a local
 # index: a cold lock takes about a second, a warm one tens of milliseconds.
+echo "[${SECONDS}s] generating the universe"
 "$tools/pw_mkindex" uni --universe 200 4 7 uni-requirements.txt >/dev/null || { fail "pw_mkindex"; finish; }
 mkdir -p locks && cd locks
 uni_args=(--pyodide 0.27.7 --pyodide-index "$index" --index-url ../uni/simple/)
@@ -145,6 +150,7 @@ run 0 "$PWPKG" -q lock "${uni_args[@]}"
 cp pwpkg.lock old.lock
 cp ../uni-requirements.txt requirements.txt
 export PWPKG_CACHE_DIR=$WORK/uni-cache
+echo "[${SECONDS}s] locking"
 start=$(date +%s%N)
 run 0 "$PWPKG" -q lock "${uni_args[@]}"
 cold_ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -158,6 +164,7 @@ for pct in 10 40 70 90 97 100 105; do
   delays+=("cold:$(echo "scale=3; $cold_ms * $pct / 100000" | bc)")
 done
 for ms in 005 020 040 060 080 120; do delays+=("warm:0.$ms"); done
+echo "[${SECONDS}s] kill loop: ${delays[*]}"
 killed_lock=0
 for point in "${delays[@]}"; do
   kind=${point%%:*} delay=${point#*:}

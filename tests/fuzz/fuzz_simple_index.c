@@ -14,6 +14,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#define PASSWORD "s3cr3t-pw"
+#define PAGE_URL "https://fuzz:" PASSWORD "@index.example/simple/demo/"
 
 static const char *const content_types[] = {
     "text/html",
@@ -21,9 +23,6 @@ static const char *const content_types[] = {
     "application/vnd.pypi.simple.v1+html; charset=utf-8",
     NULL,
 };
-
-#define PASSWORD "s3cr3t-pw"
-#define PAGE_URL "https://fuzz:" PASSWORD "@index.example/simple/demo/"
 
 /* `input_has_password`: messages may quote the input, which the fuzzer can
  * make contain the password too (it learns strings from comparisons). */
