@@ -51,6 +51,7 @@ typedef struct build_state {
     unsigned char *chunk;
     size_t added_files; /* by the after_install hook */
     uint64_t added_bytes;
+    int output_lock;    /* pw_claim_output on the output's directory */
 } build_state;
 
 
@@ -604,6 +605,8 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
     free(parent);
     if (rc != PW_OK)
         return rc;
+    if ((rc = pw_claim_output(o->output, &s->output_lock, err)) != PW_OK)
+        return rc;
     pw_buf stage = PW_BUF_INIT;
     pw_buf_printf(&stage, "%s.tmp.XXXXXX", o->output);
     if (!mkdtemp(stage.data)) {
@@ -665,6 +668,7 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     s.results = pw_xcalloc(n ? n : 1, sizeof(*s.results));
     s.installed = pw_xcalloc(n ? n : 1, sizeof(*s.installed));
     s.chunk = pw_xmalloc(CHUNK_SIZE);
+    s.output_lock = -1;
     int rc = build(&s, rep, err);
     /* The staging tree and the temporary zip never outlive the call. */
     pw_error cleanup = {0, NULL};
@@ -675,6 +679,7 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     pw_error_clear(&cleanup);
     free(s.stage);
     free(s.zip_tmp);
+    pw_release_output(s.output_lock);
     for (size_t i = 0; i < n; i++)
         pw_wheel_install_result_free(&s.results[i]);
     free(s.results);

@@ -27,6 +27,7 @@ typedef struct mirror_state {
     char *out;   /* out_dir without trailing '/' */
     char *stage; /* the staging directory, NULL once renamed into place */
     int64_t *sizes; /* measured size of each artifact, parallel to packages */
+    int output_lock; /* pw_claim_output on out's directory */
 } mirror_state;
 
 /* ----------------------------------------------------------- artifacts */
@@ -319,6 +320,8 @@ static int build(mirror_state *s, pw_error *err)
     if (rc == PW_OK)
         rc = pw_mkdirs(parent, err);
     free(parent);
+    if (rc == PW_OK)
+        rc = pw_claim_output(s->out, &s->output_lock, err);
     if (rc == PW_OK) {
         pw_buf stage = PW_BUF_INIT;
         pw_buf_printf(&stage, "%s.tmp.XXXXXX", s->out);
@@ -366,6 +369,7 @@ int pw_bundle_write_mirror(const pw_lock *lock, const char *const *artifact_path
         len--;
     s.out = pw_xstrndup(out_dir, len);
     s.sizes = pw_xcalloc(lock->n_packages ? lock->n_packages : 1, sizeof(*s.sizes));
+    s.output_lock = -1;
     int rc = build(&s, err);
     if (s.stage) {
         pw_error scratch = {0, NULL};
@@ -373,6 +377,7 @@ int pw_bundle_write_mirror(const pw_lock *lock, const char *const *artifact_path
         pw_error_clear(&scratch);
         free(s.stage);
     }
+    pw_release_output(s.output_lock);
     free(s.sizes);
     free(s.out);
     return rc;

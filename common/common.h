@@ -177,6 +177,15 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err);
  * never sees half a file. The temporary is removed on every failure path.
  */
 int pw_write_file_atomic(const char *path, const void *data, size_t len, pw_error *err);
+/*
+ * Before writing `path` (a file or a tree, through "<path>.tmp.*" staging):
+ * takes an exclusive lock on its directory and removes the "<name>.tmp.*"
+ * that a killed writer of the same path left behind. Concurrent writers of
+ * one directory take turns. *lock_fd gets the lock (-1 when the directory
+ * cannot be locked, which is not an error); release it with pw_release_output.
+ */
+int pw_claim_output(const char *path, int *lock_fd, pw_error *err);
+void pw_release_output(int lock_fd);
 bool pw_file_exists(const char *path);
 bool pw_is_dir(const char *path);
 /* mkdir -p; mode 0755 before umask. */

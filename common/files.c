@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err)
     return PW_OK;
 }
 
+static int write_file_atomic_locked(const char *path, const void *data, size_t len,
+                                    pw_error *err);
+
 static int write_all(int fd, const char *data, size_t len)
 {
     while (len) {
@@ -58,7 +62,57 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
+int pw_claim_output(const char *path, int *lock_fd, pw_error *err)
+{
+    *lock_fd = -1;
+    char *dir = pw_path_dirname(path);
+    const char *name = pw_path_basename(path);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        free(dir);
+        return PW_OK; /* the write itself will say what is wrong */
+    }
+    while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+        ;
+    *lock_fd = fd;
+    /* Holding the lock, no live writer of `path` can own a staging entry. */
+    pw_buf prefix = PW_BUF_INIT;
+    pw_buf_printf(&prefix, "%s.tmp.", name);
+    DIR *d = opendir(dir);
+    int rc = PW_OK;
+    struct dirent *e;
+    while (d && rc == PW_OK && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix.data, prefix.len) != 0)
+            continue;
+        char *stale = pw_path_join(dir, e->d_name);
+        rc = pw_remove_tree(stale, err);
+        free(stale);
+    }
+    if (d)
+        closedir(d);
+    pw_buf_free(&prefix);
+    free(dir);
+    return rc;
+}
+
+void pw_release_output(int lock_fd)
+{
+    if (lock_fd >= 0)
+        close(lock_fd); /* closing drops the flock */
+}
+
 int pw_write_file_atomic(const char *path, const void *data, size_t len, pw_error *err)
+{
+    int lock_fd = -1;
+    int claimed = pw_claim_output(path, &lock_fd, err);
+    if (claimed != PW_OK)
+        return claimed;
+    int rc = write_file_atomic_locked(path, data, len, err);
+    pw_release_output(lock_fd);
+    return rc;
+}
+
+static int write_file_atomic_locked(const char *path, const void *data, size_t len, pw_error *err)
 {
     pw_buf tmp = PW_BUF_INIT;
     pw_buf_printf(&tmp, "%s.tmp.XXXXXX", path);

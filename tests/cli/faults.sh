@@ -30,16 +30,10 @@ trap cleanup EXIT
 
 # Every file under artifacts/ is content-addressed: artifacts/<aa>/<sha256>.
 check_cache() { # WHAT
-  local bad=0 f name
-  while IFS= read -r f; do
-    name=${f##*/}
-    if [ "$(sha256sum "$f" | cut -c1-64)" != "$name" ] ||
-       [ "$(basename "$(dirname "$f")")" != "${name:0:2}" ]; then
-      echo "corrupt cache entry: $f" >&2
-      bad=1
-    fi
-  done < <(find "$PWPKG_CACHE_DIR/artifacts" -type f 2>/dev/null)
-  [ "$bad" = 0 ] && pass || fail "$1: corrupt cache"
+  local bad
+  bad=$(find "$PWPKG_CACHE_DIR/artifacts" -type f -print0 2>/dev/null | xargs -0 -r sha256sum |
+        awk '{ n = split($2, p, "/"); if ($1 != p[n] || substr($1, 1, 2) != p[n - 1]) print $2 }')
+  [ -z "$bad" ] && pass || fail "$1: corrupt cache entries: $bad"
 }
 
 # Temporary files next to an output: pw_write_file_atomic's FILE.tmp.XXXXXX
@@ -68,9 +62,9 @@ kill_during() {
 }
 
 # --- a fetch killed mid-transfer -------------------------------------------
-# Ten ~880 kB wheels behind the server's slow path (16 pieces, 20 ms apart),
+# Ten ~290 kB wheels behind the server's slow path (16 pieces, 20 ms apart),
 # one transfer at a time: a fetch takes over 3 s, most of it mid-body.
-"$tools/pw_wheelgen" --name big --version 1.0 --bulk 10 --size 3000000 --out wheels >/dev/null ||
+"$tools/pw_wheelgen" --name big --version 1.0 --bulk 10 --size 1000000 --out wheels >/dev/null ||
   { fail "pw_wheelgen"; finish; }
 {
   echo '<!DOCTYPE html><html><body>'
@@ -89,6 +83,7 @@ run 0 "$PWPKG" -q lock "${lock_args[@]}"
 cp pwpkg.lock fetch.lock
 rm -rf "$PWPKG_CACHE_DIR"
 
+echo "[${SECONDS}s] fetch kill loop"
 mid_transfer=0
 for delay in 0.5 1.0 1.6 2.3; do
   kill_during "$delay" "$PWPKG" -q fetch -j 1
@@ -109,30 +104,40 @@ n=$(find "$PWPKG_CACHE_DIR/artifacts" -type f | wc -l)
 n=$(find "$PWPKG_CACHE_DIR/tmp" -type f | wc -l)
 [ "$n" = 0 ] && pass || fail "partial downloads left in the cache after the rerun: $n"
 [ -z "$(leftovers .)" ] && pass || fail "temporary files next to pwpkg.lock: $(leftovers .)"
+# the lock is still current and every artifact matches it (this also puts
+# the find-links page back in the cache for the offline checks below)
+run 0 "$PWPKG" -q verify "${lock_args[@]}"
 
 # --- a bundle killed mid-build ------------------------------------------------
-# 29 MB of sources to unpack, hash and gzip (zip: also deflate): seconds.
-bundle_check() { # OUT FORMAT-WHAT
+# 10 MB of sources to unpack, hash and gzip (zip: also deflate). The first
+# kill meets no output, which must stay absent; the second one meets a
+# complete bundle, which must survive intact. verify --bundle rebuilds the
+# bundle from the cache and compares it byte for byte.
+bundle_intact() { # OUT WHAT
   if [ -e "$1" ]; then
-    run 0 "$PWPKG" -q verify "${lock_args[@]}" --bundle "$1"
+    run 0 "$PWPKG" -q verify "${lock_args[@]}" --offline --bundle "$1" || fail "$2: half-written bundle"
   else
     pass
   fi
 }
 for format in dir zip; do
-  out=out-$format
-  [ "$format" = zip ] && out=out.zip
+  out=out-$format scale=1
+  [ "$format" = zip ] && out=out.zip scale=2.5
   mid_build=0
-  for delay in 0.3 0.9 1.8; do
-    [ "$format" = zip ] && delay=$(echo "$delay * 2" | bc)
-    kill_during "$delay" "$PWPKG" -q bundle --format "$format" -o "$out"
-    [ "$killed" = 1 ] && mid_build=1
-    bundle_check "$out"
-    check_cache "bundle ($format) killed after ${delay}s"
-  done
-  [ "$mid_build" = 1 ] && pass || fail "no kill landed in the middle of a $format bundle"
+  delay=$(echo "0.15 * $scale" | bc)
+  kill_during "$delay" "$PWPKG" -q bundle --format "$format" -o "$out"
+  [ "$killed" = 1 ] && mid_build=1
+  bundle_intact "$out" "$format bundle killed after ${delay}s"
   run 0 "$PWPKG" -q bundle --format "$format" -o "$out"
-  bundle_check "$out"
+  delay=$(echo "0.4 * $scale" | bc)
+  kill_during "$delay" "$PWPKG" -q bundle --format "$format" -o "$out"
+  [ "$killed" = 1 ] && mid_build=1
+  [ -e "$out" ] && pass || fail "$format bundle killed after ${delay}s: the previous bundle is gone"
+  bundle_intact "$out" "$format bundle killed after ${delay}s over a previous one"
+  check_cache "$format bundle killed"
+  [ "$mid_build" = 1 ] && pass || fail "no kill landed in the middle of a $format bundle"
+  # a rerun succeeds and takes the staging directories of killed runs away
+  run 0 "$PWPKG" -q bundle --format "$format" -o "$out"
   got=$(leftovers .)
   [ -z "$got" ] && pass || fail "$format bundle: temporary files left after a rerun: $got"
   rm -rf ./*.tmp.*
@@ -160,10 +165,10 @@ cmp -s old.lock new.lock && fail "the two locks should differ" || pass
 # Kill points spread over a cold run (cache emptied first) up to just past
 # its end, then over a warm run, whose time is mostly the write.
 delays=()
-for pct in 10 40 70 90 97 100 105; do
+for pct in 10 60 90 97 103; do
   delays+=("cold:$(echo "scale=3; $cold_ms * $pct / 100000" | bc)")
 done
-for ms in 005 020 040 060 080 120; do delays+=("warm:0.$ms"); done
+for ms in 010 030 050 080; do delays+=("warm:0.$ms"); done
 echo "[${SECONDS}s] kill loop: ${delays[*]}"
 killed_lock=0
 for point in "${delays[@]}"; do

@@ -146,6 +146,23 @@ static void test_files(void **state)
             entries++;
     closedir(d);
     assert_int_equal(entries, 1);
+    /* what a killed writer left behind is removed by the next writer */
+    char *stale_file = pw_path_join(nested, "f.txt.tmp.AbC123");
+    char *stale_dir = pw_path_join(nested, "f.txt.tmp.dir/sub");
+    char *other = pw_path_join(nested, "g.txt.tmp.keep");
+    assert_int_equal(pw_write_file_atomic(stale_file, "x", 1, &err), PW_OK);
+    assert_int_equal(pw_mkdirs(stale_dir, &err), PW_OK);
+    assert_int_equal(pw_write_file_atomic(other, "y", 1, &err), PW_OK);
+    assert_int_equal(pw_write_file_atomic(file, "hello", 5, &err), PW_OK);
+    assert_false(pw_file_exists(stale_file));
+    char *stale_top = pw_path_join(nested, "f.txt.tmp.dir");
+    assert_false(pw_file_exists(stale_top));
+    assert_true(pw_file_exists(other));
+    unlink(other);
+    free(stale_top);
+    free(stale_file);
+    free(stale_dir);
+    free(other);
     /* writing into a missing directory fails cleanly */
     char *bad = pw_path_join(dir, "missing/f.txt");
     assert_int_equal(pw_write_file_atomic(bad, "x", 1, &err), PW_EIO);

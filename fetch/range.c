@@ -1,0 +1,478 @@
+/* Byte-range GETs (range_api.h): one small transfer at a time on the
+ * session's multi handle, so that connections and TLS sessions are shared
+ * with the batch engine. */
+#include "fetch_internal.h"
+#include "range_api.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ local files */
+
+static int local_range(const char *url, const char *redacted, int64_t offset, uint64_t want,
+                       pw_buf *out, uint64_t *total_size, pw_error *err)
+{
+    char *path = pw_fetch_local_path(url);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    free(path);
+    if (fd < 0)
+        return pw_error_set(err, errno == ENOENT ? PW_ENOTFOUND : PW_EIO, "%s: cannot open: %s",
+                            redacted, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return pw_error_set(err, PW_EIO, "%s: not a regular file", redacted);
+    }
+    uint64_t size = (uint64_t)st.st_size;
+    uint64_t first;
+    if (offset < 0) {
+        first = size > want ? size - want : 0;
+    } else {
+        /* Like HTTP 416 (RFC 9110 15.5.17): a range must start inside the file. */
+        if ((uint64_t)offset >= size) {
+            close(fd);
+            return pw_error_set(err, PW_EINVAL,
+                                "%s: range starts at byte %lld, past the end of the file "
+                                "(%llu bytes)",
+                                redacted, (long long)offset, (unsigned long long)size);
+        }
+        first = (uint64_t)offset;
+    }
+    uint64_t len = size - first < want ? size - first : want;
+    pw_buf_reserve(out, (size_t)len + 1);
+    uint64_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, out->data + done, (size_t)(len - done), (off_t)(first + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            close(fd);
+            pw_buf_reset(out);
+            return pw_error_set(err, PW_EIO, "%s: read error at byte %llu: %s", redacted,
+                                (unsigned long long)(first + done),
+                                n == 0 ? "the file shrank while being read" : strerror(e));
+        }
+        done += (uint64_t)n;
+    }
+    close(fd);
+    out->len = (size_t)len;
+    out->data[out->len] = '\0';
+    *total_size = size;
+    return PW_OK;
+}
+
+/* ----------------------------------------------------------------- HTTP */
+
+typedef struct range_xfer {
+    CURL *easy;
+    pw_buf *out;
+    uint64_t limit;     /* the most bytes a correct 206 can carry */
+    long code;          /* status of the response whose body arrives */
+    bool body_started;
+    bool ignored;       /* 200: the whole file was coming */
+    bool too_long;
+    /* RFC 9110 14.4: Content-Range: bytes first-last/complete | bytes * /complete */
+    bool have_range;
+    bool have_total;
+    uint64_t first, last, total;
+} range_xfer;
+
+static bool parse_u64(pw_slice s, uint64_t *out)
+{
+    if (s.len == 0 || s.len > 19)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] < '0' || s.ptr[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(s.ptr[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static void parse_content_range(range_xfer *x, pw_slice v)
+{
+    x->have_range = x->have_total = false;
+    if (!pw_slice_starts_with(v, "bytes "))
+        return;
+    v = pw_slice_trim(pw_slice_make(v.ptr + 6, v.len - 6));
+    long slash = pw_slice_find_char(v, '/');
+    if (slash < 0)
+        return;
+    pw_slice range = pw_slice_make(v.ptr, (size_t)slash);
+    pw_slice total = pw_slice_make(v.ptr + slash + 1, v.len - (size_t)slash - 1);
+    x->have_total = parse_u64(total, &x->total);
+    long dash = pw_slice_find_char(range, '-');
+    if (dash > 0 && parse_u64(pw_slice_make(range.ptr, (size_t)dash), &x->first) &&
+        parse_u64(pw_slice_make(range.ptr + dash + 1, range.len - (size_t)dash - 1), &x->last) &&
+        x->first <= x->last)
+        x->have_range = true;
+}
+
+static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
+{
+    range_xfer *x = ud;
+    size_t len = size * nitems;
+    pw_slice line = pw_slice_trim(pw_slice_make(buf, len));
+    /* Only the last response (after redirects and 1xx) describes the body. */
+    if (pw_slice_starts_with(line, "HTTP/")) {
+        x->have_range = x->have_total = false;
+        return len;
+    }
+    long colon = pw_slice_find_char(line, ':');
+    if (colon <= 0)
+        return len;
+    pw_slice name = pw_slice_trim(pw_slice_make(line.ptr, (size_t)colon));
+    if (pw_slice_eq_icase_cstr(name, "content-range"))
+        parse_content_range(x, pw_slice_trim(pw_slice_make(line.ptr + colon + 1,
+                                                            line.len - (size_t)colon - 1)));
+    return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t nitems, void *ud)
+{
+    range_xfer *x = ud;
+    size_t len = size * nitems;
+    if (!x->body_started) {
+        x->body_started = true;
+        curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->code);
+    }
+    if (x->code == 200) {
+        /* RFC 9110 14.2: a server may ignore Range. Stop at once rather than
+         * download a whole wheel here; the caller fetches it as an artifact. */
+        x->ignored = true;
+        return 0;
+    }
+    if (x->code != 206)
+        return len; /* an error page: the status says enough */
+    if ((uint64_t)x->out->len + len > x->limit) {
+        x->too_long = true;
+        return 0;
+    }
+    pw_buf_append(x->out, data, len);
+    return len;
+}
+
+/*
+ * The handle setup of engine.c's start_attempt (which is static there),
+ * minus what only batches need (progress, If-None-Match, Accept-Encoding:
+ * byte ranges are ranges of the identity encoding).
+ */
+static CURL *new_handle(pw_fetch_session *s, const char *curl_url, const char *range,
+                        range_xfer *x, char *errbuf)
+{
+    CURL *e = curl_easy_init();
+    if (!e)
+        return NULL;
+    const pw_fetch_options *o = &s->opt;
+    curl_easy_setopt(e, CURLOPT_URL, curl_url);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    /* Only HTTP(S), even after a redirect. */
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirects);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    if (o->idle_timeout_s > 0) {
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->idle_timeout_s);
+    }
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
+    if (s->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
+    if (s->ca_path)
+        curl_easy_setopt(e, CURLOPT_CAPATH, s->ca_path);
+    if (o->use_netrc)
+        curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    curl_easy_setopt(e, CURLOPT_RANGE, range);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    return e;
+}
+
+/* Runs one transfer to its end on the session's multi handle. */
+static CURLcode run_transfer(pw_fetch_session *s, CURL *e, bool *multi_failed)
+{
+    *multi_failed = false;
+    if (curl_multi_add_handle(s->multi, e) != CURLM_OK) {
+        *multi_failed = true;
+        return CURLE_FAILED_INIT;
+    }
+    CURLcode result = CURLE_OK;
+    for (bool done = false; !done;) {
+        int running = 0;
+        if (curl_multi_perform(s->multi, &running) != CURLM_OK) {
+            *multi_failed = true;
+            result = CURLE_FAILED_INIT;
+            break;
+        }
+        CURLMsg *m;
+        int queued;
+        while ((m = curl_multi_info_read(s->multi, &queued)) != NULL) {
+            if (m->msg == CURLMSG_DONE && m->easy_handle == e) {
+                result = m->data.result;
+                done = true;
+            }
+        }
+        if (!done)
+            curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+    }
+    curl_multi_remove_handle(s->multi, e);
+    return result;
+}
+
+static bool retryable(CURLcode rc, long code)
+{
+    switch (rc) {
+    case CURLE_OK:
+        return code == 429 || (code >= 500 && code <= 599);
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Same schedule as the batch engine: exponential backoff with up to a
+ * quarter of jitter, or the server's Retry-After (RFC 9110 10.2.3), capped. */
+static int64_t retry_delay(pw_fetch_session *s, int attempt, long retry_after_s)
+{
+    int64_t delay = s->opt.backoff_base_ms;
+    for (int i = 1; i < attempt && delay < s->opt.backoff_max_ms; i++)
+        delay *= 2;
+    if (delay > s->opt.backoff_max_ms)
+        delay = s->opt.backoff_max_ms;
+    if (delay > 0)
+        delay -= (int64_t)(pw_fetch_random(s) % (uint64_t)(delay / 4 + 1));
+    if (retry_after_s > 0) {
+        int64_t ra = (int64_t)retry_after_s * 1000;
+        if (ra > s->opt.retry_after_max_ms)
+            ra = s->opt.retry_after_max_ms;
+        if (ra > delay)
+            delay = ra;
+    }
+    return delay;
+}
+
+static void describe_failure(pw_fetch_session *s, CURLcode rc, long code, const char *curl_err,
+                             pw_buf *out)
+{
+    if (rc != CURLE_OK) {
+        const char *detail = curl_err[0] ? curl_err : curl_easy_strerror(rc);
+        if (rc == CURLE_PEER_FAILED_VERIFICATION)
+            pw_buf_printf(out,
+                          "TLS certificate verification failed: %s (give the CA bundle that "
+                          "signs this server with --ca-file or SSL_CERT_FILE)",
+                          detail);
+        else if (rc == CURLE_SSL_CACERT_BADFILE)
+            pw_buf_printf(out, "cannot use the CA bundle %s: %s",
+                          s->ca_file ? s->ca_file : "(system default)", detail);
+        else if (rc == CURLE_TOO_MANY_REDIRECTS)
+            pw_buf_printf(out, "too many redirects (more than %ld): %s", s->opt.max_redirects,
+                          detail);
+        else
+            pw_buf_puts(out, detail);
+        return;
+    }
+    pw_buf_printf(out, "HTTP %ld%s", code,
+                  code == 401   ? " (authentication required: put credentials in the URL or "
+                                  "~/.netrc)"
+                  : code == 403 ? " (forbidden)"
+                  : code == 404 || code == 410 ? " (not found)"
+                  : code == 429                ? " (too many requests)"
+                                               : "");
+}
+
+/* Checks a 206 against what was asked: RFC 9110 14.4 and 15.3.7. */
+static int check_partial(const range_xfer *x, const char *redacted, const char *range,
+                         int64_t offset, uint64_t want, pw_error *err)
+{
+    if (!x->have_range || !x->have_total || x->last >= x->total)
+        return pw_error_set(err, PW_EUNSUPPORTED,
+                            "%s: HTTP 206 for bytes=%s without a usable Content-Range "
+                            "(a multipart answer?)",
+                            redacted, range);
+    uint64_t first = offset < 0 ? (x->total > want ? x->total - want : 0) : (uint64_t)offset;
+    uint64_t last_max = offset < 0 ? x->total - 1 : first + want - 1;
+    bool exact = x->first == first && x->last <= last_max &&
+                 (x->last == x->total - 1 || x->last == last_max);
+    if (!exact)
+        return pw_error_set(err, PW_EUNSUPPORTED,
+                            "%s: asked for bytes=%s, the server answered bytes %llu-%llu/%llu",
+                            redacted, range, (unsigned long long)x->first,
+                            (unsigned long long)x->last, (unsigned long long)x->total);
+    if ((uint64_t)x->out->len != x->last - x->first + 1)
+        return pw_error_set(err, PW_ENET, "%s: bytes=%s: got %zu bytes, Content-Range announced %llu",
+                            redacted, range, x->out->len,
+                            (unsigned long long)(x->last - x->first + 1));
+    return PW_OK;
+}
+
+static int http_range(pw_fetch_session *s, const char *url, const char *redacted, int64_t offset,
+                      uint64_t want, pw_buf *out, uint64_t *total_size, pw_error *err)
+{
+    pw_buf range = PW_BUF_INIT;
+    if (offset < 0)
+        pw_buf_printf(&range, "-%llu", (unsigned long long)want);
+    else
+        pw_buf_printf(&range, "%llu-%llu", (unsigned long long)offset,
+                      (unsigned long long)((uint64_t)offset + want - 1));
+    char *curl_url = pw_fetch_url_with_credentials(s, url);
+    char curl_err[CURL_ERROR_SIZE];
+    int rc = PW_OK;
+    for (int attempt = 1;; attempt++) {
+        pw_buf_reset(out);
+        range_xfer x;
+        memset(&x, 0, sizeof(x));
+        x.out = out;
+        x.limit = want;
+        curl_err[0] = '\0';
+        x.easy = new_handle(s, curl_url, range.data, &x, curl_err);
+        if (!x.easy) {
+            rc = pw_error_set(err, PW_ENET, "%s: libcurl could not create a handle", redacted);
+            break;
+        }
+        bool multi_failed = false;
+        CURLcode cc = run_transfer(s, x.easy, &multi_failed);
+        long code = 0;
+        curl_easy_getinfo(x.easy, CURLINFO_RESPONSE_CODE, &code);
+        curl_off_t retry_after = 0;
+        if (curl_easy_getinfo(x.easy, CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK)
+            retry_after = 0;
+        curl_easy_cleanup(x.easy);
+        if (multi_failed) {
+            rc = pw_error_set(err, PW_ENET, "%s: libcurl could not run the transfer", redacted);
+            break;
+        }
+        if (x.ignored || (cc == CURLE_OK && code == 200)) {
+            rc = pw_error_set(err, PW_EUNSUPPORTED,
+                              "%s: the server ignores Range requests (HTTP 200 for bytes=%s)",
+                              redacted, range.data);
+            break;
+        }
+        if (x.too_long) {
+            rc = pw_error_set(err, PW_EUNSUPPORTED,
+                              "%s: the server sent more than the %llu bytes of bytes=%s", redacted,
+                              (unsigned long long)want, range.data);
+            break;
+        }
+        if (cc == CURLE_OK && code == 206) {
+            rc = check_partial(&x, redacted, range.data, offset, want, err);
+            if (rc == PW_OK)
+                *total_size = x.total;
+            break;
+        }
+        if (cc == CURLE_OK && code == 416) {
+            pw_buf size = PW_BUF_INIT;
+            if (x.have_total)
+                pw_buf_printf(&size, " (%llu bytes)", (unsigned long long)x.total);
+            if (offset < 0)
+                rc = pw_error_set(err, PW_EINVAL, "%s: HTTP 416 for bytes=%s: an empty file%s",
+                                  redacted, range.data, pw_buf_cstr(&size));
+            else
+                rc = pw_error_set(err, PW_EINVAL,
+                                  "%s: HTTP 416: range bytes=%s starts past the end of the file%s",
+                                  redacted, range.data, pw_buf_cstr(&size));
+            pw_buf_free(&size);
+            break;
+        }
+        pw_buf reason = PW_BUF_INIT;
+        describe_failure(s, cc, code, curl_err, &reason);
+        if (retryable(cc, code) && attempt <= s->opt.retries) {
+            long ra = retry_after > 86400 ? 86400L : retry_after > 0 ? (long)retry_after : 0;
+            int64_t delay = retry_delay(s, attempt, ra);
+            pw_report(PW_REPORT_DEBUG, "%s: bytes=%s: %s; retrying in %lld ms", redacted,
+                      range.data, reason.data, (long long)delay);
+            pw_buf_free(&reason);
+            sleep_ms(delay);
+            continue;
+        }
+        int code_out = cc == CURLE_OK && (code == 404 || code == 410) ? PW_ENOTFOUND : PW_ENET;
+        if (attempt > 1)
+            rc = pw_error_set(err, code_out, "%s: bytes=%s: %s (gave up after %d attempts)",
+                              redacted, range.data, reason.data, attempt);
+        else
+            rc = pw_error_set(err, code_out, "%s: bytes=%s: %s", redacted, range.data,
+                              reason.data);
+        pw_buf_free(&reason);
+        break;
+    }
+    if (rc != PW_OK)
+        pw_buf_reset(out);
+    else if (!out->data)
+        pw_buf_puts(out, "");
+    free(curl_url);
+    pw_buf_free(&range);
+    return rc;
+}
+
+int pw_fetch_range(pw_fetch_session *s, const char *url, int64_t offset, uint64_t length,
+                   pw_buf *out, uint64_t *total_size, pw_error *err)
+{
+    pw_buf_reset(out);
+    *total_size = 0;
+    if (!url || !*url)
+        return pw_error_set(err, PW_EINVAL, "range request without a URL");
+    char *redacted = pw_redact_url(url);
+    uint64_t want = length;
+    int rc = PW_OK;
+    if (offset < 0) {
+        /* INT64_MIN has no positive counterpart; it is far past the limit anyway. */
+        want = offset == INT64_MIN ? UINT64_MAX : (uint64_t)-offset;
+        if (length != 0 && length != want)
+            rc = pw_error_set(err, PW_EINVAL,
+                              "%s: a suffix range of %llu bytes with a length of %llu", redacted,
+                              (unsigned long long)want, (unsigned long long)length);
+    } else if (length == 0) {
+        rc = pw_error_set(err, PW_EINVAL, "%s: empty range at byte %lld", redacted,
+                          (long long)offset);
+    }
+    if (rc == PW_OK && want > PW_FETCH_RANGE_MAX)
+        rc = pw_error_set(err, PW_ELIMIT, "%s: range of %llu bytes, more than the limit of %llu",
+                          redacted, (unsigned long long)want,
+                          (unsigned long long)PW_FETCH_RANGE_MAX);
+    if (rc != PW_OK) {
+        free(redacted);
+        return rc;
+    }
+    if (pw_fetch_is_local(url)) {
+        rc = local_range(url, redacted, offset, want, out, total_size, err);
+    } else if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
+        rc = pw_error_set(err, PW_EUNSUPPORTED,
+                          "%s: only http, https and file URLs are supported", redacted);
+    } else if (s->opt.offline) {
+        rc = pw_error_set(err, PW_ENET, "offline: %s: a range request needs the network",
+                          redacted);
+    } else {
+        rc = http_range(s, url, redacted, offset, want, out, total_size, err);
+    }
+    free(redacted);
+    return rc;
+}
