@@ -18,3 +18,6 @@ CC=clang bash .ci/build.sh build-asan -DPWPKG_SANITIZE=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions=$PWD/.ci/lsan.supp \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== libFuzzer: each target briefly (tests/fuzz/run.sh; corpus replays ran above)"
+bash tests/fuzz/run.sh "${PWPKG_FUZZ_SECONDS:-60}"

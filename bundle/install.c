@@ -859,7 +859,8 @@ int pw_wheel_install(const char *archive_path, const char *site_dir,
     if (rc != PW_OK) {
         rollback(&ins);
     } else {
-        qsort(ins.files, ins.n_files, sizeof(*ins.files), file_cmp);
+        if (ins.n_files > 1)
+            qsort(ins.files, ins.n_files, sizeof(*ins.files), file_cmp);
         if (result) {
             result->files = ins.files;
             result->n_files = ins.n_files;

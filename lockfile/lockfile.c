@@ -286,7 +286,11 @@ static int read_package(lock_reader *rd, const cJSON *obj, pw_lock *lock, size_t
         goto done;
     }
     const cJSON *size = cJSON_GetObjectItemCaseSensitive(obj, "size");
-    if (cJSON_IsNumber(size) && size->valuedouble >= 0)
+    /* Exact integers only: a double beyond 2^53 (or out of int64_t's range)
+     * is not a byte count, and converting it would be undefined. */
+    if (cJSON_IsNumber(size) && size->valuedouble >= 0 &&
+        size->valuedouble <= 9007199254740992.0 &&
+        size->valuedouble == (double)(int64_t)size->valuedouble)
         p->size = (int64_t)size->valuedouble;
     else if (size && !cJSON_IsNull(size))
         rc = field_error(rd, "size", "a non-negative integer or null");

@@ -276,6 +276,12 @@ static int parse_version(cursor *c, pw_version *v, pw_error *err)
 
 int pw_version_parse(pw_slice text, pw_version *out, pw_error *err)
 {
+    long nul = pw_slice_find_char(text, '\0');
+    if (nul >= 0) {
+        memset(out, 0, sizeof(*out));
+        return pw_error_set(err, PW_EINVAL,
+                            "invalid version: a NUL byte at column %ld, expected text", nul + 1);
+    }
     cursor c = {text.ptr, text.len, "version", 0, text.len};
     int rc = parse_version(&c, out, err);
     if (rc < 0)
@@ -495,6 +501,11 @@ int pw_specifier_set_parse(pw_slice text, pw_specifier_set *out, pw_error *err)
     pw_specifier_set set = PW_SPECIFIER_SET_INIT;
     size_t start = 0;
     *out = set;
+    /* A NUL would end the C strings (=== values) that carry it onward. */
+    long nul = pw_slice_find_char(text, '\0');
+    if (nul >= 0)
+        return pw_error_set(err, PW_EINVAL,
+                            "invalid specifier: a NUL byte at column %ld, expected text", nul + 1);
     for (size_t i = 0; i <= text.len; i++) {
         if (i < text.len && text.ptr[i] != ',')
             continue;

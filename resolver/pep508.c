@@ -440,9 +440,22 @@ static int with_column(int rc, size_t offset, pw_error *err)
     return rc;
 }
 
+/* A NUL would end the C strings (names, URLs) that carry the text onward. */
+static int refuse_nul(pw_slice text, size_t *err_offset, pw_error *err)
+{
+    long nul = pw_slice_find_char(text, '\0');
+    if (nul < 0)
+        return PW_OK;
+    if (err_offset)
+        *err_offset = (size_t)nul;
+    return pw_error_set(err, PW_EINVAL, "a NUL byte, expected text");
+}
+
 int pw_marker_parse_at(pw_slice text, pw_marker **out, size_t *err_offset, pw_error *err)
 {
     *out = NULL;
+    if (refuse_nul(text, err_offset, err))
+        return PW_EINVAL;
     parser p = {text.ptr ? text.ptr : "", text.ptr ? text.len : 0, 0, 0, 0, err};
     int rc = parse_marker_to_end(&p, out);
     if (rc && err_offset)
@@ -890,6 +903,8 @@ void pw_requirement_free(pw_requirement *r)
 int pw_requirement_parse_at(pw_slice text, pw_requirement *out, size_t *err_offset, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
+    if (refuse_nul(text, err_offset, err))
+        return PW_EINVAL;
     parser p = {text.ptr ? text.ptr : "", text.ptr ? text.len : 0, 0, 0, 0, err};
     int rc = parse_requirement(&p, out);
     if (rc) {

@@ -649,7 +649,25 @@ static int wheel_requirement(rf_ctx *c, const rf_file *f, const rf_line *l, size
     req->name = name;
     req->key = pw_normalize_name(name);
     req->url = pw_xstrndup(s + loc_start, loc_len);
-    return 0;
+    /* The lock records the canonical "name @ url": it must parse again (a
+     * valid project name, no spaces in the location). */
+    pw_buf canonical = PW_BUF_INIT;
+    pw_requirement_format(req, &canonical);
+    pw_requirement check;
+    pw_error why = {0};
+    int rc = pw_requirement_parse(pw_slice_make(canonical.data, canonical.len), &check, &why);
+    if (rc == PW_OK) {
+        pw_requirement_free(&check);
+    } else {
+        rc = fail_at(c, f, l, loc_start, PW_EINVAL,
+                     "'%.*s' does not make a valid requirement '%s' (%s): expected a wheel "
+                     "named after a valid project, at a location without spaces",
+                     (int)loc_len, s + loc_start, pw_buf_cstr(&canonical), pw_error_message(&why));
+        pw_requirement_free(req);
+    }
+    pw_error_clear(&why);
+    pw_buf_free(&canonical);
+    return rc;
 }
 
 static int unsupported_url(rf_ctx *c, const rf_file *f, const rf_line *l, size_t off, const char *url,

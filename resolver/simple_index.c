@@ -516,6 +516,17 @@ static int resolve_file_urls(page_ctx *c, const char *base)
         }
         f->is_wheel = ends_with_icase(f->filename, ".whl");
     }
+    /* A link without a file name ("https://h/x/") names no distribution. */
+    size_t kept = 0;
+    for (size_t i = 0; i < c->page->n_files; i++) {
+        pw_index_file *f = &c->page->files[i];
+        if (!f->filename || !*f->filename) {
+            file_free(f);
+            continue;
+        }
+        c->page->files[kept++] = *f;
+    }
+    c->page->n_files = kept;
     return PW_OK;
 }
 
@@ -1083,7 +1094,12 @@ int pw_index_page_parse(const char *page_url, const char *content_type, const ch
     page_ctx c = {.shown = shown, .err = err, .page = out, .cap = 0};
     enum page_format fmt = FORMAT_UNKNOWN;
     int rc = PW_OK;
-    if (content_type) {
+    /* Index pages are text: a NUL would silently cut names and URLs. */
+    const char *nul = len ? memchr(body, '\0', len) : NULL;
+    if (nul)
+        rc = pw_error_set(err, PW_EINVAL, "%s: a NUL byte at offset %zu; an index page is text",
+                          shown, (size_t)(nul - body));
+    else if (content_type) {
         rc = classify_content_type(&c, content_type, &fmt);
     } else {
         size_t i = 0;
