@@ -128,6 +128,35 @@ static void line_and_column(const char *text, size_t offset, size_t *line, size_
     }
 }
 
+/* Deepest bracket nesting outside strings, and where it first gets there. */
+static size_t nesting_depth(const char *text, size_t len, size_t limit, size_t *where)
+{
+    size_t depth = 0, max = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max) {
+                max = depth;
+                if (max > limit) {
+                    *where = i;
+                    return max;
+                }
+            }
+        } else if ((c == ']' || c == '}') && depth) {
+            depth--;
+        }
+    }
+    return max;
+}
+
 int pw_json_parse(const char *origin, const char *text, size_t len, cJSON **out, pw_error *err)
 {
     const char *end = NULL;
@@ -142,6 +171,13 @@ int pw_json_parse(const char *origin, const char *text, size_t len, cJSON **out,
             cJSON_Delete(root);
             root = NULL;
         }
+    }
+    size_t deep_at = 0;
+    if (!root && nesting_depth(text, len, CJSON_NESTING_LIMIT, &deep_at) > CJSON_NESTING_LIMIT) {
+        size_t line, column;
+        line_and_column(text, deep_at, &line, &column);
+        return pw_error_set(err, PW_ELIMIT, "%s:%zu:%zu: JSON nested deeper than %d levels", origin,
+                            line, column, CJSON_NESTING_LIMIT);
     }
     if (!root) {
         size_t line, column;

@@ -233,6 +233,13 @@ static void test_json(void **state)
             fail_msg("case %zu: %s", i, pw_error_message(&err));
         assert_null(v);
     }
+    /* too deep: a limit, named as such */
+    pw_buf deep = PW_BUF_INIT;
+    for (int i = 0; i < 5000; i++)
+        pw_buf_putc(&deep, '[');
+    assert_int_equal(pw_json_parse("d.json", deep.data, deep.len, &v, &err), PW_ELIMIT);
+    assert_non_null(strstr(pw_error_message(&err), "nested deeper than"));
+    pw_buf_free(&deep);
     /* JSONC: comments and trailing commas go, strings and lines stay */
     const char *jsonc = "{\n  // c1\n  \"u\": \"http://x//y\", /* c2\n */ \"l\": [1, 2,],\n}\n";
     pw_jsonc_strip(jsonc, strlen(jsonc), &out);
