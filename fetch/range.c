@@ -366,9 +366,22 @@ static int http_range(pw_fetch_session *s, const char *url, const char *redacted
         curl_off_t retry_after = 0;
         if (curl_easy_getinfo(x.easy, CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK)
             retry_after = 0;
+        curl_off_t body_len = -1;
+        if (curl_easy_getinfo(x.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &body_len) != CURLE_OK)
+            body_len = -1;
         curl_easy_cleanup(x.easy);
         if (multi_failed) {
             rc = pw_error_set(err, PW_ENET, "%s: libcurl could not run the transfer", redacted);
+            break;
+        }
+        if (cc == CURLE_OK && code == 200 && body_len == 0) {
+            /* An empty file: servers (nginx) answer 200 rather than 416
+             * for a suffix of it, and it has no bytes to range over. */
+            if (offset < 0)
+                break;
+            rc = pw_error_set(err, PW_EINVAL,
+                              "%s: range bytes=%s starts past the end of the file (0 bytes)",
+                              redacted, range.data);
             break;
         }
         if (x.ignored || (cc == CURLE_OK && code == 200)) {

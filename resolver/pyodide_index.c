@@ -237,6 +237,15 @@ static int parse_package(const char *origin, const cJSON *entry, pw_pyodide_pack
         rc = field_error(&c, "sha256", "must be a 64-character hex string");
         goto done;
     }
+    /* The map key and the name must be the same project (PEP 503), or a
+     * lookup by name and a lookup by key would disagree. */
+    char *name_key = pw_normalize_name(p->name);
+    bool same = strcmp(name_key, p->key) == 0;
+    free(name_key);
+    if (!same) {
+        rc = field_error(&c, "name", "must name the same project as its key");
+        goto done;
+    }
     lowercase(p->sha256);
     if ((rc = check_enum(&c, "install_dir", p->install_dir, install_dirs)) != 0)
         goto done;

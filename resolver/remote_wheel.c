@@ -98,6 +98,8 @@ static int find_eocd(remote_zip *z, cd_info *cd, pw_error *err)
 {
     const unsigned char *t = (const unsigned char *)z->tail.data;
     size_t n = z->tail.len;
+    if (z->total == 0)
+        return pw_error_set(err, PW_EINVAL, "%s: an empty file, not a zip archive", z->redacted);
     if (n < EOCD_SIZE)
         return pw_error_set(err, PW_EINVAL, "%s: %llu bytes, too small to be a zip archive",
                             z->redacted, (unsigned long long)z->total);

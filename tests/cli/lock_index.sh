@@ -45,6 +45,10 @@ dated 1.0 upload=2024-01-01T00:00:00Z
 dated 2.0 upload=2025-06-01T00:00:00Z
 SPEC
 "$tools/pw_mkindex" repo universe.txt || { fail "pw_mkindex"; finish; }
+# a second index: an attacker's look-alike of an internal name, plus a
+# project only it has (dependency confusion)
+printf 'router 99.0\nonlysecond 1.0\n' >evil.txt
+"$tools/pw_mkindex" repo/evil evil.txt || { fail "pw_mkindex evil"; finish; }
 bash "$PWPKG_SOURCE_DIR/tests/nginx/make-ca.sh" ca >/dev/null || { fail "test CA"; finish; }
 bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --tls ca --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
 source nginx/env
@@ -166,6 +170,17 @@ got=$(lock_query pwpkg.lock "lock.packages[0].source + ' ' + lock.packages[0].ur
 printf 'nosuchthing\n' >requirements.txt
 lockv 1 --index-url "$html"
 expect_contains "$ERR" "no package named 'nosuchthing'" "unknown with index"
+
+# dependency confusion: a name comes from the first index that has it
+evil="http://127.0.0.1:$PORT/evil/simple/"
+printf 'router\nonlysecond\n' >requirements.txt
+rm -f pwpkg.lock
+lockv 0 --index-url "$html" --extra-index-url "$evil"
+got=$(lock_query pwpkg.lock "lock.packages.map(p => p.name + '=' + p.version + '@' + (p.index || 'pyodide').replace(/.*:[0-9]+/, '')).join(' ')")
+expect_contains "$got" "router=3.0@/simple/" "first index wins"
+expect_contains "$got" "onlysecond=1.0@/evil/simple/" "a name only the second index has"
+lockv 0 --index-url "$html" --extra-index-url "$evil" --index-strategy unsafe-best-match --upgrade
+expect_contains "$(names)" "router=99.0" "best-match is an explicit opt-in"
 
 # TLS with the test CA: --cert (or SSL_CERT_FILE); without it a clear error
 tls="https://127.0.0.1:$TLS_PORT/simple/"

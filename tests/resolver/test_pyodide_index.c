@@ -257,6 +257,7 @@ static const package_case package_cases[] = {
     {"sha256", NULL, P "'sha256' is missing"},
     {"name", NULL, P "'name' is missing"},
     {"name", "null", P "'name' must be a string"},
+    {"name", "\"scipy\"", P "'name' must name the same project as its key"},
     {"version", "2", P "'version' must be a string"},
     {"file_name", NULL, P "'file_name' is missing"},
     {"install_dir", NULL, P "'install_dir' is missing"},
