@@ -143,4 +143,7 @@ int pw_fetch_cache_verify(pw_fetch_session *s, const char *sha256, char **path_o
  * revision (git_api.h, libgit2 underneath). */
 #include "git_api.h"
 
+/* byte ranges of a resource (range_api.h) */
+#include "range_api.h"
+
 #endif

@@ -329,7 +329,8 @@ static int check_partial(const range_xfer *x, const char *redacted, const char *
                             redacted, range, (unsigned long long)x->first,
                             (unsigned long long)x->last, (unsigned long long)x->total);
     if ((uint64_t)x->out->len != x->last - x->first + 1)
-        return pw_error_set(err, PW_ENET, "%s: bytes=%s: got %zu bytes, Content-Range announced %llu",
+        return pw_error_set(err, PW_ENET,
+                            "%s: bytes=%s: got %zu bytes, Content-Range announced %llu",
                             redacted, range, x->out->len,
                             (unsigned long long)(x->last - x->first + 1));
     return PW_OK;

@@ -846,6 +846,24 @@ done:
     return rc;
 }
 
+/* Range requests pay off only for a remote wheel that is not in the cache
+ * yet; offline, the cache is all there is. */
+static bool remote_metadata_worth_trying(pw_provider *p, const pw_candidate_info *info)
+{
+    const char *url = info->file->url;
+    if (p->lock->request->offline || info->artifact_path ||
+        (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+        return false;
+    if (info->file->sha256) {
+        pw_error e = {0};
+        int cached = pw_fetch_cache_verify(p->session, info->file->sha256, NULL, &e);
+        pw_error_clear(&e);
+        if (cached == PW_OK)
+            return false;
+    }
+    return true;
+}
+
 static int load_metadata(pw_provider *p, pw_package *pkg, size_t i, pw_error *err)
 {
     pw_candidate_info *info = &pkg->info[i];
@@ -876,9 +894,28 @@ static int load_metadata(pw_provider *p, pw_package *pkg, size_t i, pw_error *er
         pw_buf_free(&url);
     } else {
         pw_buf_printf(&origin, "%s", f->filename);
-        rc = pw_provider_artifact(p, pkg, i, err);
-        if (rc == PW_OK)
-            rc = read_wheel_metadata(info->artifact_path, f->filename, &text, err);
+        rc = PW_EUNSUPPORTED;
+        if (remote_metadata_worth_trying(p, info)) {
+            /* No PEP 658 file: METADATA through range requests on the zip.
+             * Those bytes are not covered by the wheel's sha256: the lock
+             * records the index's digest, and every later download of the
+             * wheel is verified against it. */
+            pw_error rerr = {0};
+            rc = pw_remote_wheel_metadata(p->session, f->url, &text, &rerr);
+            if (rc != PW_OK)
+                pw_report(PW_REPORT_DEBUG, "%s; downloading the wheel instead",
+                          pw_error_message(&rerr));
+            pw_error_clear(&rerr);
+        }
+        /* Any failure of the partial read (no ranges, a zip layout it does
+         * not handle, a transfer error) leaves the verdict to the verified
+         * whole wheel and libzip. */
+        if (rc != PW_OK) {
+            pw_buf_reset(&text);
+            rc = pw_provider_artifact(p, pkg, i, err);
+            if (rc == PW_OK)
+                rc = read_wheel_metadata(info->artifact_path, f->filename, &text, err);
+        }
     }
     if (rc == PW_OK)
         rc = pw_metadata_parse(origin.data, pw_buf_cstr(&text), text.len, &info->metadata, err);

@@ -8,7 +8,6 @@
 #include "remote_wheel.h"
 
 #include "metadata.h"
-#include "range_api.h" /* until fetch.h includes it */
 
 #include <stdlib.h>
 #include <string.h>
@@ -341,7 +340,8 @@ static int inflate_member(remote_zip *z, const member *m, const unsigned char *d
     uLong crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)out->data, (uInt)out->len);
     if ((uint32_t)crc != m->crc) {
         pw_buf_reset(out);
-        return pw_error_set(err, PW_EINVAL, "%s: " PW_SLICE_FMT ": CRC-32 mismatch (%08x, expected %08x)",
+        return pw_error_set(err, PW_EINVAL,
+                            "%s: " PW_SLICE_FMT ": CRC-32 mismatch (%08x, expected %08x)",
                             z->redacted, PW_SLICE_ARG(m->name), (unsigned)crc, (unsigned)m->crc);
     }
     return PW_OK;

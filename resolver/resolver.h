@@ -11,6 +11,7 @@
  *   pyproject.h     pyproject.toml dependencies, extras and groups
  *   simple_index.h  PEP 503/691 simple index pages, PEP 658 metadata links
  *   metadata.h      core metadata (METADATA) of wheels
+ *   remote_wheel.h  METADATA of a remote wheel through HTTP range requests
  *   release.h       Pyodide releases and Cloudflare compatibility dates
  */
 #ifndef PW_RESOLVER_H
@@ -25,6 +26,7 @@
 #include "pyproject.h"
 #include "release.h"
 #include "metadata.h"
+#include "remote_wheel.h"
 #include "reqfile.h"
 #include "simple_index.h"
 #include "tags.h"

@@ -10,7 +10,7 @@
 # tests/cli/ (default: the list below; check_flow is left out, its time goes
 # to Node.js). Each pwpkg process writes its own log; a summary of every
 # process with errors or leaks is printed at the end, with the logs kept
-# under the printed directory. tests/valgrind.supp holds suppressions for
+# under the printed directory (removed when everything is clean). tests/valgrind.supp holds suppressions for
 # third-party libraries only, never for pwpkg's code.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +18,7 @@ build=${1:-$src/build}
 shift || true
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(lock_releases lock_inputs lock_bad_input lock_pyproject bundle_flow
-                                 git_diff git_requirements lock_index limits help)
+                                 git_diff git_requirements lock_index limits)
 real=$build/cli/pwpkg
 supp=$src/tests/valgrind.supp
 
@@ -73,6 +73,10 @@ for log in "$out"/logs/pwpkg.*.log; do
       -A14 "$log" | grep -E 'lost|Invalid|Conditional|Use of|Syscall|Mismatched|at 0x|by 0x' | head -n 40
   fi
 done
-echo "valgrind: $processes pwpkg processes, $dirty with errors or leaks; logs in $out"
-[ "$status" = 0 ] && rm -rf "$out/tmp"
+if [ "$status" = 0 ]; then
+  echo "valgrind: $processes pwpkg processes, no errors, no leaks"
+  rm -rf "$out"
+else
+  echo "valgrind: $processes pwpkg processes, $dirty with errors or leaks; logs in $out"
+fi
 exit "$status"

@@ -3,7 +3,7 @@
 # input and the limit, the documented exit code, and no crash.
 #
 #   requirements -r/-c depth   PW_REQFILE_MAX_DEPTH (32)          exit 2
-#   JSON nesting               cJSON's CJSON_NESTING_LIMIT (1000) exit 2
+#   JSON nesting               1000 levels (pw_json_parse)        exit 2
 #   index page size            fetch max_page_size (64 MiB)       exit 2
 #   redirects                  fetch max_redirects (10)           exit 3
 #   decompressed size / ratio  PW_BUNDLE_DEFAULT_MAX_RATIO (200)  exit 1 (bundle:
@@ -46,9 +46,10 @@ python3 -c "print('{\"packages\": ' + '{\"a\": ' * 10000 + '1' + '}' * 10001)" >
 for f in deep-array.json deep-object.json; do
   run 2 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$f" --no-index -o nest.lock
   expect_contains "$ERR" "$f:1:" "JSON nesting: names the file and position"
-  expect_contains "$ERR" "invalid JSON" "JSON nesting: says what is wrong"
+  expect_contains "$ERR" "nested deeper than 1000 levels" "JSON nesting: the limit"
   run 2 "$PWPKG" tree --lock "$f"
-  expect_contains "$ERR" "$f" "JSON nesting in a lock: names the file"
+  expect_contains "$ERR" "$f:1:" "JSON nesting in a lock: names the file"
+  expect_contains "$ERR" "nested deeper than 1000 levels" "JSON nesting in a lock: the limit"
 done
 
 # --- index page size -------------------------------------------------------------

@@ -4,7 +4,6 @@
  * credentials and offline mode. nginx cases are skipped when nginx or
  * openssl is missing. */
 #include "fetch_test.h"
-#include "range_api.h" /* until fetch.h includes it */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -242,6 +241,17 @@ static void test_nginx_http_and_https(void **state)
     assert_int_equal(pw_fetch_range(s, url.data, 0, 10, &out, &total, &err), PW_ENOTFOUND);
     assert_non_null(strstr(pw_error_message(&err), url.data));
     assert_non_null(strstr(pw_error_message(&err), "HTTP 404"));
+    /* an empty file (nginx answers 200 without a body): an empty suffix,
+     * and any offset is past its end */
+    pw_buf_reset(&url);
+    pw_buf_printf(&url, "http://127.0.0.1:%d/empty.whl", f->nginx_port);
+    total = 99;
+    if (pw_fetch_range(s, url.data, -100, 0, &out, &total, &err) != PW_OK)
+        fail_msg("%s", pw_error_message(&err));
+    assert_int_equal(out.len, 0);
+    assert_int_equal(total, 0);
+    assert_int_equal(pw_fetch_range(s, url.data, 0, 10, &out, &total, &err), PW_EINVAL);
+    assert_non_null(strstr(pw_error_message(&err), "past the end"));
     pw_fetch_session_free(s);
 
     /* without the CA bundle: a clear TLS error, not a fallback */
