@@ -215,6 +215,21 @@ static int compile_staging(void *opaque, const char *staging_dir, pw_error *err)
                             &step->o->transfer, err);
 }
 
+static void print_mirror_json(const bundle_cli *o, size_t artifacts)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "command", "bundle");
+    cJSON_AddStringToObject(root, "status", "ok");
+    cJSON_AddStringToObject(root, "format", "mirror");
+    cJSON_AddStringToObject(root, "output", o->output);
+    cJSON_AddNumberToObject(root, "artifacts", (double)artifacts);
+    pw_buf out = PW_BUF_INIT;
+    pw_json_write(root, &out);
+    fputs(pw_buf_cstr(&out), stdout);
+    pw_buf_free(&out);
+    cJSON_Delete(root);
+}
+
 static int build_bundle(cli_context *ctx, bundle_cli *o, const pw_lock *lock,
                         const char *const *paths, pw_error *err)
 {
@@ -277,7 +292,7 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
                             "--pyodide-index %s/)\n",
                     lock.n_packages, lock.n_packages == 1 ? "" : "s", o.output, o.output, o.output);
         else if (rc == PW_OK && ctx->json)
-            printf("{\n  \"command\": \"bundle\",\n  \"format\": \"mirror\",\n  \"status\": \"ok\"\n}\n");
+            print_mirror_json(&o, lock.n_packages);
     } else {
         rc = build_bundle(ctx, &o, &lock, paths, &err);
     }
