@@ -66,5 +66,9 @@ ms() { awk "BEGIN{printf \"%.0f\", $1/1000}"; }
 r() { awk "BEGIN{printf \"%.2f\", $1/$2}"; }
 mb() { awk "BEGIN{printf \"%.1f\", $1/1e6}"; }
 peer6=$((t_unzip + t_zip6)); peer9=$((t_unzip + t_zip9))
-echo "| bundle $wheels wheels ($(mb "$whl_bytes") MB of wheels, $(mb "$tree_bytes") MB / $files files unpacked), best of $runs | pwpkg --format dir $(ms "$t_dir") ms | unzip -q -o $(ms "$t_unzip") ms | **$(r "$t_unzip" "$t_dir")** (unzip / pwpkg dir) | peak RSS $((rss_dir / 1024)) MB |"
-echo "| ... zip | pwpkg --format zip $(ms "$t_zip") ms ($(mb "$(stat -c %s "$work/out-1.zip")") MB, level 9) | unzip + zip -X -r -q $(ms "$peer6") ms ($(ms "$t_zip6") ms zipping, $(mb "$(stat -c %s "$work/peer6.zip")") MB, level 6); with zip -9: $(ms "$peer9") ms ($(mb "$(stat -c %s "$work/peer9.zip")") MB) | **$(r "$peer6" "$t_zip")** (vs -6), **$(r "$peer9" "$t_zip")** (vs -9) | peak RSS $((rss_zip / 1024)) MB; two zips byte-identical: $identical |"
+zsize() { mb "$(stat -c %s "$1")"; }
+what="$wheels wheels, $(mb "$whl_bytes") MB zipped, $(mb "$tree_bytes") MB / $files files unpacked; best of $runs"
+echo "| dir: pwpkg bundle --format dir vs unzip -q -o ($what) | $(ms "$t_dir") ms | $(ms "$t_unzip") ms | **$(r "$t_unzip" "$t_dir")** | peak RSS $((rss_dir / 1024)) MB |"
+echo "| dir: pwpkg bundle --format dir vs unzip + zip -X -r -q | $(ms "$t_dir") ms | $(ms "$peer6") ms | **$(r "$peer6" "$t_dir")** | |"
+echo "| zip: pwpkg bundle --format zip (level 9, $(zsize "$work/out-1.zip") MB) vs unzip + zip -X -r -q (level 6, $(zsize "$work/peer6.zip") MB; zip alone $(ms "$t_zip6") ms) | $(ms "$t_zip") ms | $(ms "$peer6") ms | **$(r "$peer6" "$t_zip")** | peak RSS $((rss_zip / 1024)) MB; two pwpkg zips byte-identical: **$identical** |"
+echo "| zip: pwpkg bundle --format zip vs unzip + zip -9 -X -r -q ($(zsize "$work/peer9.zip") MB; zip alone $(ms "$t_zip9") ms) | $(ms "$t_zip") ms | $(ms "$peer9") ms | **$(r "$peer9" "$t_zip")** | |"

@@ -7,6 +7,8 @@
 # Best of RUNS for each tool. Target: pwpkg/curl throughput >= 0.8.
 # Diagnostic row: pwpkg with fsync made a no-op (bench/pw_nofsync.c via
 # LD_PRELOAD): curl never syncs, pwpkg syncs every artifact before its rename.
+# Each timed command starts after `sync`, so that no one pays for the dirty
+# pages of the one before (an ext4 fsync commits the journal).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
@@ -51,20 +53,20 @@ cc -std=c11 -O2 -shared -fPIC -o "$work/pw_nofsync.so" "$src/bench/pw_nofsync.c"
 
 now_ns() { date +%s%N; }
 best_pw="" best_curl="" best_nosync=""
-for i in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
   rm -rf "$work/fetch-cache" "$work/curl-out"; mkdir -p "$work/curl-out"
-  t0=$(now_ns)
+  sync; t0=$(now_ns)
   timeout 300 "$pwpkg" fetch -q -j "$jobs" --cache-dir "$work/fetch-cache"
   t1=$(now_ns)
   dt=$(((t1 - t0) / 1000))
   { [ -z "$best_pw" ] || [ "$dt" -lt "$best_pw" ]; } && best_pw=$dt
   rm -rf "$work/fetch-cache"
-  t0=$(now_ns)
+  sync; t0=$(now_ns)
   LD_PRELOAD=$work/pw_nofsync.so timeout 300 "$pwpkg" fetch -q -j "$jobs" --cache-dir "$work/fetch-cache"
   t1=$(now_ns)
   dt=$(((t1 - t0) / 1000))
   { [ -z "$best_nosync" ] || [ "$dt" -lt "$best_nosync" ]; } && best_nosync=$dt
-  t0=$(now_ns)
+  sync; t0=$(now_ns)
   timeout 300 curl --parallel --parallel-max "$jobs" -s -S -f --no-progress-meter -K "$work/curl.cfg" 2>"$work/curl.err" || { cat "$work/curl.err" >&2; exit 1; }
   t1=$(now_ns)
   dt=$(((t1 - t0) / 1000))

@@ -20,6 +20,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 [ -f "$build/common/libpw_common.a" ] || { echo "hash_vs_openssl: build $build first" >&2; exit 2; }
+# shellcheck disable=SC2046 # pkg-config prints several words on purpose
 cc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -I"$src/common" \
   -o "$work/pw_hashbench" "$src/bench/pw_hashbench.c" "$build/common/libpw_common.a" \
   $(pkg-config --libs libcrypto libcjson zlib) -lm

@@ -7,7 +7,7 @@
 #   cmake --build build-bench -j2
 # SEED is passed to resolve_vs_pip.sh (2: pip finds the solution there).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 export BUILD=${BUILD:-$PWD/build-bench}
 export PWPKG=$BUILD/cli/pwpkg
 export SEED=${SEED:-2}

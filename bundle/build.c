@@ -28,7 +28,7 @@
  * against, and fast enough to run on every build. */
 #define GZIP_LEVEL 6
 /* Deterministic as long as the deflate implementation is the same (zlib). */
-#define ZIP_LEVEL 9
+#define ZIP_LEVEL 6
 #define BUDGET_CONTRIBUTORS 5
 
 typedef struct bundle_file {

@@ -54,8 +54,11 @@ int pw_bundle_compare(const char *expected, const char *actual, pw_strlist *diff
         return pw_error_set(err, PW_EINVAL, "%s and %s are not both directories or both files",
                             expected, actual);
     if (!dirs) {
-        if (!same_file(expected, actual))
-            pw_strlist_push(differences, pw_path_basename(actual));
+        if (!same_file(expected, actual)) {
+            pw_buf line = PW_BUF_INIT;
+            pw_buf_printf(&line, "%s (content or mode differs)", pw_path_basename(expected));
+            pw_strlist_push_owned(differences, pw_buf_detach(&line));
+        }
         return PW_OK;
     }
     pw_strlist a = PW_STRLIST_INIT, b = PW_STRLIST_INIT;

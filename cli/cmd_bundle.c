@@ -139,6 +139,13 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
                                                     : "vendor";
     if (o->compile && strcmp(o->format, "mirror") == 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--compile applies to dir and zip bundles");
+    unsigned mask = 0;
+    pw_error err = {0};
+    if (pw_bundle_strip_parse(&o->strip, &mask, &err) != PW_OK) {
+        int code = cli_usage_error(ctx, &cli_cmd_bundle, "--strip: %s", pw_error_message(&err));
+        pw_error_clear(&err);
+        return code;
+    }
     return -1;
 }
 

@@ -29,7 +29,7 @@ static const char diff_help[] =
 
 enum { OPT_FORMAT = CLI_OPT_FIRST_COMMAND_OPTION, OPT_EXIT_CODE };
 
-/* The lock at `rev` ("" for the working tree). */
+/* The lock at `rev` (NULL for the working tree). */
 static int load_lock_at(const char *lock_path, const char *rev, pw_lock *out, pw_error *err)
 {
     if (!rev)

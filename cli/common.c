@@ -4,6 +4,7 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,13 +267,16 @@ bool cli_parse_size(const char *text, uint64_t *out)
     char *end = NULL;
     errno = 0;
     double value = strtod(text, &end);
-    if (errno || end == text || value < 0)
+    if (errno || end == text || !isfinite(value) || value < 0)
         return false;
     while (*end == ' ')
         end++;
     for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
         if (strcmp(end, units[i].suffix) == 0) {
-            *out = (uint64_t)(value * (double)units[i].factor);
+            double bytes = value * (double)units[i].factor;
+            if (bytes >= 18446744073709551616.0) /* 2^64: the conversion would be undefined */
+                return false;
+            *out = (uint64_t)bytes;
             return true;
         }
     }

@@ -18,7 +18,12 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err)
         return pw_error_set(err, errno == ENOENT ? PW_ENOTFOUND : PW_EIO, "%s: cannot open: %s",
                             path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        int saved = errno;
+        close(fd);
+        return pw_error_set(err, PW_EIO, "%s: cannot stat: %s", path, strerror(saved));
+    }
+    if (S_ISDIR(st.st_mode)) {
         close(fd);
         return pw_error_set(err, PW_EIO, "%s: is a directory, expected a file", path);
     }
@@ -159,6 +164,9 @@ bool pw_is_dir(const char *path)
 
 int pw_mkdirs(const char *path, pw_error *err)
 {
+    /* The common case (the cache's folders) already exists: one stat. */
+    if (pw_is_dir(path))
+        return PW_OK;
     char *copy = pw_xstrdup(path);
     for (char *p = copy + 1; *p; p++) {
         if (*p != '/')

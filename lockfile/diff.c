@@ -103,6 +103,8 @@ void pw_lock_diff_compute(const pw_lock *old_lock, const pw_lock *new_lock, pw_v
     compare_release_field(out, "python", a->python, b->python);
     compare_release_field(out, "abi_version", a->abi_version, b->abi_version);
     compare_release_field(out, "platform", a->platform, b->platform);
+    compare_release_field(out, "wheel_platform", a->wheel_platform, b->wheel_platform);
+    compare_release_field(out, "arch", a->arch, b->arch);
     compare_release_field(out, "index_url", a->index_url, b->index_url);
     compare_release_field(out, "index_sha256", a->index_sha256, b->index_sha256);
     out->inputs_changed = !str_equal(old_lock->inputs_digest, new_lock->inputs_digest);

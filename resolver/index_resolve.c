@@ -137,18 +137,25 @@ static void check_root(pw_provider *p, const pw_reqfile_entry *e, problems *pr, 
 /* Appends the hints of the packages a solver explanation mentions. */
 static void append_hints(pw_provider *p, pw_error *err)
 {
-    pw_buf extra = PW_BUF_INIT;
+    pw_strlist hints = PW_STRLIST_INIT;
     const char *msg = pw_error_message(err);
     for (size_t i = 0; i < p->packages.cap; i++) {
         if (!p->packages.keys || !p->packages.keys[i])
             continue;
         const pw_package *pkg = p->packages.values[i];
         if (pkg->hint && !pkg->extra && strstr(msg, pkg->base))
-            pw_buf_printf(&extra, "\nnote: %s", pkg->hint);
+            pw_strlist_push(&hints, pkg->hint);
     }
+    /* The map's slot order depends on insertion history: sort, so that the
+     * same conflict always reads the same. */
+    pw_strlist_sort(&hints);
+    pw_buf extra = PW_BUF_INIT;
+    for (size_t i = 0; i < hints.len; i++)
+        pw_buf_printf(&extra, "\nnote: %s", hints.items[i]);
     if (extra.len)
         pw_error_set(err, err->code, "%s%s", msg, extra.data);
     pw_buf_free(&extra);
+    pw_strlist_free(&hints);
 }
 
 /* ------------------------------------------------------------ lock build */

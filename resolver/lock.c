@@ -139,6 +139,8 @@ char *pw_lock_relative_path(const char *base_dir, const char *path)
     if (!realpath(base_dir, base_real) || !realpath(path, path_real))
         return pw_xstrdup(path);
     size_t n = strlen(base_real);
+    if (strcmp(base_real, "/") == 0)
+        return pw_xstrdup(path_real[1] ? path_real + 1 : ".");
     if (strncmp(path_real, base_real, n) == 0 && path_real[n] == '/')
         return pw_xstrdup(path_real + n + 1);
     /* Outside the project: climb with "../" from the lock's directory. */
@@ -147,8 +149,6 @@ char *pw_lock_relative_path(const char *base_dir, const char *path)
     for (size_t i = 0; base_real[i] && base_real[i] == path_real[i]; i++)
         if (base_real[i] == '/')
             common = i;
-    if (base_real[common] == '/' && base_real[common + 1] == '\0')
-        common = strlen(base_real);
     for (const char *p = base_real + common; *p; p++)
         if (*p == '/')
             pw_buf_puts(&rel, "../");

@@ -190,7 +190,7 @@ static int parse_version(cursor *c, pw_version *v, pw_error *err)
 {
     int rc;
     int value;
-    uint64_t n;
+    uint64_t n = 0;
 
     memset(v, 0, sizeof(*v));
     while (c->pos < c->end && is_space(c->text[c->pos]))

@@ -103,7 +103,9 @@ int pw_provider_init(pw_provider *p, pw_lock_context *ctx, pw_error *err)
     return PW_OK;
 }
 
-static void package_free(pw_package *pkg)
+/* Drops what a load filled in, keeping the names: a load that failed
+ * half-way is retried from scratch when the package is asked for again. */
+static void package_unload(pw_package *pkg)
 {
     for (size_t i = 0; i < pkg->n_candidates && !pkg->extra; i++) {
         pw_metadata_free(&pkg->info[i].metadata);
@@ -123,10 +125,26 @@ static void package_free(pw_package *pkg)
     free(pkg->deps);
     free(pkg->n_deps);
     free(pkg->deps_loaded);
+    free(pkg->hint);
+    pkg->kind = PW_PKG_PYODIDE;
+    pkg->pyodide = NULL;
+    pkg->candidates = NULL;
+    pkg->info = NULL;
+    pkg->n_candidates = 0;
+    pkg->pages = NULL;
+    pkg->n_pages = 0;
+    pkg->deps = NULL;
+    pkg->n_deps = NULL;
+    pkg->deps_loaded = NULL;
+    pkg->hint = NULL;
+}
+
+static void package_free(pw_package *pkg)
+{
+    package_unload(pkg);
     free(pkg->key);
     free(pkg->base);
     free(pkg->extra);
-    free(pkg->hint);
     free(pkg);
 }
 
@@ -765,6 +783,7 @@ int pw_provider_package(pw_provider *p, const char *key, pw_package **out, pw_er
     else
         rc = load_indexes(p, pkg, err);
     if (rc) {
+        package_unload(pkg);
         pkg->loaded = false;
         return rc;
     }

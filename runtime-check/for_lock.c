@@ -41,7 +41,8 @@ int pw_check_runtime_for_lock(const pw_lock *lock, const char *cache_dir, const 
     if ((rc = pw_runtime_read_info(*runtime_dir_out, &info, err)))
         return rc;
     size_t minor = strcspn(lock->release.python, ".");
-    minor += strcspn(lock->release.python + minor + 1, ".") + 1;
+    if (lock->release.python[minor] == '.')
+        minor += strcspn(lock->release.python + minor + 1, ".") + 1;
     bool same_python = info.python && strncmp(info.python, lock->release.python, minor) == 0;
     bool same_abi = (!info.abi_version && !lock->release.abi_version) ||
                     (info.abi_version && lock->release.abi_version &&

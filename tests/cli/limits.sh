@@ -14,6 +14,9 @@
 # reaching it needs a pathological index that takes minutes to generate and
 # solve; tests/resolver/test_solver.c (test_max_decisions_limit) covers it.
 source "$(dirname "$0")/lib.bash"
+# set -e ends the script at an unexpected failure; say where.
+set -E
+trap 'case $BASH_COMMAND in *failures*) ;; *) echo "FAIL: line $LINENO: $BASH_COMMAND" >&2 ;; esac' ERR
 tools=$(dirname "$PWPKG")/../tests
 index=$(pyodide_index 0.27.7)
 export GIT_CEILING_DIRECTORIES=$(dirname "$WORK")

@@ -161,9 +161,15 @@ static void build_release(const char *files_dir, const release *r, pw_index_file
     char *py = NULL, *abi = NULL, *plat = NULL;
     if (r->tag) {
         char *copy = pw_xstrdup(r->tag), *save = NULL;
-        py = pw_xstrdup(strtok_r(copy, "-", &save));
-        abi = pw_xstrdup(strtok_r(NULL, "-", &save));
-        plat = pw_xstrdup(strtok_r(NULL, "-", &save));
+        const char *parts[3];
+        parts[0] = strtok_r(copy, "-", &save);
+        parts[1] = parts[0] ? strtok_r(NULL, "-", &save) : NULL;
+        parts[2] = parts[1] ? strtok_r(NULL, "-", &save) : NULL;
+        if (!parts[2])
+            die("tag=%s: expected PY-ABI-PLATFORM", r->tag);
+        py = pw_xstrdup(parts[0]);
+        abi = pw_xstrdup(parts[1]);
+        plat = pw_xstrdup(parts[2]);
         free(copy);
     }
     pw_wheelgen_spec spec;
@@ -224,7 +230,13 @@ static void build_release(const char *files_dir, const release *r, pw_index_file
 
 static int compare_releases(const void *a, const void *b)
 {
-    return strcmp(((const release *)a)->key, ((const release *)b)->key);
+    const release *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c == 0)
+        c = strcmp(x->version, y->version);
+    if (c == 0)
+        c = strcmp(x->tag ? x->tag : "", y->tag ? y->tag : "");
+    return c;
 }
 
 static void write_index(const char *out, release *rels, size_t n)
