@@ -106,7 +106,8 @@ static void verify_lock_current(const cli_lock_options *o, problem_list *pl, int
     pw_lock fresh;
     int rc = pw_resolver_lock(&o->request, &fresh, &err);
     if (rc) {
-        if (cli_exit_code(rc) == CLI_EXIT_IO)
+        /* inputs that do not parse, or no network: not "a problem found" */
+        if (cli_exit_code(rc) != CLI_EXIT_CHECK)
             *io_rc = rc;
         add_problem(pl, "lock", o->request.lock_path, 1, "cannot resolve the inputs: %s",
                     pw_error_message(&err));
@@ -308,8 +309,8 @@ static int run_verify(cli_context *ctx, int argc, char **argv)
         pw_buf_free(&out);
         cJSON_Delete(root);
     } else if (ctx->verbosity >= 0) {
-        fprintf(stderr, "verify: %zu problem%s (lock%s; %zu artifact%s checked%s%s)\n", pl.count,
-                pl.count == 1 ? "" : "s", "", artifacts_checked, artifacts_checked == 1 ? "" : "s",
+        fprintf(stderr, "verify: %zu problem%s (lock; %zu artifact%s checked%s%s)\n", pl.count,
+                pl.count == 1 ? "" : "s", artifacts_checked, artifacts_checked == 1 ? "" : "s",
                 v.bundle ? "; bundle rebuilt and compared" : "",
                 v.check_runtime ? "; imports checked" : "");
     }

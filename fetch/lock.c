@@ -31,8 +31,10 @@ static char *git_artifact_location(pw_fetch_session *s, const pw_lock_package *p
     }
     char commit[41];
     char *wheel = NULL;
-    if (build_git(p->url, p->git_commit, s->cache_dir, s->opt.offline, commit, &wheel, err))
+    if (build_git(p->url, p->git_commit, s->cache_dir, s->opt.offline, commit, &wheel, err)) {
+        pw_error_wrap(err, "%s", p->name);
         return NULL;
+    }
     pw_buf url = PW_BUF_INIT;
     pw_buf_printf(&url, "file://%s", wheel);
     free(wheel);
@@ -54,7 +56,7 @@ int pw_fetch_lock_artifacts(pw_fetch_session *s, const pw_lock *lock, const char
                     free(urls[k]);
                 free(urls);
                 *out = reqs;
-                return pw_error_wrap(err, "%s", p->name);
+                return err->code;
             }
         } else {
             urls[i] = artifact_location(lock_dir, p->url);

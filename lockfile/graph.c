@@ -42,18 +42,22 @@ void pw_lock_format_tree(const pw_lock *lock, pw_buf *out)
     free(shown);
 }
 
+/* Shared sub-dependencies (diamonds) multiply the paths: past this many the
+ * answer is long enough, and the search must stay bounded. */
+#define WHY_MAX_PATHS 200
+
 /* Depth-first search of reverse edges (required_by) up to the roots. */
 static void why_paths(const pw_lock *lock, const pw_lock_package *p, pw_strlist *chain,
                       size_t *paths, pw_buf *out)
 {
-    for (size_t i = 0; i < p->requested.len; i++) {
+    for (size_t i = 0; i < p->requested.len && *paths < WHY_MAX_PATHS; i++) {
         pw_buf_printf(out, "  %s (requirement)", p->requested.items[i]);
         for (size_t c = chain->len; c-- > 1;)
             pw_buf_printf(out, " -> %s", chain->items[c - 1]);
         pw_buf_putc(out, '\n');
         (*paths)++;
     }
-    for (size_t i = 0; i < p->required_by.len; i++) {
+    for (size_t i = 0; i < p->required_by.len && *paths < WHY_MAX_PATHS; i++) {
         const pw_lock_package *parent = pw_lock_find(lock, p->required_by.items[i]);
         /* every package appears at most once on a path: cycles end here */
         if (!parent || pw_strlist_contains(chain, parent->name))
@@ -77,5 +81,7 @@ int pw_lock_explain_why(const pw_lock *lock, const char *name, pw_buf *out, pw_e
     pw_strlist_free(&chain);
     if (paths == 0)
         pw_buf_puts(out, "  (nothing: no root requirement leads to it)\n");
+    else if (paths >= WHY_MAX_PATHS)
+        pw_buf_printf(out, "  (the first %d paths)\n", WHY_MAX_PATHS);
     return PW_OK;
 }

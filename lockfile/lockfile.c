@@ -317,10 +317,13 @@ int pw_lock_parse(const char *origin, const char *text, size_t len, pw_lock *out
         rc = field_error(&rd, "lock_version", "a number");
         goto done;
     }
-    if (version->valueint != PW_LOCK_SCHEMA_VERSION) {
+    if (version->valuedouble != (double)PW_LOCK_SCHEMA_VERSION) {
         rc = pw_error_set(err, PW_EUNSUPPORTED,
                           "%s: lock_version %d is not supported (this pwpkg reads version %d)",
                           origin, version->valueint, PW_LOCK_SCHEMA_VERSION);
+        if (version->valuedouble != (double)version->valueint)
+            rc = pw_error_set(err, PW_EINVAL, "%s: field 'lock_version' must be an integer",
+                              origin);
         goto done;
     }
     const cJSON *rel = cJSON_GetObjectItemCaseSensitive(root, "release");
