@@ -8,6 +8,9 @@ FIXTURES=${PWPKG_TEST_FIXTURES:-$PWPKG_SOURCE_DIR/.cache/fixtures}
 mkdir -p "$FIXTURES" "${PWPKG_TEST_TMP:-/tmp}"
 WORK=$(mktemp -d "${PWPKG_TEST_TMP:-/tmp}/cli.XXXXXX")
 export PWPKG_CACHE_DIR="$WORK/cache"
+# The scratch directory sits inside the pwpkg checkout: keep libgit2 from
+# finding that repository, or locks would record its (moving) provenance.
+export GIT_CEILING_DIRECTORIES=$(dirname "$WORK")
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
