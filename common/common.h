@@ -177,6 +177,9 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err);
  * never sees half a file. The temporary is removed on every failure path.
  */
 int pw_write_file_atomic(const char *path, const void *data, size_t len, pw_error *err);
+/* The same without fsync, for caches whose entries are checked when read
+ * (a torn entry after a crash is a miss, never a wrong answer). */
+int pw_write_cache_file(const char *path, const void *data, size_t len, pw_error *err);
 /*
  * Before writing `path` (a file or a tree, through "<path>.tmp.*" staging):
  * takes an exclusive lock on its directory and removes the "<name>.tmp.*"

@@ -50,7 +50,7 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err)
 }
 
 static int write_file_atomic_locked(const char *path, const void *data, size_t len,
-                                    pw_error *err);
+                                    bool durable, pw_error *err);
 
 static int write_all(int fd, const char *data, size_t len)
 {
@@ -106,18 +106,30 @@ void pw_release_output(int lock_fd)
         close(lock_fd); /* closing drops the flock */
 }
 
-int pw_write_file_atomic(const char *path, const void *data, size_t len, pw_error *err)
+static int write_replacing(const char *path, const void *data, size_t len, bool durable,
+                           pw_error *err)
 {
     int lock_fd = -1;
     int claimed = pw_claim_output(path, &lock_fd, err);
     if (claimed != PW_OK)
         return claimed;
-    int rc = write_file_atomic_locked(path, data, len, err);
+    int rc = write_file_atomic_locked(path, data, len, durable, err);
     pw_release_output(lock_fd);
     return rc;
 }
 
-static int write_file_atomic_locked(const char *path, const void *data, size_t len, pw_error *err)
+int pw_write_file_atomic(const char *path, const void *data, size_t len, pw_error *err)
+{
+    return write_replacing(path, data, len, true, err);
+}
+
+int pw_write_cache_file(const char *path, const void *data, size_t len, pw_error *err)
+{
+    return write_replacing(path, data, len, false, err);
+}
+
+static int write_file_atomic_locked(const char *path, const void *data, size_t len, bool durable,
+                                    pw_error *err)
 {
     pw_buf tmp = PW_BUF_INIT;
     pw_buf_printf(&tmp, "%s.tmp.XXXXXX", path);
@@ -133,7 +145,7 @@ static int write_file_atomic_locked(const char *path, const void *data, size_t l
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0644 & ~mask);
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (write_all(fd, data, len) != 0 || (durable && fsync(fd) != 0)) {
         int saved = errno;
         close(fd);
         unlink(tmp.data);

@@ -70,11 +70,23 @@ bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char 
         pw_buf_free(&raw);
         return false;
     }
+    /* Entries are written without fsync: a torn one (a crash) must read
+     * as a miss, so the body's length and digest are checked. */
+    size_t off = (size_t)(nl - raw.data) + 1;
+    const cJSON *size = cJSON_GetObjectItemCaseSensitive(meta, "size");
+    const cJSON *digest = cJSON_GetObjectItemCaseSensitive(meta, "sha256");
+    char hex[PW_SHA256_HEX_LEN + 1];
+    pw_sha256_hex(raw.data + off, raw.len - off, hex);
+    if (!cJSON_IsNumber(size) || size->valuedouble != (double)(raw.len - off) ||
+        !cJSON_IsString(digest) || strcmp(digest->valuestring, hex) != 0) {
+        cJSON_Delete(meta);
+        pw_buf_free(&raw);
+        return false;
+    }
     *etag = json_string_member(meta, "etag");
     *last_modified = json_string_member(meta, "last_modified");
     cJSON_Delete(meta);
     pw_buf_reset(body);
-    size_t off = (size_t)(nl - raw.data) + 1;
     pw_buf_append(body, raw.data + off, raw.len - off);
     pw_buf_free(&raw);
     return true;
@@ -89,6 +101,10 @@ int pw_fetch_page_cache_store(const char *path, const char *redacted, const char
     cJSON_AddStringToObject(meta, "accept", accept ? accept : "");
     cJSON_AddStringToObject(meta, "etag", etag ? etag : "");
     cJSON_AddStringToObject(meta, "last_modified", last_modified ? last_modified : "");
+    char hex[PW_SHA256_HEX_LEN + 1];
+    pw_sha256_hex(body, len, hex);
+    cJSON_AddNumberToObject(meta, "size", (double)len);
+    cJSON_AddStringToObject(meta, "sha256", hex);
     char *line = cJSON_PrintUnformatted(meta);
     cJSON_Delete(meta);
     pw_buf b = PW_BUF_INIT;
@@ -98,7 +114,7 @@ int pw_fetch_page_cache_store(const char *path, const char *redacted, const char
     pw_buf_append(&b, body, len);
     int rc = mkdir_parent(path, err);
     if (rc == PW_OK)
-        rc = pw_write_file_atomic(path, b.data, b.len, err);
+        rc = pw_write_cache_file(path, b.data, b.len, err);
     pw_buf_free(&b);
     return rc;
 }
@@ -158,7 +174,7 @@ void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const c
     pw_buf b = PW_BUF_INIT;
     pw_buf_printf(&b, "%s\n", sha256);
     pw_error e = {0};
-    if (mkdir_parent(path, &e) != PW_OK || pw_write_file_atomic(path, b.data, b.len, &e) != PW_OK)
+    if (mkdir_parent(path, &e) != PW_OK || pw_write_cache_file(path, b.data, b.len, &e) != PW_OK)
         pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
     pw_error_clear(&e);
     pw_buf_free(&b);
