@@ -134,6 +134,23 @@ static void check_root(pw_provider *p, const pw_reqfile_entry *e, problems *pr, 
     }
 }
 
+/* Does `text` name the package `name` (not merely contain it, as "sixty"
+ * contains "six")? Package names are made of [a-z0-9-]. */
+static bool names_package(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *at = strstr(text, name); at; at = strstr(at + 1, name)) {
+        char before = at == text ? ' ' : at[-1], after = at[n];
+        bool inside = ((before >= 'a' && before <= 'z') || (before >= '0' && before <= '9') ||
+                       before == '-') ||
+                      ((after >= 'a' && after <= 'z') || (after >= '0' && after <= '9') ||
+                       after == '-');
+        if (!inside)
+            return true;
+    }
+    return false;
+}
+
 /* Appends the hints of the packages a solver explanation mentions. */
 static void append_hints(pw_provider *p, pw_error *err)
 {
@@ -143,7 +160,7 @@ static void append_hints(pw_provider *p, pw_error *err)
         if (!p->packages.keys || !p->packages.keys[i])
             continue;
         const pw_package *pkg = p->packages.values[i];
-        if (pkg->hint && !pkg->extra && strstr(msg, pkg->base))
+        if (pkg->hint && !pkg->extra && names_package(msg, pkg->base))
             pw_strlist_push(&hints, pkg->hint);
     }
     /* The map's slot order depends on insertion history: sort, so that the

@@ -171,6 +171,7 @@ void pw_provider_free(pw_provider *p)
         free(p->owned_specs[i]);
     }
     free(p->owned_specs);
+    free(p->find_links_error);
     pw_strlist_free(&p->indexes);
     pw_strlist_free(&p->find_links);
     pw_tagset_free(&p->tags);
@@ -264,11 +265,27 @@ void pw_provider_prefetch(pw_provider *p, const pw_strlist *keys)
 }
 
 /* --find-links: a directory of wheels, or an HTML page of links. */
+static int read_find_links(pw_provider *p, pw_error *err);
+
+/* Read once; a failure is remembered and reported to every package that
+ * asks, not only to the first. */
 static int load_find_links(pw_provider *p, pw_error *err)
 {
-    if (p->find_links_loaded)
-        return PW_OK;
-    p->find_links_loaded = true;
+    if (!p->find_links_loaded) {
+        p->find_links_loaded = true;
+        pw_error first = {0};
+        p->find_links_rc = read_find_links(p, &first);
+        if (p->find_links_rc)
+            p->find_links_error = pw_xstrdup(pw_error_message(&first));
+        pw_error_clear(&first);
+    }
+    if (p->find_links_rc)
+        return pw_error_set(err, p->find_links_rc, "%s", p->find_links_error);
+    return PW_OK;
+}
+
+static int read_find_links(pw_provider *p, pw_error *err)
+{
     p->find_links_pages = pw_xcalloc(p->find_links.len + 1, sizeof(pw_index_page));
     for (size_t i = 0; i < p->find_links.len; i++) {
         const char *url = p->find_links.items[i];

@@ -77,6 +77,8 @@ typedef struct pw_provider {
     pw_index_page *find_links_pages; /* one per --find-links location, read once */
     size_t n_find_links_pages;
     bool find_links_loaded;
+    int find_links_rc;           /* the outcome of reading them */
+    char *find_links_error;
     pw_arena arena;              /* dependency arrays, strings */
     pw_specifier_set **owned_specs;
     size_t n_owned_specs, cap_owned_specs;

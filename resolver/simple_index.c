@@ -843,6 +843,18 @@ static int parse_html(page_ctx *c, const char *page_url, const char *s, size_t l
                     break;
                 }
                 base_href = decoded_or_null(tag.value[ATTR_HREF]);
+                /* As for <a href>: URL parsers drop ASCII tabs and newlines. */
+                if (base_href) {
+                    size_t w = 0;
+                    for (size_t k = 0; base_href[k]; k++)
+                        if (base_href[k] != '\t' && base_href[k] != '\n' && base_href[k] != '\r')
+                            base_href[w++] = base_href[k];
+                    base_href[w] = '\0';
+                    if (w == 0) {
+                        free(base_href);
+                        base_href = NULL;
+                    }
+                }
             }
         } else if (pw_slice_eq_icase_cstr(tag.name, "meta")) {
             if (tag.present[ATTR_NAME] && tag.present[ATTR_CONTENT] &&
