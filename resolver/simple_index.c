@@ -512,7 +512,12 @@ static int resolve_file_urls(page_ctx *c, const char *base)
         f->url = abs;
         if (!f->filename || !*f->filename) {
             free(f->filename);
-            f->filename = url_basename(f->url);
+            /* Trimmed like anchor text, so that a written page reads back
+             * the same. */
+            char *last = url_basename(f->url);
+            pw_slice t = pw_slice_trim(pw_slice_from(last));
+            f->filename = pw_xstrndup(t.ptr ? t.ptr : "", t.len);
+            free(last);
         }
         f->is_wheel = ends_with_icase(f->filename, ".whl");
     }
