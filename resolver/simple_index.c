@@ -506,8 +506,12 @@ static int resolve_file_urls(page_ctx *c, const char *base)
                               f->filename ? f->filename : f->url, f->url);
         }
         char *hash = strchr(abs, '#');
-        if (hash)
+        if (hash) {
             *hash = '\0';
+            /* "x #frag": the space before the fragment is not part of it */
+            while (hash > abs && (hash[-1] == ' ' || hash[-1] == '\f'))
+                *--hash = '\0';
+        }
         free(f->url);
         f->url = abs;
         if (!f->filename || !*f->filename) {
