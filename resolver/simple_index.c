@@ -1049,8 +1049,8 @@ static int parse_json(page_ctx *c, const char *page_url, const char *body, size_
     if (rc)
         goto out;
     const cJSON *name = json_get(root, "name");
-    if (!cJSON_IsString(name)) {
-        rc = page_error(c, PW_EINVAL, "\"name\" must be a string");
+    if (!cJSON_IsString(name) || !name->valuestring[0]) {
+        rc = page_error(c, PW_EINVAL, "\"name\" must be a project name");
         goto out;
     }
     const cJSON *files = json_get(root, "files");

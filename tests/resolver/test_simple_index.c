@@ -432,7 +432,7 @@ static const error_case error_cases[] = {
      "{\"meta\":{\"api-version\":\"1.0\"},\"name\":\"e\",\"files\":{}}", PW_EINVAL,
      "\"files\" must be an array"},
     {"name missing", "https://h/simple/e/", "application/json",
-     "{\"meta\":{\"api-version\":\"1.0\"},\"files\":[]}", PW_EINVAL, "\"name\" must be a string"},
+     "{\"meta\":{\"api-version\":\"1.0\"},\"files\":[]}", PW_EINVAL, "\"name\" must be a project name"},
     {"file not an object", "https://h/simple/e/", "application/json",
      "{\"meta\":{\"api-version\":\"1.0\"},\"name\":\"e\",\"files\":[\"e-1.tar.gz\"]}", PW_EINVAL,
      "files[0] must be an object"},
