@@ -264,6 +264,14 @@ static int read_package(lock_reader *rd, const cJSON *obj, pw_lock *lock, size_t
         rc = field_error(rd, "name", "a string");
         goto done;
     }
+    /* Lookups compare normalized names: a lock holds only those. */
+    char *normalized = pw_normalize_name(name->valuestring);
+    bool is_normalized = strcmp(normalized, name->valuestring) == 0 && *normalized;
+    free(normalized);
+    if (!is_normalized) {
+        rc = field_error(rd, "name", "a normalized project name (PEP 503)");
+        goto done;
+    }
     pw_lock_package *p = pw_lock_add_package(lock, name->valuestring);
     if ((rc = read_string(rd, obj, "version", true, &p->version)) ||
         (rc = read_string(rd, obj, "file_name", true, &p->file_name)) ||

@@ -123,6 +123,9 @@ static void test_bad_input(void **state)
          "\"dependencies\": [], \"requested\": [], \"required_by\": []}]}",
          PW_EINVAL, "'sha256' must be 64 hexadecimal digits"},
         {"{\"lock_version\": 1, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
+         "\"platform\": \"x\"}, \"inputs\": {}, \"packages\": [{\"name\": \"Six\"}]}",
+         PW_EINVAL, "package 'Six': field 'name' must be a normalized project name"},
+        {"{\"lock_version\": 1, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
          "\"platform\": \"x\"}, \"inputs\": {}, \"packages\": [7]}",
          PW_EINVAL, "packages[0]: expected an object"},
         {"{\"lock_version\": 1, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
