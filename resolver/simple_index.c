@@ -928,6 +928,16 @@ static int json_file(page_ctx *c, size_t index, const cJSON *jf)
     if (strlen(fn) > PW_INDEX_MAX_ATTR || strlen(url->valuestring) > PW_INDEX_MAX_ATTR)
         return page_error(c, PW_ELIMIT, "files[%zu]: file name or URL longer than %d bytes",
                           index, PW_INDEX_MAX_ATTR);
+    /* File names and URLs are single-line text; a control character would
+     * read differently in the HTML form of the same page. */
+    for (const char *k = fn; *k; k++)
+        if ((unsigned char)*k < 0x20)
+            return page_error(c, PW_EINVAL, "files[%zu]: \"filename\" holds a control character",
+                              index);
+    for (const char *k = url->valuestring; *k; k++)
+        if ((unsigned char)*k < 0x20)
+            return page_error(c, PW_EINVAL, "files[%zu] (%s): \"url\" holds a control character",
+                              index, fn);
     const cJSON *hashes = json_get(jf, "hashes");
     if (!cJSON_IsObject(hashes))
         return page_error(c, PW_EINVAL, "files[%zu] (%s): \"hashes\" must be an object", index,
