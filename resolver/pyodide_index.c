@@ -75,9 +75,14 @@ static int get_string_list(const field_ctx *c, const cJSON *obj, const char *fie
     for (const cJSON *item = v->child; item; item = item->next) {
         if (!cJSON_IsString(item) || !item->valuestring || !*item->valuestring)
             return field_error(c, field, "must be a list of non-empty strings");
-        if (normalize)
-            pw_strlist_push_owned(out, pw_normalize_name(item->valuestring));
-        else
+        if (normalize) {
+            char *name = pw_normalize_name(item->valuestring);
+            if (!*name) { /* "-" or "._": no project name survives PEP 503 */
+                free(name);
+                return field_error(c, field, "must be a list of project names");
+            }
+            pw_strlist_push_owned(out, name);
+        } else
             pw_strlist_push(out, item->valuestring);
     }
     return 0;

@@ -525,11 +525,15 @@ static int resolve_file_urls(page_ctx *c, const char *base)
         }
         f->is_wheel = ends_with_icase(f->filename, ".whl");
     }
-    /* A link without a file name ("https://h/x/") names no distribution. */
+    /* A link without a file name ("https://h/x/"), or whose name holds a
+     * control character (percent-decoded), names no distribution. */
     size_t kept = 0;
     for (size_t i = 0; i < c->page->n_files; i++) {
         pw_index_file *f = &c->page->files[i];
-        if (!f->filename || !*f->filename) {
+        bool control = false;
+        for (const char *k = f->filename; k && *k && !control; k++)
+            control = (unsigned char)*k < 0x20;
+        if (!f->filename || !*f->filename || control) {
             file_free(f);
             continue;
         }
@@ -710,7 +714,21 @@ static int finish_anchor(page_ctx *c, anchor_state *a)
         pw_buf_free(&href);
         return page_error(c, PW_ELIMIT, "more than %d files", PW_INDEX_MAX_FILES);
     }
+    /* A link holding a control character names no distribution file (and
+     * would read differently in the JSON form of the page): skip it. */
+    for (size_t i = 0; i < href.len; i++)
+        if ((unsigned char)href.data[i] < 0x20) {
+            c->page->n_files--;
+            pw_buf_free(&href);
+            return PW_OK;
+        }
     char *text = decoded_or_null(pw_slice_make(pw_buf_cstr(&a->text), a->text.len));
+    for (const char *k = text; k && *k; k++)
+        if ((unsigned char)*k < 0x20) {
+            free(text);
+            text = NULL;
+            break;
+        }
     if (text && strchr(text, '/')) {
         free(text);
         text = NULL;
