@@ -232,31 +232,8 @@ static enum start_result start_attempt(pw_fetch_session *s, xfer *x)
         return FINISHED;
     }
     x->easy = e;
-    const pw_fetch_options *o = &s->opt;
-    curl_easy_setopt(e, CURLOPT_URL, x->url);
+    pw_fetch_curl_setup(s, e, x->url, x->curl_err);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->curl_err);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    /* Only HTTP(S), even after a redirect: a server must not be able to
-     * point us at file:// or another protocol. */
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirects);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-    if (o->idle_timeout_s > 0) {
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->idle_timeout_s);
-    }
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
-    if (s->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
-    if (s->ca_path)
-        curl_easy_setopt(e, CURLOPT_CAPATH, s->ca_path);
-    if (o->use_netrc)
-        curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -304,9 +281,11 @@ static enum start_result start_attempt(pw_fetch_session *s, xfer *x)
     return STARTED;
 }
 
-static bool retryable_curl(CURLcode rc)
+bool pw_fetch_retryable(CURLcode rc, long code)
 {
     switch (rc) {
+    case CURLE_OK:
+        return code == 429 || (code >= 500 && code <= 599);
     case CURLE_COULDNT_CONNECT:
     case CURLE_OPERATION_TIMEDOUT:
     case CURLE_PARTIAL_FILE:
@@ -321,27 +300,23 @@ static bool retryable_curl(CURLcode rc)
     }
 }
 
-static bool retryable_status(long code)
+void pw_fetch_describe_curl_error(const pw_fetch_session *s, CURLcode rc, const char *curl_err,
+                                  pw_buf *out)
 {
-    return code == 429 || (code >= 500 && code <= 599);
-}
-
-static void describe_curl_error(xfer *x, CURLcode rc, pw_buf *out)
-{
-    const char *detail = x->curl_err[0] ? x->curl_err : curl_easy_strerror(rc);
+    const char *detail = curl_err && curl_err[0] ? curl_err : curl_easy_strerror(rc);
     switch (rc) {
     case CURLE_TOO_MANY_REDIRECTS:
         pw_buf_printf(out, "too many redirects (more than %ld): a redirect loop? (%s)",
-                      x->s->opt.max_redirects, detail);
+                      s->opt.max_redirects, detail);
         break;
     case CURLE_SSL_CACERT_BADFILE:
         pw_buf_printf(out, "cannot use the CA bundle %s: %s",
-                      x->s->ca_file ? x->s->ca_file : "(system default)", detail);
+                      s->ca_file ? s->ca_file : "(system default)", detail);
         break;
     case CURLE_PEER_FAILED_VERIFICATION:
         pw_buf_printf(out,
                       "TLS certificate verification failed: %s (give the CA bundle that signs "
-                      "this server with --ca-file or SSL_CERT_FILE)",
+                      "this server with --cert or SSL_CERT_FILE)",
                       detail);
         break;
     case CURLE_OPERATION_TIMEDOUT:
@@ -352,7 +327,7 @@ static void describe_curl_error(xfer *x, CURLcode rc, pw_buf *out)
     }
 }
 
-static void describe_status(long code, pw_buf *out)
+void pw_fetch_describe_status(long code, pw_buf *out)
 {
     const char *what = code == 401 ? " (authentication required: put credentials in the URL or "
                                      "~/.netrc)"
@@ -363,18 +338,10 @@ static void describe_status(long code, pw_buf *out)
     pw_buf_printf(out, "HTTP %ld%s", code, what);
 }
 
-/* Schedules another attempt if the budget allows, else fails with `code`. */
-static void retry_or_fail(xfer *x, int code, long retry_after_s, const pw_buf *reason)
+int64_t pw_fetch_retry_delay(pw_fetch_session *s, int attempt, long retry_after_s)
 {
-    pw_fetch_session *s = x->s;
-    pw_fetch_request *r = x->req;
-    if (r->attempts > s->opt.retries) {
-        pw_fetch_xfer_done(x, pw_error_set(&r->error, code, "%s: %s (gave up after %d attempts)",
-                                           x->redacted, pw_buf_cstr(reason), r->attempts));
-        return;
-    }
     int64_t delay = s->opt.backoff_base_ms;
-    for (int i = 1; i < r->attempts && delay < s->opt.backoff_max_ms; i++)
+    for (int i = 1; i < attempt && delay < s->opt.backoff_max_ms; i++)
         delay *= 2;
     if (delay > s->opt.backoff_max_ms)
         delay = s->opt.backoff_max_ms;
@@ -390,6 +357,48 @@ static void retry_or_fail(xfer *x, int code, long retry_after_s, const pw_buf *r
         if (ra > delay)
             delay = ra;
     }
+    return delay;
+}
+
+void pw_fetch_curl_setup(pw_fetch_session *s, CURL *e, const char *url, char *errbuf)
+{
+    const pw_fetch_options *o = &s->opt;
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    /* Only HTTP(S), even after a redirect: a server must not be able to
+     * point us at file:// or another protocol. */
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirects);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+    if (o->idle_timeout_s > 0) {
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->idle_timeout_s);
+    }
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
+    if (s->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
+    if (s->ca_path)
+        curl_easy_setopt(e, CURLOPT_CAPATH, s->ca_path);
+    if (o->use_netrc)
+        curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+}
+
+/* Schedules another attempt if the budget allows, else fails with `code`. */
+static void retry_or_fail(xfer *x, int code, long retry_after_s, const pw_buf *reason)
+{
+    pw_fetch_session *s = x->s;
+    pw_fetch_request *r = x->req;
+    if (r->attempts > s->opt.retries) {
+        pw_fetch_xfer_done(x, pw_error_set(&r->error, code, "%s: %s (gave up after %d attempts)",
+                                           x->redacted, pw_buf_cstr(reason), r->attempts));
+        return;
+    }
+    int64_t delay = pw_fetch_retry_delay(s, r->attempts, retry_after_s);
     pw_report(PW_REPORT_DEBUG, "%s: %s; retrying in %lld ms", x->redacted, pw_buf_cstr(reason),
               (long long)delay);
     r->retry_wait_ms += (long)delay;
@@ -413,8 +422,8 @@ static void finish_page(xfer *x, CURLcode rc, long code, long retry_after)
                       (unsigned long long)s->opt.max_page_size);
         fail(x, PW_ELIMIT, &reason);
     } else if (rc != CURLE_OK) {
-        describe_curl_error(x, rc, &reason);
-        if (retryable_curl(rc))
+        pw_fetch_describe_curl_error(x->s, rc, x->curl_err, &reason);
+        if (pw_fetch_retryable(rc, 0))
             retry_or_fail(x, PW_ENET, 0, &reason);
         else
             fail(x, PW_ENET, &reason);
@@ -439,8 +448,8 @@ static void finish_page(xfer *x, CURLcode rc, long code, long retry_after)
         r->from_cache = true;
         pw_fetch_xfer_done(x, PW_OK);
     } else {
-        describe_status(code, &reason);
-        if (retryable_status(code))
+        pw_fetch_describe_status(code, &reason);
+        if (pw_fetch_retryable(CURLE_OK, code))
             retry_or_fail(x, PW_ENET, retry_after, &reason);
         else
             fail(x, code == 404 || code == 410 ? PW_ENOTFOUND : PW_ENET, &reason);
@@ -470,8 +479,8 @@ static void finish_artifact(xfer *x, CURLcode rc, long code, long retry_after)
         retry_or_fail(x, PW_ENET, 0, &reason);
     } else if (rc != CURLE_OK) {
         /* The partial file stays: the next attempt (or run) resumes it. */
-        describe_curl_error(x, rc, &reason);
-        if (retryable_curl(rc))
+        pw_fetch_describe_curl_error(x->s, rc, x->curl_err, &reason);
+        if (pw_fetch_retryable(rc, 0))
             retry_or_fail(x, PW_ENET, 0, &reason);
         else
             fail(x, PW_ENET, &reason);
@@ -514,8 +523,8 @@ static void finish_artifact(xfer *x, CURLcode rc, long code, long retry_after)
             pw_fetch_xfer_done(x, prc);
         }
     } else {
-        describe_status(code, &reason);
-        if (retryable_status(code)) {
+        pw_fetch_describe_status(code, &reason);
+        if (pw_fetch_retryable(CURLE_OK, code)) {
             retry_or_fail(x, PW_ENET, retry_after, &reason);
         } else {
             pw_fetch_partial_release(x, x->offset == 0);

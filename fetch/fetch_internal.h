@@ -116,4 +116,12 @@ void pw_fetch_local_artifact(pw_fetch_session *s, xfer *x);
 /* fetch.c */
 void pw_fetch_xfer_done(xfer *x, int code);
 
+/* Shared by the batch engine and range requests (range.c). */
+void pw_fetch_curl_setup(pw_fetch_session *s, CURL *e, const char *url, char *errbuf);
+bool pw_fetch_retryable(CURLcode rc, long http_status);
+int64_t pw_fetch_retry_delay(pw_fetch_session *s, int attempt, long retry_after_s);
+void pw_fetch_describe_curl_error(const pw_fetch_session *s, CURLcode rc, const char *curl_err,
+                                  pw_buf *out);
+void pw_fetch_describe_status(long code, pw_buf *out);
+
 #endif

@@ -161,40 +161,13 @@ static size_t on_body(char *data, size_t size, size_t nitems, void *ud)
     return len;
 }
 
-/*
- * The handle setup of engine.c's start_attempt (which is static there),
- * minus what only batches need (progress, If-None-Match, Accept-Encoding:
- * byte ranges are ranges of the identity encoding).
- */
 static CURL *new_handle(pw_fetch_session *s, const char *curl_url, const char *range,
                         range_xfer *x, char *errbuf)
 {
     CURL *e = curl_easy_init();
     if (!e)
         return NULL;
-    const pw_fetch_options *o = &s->opt;
-    curl_easy_setopt(e, CURLOPT_URL, curl_url);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    /* Only HTTP(S), even after a redirect. */
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirects);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-    if (o->idle_timeout_s > 0) {
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->idle_timeout_s);
-    }
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, s->user_agent);
-    if (s->ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
-    if (s->ca_path)
-        curl_easy_setopt(e, CURLOPT_CAPATH, s->ca_path);
-    if (o->use_netrc)
-        curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    pw_fetch_curl_setup(s, e, curl_url, errbuf);
     curl_easy_setopt(e, CURLOPT_RANGE, range);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
@@ -234,80 +207,11 @@ static CURLcode run_transfer(pw_fetch_session *s, CURL *e, bool *multi_failed)
     return result;
 }
 
-static bool retryable(CURLcode rc, long code)
-{
-    switch (rc) {
-    case CURLE_OK:
-        return code == 429 || (code >= 500 && code <= 599);
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-        return true;
-    default:
-        return false;
-    }
-}
-
 static void sleep_ms(int64_t ms)
 {
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
-}
-
-/* Same schedule as the batch engine: exponential backoff with up to a
- * quarter of jitter, or the server's Retry-After (RFC 9110 10.2.3), capped. */
-static int64_t retry_delay(pw_fetch_session *s, int attempt, long retry_after_s)
-{
-    int64_t delay = s->opt.backoff_base_ms;
-    for (int i = 1; i < attempt && delay < s->opt.backoff_max_ms; i++)
-        delay *= 2;
-    if (delay > s->opt.backoff_max_ms)
-        delay = s->opt.backoff_max_ms;
-    if (delay > 0)
-        delay -= (int64_t)(pw_fetch_random(s) % (uint64_t)(delay / 4 + 1));
-    if (retry_after_s > 0) {
-        int64_t ra = (int64_t)retry_after_s * 1000;
-        if (ra > s->opt.retry_after_max_ms)
-            ra = s->opt.retry_after_max_ms;
-        if (ra > delay)
-            delay = ra;
-    }
-    return delay;
-}
-
-static void describe_failure(pw_fetch_session *s, CURLcode rc, long code, const char *curl_err,
-                             pw_buf *out)
-{
-    if (rc != CURLE_OK) {
-        const char *detail = curl_err[0] ? curl_err : curl_easy_strerror(rc);
-        if (rc == CURLE_PEER_FAILED_VERIFICATION)
-            pw_buf_printf(out,
-                          "TLS certificate verification failed: %s (give the CA bundle that "
-                          "signs this server with --ca-file or SSL_CERT_FILE)",
-                          detail);
-        else if (rc == CURLE_SSL_CACERT_BADFILE)
-            pw_buf_printf(out, "cannot use the CA bundle %s: %s",
-                          s->ca_file ? s->ca_file : "(system default)", detail);
-        else if (rc == CURLE_TOO_MANY_REDIRECTS)
-            pw_buf_printf(out, "too many redirects (more than %ld): %s", s->opt.max_redirects,
-                          detail);
-        else
-            pw_buf_puts(out, detail);
-        return;
-    }
-    pw_buf_printf(out, "HTTP %ld%s", code,
-                  code == 401   ? " (authentication required: put credentials in the URL or "
-                                  "~/.netrc)"
-                  : code == 403 ? " (forbidden)"
-                  : code == 404 || code == 410 ? " (not found)"
-                  : code == 429                ? " (too many requests)"
-                                               : "");
 }
 
 /* Checks a 206 against what was asked: RFC 9110 14.4 and 15.3.7. */
@@ -418,10 +322,13 @@ static int http_range(pw_fetch_session *s, const char *url, const char *redacted
             break;
         }
         pw_buf reason = PW_BUF_INIT;
-        describe_failure(s, cc, code, curl_err, &reason);
-        if (retryable(cc, code) && attempt <= s->opt.retries) {
+        if (cc != CURLE_OK)
+            pw_fetch_describe_curl_error(s, cc, curl_err, &reason);
+        else
+            pw_fetch_describe_status(code, &reason);
+        if (pw_fetch_retryable(cc, code) && attempt <= s->opt.retries) {
             long ra = retry_after > 86400 ? 86400L : retry_after > 0 ? (long)retry_after : 0;
-            int64_t delay = retry_delay(s, attempt, ra);
+            int64_t delay = pw_fetch_retry_delay(s, attempt, ra);
             pw_report(PW_REPORT_DEBUG, "%s: bytes=%s: %s; retrying in %lld ms", redacted,
                       range.data, reason.data, (long long)delay);
             pw_buf_free(&reason);
