@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/setup-debian.sh
+bash tests/cloudflare/setup.sh   # workerd, wrangler, create-cloudflare from npm (pinned)
 
 export PWPKG_TEST_FIXTURES=${PWPKG_TEST_FIXTURES:-$PWD/.cache/fixtures}
 mkdir -p "$PWPKG_TEST_FIXTURES"
