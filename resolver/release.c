@@ -178,8 +178,19 @@ void pw_wrangler_config_free(pw_wrangler_config *c)
     if (!c)
         return;
     free(c->path);
+    free(c->env);
+    free(c->main);
+    free(c->base_dir);
     free(c->compatibility_date);
     pw_strlist_free(&c->compatibility_flags);
+    pw_strlist_free(&c->python_modules_exclude);
+    for (size_t i = 0; i < c->n_rules; i++) {
+        free(c->rules[i].type);
+        pw_strlist_free(&c->rules[i].globs);
+    }
+    free(c->rules);
+    pw_strlist_free(&c->var_names);
+    pw_strlist_free(&c->var_values_json);
     memset(c, 0, sizeof(*c));
 }
 

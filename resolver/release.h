@@ -35,10 +35,41 @@ int pw_release_from_compat(const char *date, const pw_strlist *flags,
                            const pw_release_info **out, const char **decisive_flag,
                            pw_error *err);
 
+/* One entry of wrangler's `rules` (module rules): files matching `globs`
+ * are uploaded as modules of `type` ("ESModule", "CommonJS", "Text",
+ * "Data", "CompiledWasm", "PythonModule", "PythonRequirement"). */
+typedef struct pw_wrangler_rule {
+    char *type;
+    pw_strlist globs;
+    bool fallthrough;
+} pw_wrangler_rule;
+
+/*
+ * What pwpkg needs of a Wrangler configuration, after `--env NAME` is
+ * applied as wrangler applies it (inheritable keys fall back to the top
+ * level, non-inheritable ones such as `vars` do not). Each *_line is the
+ * 1-based line of the key in `path`, 0 when absent, so that every message
+ * can say where a value came from.
+ */
 typedef struct pw_wrangler_config {
     char *path;               /* the file read */
+    char *env;                /* the [env.NAME] applied, NULL for the top level */
+    char *main;               /* main module as written ("src/entry.py"), NULL when absent */
+    size_t main_line;
+    char *base_dir;           /* wrangler's base_dir as written, NULL when absent */
     char *compatibility_date; /* NULL when the file has none */
+    size_t compatibility_date_line;
     pw_strlist compatibility_flags;
+    size_t compatibility_flags_line;
+    /* python_modules.exclude: a value given replaces wrangler's default
+     * (every .pyc file); has_python_modules_exclude tells whether one was. */
+    bool has_python_modules_exclude;
+    pw_strlist python_modules_exclude;
+    pw_wrangler_rule *rules;
+    size_t n_rules;
+    /* [vars]: names, and each value as JSON text ("\"a string\"", "3"). */
+    pw_strlist var_names;
+    pw_strlist var_values_json;
 } pw_wrangler_config;
 
 /*
