@@ -4,16 +4,21 @@
 
 #include <cJSON.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char tree_help[] =
-    "usage: pwpkg tree [--lock FILE]\n"
+    "usage: pwpkg tree [--lock FILE] [--depth N] [--invert NAME] [--sizes] [--ascii]\n"
     "\n"
     "Show the locked packages as a tree from the root requirements. A package\n"
     "shown before is marked (*) instead of being expanded again.\n"
     "\n"
-    "  --lock FILE   the lock to read (default: pwpkg.lock)\n"
-    "  --json        the lock's packages with their dependencies, as JSON\n"
+    "  --lock FILE     the lock to read (default: pwpkg.lock)\n"
+    "  --depth N       expand N levels below the roots (0: the roots only)\n"
+    "  --invert NAME   what depends on NAME, up to the root requirements\n"
+    "  --sizes         each package's artifact size, as locked\n"
+    "  --ascii         draw with |- and `- (the default when the locale is not UTF-8)\n"
+    "  --json          the lock's packages with their dependencies, as JSON\n"
     "\n"
     "exit codes: 0 ok, 2 usage or unreadable lock, 3 I/O error.\n";
 
@@ -26,16 +31,45 @@ static const char why_help[] =
     "\n"
     "exit codes: 0 ok, 2 usage error or NAME not in the lock, 3 I/O error.\n";
 
-enum { OPT_LOCK = CLI_OPT_FIRST_COMMAND_OPTION };
+enum {
+    OPT_LOCK = CLI_OPT_FIRST_COMMAND_OPTION,
+    OPT_DEPTH,
+    OPT_INVERT,
+    OPT_SIZES,
+    OPT_ASCII,
+};
+
+/* Box-drawing glyphs need a UTF-8 terminal; the locale says whether it is. */
+static bool locale_is_utf8(void)
+{
+    const char *vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strcasestr(v, "utf-8") || strcasestr(v, "utf8");
+    }
+    return false;
+}
 
 static int parse_graph_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
-                               const char **lock_path, const char **name)
+                               const char **lock_path, const char **name,
+                               pw_lock_tree_options *tree)
 {
-    static const struct option long_options[] = {
+    static const struct option tree_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"lock", required_argument, NULL, OPT_LOCK},
+        {"depth", required_argument, NULL, OPT_DEPTH},
+        {"invert", required_argument, NULL, OPT_INVERT},
+        {"sizes", no_argument, NULL, OPT_SIZES},
+        {"ascii", no_argument, NULL, OPT_ASCII},
+        {NULL, 0, NULL, 0},
+    };
+    static const struct option why_options[] = {
         CLI_COMMON_LONG_OPTIONS,
         {"lock", required_argument, NULL, OPT_LOCK},
         {NULL, 0, NULL, 0},
     };
+    const struct option *long_options = tree ? tree_options : why_options;
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
@@ -45,9 +79,21 @@ static int parse_graph_options(cli_context *ctx, const cli_command *cmd, int arg
                 return exit_code;
             continue;
         }
-        if (opt == OPT_LOCK)
+        long depth;
+        if (opt == OPT_LOCK) {
             *lock_path = optarg;
-        else if (opt == ':')
+        } else if (opt == OPT_DEPTH) {
+            if (!cli_parse_count(optarg, 0, 1000, &depth))
+                return cli_usage_error(ctx, cmd, "--depth takes a whole number from 0, not '%s'",
+                                       optarg);
+            tree->depth = (int)depth;
+        } else if (opt == OPT_INVERT) {
+            tree->invert = optarg;
+        } else if (opt == OPT_SIZES) {
+            tree->sizes = true;
+        } else if (opt == OPT_ASCII) {
+            tree->ascii = true;
+        } else if (opt == ':')
             return cli_usage_error(ctx, cmd, "option '%s' needs a value", argv[optind - 1]);
         else
             return cli_usage_error(ctx, cmd, "unknown option '%s'", argv[optind - 1]);
@@ -90,7 +136,9 @@ static void print_json_graph(const pw_lock *lock)
 static int run_graph(cli_context *ctx, const cli_command *cmd, int argc, char **argv, bool why)
 {
     const char *lock_path = PW_LOCK_DEFAULT_NAME, *name = NULL;
-    int exit_code = parse_graph_options(ctx, cmd, argc, argv, &lock_path, why ? &name : NULL);
+    pw_lock_tree_options tree = {.depth = -1, .ascii = !locale_is_utf8()};
+    int exit_code = parse_graph_options(ctx, cmd, argc, argv, &lock_path, why ? &name : NULL,
+                                        why ? NULL : &tree);
     if (exit_code >= 0)
         return exit_code;
     cli_reporter_install(ctx);
@@ -106,7 +154,8 @@ static int run_graph(cli_context *ctx, const cli_command *cmd, int argc, char **
     if (!why && ctx->json) {
         print_json_graph(&lock);
     } else if (!why) {
-        pw_lock_format_tree(&lock, &out);
+        if ((rc = pw_lock_format_tree(&lock, &tree, &out, &err)))
+            exit_code = cli_fail(ctx, cmd->name, &err);
     } else if ((rc = pw_lock_explain_why(&lock, name, &out, &err))) {
         exit_code = cli_fail(ctx, cmd->name, &err);
     }

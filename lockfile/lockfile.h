@@ -133,9 +133,17 @@ void pw_lock_diff_format_markdown(const pw_lock_diff *d, pw_buf *out);
 
 /* ------------------------------------------------------------------ graph */
 
-/* The resolved graph as an indented tree from the root requirements;
- * a package already shown is marked "(*)" instead of being expanded again. */
-void pw_lock_format_tree(const pw_lock *lock, pw_buf *out);
+typedef struct pw_lock_tree_options {
+    int depth;          /* levels below the roots to expand; -1 for all */
+    const char *invert; /* a package: draw what depends on it, up to the roots */
+    bool sizes;         /* each package's artifact size */
+    bool ascii;         /* |- `- instead of the box-drawing glyphs */
+} pw_lock_tree_options;
+/* The resolved graph as a tree from the root requirements (options NULL:
+ * the defaults); a package already shown is marked "(*)" instead of being
+ * expanded again. PW_ENOTFOUND when `invert` is not in the lock. */
+int pw_lock_format_tree(const pw_lock *lock, const pw_lock_tree_options *opt, pw_buf *out,
+                        pw_error *err);
 /* Why `name` is in the lock: every path from a root requirement to it.
  * PW_ENOTFOUND when the lock has no such package. */
 int pw_lock_explain_why(const pw_lock *lock, const char *name, pw_buf *out, pw_error *err);

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw_lock_diff_free(&diff);
 
     pw_buf_reset(&view);
-    pw_lock_format_tree(&lock, &view);
+    (void)pw_lock_format_tree(&lock, NULL, &view, NULL);
     if (lock.n_packages > 0) {
         pw_buf_reset(&view);
         rc = pw_lock_explain_why(&lock, lock.packages[lock.n_packages - 1].name, &view, &err);
