@@ -31,17 +31,31 @@ static void add_problem(problems *pr, int code, const char *fmt, ...)
         pr->code = code;
 }
 
+/* A plausible typo, as pip and uv judge it: few edits relative to the
+ * name's length ("pandsa" for "pandas"), so that an unrelated short name
+ * ("casadi" for "fastapi") is never offered. */
+static bool plausible_typo(const char *key, const char *name, size_t *distance)
+{
+    size_t len = strlen(key), other = strlen(name);
+    size_t longer = len > other ? len : other;
+    size_t limit = longer <= 4 ? 1 : longer <= 8 ? 2 : 3;
+    size_t d = pw_edit_distance(key, name);
+    *distance = d;
+    /* a name that is the key with a prefix or suffix ("pandas" for "panda",
+     * "python-dateutil" for "dateutil") is a good hint too */
+    bool contains = len >= 4 && strstr(name, key) != NULL;
+    return (d > 0 && d <= limit) || contains;
+}
+
 /* "did you mean" candidates from the release's names, at most three. */
 static void suggest_names(const pw_pyodide_index *idx, const char *key, pw_buf *out)
 {
-    size_t limit = strlen(key) / 3 + 1;
     const char *best[3] = {NULL, NULL, NULL};
     size_t best_d[3] = {SIZE_MAX, SIZE_MAX, SIZE_MAX};
     for (size_t i = 0; i < idx->n_packages; i++) {
         const char *name = idx->packages[i].key;
-        size_t d = pw_edit_distance(key, name);
-        /* a name containing the key ("pandas" for "panda") is a good hint too */
-        if (d > limit && !(strlen(key) >= 4 && strstr(name, key)))
+        size_t d;
+        if (!plausible_typo(key, name, &d))
             continue;
         for (size_t k = 0; k < 3; k++) {
             if (d < best_d[k]) {
@@ -62,6 +76,23 @@ static void suggest_names(const pw_pyodide_index *idx, const char *key, pw_buf *
         pw_buf_printf(out, "%s'%s'", k == 0 ? "" : (k + 1 < 3 && best[k + 1]) ? ", " : " or ",
                       best[k]);
     pw_buf_puts(out, "?)");
+}
+
+/* What was asked and what to do about a name nobody had: the release does
+ * not build it; either no index was asked (--no-index), or none had it. */
+static void missing_name_advice(const pw_provider *p, const char *name, pw_buf *out)
+{
+    if (p->indexes.len == 0 && p->find_links.len == 0) {
+        pw_buf_puts(out, ": it is not built into the release, and --no-index means no index was "
+                         "asked; pure-Python packages come from an index (remove --no-index, or "
+                         "add --index-url URL or --find-links DIR)");
+        return;
+    }
+    size_t asked = p->indexes.len + p->find_links.len;
+    pw_buf_printf(out, ": it is not built into the release, and %s asked do%s not have it "
+                       "(check the name, or add the --index-url that serves %s)",
+                  asked == 1 ? "the one source" : "none of the sources", asked == 1 ? "es" : "",
+                  name);
 }
 
 static bool admits_any(const pw_package *pkg, const pw_specifier_set *spec, bool pre)
@@ -101,6 +132,7 @@ static void check_root(pw_provider *p, const pw_reqfile_entry *e, problems *pr, 
     if (pkg->kind == PW_PKG_MISSING) {
         pw_buf hint = PW_BUF_INIT;
         suggest_names(&ctx->index, r->key, &hint);
+        missing_name_advice(p, r->name, &hint);
         char *where = sources_text(p);
         add_problem(pr, PW_ECONFLICT, "%s:%zu: no package named '%s' in Pyodide %s%s%s", e->file,
                     e->line, r->name, ctx->release_version, where, pw_buf_cstr(&hint));

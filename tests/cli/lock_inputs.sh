@@ -14,6 +14,19 @@ printf 'pandsa\nnumpy\n' >requirements.txt
 run 1 "$PWPKG" lock --no-index --pyodide 0.27.7 --pyodide-index "$index"
 expect_contains "$ERR" "requirements.txt:1: no package named 'pandsa' in Pyodide 0.27.7 (did you mean 'pandas'" "suggestion"
 
+# a name the release lacks, with --no-index: the reason and what to do, and
+# no unrelated "did you mean" (fastapi is 3 edits from casadi)
+printf 'fastapi\n' >requirements.txt
+run 1 "$PWPKG" lock --no-index --pyodide 0.27.7 --pyodide-index "$index"
+expect_contains "$ERR" "requirements.txt:1: no package named 'fastapi' in Pyodide 0.27.7: it is not built into the release, and --no-index means no index was asked; pure-Python packages come from an index (remove --no-index, or add --index-url URL or --find-links DIR)" "missing name with --no-index"
+expect_not_contains "$ERR" "did you mean" "no implausible suggestion"
+mkdir -p empty-links
+run 1 "$PWPKG" lock --no-index --find-links empty-links --pyodide 0.27.7 --pyodide-index "$index"
+expect_contains "$ERR" "the one source asked does not have it (check the name, or add the --index-url that serves fastapi)" "missing name with a source asked"
+printf 'dateutil\n' >requirements.txt
+run 1 "$PWPKG" lock --no-index --pyodide 0.27.7 --pyodide-index "$index"
+expect_contains "$ERR" "(did you mean 'python-dateutil'?)" "suffix suggestion"
+
 # a false marker drops the requirement and says so
 printf 'six\npywin32; sys_platform == "win32"\nregex; platform_machine == "wasm32"\n' >requirements.txt
 run 0 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$index"
