@@ -21,6 +21,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_diff,
     &cli_cmd_wheel,
     &cli_cmd_runtime,
+    &cli_cmd_cache,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

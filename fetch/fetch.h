@@ -139,6 +139,52 @@ void pw_fetch_requests_free(pw_fetch_request *reqs, size_t n);
 int pw_fetch_cache_verify(pw_fetch_session *s, const char *sha256, char **path_out,
                           pw_error *err);
 
+/* ------------------------------------------------------ cache as a whole */
+
+/* Every process that uses the cache holds it shared (sessions do, for their
+ * lifetime); prune and clean hold it exclusively. Waits, saying so, while
+ * the other kind is held. Release with pw_fetch_cache_release. */
+int pw_fetch_cache_hold(const char *cache_dir, bool exclusive, int *fd_out, pw_error *err);
+void pw_fetch_cache_release(int fd);
+
+typedef struct pw_cache_kind_usage {
+    const char *kind;  /* the folder: "artifacts", "http", "runtimes", ... */
+    const char *what;  /* for people: "index pages", "git checkouts", ... */
+    uint64_t bytes;
+    uint64_t entries;
+} pw_cache_kind_usage;
+
+typedef struct pw_cache_usage {
+    pw_cache_kind_usage kinds[8];
+    size_t n_kinds;
+    uint64_t total_bytes;
+    uint64_t total_entries;
+} pw_cache_usage;
+
+int pw_fetch_cache_usage(const char *cache_dir, pw_cache_usage *out, pw_error *err);
+
+typedef struct pw_cache_prune_options {
+    const struct pw_lock *const *keep; /* keep what these locks need */
+    size_t n_keep;
+    int64_t unused_for_s;              /* keep what was used more recently; -1: no limit */
+    bool dry_run;
+} pw_cache_prune_options;
+
+typedef struct pw_cache_prune_result {
+    pw_strlist removed; /* "artifacts/<sha256>", "runtimes/0.27.7", ... */
+    uint64_t bytes;
+} pw_cache_prune_result;
+
+/* Removes the entries that every given criterion lets go (partial
+ * downloads always); index pages and git repositories are kept unless
+ * --unused-for is given, since `lock --offline` needs them. Call with the
+ * cache held exclusively. PW_EINVAL when no criterion is given. */
+int pw_fetch_cache_prune(const char *cache_dir, const pw_cache_prune_options *o,
+                         pw_cache_prune_result *out, pw_error *err);
+void pw_cache_prune_result_free(pw_cache_prune_result *r);
+/* Removes everything pwpkg keeps in the cache; call with it held exclusively. */
+int pw_fetch_cache_clean(const char *cache_dir, uint64_t *bytes_removed, pw_error *err);
+
 /* git sources: clone/fetch into the cache, resolve refs, read files at a
  * revision (git_api.h, libgit2 underneath). */
 #include "git_api.h"

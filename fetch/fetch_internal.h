@@ -17,6 +17,7 @@ struct pw_fetch_session {
     char *dir_artifacts;
     char *dir_urls;
     char *dir_tmp;
+    int cache_lock_fd; /* the cache held shared: prune and clean wait for it */
     CURLM *multi;
     /* Credentials seen in a URL, by "scheme://host:port", reused for other
      * URLs on the same server (links in an index page are usually given

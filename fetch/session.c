@@ -84,6 +84,7 @@ int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_e
                             "no cache directory: set PWPKG_CACHE_DIR, XDG_CACHE_HOME or HOME");
 
     pw_fetch_session *s = pw_xcalloc(1, sizeof(*s));
+    s->cache_lock_fd = -1;
     s->opt = *o;
     s->cache_dir = cache;
     s->dir_http = pw_path_join(cache, "http");
@@ -98,6 +99,11 @@ int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_e
             pw_fetch_session_free(s);
             return rc;
         }
+    }
+    int rc = pw_fetch_cache_hold(cache, false, &s->cache_lock_fd, err);
+    if (rc != PW_OK) {
+        pw_fetch_session_free(s);
+        return rc;
     }
     sweep_tmp(s->dir_tmp);
     s->ca_file = dup_or_null(o->ca_file ? o->ca_file : getenv("SSL_CERT_FILE"));
@@ -149,6 +155,7 @@ void pw_fetch_session_free(pw_fetch_session *s)
     free(s->dir_artifacts);
     free(s->dir_urls);
     free(s->dir_tmp);
+    pw_fetch_cache_release(s->cache_lock_fd);
     pw_strlist_free(&s->cred_origin);
     pw_strlist_free(&s->cred_userinfo);
     free(s);
