@@ -107,6 +107,7 @@ typedef struct cli_extra_options {
     const struct option *options; /* ends with a zeroed entry */
     int (*handle)(void *ctx, int opt, const char *arg); /* -1 ok, else an exit code */
     void *ctx;
+    pw_strlist *positionals; /* receives the arguments that are not options; NULL refuses them */
 } cli_extra_options;
 
 /* -1 when parsed, else the exit code to return (usage error, --help). */
@@ -127,6 +128,9 @@ extern const cli_command cli_cmd_verify;
 extern const cli_command cli_cmd_wheel;
 extern const cli_command cli_cmd_diff;
 extern const cli_command cli_cmd_cache;
+extern const cli_command cli_cmd_add;
+extern const cli_command cli_cmd_remove;
+extern const cli_command cli_cmd_outdated;
 
 /* The cache directory the transfer options name, or the default (heap). */
 char *cli_cache_dir(const cli_transfer_options *t);

@@ -229,6 +229,8 @@ int cli_parse_lock_options(cli_context *ctx, const cli_command *cmd, int argc, c
     free(long_options);
     if (result >= 0)
         return result;
+    while (extra && extra->positionals && optind < argc)
+        pw_strlist_push(extra->positionals, argv[optind++]);
     return finish_lock_options(ctx, cmd, argc, argv, o);
 }
 

@@ -263,7 +263,7 @@ static int run_verify(cli_context *ctx, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     verify_cli v = {NULL, NULL, false, NULL};
-    cli_extra_options extra = {verify_options, handle_verify_option, &v};
+    cli_extra_options extra = {.options = verify_options, .handle = handle_verify_option, .ctx = &v};
     cli_lock_options o;
     memset(&o, 0, sizeof(o));
     int exit_code = cli_parse_lock_options(ctx, &cli_cmd_verify, argc, argv, &extra, &o);

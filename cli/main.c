@@ -11,6 +11,9 @@
 
 static const cli_command *const commands[] = {
     &cli_cmd_lock,
+    &cli_cmd_add,
+    &cli_cmd_remove,
+    &cli_cmd_outdated,
     &cli_cmd_tree,
     &cli_cmd_why,
     &cli_cmd_fetch,

@@ -30,6 +30,7 @@
 #include "reqfile.h"
 #include "simple_index.h"
 #include "tags.h"
+#include "input_edit.h"
 
 #define PW_PYODIDE_CDN "https://cdn.jsdelivr.net/pyodide/v%s/full/"
 
