@@ -80,6 +80,9 @@ int cli_usage_error(cli_context *ctx, const cli_command *cmd, const char *fmt, .
 /* Prints an error (text or JSON) and maps the status to an exit code. */
 int cli_fail(cli_context *ctx, const char *command, const pw_error *err);
 int cli_exit_code(int status);
+/* Draws a progress event (cli/progress.c): live on a terminal, periodic
+ * summaries in a log, nothing when quiet or with --json. */
+void cli_progress_event(cli_context *ctx, const pw_progress_event *event);
 /* Installs the reporter matching the context (TTY, quiet, JSON). */
 void cli_reporter_install(cli_context *ctx);
 /* "\033[1m" style escapes, or "" when colour is off. */

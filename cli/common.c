@@ -178,20 +178,9 @@ static void report_message(void *opaque, enum pw_report_level level, const char 
         fprintf(stderr, "%s\n", text);
 }
 
-static void report_progress(void *opaque, const char *label, uint64_t done, uint64_t total)
+static void report_progress(void *opaque, const pw_progress_event *event)
 {
-    cli_context *ctx = opaque;
-    if (!ctx->progress)
-        return;
-    double mb = (double)done / 1e6;
-    if (total)
-        fprintf(stderr, "\r\033[K%s %.1f / %.1f MB (%3.0f%%)", label ? label : "total", mb,
-                (double)total / 1e6, 100.0 * (double)done / (double)total);
-    else
-        fprintf(stderr, "\r\033[K%s %.1f MB", label ? label : "total", mb);
-    if (total && done >= total)
-        fputs("\r\033[K", stderr);
-    fflush(stderr);
+    cli_progress_event(opaque, event);
 }
 
 void cli_reporter_install(cli_context *ctx)

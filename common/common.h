@@ -239,17 +239,39 @@ void pw_jsonc_strip(const char *text, size_t len, pw_buf *out);
 
 enum pw_report_level { PW_REPORT_DEBUG, PW_REPORT_INFO, PW_REPORT_WARN };
 
+/* Progress of a batch of transfers, as the fetch engine runs it: BEGIN
+ * (files to transfer, their known total size, and what they are), UPDATE
+ * of one file (label, bytes done, its total or 0), FILE_DONE (label, its
+ * size), END. An UPDATE outside a batch (a git fetch) stands alone. */
+enum pw_progress_kind {
+    PW_PROGRESS_BEGIN,
+    PW_PROGRESS_UPDATE,
+    PW_PROGRESS_FILE_DONE,
+    PW_PROGRESS_END,
+};
+
+typedef struct pw_progress_event {
+    enum pw_progress_kind kind;
+    const char *label;  /* UPDATE, FILE_DONE */
+    uint64_t done;      /* UPDATE: bytes so far; FILE_DONE: the file's size */
+    uint64_t total;     /* UPDATE: the file's size, 0 when unknown; BEGIN: the batch's */
+    size_t files;       /* BEGIN: files in the batch */
+    bool artifacts;     /* BEGIN: artifacts (wheels, indexes) rather than index pages */
+} pw_progress_event;
+
 /* Modules never print; they report through this. cli/ installs one. */
 typedef struct pw_reporter {
     void (*message)(void *ctx, enum pw_report_level level, const char *text);
-    /* `done`/`total` in bytes; total 0 when unknown; label NULL means "all". */
-    void (*progress)(void *ctx, const char *label, uint64_t done, uint64_t total);
+    void (*progress)(void *ctx, const pw_progress_event *event);
     void *ctx;
 } pw_reporter;
 
 void pw_reporter_set(const pw_reporter *r); /* NULL: silence */
 void pw_report(enum pw_report_level level, const char *fmt, ...) PW_PRINTF(2, 3);
 void pw_report_progress(const char *label, uint64_t done, uint64_t total);
+void pw_report_progress_begin(size_t files, uint64_t total_bytes, bool artifacts);
+void pw_report_progress_file_done(const char *label, uint64_t size);
+void pw_report_progress_end(void);
 
 /* ------------------------------------------------------------------- misc */
 

@@ -23,8 +23,31 @@ void pw_report(enum pw_report_level level, const char *fmt, ...)
     pw_buf_free(&b);
 }
 
-void pw_report_progress(const char *label, uint64_t done, uint64_t total)
+static void send_progress(const pw_progress_event *e)
 {
     if (current_reporter && current_reporter->progress)
-        current_reporter->progress(current_reporter->ctx, label, done, total);
+        current_reporter->progress(current_reporter->ctx, e);
+}
+
+void pw_report_progress(const char *label, uint64_t done, uint64_t total)
+{
+    send_progress(&(pw_progress_event){.kind = PW_PROGRESS_UPDATE, .label = label,
+                                       .done = done, .total = total});
+}
+
+void pw_report_progress_begin(size_t files, uint64_t total_bytes, bool artifacts)
+{
+    send_progress(&(pw_progress_event){.kind = PW_PROGRESS_BEGIN, .files = files,
+                                       .total = total_bytes, .artifacts = artifacts});
+}
+
+void pw_report_progress_file_done(const char *label, uint64_t size)
+{
+    send_progress(&(pw_progress_event){.kind = PW_PROGRESS_FILE_DONE, .label = label,
+                                       .done = size});
+}
+
+void pw_report_progress_end(void)
+{
+    send_progress(&(pw_progress_event){.kind = PW_PROGRESS_END});
 }

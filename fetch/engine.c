@@ -568,9 +568,29 @@ static void sleep_ms(int64_t ms)
     }
 }
 
+/* The batch as progress reports see it: what is left to transfer. */
+static size_t report_begin(xfer *xs, size_t n)
+{
+    size_t files = 0;
+    uint64_t bytes = 0;
+    bool artifacts = false;
+    for (size_t i = 0; i < n; i++) {
+        if (xs[i].state != XFER_PENDING)
+            continue;
+        files++;
+        artifacts = artifacts || xs[i].kind == XFER_ARTIFACT;
+        if (xs[i].req->expected_size > 0)
+            bytes += (uint64_t)xs[i].req->expected_size;
+    }
+    if (files)
+        pw_report_progress_begin(files, bytes, artifacts);
+    return files;
+}
+
 int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
 {
     size_t active = 0;
+    size_t reported = report_begin(xs, n);
     for (;;) {
         int64_t now = pw_fetch_now_ms();
         size_t pending = 0;
@@ -608,6 +628,8 @@ int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
                 curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
                 finish_attempt(s, x, rc);
                 active--;
+                if (x->state == XFER_DONE)
+                    pw_report_progress_file_done(x->label, x->req->size);
                 if (x->state == XFER_PENDING && x->ready_at < next)
                     next = x->ready_at;
             }
@@ -629,5 +651,7 @@ int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
         else if (wait > 0)
             sleep_ms(wait);
     }
+    if (reported)
+        pw_report_progress_end();
     return PW_OK;
 }

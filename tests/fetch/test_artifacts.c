@@ -470,26 +470,43 @@ static void test_two_processes_share_cache(void **state)
 }
 
 typedef struct progress_log {
-    int calls;
-    uint64_t last_done;
-    uint64_t last_total;
+    int updates, begins, ends, files_done;
+    size_t batch_files;
+    uint64_t last_done, last_total, done_size;
     bool label_ok;
 } progress_log;
 
-static void on_progress(void *ctx, const char *label, uint64_t done, uint64_t total)
+static void on_progress(void *ctx, const pw_progress_event *e)
 {
     progress_log *p = ctx;
-    p->calls++;
-    p->last_done = done;
-    p->last_total = total;
-    p->label_ok = label && strcmp(label, "pkg20-1.0-py3-none-any.whl") == 0;
+    switch (e->kind) {
+    case PW_PROGRESS_BEGIN:
+        p->begins++;
+        p->batch_files = e->files;
+        break;
+    case PW_PROGRESS_UPDATE:
+        p->updates++;
+        p->last_done = e->done;
+        p->last_total = e->total;
+        p->label_ok = e->label && strcmp(e->label, "pkg20-1.0-py3-none-any.whl") == 0;
+        break;
+    case PW_PROGRESS_FILE_DONE:
+        p->files_done++;
+        p->done_size = e->done;
+        break;
+    case PW_PROGRESS_END:
+        p->ends++;
+        break;
+    }
 }
 
+/* One batch: BEGIN with its file count, UPDATEs of the file, FILE_DONE with
+ * its size, END; a cached fetch transfers nothing and reports no batch. */
 static void test_progress_reported(void **state)
 {
     fixture *f = *state;
     progress_log log = {0};
-    pw_reporter rep = {NULL, on_progress, &log};
+    pw_reporter rep = {.progress = on_progress, .ctx = &log};
     pw_reporter_set(&rep);
     pw_fetch_options o;
     ft_options(&o, f->cache);
@@ -497,12 +514,19 @@ static void test_progress_reported(void **state)
     pw_fetch_request r;
     fetch_file(f, s, "/fault/slow", 20, f->sha[20], &r, PW_OK);
     pw_fetch_request_free(&r);
+    fetch_file(f, s, "/fault/slow", 20, f->sha[20], &r, PW_OK);
+    pw_fetch_request_free(&r);
     pw_fetch_session_free(s);
     pw_reporter_set(NULL);
-    assert_true(log.calls >= 2);
+    assert_true(log.updates >= 2);
     assert_true(log.label_ok);
     assert_int_equal(log.last_done, f->size[20]);
     assert_int_equal(log.last_total, f->size[20]);
+    assert_int_equal(log.begins, 1);
+    assert_int_equal(log.batch_files, 1);
+    assert_int_equal(log.files_done, 1);
+    assert_int_equal(log.done_size, f->size[20]);
+    assert_int_equal(log.ends, 1);
 }
 
 int main(void)
