@@ -338,8 +338,11 @@ typedef struct scan_notes {
     size_t constrained;          /* constraint files */
     char *newest_any;            /* newest version among all files */
     pw_version newest_any_v;
-    char *example_tag;           /* a platform tag seen on incompatible wheels */
+    pw_strlist other_tags;       /* tags of incompatible wheels ("cp312-cp312-manylinux_..."), unique */
 } scan_notes;
+
+/* Enough distinct tags to see what was built, few enough to read. */
+#define HINT_MAX_TAGS 5
 
 static void note_version(scan_notes *notes, const char *text)
 {
@@ -437,8 +440,15 @@ static void scan_page(pw_provider *p, pw_package *pkg, const pw_index_page *page
         bool ok = pw_version_parse(pw_slice_from(w.version), &v, NULL) == PW_OK;
         if (ok && rank < 0) {
             notes->wheels_other_platform++;
-            if (!notes->example_tag && w.platform_tags.len)
-                notes->example_tag = pw_xstrdup(w.platform_tags.items[0]);
+            for (size_t t = 0; t < w.platform_tags.len && notes->other_tags.len <= HINT_MAX_TAGS;
+                 t++) {
+                pw_buf tag = PW_BUF_INIT;
+                pw_buf_printf(&tag, "%s-%s-%s", w.python_tags.len ? w.python_tags.items[0] : "?",
+                              w.abi_tags.len ? w.abi_tags.items[0] : "?", w.platform_tags.items[t]);
+                if (!pw_strlist_contains(&notes->other_tags, pw_buf_cstr(&tag)))
+                    pw_strlist_push(&notes->other_tags, pw_buf_cstr(&tag));
+                pw_buf_free(&tag);
+            }
             ok = false;
         }
         if (ok && f->requires_python) {
@@ -492,10 +502,14 @@ static void make_hint(pw_provider *p, pw_package *pkg, const scan_notes *notes)
     if (notes->sdists)
         pw_buf_printf(&reasons, "; %zu file%s an sdist, which pwpkg does not build", notes->sdists,
                       notes->sdists == 1 ? " is" : "s are");
-    if (notes->wheels_other_platform)
-        pw_buf_printf(&reasons, "; %zu wheel%s for other platforms (such as %s)",
-                      notes->wheels_other_platform, notes->wheels_other_platform == 1 ? " is" : "s are",
-                      notes->example_tag ? notes->example_tag : "?");
+    if (notes->wheels_other_platform) {
+        pw_buf_printf(&reasons, "; %zu wheel%s for other platforms (tags found: ",
+                      notes->wheels_other_platform,
+                      notes->wheels_other_platform == 1 ? " is" : "s are");
+        for (size_t t = 0; t < notes->other_tags.len && t < HINT_MAX_TAGS; t++)
+            pw_buf_printf(&reasons, "%s%s", t ? ", " : "", notes->other_tags.items[t]);
+        pw_buf_puts(&reasons, notes->other_tags.len > HINT_MAX_TAGS ? ", ...)" : ")");
+    }
     if (notes->wheels_other_python)
         pw_buf_printf(&reasons, "; %zu wheel%s another Python (Requires-Python)",
                       notes->wheels_other_python, notes->wheels_other_python == 1 ? " needs" : "s need");
@@ -506,14 +520,14 @@ static void make_hint(pw_provider *p, pw_package *pkg, const scan_notes *notes)
         pw_buf_printf(&reasons, "; %zu wheel%s excluded by constraints", notes->constrained,
                       notes->constrained == 1 ? " is" : "s are");
     if (pkg->n_candidates == 0) {
-        pw_buf_printf(&h, "no wheel of %s for Pyodide %s (%s)", pkg->base,
+        pw_buf_printf(&h, "no wheel of %s for Pyodide %s (it accepts %s)", pkg->base,
                       p->lock->release_version, pw_buf_cstr(&tags));
         if (notes->newest_any)
             pw_buf_printf(&h, "; its newest version is %s", notes->newest_any);
         pw_buf_puts(&h, pw_buf_cstr(&reasons));
     } else if (notes->newest_any &&
                pw_version_compare(&notes->newest_any_v, &pkg->candidates[0].version) > 0) {
-        pw_buf_printf(&h, "%s %s and newer have no wheel for Pyodide %s (%s); the newest version "
+        pw_buf_printf(&h, "%s %s and newer have no wheel for Pyodide %s (it accepts %s); the newest version "
                           "with a compatible wheel is %s",
                       pkg->base, notes->newest_any, p->lock->release_version, pw_buf_cstr(&tags),
                       pkg->candidates[0].version_text);
@@ -636,7 +650,7 @@ static int load_indexes(pw_provider *p, pw_package *pkg, pw_error *err)
 done:
     free(list);
     free(notes.newest_any);
-    free(notes.example_tag);
+    pw_strlist_free(&notes.other_tags);
     return rc;
 }
 

@@ -102,7 +102,8 @@ expect_contains "$(names)" "helper=1.5" "yanked pinned"
 printf 'nativeonly>=1\n' >requirements.txt
 lockv 1 --index-url "$html"
 expect_contains "$ERR" "nativeonly" "platform message"
-expect_contains "$ERR" "manylinux_2_17_x86_64" "platform named"
+expect_contains "$ERR" "1 wheel is for other platforms (tags found: cp312-cp312-manylinux_2_17_x86_64)" "platform named"
+expect_contains "$ERR" "(it accepts cp312, pyemscripten_2024_0_wasm32, pyodide_2024_0_wasm32, emscripten_3_1_58_wasm32)" "accepted tags named"
 expect_contains "$ERR" "the newest version with a compatible wheel is 0.9" "newest compatible"
 printf 'sdistonly\n' >requirements.txt
 lockv 1 --index-url "$html"
