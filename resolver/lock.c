@@ -53,7 +53,7 @@ static int choose_release(const pw_lock_request *req, const char *project_dir,
     }
     pw_wrangler_config cfg;
     memset(&cfg, 0, sizeof(cfg));
-    int rc = pw_wrangler_read_dir(project_dir, &cfg, err);
+    int rc = pw_wrangler_read_dir(project_dir, NULL, &cfg, err);
     if (rc == PW_ENOTFOUND)
         return pw_error_set(err, PW_EINVAL,
                             "no Pyodide release chosen: pass --pyodide VERSION or --compat-date "

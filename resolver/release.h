@@ -31,6 +31,9 @@ const pw_release_info *pw_release_all(size_t *count);
  * or an experimental flag is used. PW_EINVAL for a bad date or for a flag
  * given together with its no_ form.
  */
+/* workerd: compatibility dates are calendar dates written YYYY-MM-DD. */
+bool pw_compat_date_valid(const char *date);
+
 int pw_release_from_compat(const char *date, const pw_strlist *flags,
                            const pw_release_info **out, const char **decisive_flag,
                            pw_error *err);
@@ -57,6 +60,7 @@ typedef struct pw_wrangler_config {
     char *main;               /* main module as written ("src/entry.py"), NULL when absent */
     size_t main_line;
     char *base_dir;           /* wrangler's base_dir as written, NULL when absent */
+    size_t base_dir_line;
     char *compatibility_date; /* NULL when the file has none */
     size_t compatibility_date_line;
     pw_strlist compatibility_flags;
@@ -65,26 +69,34 @@ typedef struct pw_wrangler_config {
      * (every .pyc file); has_python_modules_exclude tells whether one was. */
     bool has_python_modules_exclude;
     pw_strlist python_modules_exclude;
+    size_t python_modules_exclude_line;
     pw_wrangler_rule *rules;
     size_t n_rules;
+    size_t rules_line;
     /* [vars]: names, and each value as JSON text ("\"a string\"", "3"). */
     pw_strlist var_names;
     pw_strlist var_values_json;
+    size_t vars_line;
 } pw_wrangler_config;
 
 /*
  * Finds the Wrangler configuration in `dir` (wrangler.json, then
- * wrangler.jsonc, then wrangler.toml, as Wrangler does) and reads its
- * top-level compatibility_date and compatibility_flags. PW_ENOTFOUND when
- * there is none; other errors name file:line.
+ * wrangler.jsonc, then wrangler.toml, as Wrangler does) and reads it with
+ * the environment `env` applied (NULL: the top level), as `wrangler deploy
+ * --env NAME` does. PW_ENOTFOUND when there is no config. PW_EINVAL, naming
+ * file:line, for a key of the wrong type, a malformed compatibility date or
+ * an environment the file does not define. Keys wrangler does not know are
+ * warned about through pw_report, as wrangler warns.
  */
-int pw_wrangler_read_dir(const char *dir, pw_wrangler_config *out, pw_error *err);
+int pw_wrangler_read_dir(const char *dir, const char *env, pw_wrangler_config *out,
+                         pw_error *err);
 /* The format follows the extension: .toml, or else JSON with comments. */
-int pw_wrangler_read_file(const char *path, pw_wrangler_config *out, pw_error *err);
-/* Parses text already in memory (pure); `path` names it in errors and
- * picks the format. */
-int pw_wrangler_parse(const char *path, const char *text, size_t len, pw_wrangler_config *out,
-                      pw_error *err);
+int pw_wrangler_read_file(const char *path, const char *env, pw_wrangler_config *out,
+                          pw_error *err);
+/* Parses text already in memory (pure but for warnings); `path` names it in
+ * errors and picks the format. */
+int pw_wrangler_parse(const char *path, const char *text, size_t len, const char *env,
+                      pw_wrangler_config *out, pw_error *err);
 void pw_wrangler_config_free(pw_wrangler_config *c);
 
 #endif
