@@ -151,45 +151,59 @@ typedef struct compat_case {
     const char *warning; /* substring of the expected warning, or NULL for none */
 } compat_case;
 
+/* Each case checked against workerd 1.20261117.1 (the bundle it asks for);
+ * tests/cli/workers_oracle.sh runs the binary over a wider grid. */
 static const compat_case compat_cases[] = {
     /* Base flag alone, before the 3.13 default date. */
     {"2024-01-01", "python_workers", "0.26.0a2", "python_workers", NULL},
     {"2025-09-28", "python_workers", "0.26.0a2", "python_workers", NULL},
     /* python_workers_20250116 is implied from 2025-09-29 on. */
     {"2025-09-29", "python_workers", "0.28.2", "python_workers_20250116", NULL},
-    {"2026-12-31", "python_workers", "0.28.2", "python_workers_20250116", NULL},
-    /* ...unless disabled with its no_ flag. */
+    {"2026-09-07", "python_workers", "0.28.2", "python_workers_20250116", NULL},
+    /* python_workers_314 from 2026-09-08 on. */
+    {"2026-09-08", "python_workers", "314.0.6", "python_workers_314", NULL},
+    {"2026-11-01", "python_workers", "314.0.6", "python_workers_314", NULL},
+    {"2028-02-29", "python_workers", "314.0.6", "python_workers_314", NULL},
+    /* ...unless disabled with their no_ flags. */
     {"2025-09-29", "python_workers,no_python_workers_20250116", "0.26.0a2", "python_workers",
      NULL},
-    {"2027-01-01", "no_python_workers_20250116,python_workers", "0.26.0a2", "python_workers",
+    {"2026-11-01", "python_workers,no_python_workers_314", "0.28.2", "python_workers_20250116",
      NULL},
-    /* Set explicitly before its date. */
+    {"2027-01-01", "no_python_workers_20250116,python_workers", "314.0.6", "python_workers_314",
+     NULL},
+    {"2027-01-01", "no_python_workers_20250116,python_workers,no_python_workers_314",
+     "0.26.0a2", "python_workers", NULL},
+    /* Set explicitly before their dates. */
     {"2024-06-01", "python_workers,python_workers_20250116", "0.28.2", "python_workers_20250116",
      NULL},
-    /* 20260610 and 20260817 only when set, never from the date. */
+    {"2024-06-01", "python_workers,python_workers_314", "314.0.6", "python_workers_314", NULL},
+    /* 20260610 only when set, never from the date. */
     {"2026-07-01", "python_workers", "0.28.2", "python_workers_20250116", NULL},
-    {"2026-09-01", "python_workers", "0.28.2", "python_workers_20250116", NULL},
     {"2024-01-01", "python_workers,python_workers_20260610", "314.0.4", "python_workers_20260610",
      NULL},
     {"2026-07-01", "python_workers_20260610,python_workers", "314.0.4", "python_workers_20260610",
      NULL},
-    {"2024-01-01", "python_workers,python_workers_20260817", "314.0.5", "python_workers_20260817",
-     "experimental"},
-    /* Highest field number wins, whatever the order of the flags. */
+    {"2026-11-01", "python_workers,no_python_workers_314,python_workers_20260610", "314.0.4",
+     "python_workers_20260610", NULL},
+    /* Highest field number wins, whatever the order of the flags:
+     * python_workers_314 comes after python_workers_20260610. */
     {"2025-10-01", "python_workers,python_workers_20260610,python_workers_20250116", "314.0.4",
      "python_workers_20260610", NULL},
-    {"2026-01-01", "python_workers_20260817,python_workers,python_workers_20260610", "314.0.5",
-     "python_workers_20260817", "experimental"},
-    {"2025-10-01", "python_workers,no_python_workers_20250116,python_workers_20260610",
-     "314.0.4", "python_workers_20260610", NULL},
+    {"2026-11-01", "python_workers,python_workers_20260610", "314.0.6", "python_workers_314",
+     NULL},
+    {"2024-01-01", "python_workers_314,python_workers,python_workers_20260610", "314.0.6",
+     "python_workers_314", NULL},
+    /* A Python flag this workerd does not know: a warning, no effect. */
+    {"2024-01-01", "python_workers,python_workers_20260817", "0.26.0a2", "python_workers",
+     "unknown to workerd 1.20261117.1"},
+    {"2025-09-29", "python_workers,no_python_workers_20260817", "0.28.2",
+     "python_workers_20250116", "\"no_python_workers_20260817\" is unknown"},
     /* Other flags do not matter. */
     {"2025-01-01", "nodejs_compat,python_workers", "0.26.0a2", "python_workers", NULL},
     /* No python_workers: resolve anyway, with a warning. */
     {"2024-01-01", "", "0.26.0a2", "python_workers", "need it"},
     {"2025-09-29", "nodejs_compat", "0.28.2", "python_workers_20250116", "need it"},
     {"2024-01-01", "python_workers_20260610", "314.0.4", "python_workers_20260610", "need it"},
-    /* Leap day is a valid date. */
-    {"2028-02-29", "python_workers", "0.28.2", "python_workers_20250116", NULL},
 };
 
 static void test_compat_mapping(void **state)
@@ -243,7 +257,7 @@ static void test_compat_index_stand_ins(void **state)
         {"python_workers", "0.27.7"},
         {"python_workers,python_workers_20250116", "0.28.3"},
         {"python_workers,python_workers_20260610", "314.0.2"},
-        {"python_workers,python_workers_20260817", "314.0.2"},
+        {"python_workers,python_workers_314", "314.0.6"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         pw_strlist flags = PW_STRLIST_INIT;
