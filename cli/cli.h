@@ -126,6 +126,7 @@ extern const cli_command cli_cmd_export;
 extern const cli_command cli_cmd_verify;
 extern const cli_command cli_cmd_wheel;
 extern const cli_command cli_cmd_diff;
+extern const cli_command cli_cmd_release;
 
 /* The cache directory the transfer options name, or the default (heap). */
 char *cli_cache_dir(const cli_transfer_options *t);

@@ -20,6 +20,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_verify,
     &cli_cmd_diff,
     &cli_cmd_wheel,
+    &cli_cmd_release,
     &cli_cmd_runtime,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

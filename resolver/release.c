@@ -83,6 +83,16 @@ const pw_release_info *pw_release_all(size_t *count)
     return releases;
 }
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
 /* ------------------------------------------------- compatibility mapping */
 
 /* In the order of their field numbers in compatibility-date.capnp: when
@@ -94,6 +104,20 @@ static const pw_compat_flag compat_flags[] = {
     {"python_workers_20260610", "314.0.4", NULL},
     {"python_workers_314", "314.0.6", "2026-09-08"},
 };
+
+/* The other python_workers* flags of that workerd: they select no release
+ * (and the no_ forms of the table's flags are known too). */
+static const char *const other_python_flags[] = {
+    "python_workers_development",
+    "python_workers_durable_objects",
+    "python_workers_force_new_vendor_path",
+};
+
+const char *const *pw_compat_other_python_flags(size_t *count)
+{
+    *count = sizeof(other_python_flags) / sizeof(other_python_flags[0]);
+    return other_python_flags;
+}
 
 const pw_compat_flag *pw_compat_flags(size_t *count)
 {
@@ -158,7 +182,8 @@ int pw_release_decide(const char *date, const char *date_origin, const pw_strlis
         const char *f = flags->items[i];
         const char *base = strncmp(f, "no_", 3) == 0 ? f + 3 : f;
         /* Only Python flags matter here; workerd has hundreds of others. */
-        if (strncmp(base, "python_workers", 14) != 0 || find_flag(base))
+        if (strncmp(base, "python_workers", 14) != 0 || find_flag(base) ||
+            in_list(other_python_flags, COUNT(other_python_flags), base))
             continue;
         pw_report(PW_REPORT_WARN,
                   "compatibility flag \"%s\"%s is unknown to workerd %s, the version pwpkg's "
@@ -490,15 +515,6 @@ static const char *const not_inherited_keys[] = {
 /* wrangler's validateRule accepts only these module types in `rules`. */
 static const char *const rule_types[] = {"ESModule", "CommonJS", "CompiledWasm", "Text", "Data"};
 
-static bool in_list(const char *const *list, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(list[i], s) == 0)
-            return true;
-    return false;
-}
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* One object of the config (the top level or one environment) and where it
  * sits: `prefix` is empty for the top level, {"env", NAME} otherwise. */

@@ -36,6 +36,8 @@ typedef struct pw_compat_flag {
 
 /* The flags in workerd's field order (the last enabled one wins). */
 const pw_compat_flag *pw_compat_flags(size_t *count);
+/* That workerd's other python_workers* flags, which select no release. */
+const char *const *pw_compat_other_python_flags(size_t *count);
 
 /* workerd: compatibility dates are calendar dates written YYYY-MM-DD. */
 bool pw_compat_date_valid(const char *date);
