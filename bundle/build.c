@@ -52,6 +52,7 @@ typedef struct build_state {
     size_t added_files; /* by the after_install hook */
     uint64_t added_bytes;
     int output_lock;    /* pw_claim_output on the output's directory */
+    char *manifest_tmp; /* PW_BUNDLE_DIR: the manifest moved out of the tree, not yet placed */
 } build_state;
 
 
@@ -574,9 +575,11 @@ static int check_existing_output(const pw_bundle_options *o, pw_error *err)
     }
     if (!S_ISDIR(st.st_mode))
         return pw_error_set(err, PW_EINVAL, "%s: exists and is not a directory", o->output);
-    char *manifest = pw_path_join(o->output, PW_BUNDLE_MANIFEST);
-    bool ours = pw_file_exists(manifest);
+    char *manifest = pw_bundle_manifest_path(o->output);
+    char *legacy = pw_path_join(o->output, PW_BUNDLE_MANIFEST);
+    bool ours = pw_file_exists(manifest) || pw_file_exists(legacy);
     free(manifest);
+    free(legacy);
     if (ours)
         return PW_OK;
     DIR *d = opendir(o->output);
@@ -587,9 +590,45 @@ static int check_existing_output(const pw_bundle_options *o, pw_error *err)
         closedir(d);
     if (!empty)
         return pw_error_set(err, PW_EINVAL,
-                            "%s: refusing to replace a non-empty directory without a %s",
+                            "%s: refusing to replace a non-empty directory that is no pwpkg "
+                            "bundle (no %s beside it)",
                             o->output, PW_BUNDLE_MANIFEST);
     return PW_OK;
+}
+
+/* wrangler uploads every file under python_modules/, so a directory
+ * bundle's manifest lives beside it (docs/bundle.md, "Layout"): it leaves
+ * the staged tree for a temporary name beside the output first, and takes
+ * its final name once the tree is in place. */
+static int move_manifest_out(build_state *s, pw_error *err)
+{
+    char *staged = pw_path_join(s->stage, PW_BUNDLE_MANIFEST);
+    char *final = pw_bundle_manifest_path(s->o->output);
+    pw_buf tmp = PW_BUF_INIT;
+    pw_buf_printf(&tmp, "%s.tmp.%ld", final, (long)getpid());
+    free(final);
+    int rc = PW_OK;
+    if (rename(staged, tmp.data) != 0)
+        rc = pw_error_set(err, PW_EIO, "%s: cannot move the manifest to %s: %s", staged, tmp.data,
+                          strerror(errno));
+    else
+        s->manifest_tmp = pw_buf_detach(&tmp);
+    pw_buf_free(&tmp);
+    free(staged);
+    return rc;
+}
+
+static int place_manifest(build_state *s, pw_error *err)
+{
+    char *final = pw_bundle_manifest_path(s->o->output);
+    int rc = PW_OK;
+    if (rename(s->manifest_tmp, final) != 0)
+        rc = pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", final,
+                          strerror(errno));
+    free(s->manifest_tmp);
+    s->manifest_tmp = NULL;
+    free(final);
+    return rc;
 }
 
 static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
@@ -635,10 +674,13 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
     if (rc == PW_OK && o->format == PW_BUNDLE_DIR) {
         rc = set_times(s, err);
         if (rc == PW_OK)
+            rc = move_manifest_out(s, err);
+        if (rc == PW_OK)
             rc = replace_dir(s, err);
         if (rc == PW_OK) {
             free(s->stage);
             s->stage = NULL;
+            rc = place_manifest(s, err);
         }
     } else if (rc == PW_OK) {
         rc = write_zip(s, err);
@@ -676,9 +718,12 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
         pw_remove_tree(s.stage, &cleanup);
     if (s.zip_tmp)
         unlink(s.zip_tmp);
+    if (s.manifest_tmp)
+        unlink(s.manifest_tmp);
     pw_error_clear(&cleanup);
     free(s.stage);
     free(s.zip_tmp);
+    free(s.manifest_tmp);
     pw_release_output(s.output_lock);
     for (size_t i = 0; i < n; i++)
         pw_wheel_install_result_free(&s.results[i]);

@@ -21,7 +21,10 @@
 #define PW_BUNDLE_RATIO_MIN_SIZE (UINT64_C(1) << 20)
 #define PW_BUNDLE_MAX_ENTRIES 1000000u
 
-/* The manifest written at the root of every bundle. */
+/* The manifest of every bundle: inside a zip bundle at its root; for a
+ * directory bundle beside it, as "<dir>.bundle.json" (pw_bundle_manifest_path),
+ * because wrangler uploads every file under python_modules/. Bundles made
+ * before held it at "<dir>/bundle.json", which is still read. */
 #define PW_BUNDLE_MANIFEST "bundle.json"
 #define PW_BUNDLE_INSTALLER "pwpkg"
 
@@ -173,6 +176,12 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
 
 struct pw_lock;
 #define PW_BUNDLE_DIGEST_LEN (7 + PW_SHA256_HEX_LEN + 1)
+/* "<dir>.bundle.json" for the directory bundle `dir` (heap). */
+char *pw_bundle_manifest_path(const char *dir);
+/* The manifest of the directory bundle `dir`: beside it, else (bundles of
+ * earlier pwpkg) inside it, then *legacy is true. PW_ENOTFOUND when none. */
+int pw_bundle_manifest_find(const char *dir, char **path, bool *legacy, pw_error *err);
+
 /* "sha256:<hex>" of the lock's canonical bytes, as bundle.json records it. */
 void pw_bundle_lock_digest(const struct pw_lock *lock, char out[PW_BUNDLE_DIGEST_LEN]);
 /* pw_bundle_build over every package of the lock; artifact_paths is parallel

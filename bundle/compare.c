@@ -46,6 +46,51 @@ static bool same_file(const char *a, const char *b)
            pw_sha256_file_hex(b, hb, &sb, NULL) == PW_OK && sa == sb && strcmp(ha, hb) == 0;
 }
 
+/* Drops the root "bundle.json" of an older pwpkg's bundle from `files`,
+ * since the manifests are compared on their own. */
+static void drop_legacy_manifest(pw_strlist *files)
+{
+    for (size_t i = 0; i < files->len; i++) {
+        if (strcmp(files->items[i], PW_BUNDLE_MANIFEST) != 0)
+            continue;
+        free(files->items[i]);
+        memmove(&files->items[i], &files->items[i + 1],
+                (files->len - i - 1) * sizeof(files->items[0]));
+        files->len--;
+        return;
+    }
+}
+
+/* The two manifests, wherever each bundle keeps it. */
+static void compare_manifests(const char *expected, const char *actual,
+                              pw_strlist *differences)
+{
+    char *ma = NULL, *mb = NULL;
+    bool legacy_a = false, legacy_b = false;
+    pw_error scratch = {0, NULL};
+    bool has_a = pw_bundle_manifest_find(expected, &ma, &legacy_a, &scratch) == PW_OK;
+    pw_error_clear(&scratch);
+    bool has_b = pw_bundle_manifest_find(actual, &mb, &legacy_b, &scratch) == PW_OK;
+    pw_error_clear(&scratch);
+    if (legacy_a)
+        pw_report(PW_REPORT_INFO,
+                  "note: %s is the manifest location of an older pwpkg, inside the tree "
+                  "wrangler uploads; `pwpkg bundle` now writes it beside the bundle",
+                  ma);
+    pw_buf line = PW_BUF_INIT;
+    if (has_a && !has_b)
+        pw_buf_printf(&line, "%s (missing)", PW_BUNDLE_MANIFEST);
+    else if (!has_a && has_b)
+        pw_buf_printf(&line, "%s (not expected)", PW_BUNDLE_MANIFEST);
+    else if (has_a && !same_file(ma, mb))
+        pw_buf_printf(&line, "%s (content or mode differs)", PW_BUNDLE_MANIFEST);
+    if (line.len)
+        pw_strlist_push_owned(differences, pw_buf_detach(&line));
+    pw_buf_free(&line);
+    free(ma);
+    free(mb);
+}
+
 int pw_bundle_compare(const char *expected, const char *actual, pw_strlist *differences,
                       pw_error *err)
 {
@@ -65,6 +110,10 @@ int pw_bundle_compare(const char *expected, const char *actual, pw_strlist *diff
     int rc = list_tree(expected, "", &a, err);
     if (rc == PW_OK)
         rc = list_tree(actual, "", &b, err);
+    drop_legacy_manifest(&a);
+    drop_legacy_manifest(&b);
+    if (rc == PW_OK)
+        compare_manifests(expected, actual, differences);
     pw_strlist_sort(&a);
     pw_strlist_sort(&b);
     size_t i = 0, j = 0;

@@ -134,6 +134,7 @@ extern const cli_command cli_cmd_cache;
 extern const cli_command cli_cmd_add;
 extern const cli_command cli_cmd_remove;
 extern const cli_command cli_cmd_outdated;
+extern const cli_command cli_cmd_release;
 
 /* The cache directory the transfer options name, or the default (heap). */
 char *cli_cache_dir(const cli_transfer_options *t);

@@ -1,5 +1,6 @@
 /* pwpkg check: import the bundle in real Pyodide of the locked release;
  * pwpkg runtime list|install|path: the Pyodide runtimes in the cache. */
+#include "bundle.h"
 #include "cli.h"
 #include "fetch.h"
 #include "lockfile.h"
@@ -139,6 +140,22 @@ static void print_check_report(const cli_context *ctx, const pw_check_report *r,
                 r->restore_missing.items[i]);
 }
 
+/* Bundles of an older pwpkg hold their manifest inside the tree, where
+ * wrangler uploads it with the modules. */
+static void note_legacy_manifest(const char *bundle)
+{
+    char *manifest = NULL;
+    bool legacy = false;
+    pw_error scratch = {0, NULL};
+    if (pw_bundle_manifest_find(bundle, &manifest, &legacy, &scratch) == PW_OK && legacy)
+        pw_report(PW_REPORT_WARN,
+                  "%s is the manifest location of an older pwpkg: wrangler uploads it with the "
+                  "modules; run `pwpkg bundle` again to move it beside %s",
+                  manifest, bundle);
+    pw_error_clear(&scratch);
+    free(manifest);
+}
+
 static int run_check(cli_context *ctx, int argc, char **argv)
 {
     static const struct option long_options[] = {
@@ -210,6 +227,8 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     if (rc == PW_OK && !pw_is_dir(bundle))
         rc = pw_error_set(&err, PW_EINVAL, "%s: no such bundle directory; run `pwpkg bundle` first",
                           bundle);
+    if (rc == PW_OK)
+        note_legacy_manifest(bundle);
     if (rc == PW_OK)
         rc = pw_check_runtime_for_lock(&lock, cache, runtime_dir, install, &runtime, &err);
     if (rc == PW_OK) {

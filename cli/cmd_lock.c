@@ -26,8 +26,11 @@ static const char lock_help[] =
     "  --compat-date DATE       a Worker's compatibility date (YYYY-MM-DD) ...\n"
     "  --compat-flag FLAG       ... and its compatibility flags (repeatable)\n"
     "  (default)                compatibility_date and compatibility_flags from\n"
-    "                           wrangler.toml, wrangler.json or wrangler.jsonc beside\n"
-    "                           the requirements\n"
+    "                           wrangler.json, wrangler.jsonc or wrangler.toml beside\n"
+    "                           the requirements; either option replaces only its own\n"
+    "                           key, as wrangler's --compatibility-date/-flags do\n"
+    "  --env NAME               apply the wrangler config's [env.NAME], as\n"
+    "                           `wrangler deploy --env NAME` does\n"
     "  --pyodide-index LOC      the release's pyodide-lock.json: a file, a directory\n"
     "                           holding one, or a URL (default: an installed runtime of\n"
     "                           the release, else https://cdn.jsdelivr.net/pyodide/vVERSION/full/)\n"
@@ -81,6 +84,7 @@ enum {
     OPT_PRE,
     OPT_EXCLUDE_NEWER,
     OPT_CERT,
+    OPT_ENV,
 };
 
 static const struct option lock_long_options[] = {
@@ -110,6 +114,7 @@ static const struct option lock_long_options[] = {
         {"upgrade-package", required_argument, NULL, 'P'},
         {"jobs", required_argument, NULL, 'j'},
         {"cert", required_argument, NULL, OPT_CERT},
+        {"env", required_argument, NULL, OPT_ENV},
         {NULL, 0, NULL, 0},
 };
 
@@ -124,6 +129,7 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     case OPT_PYODIDE_INDEX: r->pyodide_index = optarg; break;
     case OPT_COMPAT_DATE: r->compat_date = optarg; break;
     case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
+    case OPT_ENV: r->wrangler_env = optarg; break;
     case OPT_CHECK: o->check = true; break;
     case OPT_OFFLINE: r->offline = true; break;
     case OPT_REFRESH: r->refresh = true; break;
@@ -181,8 +187,10 @@ static int finish_lock_options(cli_context *ctx, const cli_command *cmd, int arg
     if (r->pyodide_version && r->compat_date)
         return cli_usage_error(ctx, cmd,
                                "--pyodide and --compat-date both choose the release; give one");
-    if (o->compat_flags.len && !r->compat_date)
-        return cli_usage_error(ctx, cmd, "--compat-flag needs --compat-date");
+    if (r->pyodide_version && (o->compat_flags.len || r->wrangler_env))
+        return cli_usage_error(ctx, cmd,
+                               "--pyodide names the release; --compat-flag and --env choose "
+                               "one from the Worker's config, give one or the other");
     if (!r->lock_path)
         r->lock_path = PW_LOCK_DEFAULT_NAME;
     if (r->project_path && r->requirements_path)

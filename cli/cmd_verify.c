@@ -207,6 +207,11 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
     }
     pw_error_clear(&err);
     pw_remove_tree(rebuilt.data, NULL);
+    if (!zip) {
+        char *manifest = pw_bundle_manifest_path(rebuilt.data);
+        unlink(manifest);
+        free(manifest);
+    }
     pw_buf_free(&rebuilt);
     pw_fetch_requests_free(reqs, lock->n_packages);
     pw_fetch_session_free(s);

@@ -23,6 +23,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_verify,
     &cli_cmd_diff,
     &cli_cmd_wheel,
+    &cli_cmd_release,
     &cli_cmd_runtime,
     &cli_cmd_cache,
 };

@@ -38,50 +38,23 @@ static int choose_release(const pw_lock_request *req, const char *project_dir,
                                 req->pyodide_version);
         return PW_OK;
     }
-    if (req->compat_date) {
-        pw_strlist none = PW_STRLIST_INIT;
-        const char *flag = NULL;
-        int rc = pw_release_from_compat(req->compat_date, req->compat_flags ? req->compat_flags : &none,
-                                        &ctx->release, &flag, err);
-        if (rc)
-            return pw_error_wrap(err, "--compat-date");
-        ctx->release_version = pw_xstrdup(ctx->release->version);
-        pw_buf by = PW_BUF_INIT;
-        pw_buf_printf(&by, "--compat-date %s (%s)", req->compat_date, flag ? flag : "python_workers");
-        ctx->selected_by = pw_buf_detach(&by);
-        return PW_OK;
-    }
-    pw_wrangler_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    int rc = pw_wrangler_read_dir(project_dir, &cfg, err);
-    if (rc == PW_ENOTFOUND)
-        return pw_error_set(err, PW_EINVAL,
-                            "no Pyodide release chosen: pass --pyodide VERSION or --compat-date "
-                            "YYYY-MM-DD, or put a wrangler.toml / wrangler.jsonc with "
-                            "compatibility_date beside %s",
-                            ctx->requirements_display);
+    pw_release_selection sel;
+    int rc = pw_release_select(project_dir, req->wrangler_env, req->compat_date,
+                               req->compat_flags, &sel, err);
     if (rc)
         return rc;
-    if (!cfg.compatibility_date) {
-        rc = pw_error_set(err, PW_EINVAL, "%s: no compatibility_date: pwpkg needs it to pick the "
-                          "Pyodide release (or pass --pyodide)", cfg.path);
-        pw_wrangler_config_free(&cfg);
-        return rc;
-    }
-    const char *flag = NULL;
-    rc = pw_release_from_compat(cfg.compatibility_date, &cfg.compatibility_flags, &ctx->release,
-                                &flag, err);
-    if (rc) {
-        pw_error_wrap(err, "%s", cfg.path);
-        pw_wrangler_config_free(&cfg);
-        return rc;
-    }
+    ctx->release = sel.choice.release;
     ctx->release_version = pw_xstrdup(ctx->release->version);
     pw_buf by = PW_BUF_INIT;
-    pw_buf_printf(&by, "%s (compatibility_date %s, %s)", pw_path_basename(cfg.path),
-                  cfg.compatibility_date, flag ? flag : "python_workers");
+    if (sel.config_path && !req->compat_date)
+        pw_buf_printf(&by, "%s (compatibility_date %s, %s)", pw_path_basename(sel.config_path),
+                      sel.date, sel.choice.flag->name);
+    else
+        pw_buf_printf(&by, "--compat-date %s (%s)", sel.date, sel.choice.flag->name);
+    if (sel.env)
+        pw_buf_printf(&by, " --env %s", sel.env);
     ctx->selected_by = pw_buf_detach(&by);
-    pw_wrangler_config_free(&cfg);
+    pw_release_selection_free(&sel);
     return PW_OK;
 }
 

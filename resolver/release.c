@@ -1,15 +1,19 @@
 /*
  * The Pyodide release table and Cloudflare's compatibility-flag mapping.
  * Sources: the `pyodide` npm package of each release (versions, Python,
- * Emscripten, info.abi_version of its pyodide-lock.json); workerd
- * build/python_metadata.bzl and src/workerd/io/compatibility-date.capnp for
- * the flags; /work/shared/PYODIDE-FACTS.md collects both.
+ * Emscripten, info.abi_version of its pyodide-lock.json); for the flags,
+ * workerd PW_COMPAT_WORKERD_VERSION itself (the bundle it asks for, see
+ * tests/cloudflare/workerd-table.sh); /work/shared/PYODIDE-FACTS.md
+ * collects both.
  */
 #include "release.h"
 
 #include "toml.h"
 
 #include <cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,8 +62,8 @@ static const pw_release_info releases[] = {
     {"314.0.2", PY314, "314.0.2"},
     {"314.0.3", PY314, "314.0.3"},
     {"314.0.4", PY314, "314.0.2"}, /* python_workers_20260610 */
-    {"314.0.5", PY314, "314.0.2"}, /* python_workers_20260817 */
-    {"314.0.6", PY314, "314.0.6"},
+    {"314.0.5", PY314, "314.0.2"}, /* python_workers_20260817, gone from workerd */
+    {"314.0.6", PY314, "314.0.6"}, /* python_workers_314 */
     {"314.0.7", PY314, "314.0.7"},
 };
 
@@ -79,31 +83,54 @@ const pw_release_info *pw_release_all(size_t *count)
     return releases;
 }
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
 /* ------------------------------------------------- compatibility mapping */
 
-typedef struct compat_flag {
-    const char *name;
-    const char *release;
-    const char *default_on; /* date from which it is implied, or NULL */
-    bool experimental;
-} compat_flag;
-
 /* In the order of their field numbers in compatibility-date.capnp: when
- * several are enabled, workerd uses the highest. */
-static const compat_flag compat_flags[] = {
-    {"python_workers", "0.26.0a2", NULL, false},
-    {"python_workers_20250116", "0.28.2", "2025-09-29", false},
-    {"python_workers_20260610", "314.0.4", NULL, false},
-    {"python_workers_20260817", "314.0.5", NULL, true},
+ * several are enabled, workerd uses the highest. Checked against the
+ * workerd binary itself (tests/cloudflare/workerd-table.sh). */
+static const pw_compat_flag compat_flags[] = {
+    {"python_workers", "0.26.0a2", NULL},
+    {"python_workers_20250116", "0.28.2", "2025-09-29"},
+    {"python_workers_20260610", "314.0.4", NULL},
+    {"python_workers_314", "314.0.6", "2026-09-08"},
 };
+
+/* The other python_workers* flags of that workerd: they select no release
+ * (and the no_ forms of the table's flags are known too). */
+static const char *const other_python_flags[] = {
+    "python_workers_development",
+    "python_workers_durable_objects",
+    "python_workers_force_new_vendor_path",
+};
+
+const char *const *pw_compat_other_python_flags(size_t *count)
+{
+    *count = sizeof(other_python_flags) / sizeof(other_python_flags[0]);
+    return other_python_flags;
+}
+
+const pw_compat_flag *pw_compat_flags(size_t *count)
+{
+    *count = sizeof(compat_flags) / sizeof(compat_flags[0]);
+    return compat_flags;
+}
 
 static bool is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* workerd: compatibility dates are YYYY-MM-DD. */
-static bool valid_date(const char *s)
+bool pw_compat_date_valid(const char *s)
 {
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return false;
@@ -119,56 +146,95 @@ static bool valid_date(const char *s)
     return d >= 1 && d <= mdays[m - 1] + (m == 2 && is_leap(y) ? 1 : 0);
 }
 
-static bool has_no_flag(const pw_strlist *flags, const char *name)
+static const pw_compat_flag *find_flag(const char *name)
 {
-    for (size_t i = 0; i < flags->len; i++)
-        if (strncmp(flags->items[i], "no_", 3) == 0 && strcmp(flags->items[i] + 3, name) == 0)
-            return true;
-    return false;
+    for (size_t i = 0; i < sizeof(compat_flags) / sizeof(compat_flags[0]); i++)
+        if (strcmp(compat_flags[i].name, name) == 0)
+            return &compat_flags[i];
+    return NULL;
+}
+
+/* " (from wrangler.toml:4)", or nothing when the caller did not say. */
+static void origin_note(const char *origin, char *out, size_t size)
+{
+    if (origin && *origin)
+        snprintf(out, size, " (from %s)", origin);
+    else
+        out[0] = '\0';
+}
+
+int pw_release_decide(const char *date, const char *date_origin, const pw_strlist *flags,
+                      const char *flags_origin, pw_compat_choice *out, pw_error *err)
+{
+    static const pw_strlist none = PW_STRLIST_INIT;
+    memset(out, 0, sizeof(*out));
+    if (!flags)
+        flags = &none;
+    char date_from[300], flags_from[300];
+    origin_note(date_origin, date_from, sizeof(date_from));
+    origin_note(flags_origin, flags_from, sizeof(flags_from));
+    if (!date || !pw_compat_date_valid(date))
+        return pw_error_set(err, PW_EINVAL,
+                            "invalid compatibility date '%s'%s: expected a calendar date "
+                            "YYYY-MM-DD, e.g. 2025-09-29",
+                            date ? date : "", date_from);
+    for (size_t i = 0; i < flags->len; i++) {
+        const char *f = flags->items[i];
+        const char *base = strncmp(f, "no_", 3) == 0 ? f + 3 : f;
+        /* Only Python flags matter here; workerd has hundreds of others. */
+        if (strncmp(base, "python_workers", 14) != 0 || find_flag(base) ||
+            in_list(other_python_flags, COUNT(other_python_flags), base))
+            continue;
+        pw_report(PW_REPORT_WARN,
+                  "compatibility flag \"%s\"%s is unknown to workerd %s, the version pwpkg's "
+                  "flag table follows: it selects no Pyodide release there, and pwpkg ignores "
+                  "it (see docs/releases.md)",
+                  f, flags_from, PW_COMPAT_WORKERD_VERSION);
+    }
+    const pw_compat_flag *chosen = &compat_flags[0];
+    bool implied = false;
+    for (size_t i = 0; i < sizeof(compat_flags) / sizeof(compat_flags[0]); i++) {
+        const pw_compat_flag *f = &compat_flags[i];
+        bool set = pw_strlist_contains(flags, f->name);
+        pw_buf no = PW_BUF_INIT;
+        pw_buf_printf(&no, "no_%s", f->name);
+        bool disabled = pw_strlist_contains(flags, pw_buf_cstr(&no));
+        pw_buf_free(&no);
+        if (set && disabled)
+            return pw_error_set(err, PW_EINVAL,
+                                "compatibility flags '%s' and 'no_%s'%s contradict each other; "
+                                "expected at most one of them",
+                                f->name, f->name, flags_from);
+        if (set) {
+            chosen = f;
+            implied = false;
+        } else if (f->default_on && strcmp(date, f->default_on) >= 0 && !disabled) {
+            chosen = f;
+            implied = true;
+        }
+    }
+    if (!pw_strlist_contains(flags, "python_workers"))
+        pw_report(PW_REPORT_WARN,
+                  "compatibility_flags%s lack \"python_workers\": Python Workers need it "
+                  "(Wrangler refuses to deploy Python without it); resolving for Pyodide %s "
+                  "anyway",
+                  flags_origin ? flags_from : "", chosen->release);
+    out->release = pw_release_lookup(chosen->release);
+    out->flag = chosen;
+    out->implied_by_date = implied;
+    return PW_OK;
 }
 
 int pw_release_from_compat(const char *date, const pw_strlist *flags,
                            const pw_release_info **out, const char **decisive_flag,
                            pw_error *err)
 {
-    static const pw_strlist none = PW_STRLIST_INIT;
-    *out = NULL;
+    pw_compat_choice choice;
+    int rc = pw_release_decide(date, NULL, flags, NULL, &choice, err);
+    *out = choice.release;
     if (decisive_flag)
-        *decisive_flag = NULL;
-    if (!flags)
-        flags = &none;
-    if (!date || !valid_date(date))
-        return pw_error_set(err, PW_EINVAL,
-                            "invalid compatibility date '%s': expected a calendar date "
-                            "YYYY-MM-DD, e.g. 2025-09-29",
-                            date ? date : "");
-    const compat_flag *chosen = &compat_flags[0];
-    for (size_t i = 0; i < sizeof(compat_flags) / sizeof(compat_flags[0]); i++) {
-        const compat_flag *f = &compat_flags[i];
-        bool set = pw_strlist_contains(flags, f->name);
-        bool disabled = has_no_flag(flags, f->name);
-        if (set && disabled)
-            return pw_error_set(err, PW_EINVAL,
-                                "compatibility flags '%s' and 'no_%s' contradict each other; "
-                                "expected at most one of them",
-                                f->name, f->name);
-        if (set || (f->default_on && strcmp(date, f->default_on) >= 0 && !disabled))
-            chosen = f;
-    }
-    if (!pw_strlist_contains(flags, "python_workers"))
-        pw_report(PW_REPORT_WARN,
-                  "compatibility_flags lack \"python_workers\": Python Workers need it (Wrangler "
-                  "refuses to deploy Python without it); resolving for Pyodide %s anyway",
-                  chosen->release);
-    if (chosen->experimental)
-        pw_report(PW_REPORT_WARN,
-                  "\"%s\" is an experimental compatibility flag: workerd accepts it only with "
-                  "experimental features enabled, and its Pyodide %s may still change",
-                  chosen->name, chosen->release);
-    *out = pw_release_lookup(chosen->release);
-    if (decisive_flag)
-        *decisive_flag = chosen->name;
-    return PW_OK;
+        *decisive_flag = choice.flag ? choice.flag->name : NULL;
+    return rc;
 }
 
 /* ------------------------------------------------------ wrangler config */
@@ -208,89 +274,6 @@ static const char *toml_type_name(const pw_toml_value *v)
     return "a value";
 }
 
-static int parse_toml(const char *path, const char *text, size_t len, pw_wrangler_config *out,
-                      pw_error *err)
-{
-    pw_toml_value *root;
-    int rc = pw_toml_parse(path, text, len, &root, err);
-    if (rc)
-        return rc;
-    const pw_toml_value *date = pw_toml_get(root, "compatibility_date");
-    if (date) {
-        const char *s = pw_toml_string(date);
-        /* A bare TOML local date (compatibility_date = 2025-09-29) is the
-         * same day; a date-time is not a compatibility date. */
-        bool ok = pw_toml_type_of(date) == PW_TOML_STRING ||
-                  (pw_toml_type_of(date) == PW_TOML_DATETIME && strlen(s) == 10 &&
-                   s[4] == '-');
-        if (!ok) {
-            rc = pw_error_set(err, PW_EINVAL,
-                              "%s:%zu: compatibility_date must be a date string \"YYYY-MM-DD\", "
-                              "found %s",
-                              path, pw_toml_line(date), toml_type_name(date));
-            goto done;
-        }
-        out->compatibility_date = pw_xstrdup(s);
-    }
-    const pw_toml_value *flags = pw_toml_get(root, "compatibility_flags");
-    if (flags) {
-        if (pw_toml_type_of(flags) != PW_TOML_ARRAY) {
-            rc = pw_error_set(err, PW_EINVAL,
-                              "%s:%zu: compatibility_flags must be an array of strings, found %s",
-                              path, pw_toml_line(flags), toml_type_name(flags));
-            goto done;
-        }
-        for (size_t i = 0; i < pw_toml_len(flags); i++) {
-            const pw_toml_value *f = pw_toml_at(flags, i);
-            if (pw_toml_type_of(f) != PW_TOML_STRING) {
-                rc = pw_error_set(err, PW_EINVAL,
-                                  "%s:%zu: compatibility_flags[%zu] must be a string, found %s",
-                                  path, pw_toml_line(f), i, toml_type_name(f));
-                goto done;
-            }
-            pw_strlist_push(&out->compatibility_flags, pw_toml_string(f));
-        }
-    }
-done:
-    pw_toml_free(root);
-    return rc;
-}
-
-/* The line of the top-level member `key` in JSON text (comments already
- * blanked, lines kept), 0 when absent: cJSON keeps no positions. */
-static size_t json_member_line(const char *text, size_t len, const char *key)
-{
-    size_t line = 1, depth = 0, klen = strlen(key);
-    for (size_t i = 0; i < len; i++) {
-        char c = text[i];
-        if (c == '\n') {
-            line++;
-        } else if (c == '{' || c == '[') {
-            depth++;
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            depth--;
-        } else if (c == '"') {
-            size_t start = ++i, start_line = line;
-            while (i < len && text[i] != '"') {
-                if (text[i] == '\\' && i + 1 < len)
-                    i++;
-                else if (text[i] == '\n')
-                    line++;
-                i++;
-            }
-            if (depth != 1 || i - start != klen || memcmp(text + start, key, klen) != 0)
-                continue;
-            size_t j = i + 1;
-            while (j < len && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r' ||
-                               text[j] == '\n'))
-                j++;
-            if (j < len && text[j] == ':')
-                return start_line;
-        }
-    }
-    return 0;
-}
-
 static const char *json_type_name(const cJSON *v)
 {
     if (cJSON_IsString(v))
@@ -308,79 +291,601 @@ static const char *json_type_name(const cJSON *v)
     return "a value";
 }
 
-static int parse_json(const char *path, const char *text, size_t len, pw_wrangler_config *out,
-                      pw_error *err)
+/*
+ * Both formats are read through one cJSON tree, so that `[env.NAME]` is
+ * applied by one piece of code. cJSON keeps no positions, so a `source`
+ * answers "which line, which type as written" for a path of keys: from the
+ * TOML tree, or by scanning the JSON text.
+ */
+typedef struct seg {
+    const char *key; /* NULL: the array element `index` */
+    size_t index;
+} seg;
+
+#define MAX_SEGS 6
+
+typedef struct source {
+    const char *path;
+    const pw_toml_value *toml; /* NULL for JSON */
+    const char *json;          /* comments blanked, lines kept */
+    size_t json_len;
+} source;
+
+typedef struct json_scan {
+    const char *text;
+    size_t len, i, line;
+} json_scan;
+
+static void scan_ws(json_scan *s)
+{
+    while (s->i < s->len && (s->text[s->i] == ' ' || s->text[s->i] == '\t' ||
+                             s->text[s->i] == '\r' || s->text[s->i] == '\n')) {
+        if (s->text[s->i] == '\n')
+            s->line++;
+        s->i++;
+    }
+}
+
+/* Skips a string at s->i (on its opening quote); returns the start and
+ * length of its raw contents. */
+static void scan_string(json_scan *s, size_t *start, size_t *n)
+{
+    *start = ++s->i;
+    while (s->i < s->len && s->text[s->i] != '"') {
+        if (s->text[s->i] == '\\' && s->i + 1 < s->len)
+            s->i++;
+        else if (s->text[s->i] == '\n')
+            s->line++;
+        s->i++;
+    }
+    *n = s->i - *start;
+    s->i++;
+}
+
+/* Walks the value at s->i; when `path` (n segments) leads into it, returns
+ * the line of the last segment's key (or element), else 0 once skipped. The
+ * text already parsed as JSON, so it is well formed. */
+static size_t scan_value(json_scan *s, const seg *path, size_t n)
+{
+    scan_ws(s);
+    if (s->i >= s->len)
+        return 0;
+    char c = s->text[s->i];
+    if (c == '"') {
+        size_t start, len;
+        scan_string(s, &start, &len);
+        return 0;
+    }
+    if (c != '{' && c != '[') {
+        while (s->i < s->len && !strchr(",]} \t\r\n", s->text[s->i]))
+            s->i++;
+        return 0;
+    }
+    s->i++;
+    for (size_t index = 0;; index++) {
+        scan_ws(s);
+        if (s->i >= s->len)
+            return 0;
+        if (s->text[s->i] == '}' || s->text[s->i] == ']') {
+            s->i++;
+            return 0;
+        }
+        bool match;
+        size_t line = s->line;
+        if (c == '{') {
+            size_t start, len;
+            scan_string(s, &start, &len);
+            scan_ws(s);
+            s->i++; /* ':' */
+            match = n > 0 && path[0].key && strlen(path[0].key) == len &&
+                    memcmp(s->text + start, path[0].key, len) == 0;
+        } else {
+            match = n > 0 && !path[0].key && path[0].index == index;
+        }
+        if (match && n == 1)
+            return c == '{' ? line : (scan_ws(s), s->line);
+        size_t found = scan_value(s, match ? path + 1 : NULL, match ? n - 1 : 0);
+        if (match)
+            return found;
+        scan_ws(s);
+        if (s->i < s->len && s->text[s->i] == ',')
+            s->i++;
+    }
+}
+
+static const pw_toml_value *toml_at_path(const pw_toml_value *v, const seg *path, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        if (path[i].key)
+            v = pw_toml_get(v, path[i].key);
+        else if (pw_toml_type_of(v) == PW_TOML_ARRAY && path[i].index < pw_toml_len(v))
+            v = pw_toml_at(v, path[i].index);
+        else
+            v = NULL;
+    }
+    return v;
+}
+
+static size_t source_line(const source *src, const seg *path, size_t n)
+{
+    if (src->toml)
+        return pw_toml_line(toml_at_path(src->toml, path, n));
+    json_scan s = {src->json, src->json_len, 0, 1};
+    size_t line = scan_value(&s, path, n);
+    return line ? line : 1;
+}
+
+static const char *source_type(const source *src, const seg *path, size_t n, const cJSON *v)
+{
+    if (src->toml) {
+        const pw_toml_value *t = toml_at_path(src->toml, path, n);
+        return t ? toml_type_name(t) : json_type_name(v);
+    }
+    return json_type_name(v);
+}
+
+/* TOML as JSON. Numbers stay raw text, so that [vars] keep their exact
+ * digits; a date-time is a raw quoted string, so that it prints as JSON
+ * but is not taken for a string where one is expected (a bare local date
+ * is: `compatibility_date = 2025-09-29` names the same day). */
+static cJSON *toml_to_json(const pw_toml_value *v)
+{
+    char num[64];
+    switch (pw_toml_type_of(v)) {
+    case PW_TOML_STRING:
+        return cJSON_CreateString(pw_toml_string(v));
+    case PW_TOML_INTEGER:
+        snprintf(num, sizeof(num), "%" PRId64, pw_toml_integer(v));
+        return cJSON_CreateRaw(num);
+    case PW_TOML_FLOAT: {
+        double d = pw_toml_float(v);
+        if (!isfinite(d))
+            return cJSON_CreateRaw("null"); /* as JSON.stringify writes it */
+        snprintf(num, sizeof(num), "%.15g", d);
+        if (strtod(num, NULL) != d)
+            snprintf(num, sizeof(num), "%.17g", d);
+        return cJSON_CreateRaw(num);
+    }
+    case PW_TOML_BOOL:
+        return cJSON_CreateBool(pw_toml_bool(v));
+    case PW_TOML_DATETIME: {
+        const char *s = pw_toml_string(v);
+        if (strlen(s) == 10 && s[4] == '-')
+            return cJSON_CreateString(s);
+        pw_buf quoted = PW_BUF_INIT;
+        pw_buf_printf(&quoted, "\"%s\"", s);
+        cJSON *raw = cJSON_CreateRaw(pw_buf_cstr(&quoted));
+        pw_buf_free(&quoted);
+        return raw;
+    }
+    case PW_TOML_ARRAY: {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; i < pw_toml_len(v); i++)
+            cJSON_AddItemToArray(a, toml_to_json(pw_toml_at(v, i)));
+        return a;
+    }
+    case PW_TOML_TABLE: {
+        cJSON *o = cJSON_CreateObject();
+        for (size_t i = 0; i < pw_toml_len(v); i++)
+            cJSON_AddItemToObject(o, pw_toml_key_at(v, i), toml_to_json(pw_toml_at(v, i)));
+        return o;
+    }
+    }
+    return cJSON_CreateNull();
+}
+
+/*
+ * The keys wrangler 4.164.0 knows (workers-utils config/validation.ts,
+ * normalizeAndValidateEnvironment and normalizeAndValidateConfig): it
+ * warns "Unexpected fields found" for any other, and so does pwpkg.
+ */
+static const char *const env_keys[] = {
+    "account_id", "compatibility_date", "compatibility_flags", "jsx_factory", "jsx_fragment",
+    "tsconfig", "rules", "name", "main", "find_additional_modules", "preserve_file_names",
+    "base_dir", "route", "routes", "triggers", "assets", "limits", "placement", "build",
+    "workers_dev", "preview_urls", "vars", "secrets", "define", "durable_objects", "workflows",
+    "migrations", "exports", "kv_namespaces", "cloudchamber", "containers", "send_email",
+    "queues", "connect", "r2_buckets", "d1_databases", "vectorize", "ai_search_namespaces",
+    "ai_search", "agent_memory", "hyperdrive", "services", "analytics_engine_datasets",
+    "dispatch_namespaces", "mtls_certificates", "tail_consumers", "streaming_tail_consumers",
+    "unsafe", "browser", "analytics", "ai", "images", "stream", "media", "pipelines", "k2",
+    "secrets_store_secrets", "artifacts", "unsafe_hello_world", "flagship", "worker_loaders",
+    "ratelimits", "vpc_services", "vpc_networks", "version_metadata", "logfwdr", "no_bundle",
+    "minify", "keep_names", "first_party_worker", "logpush", "upload_source_maps",
+    "observability", "access", "cache", "compliance_region", "python_modules", "previews",
+};
+static const char *const top_only_keys[] = {
+    "env", "$schema", "send_metrics", "dependencies_instrumentation", "keep_vars", "addresses",
+    "pages_build_output_dir", "dev", "site", "alias", "wasm_modules", "text_blobs",
+    "data_blobs", "configPath", "userConfigPath", "topLevelName", "definedEnvironments",
+    "targetEnvironment",
+};
+/* Keys wrangler does not inherit into an environment (notInheritable): it
+ * warns when the top level has one and the environment does not. */
+static const char *const not_inherited_keys[] = {
+    "vars", "secrets", "define", "durable_objects", "workflows", "kv_namespaces",
+    "cloudchamber", "containers", "send_email", "queues", "connect", "r2_buckets",
+    "d1_databases", "vectorize", "ai_search_namespaces", "ai_search", "agent_memory",
+    "hyperdrive", "services", "analytics_engine_datasets", "dispatch_namespaces",
+    "mtls_certificates", "tail_consumers", "streaming_tail_consumers", "unsafe", "browser",
+    "analytics", "ai", "images", "stream", "media", "pipelines", "k2", "secrets_store_secrets",
+    "artifacts", "unsafe_hello_world", "flagship", "worker_loaders", "ratelimits",
+    "vpc_services", "vpc_networks", "version_metadata",
+};
+/* wrangler's validateRule accepts only these module types in `rules`. */
+static const char *const rule_types[] = {"ESModule", "CommonJS", "CompiledWasm", "Text", "Data"};
+
+
+/* One object of the config (the top level or one environment) and where it
+ * sits: `prefix` is empty for the top level, {"env", NAME} otherwise. */
+typedef struct layer {
+    const source *src;
+    const cJSON *obj;
+    const char *env; /* NULL for the top level */
+    seg prefix[2];
+    size_t n_prefix;
+} layer;
+
+/* The path of `key` (then optionally `sub`, then array element `index`
+ * when has_index) inside the layer. */
+static size_t layer_path(const layer *l, const char *key, const char *sub, bool has_index,
+                         size_t index, seg *path)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n_prefix; i++)
+        path[n++] = l->prefix[i];
+    path[n++] = (seg){key, 0};
+    if (sub)
+        path[n++] = (seg){sub, 0};
+    if (has_index)
+        path[n++] = (seg){NULL, index};
+    return n;
+}
+
+static size_t key_line(const layer *l, const char *key)
+{
+    seg path[MAX_SEGS];
+    return source_line(l->src, path, layer_path(l, key, NULL, false, 0, path));
+}
+
+/* "compatibility_date" or "env.staging.compatibility_date", for messages. */
+static void field_name(const layer *l, const char *key, const char *sub, pw_buf *out)
+{
+    pw_buf_reset(out);
+    if (l->env)
+        pw_buf_printf(out, "env.%s.", l->env);
+    pw_buf_puts(out, key);
+    if (sub)
+        pw_buf_printf(out, ".%s", sub);
+}
+
+static int wrong_type(const layer *l, const char *key, const char *sub, bool has_index,
+                      size_t index, const cJSON *v, const char *expected, pw_error *err)
+{
+    seg path[MAX_SEGS];
+    size_t n = layer_path(l, key, sub, has_index, index, path);
+    pw_buf name = PW_BUF_INIT;
+    field_name(l, key, sub, &name);
+    if (has_index)
+        pw_buf_printf(&name, "[%zu]", index);
+    int rc = pw_error_set(err, PW_EINVAL, "%s:%zu: %s must be %s, found %s", l->src->path,
+                          source_line(l->src, path, n), pw_buf_cstr(&name), expected,
+                          source_type(l->src, path, n, v));
+    pw_buf_free(&name);
+    return rc;
+}
+
+static int read_string(const layer *l, const char *key, const char *expected, char **out,
+                       size_t *line, pw_error *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(l->obj, key);
+    if (!v)
+        return PW_OK;
+    if (!cJSON_IsString(v))
+        return wrong_type(l, key, NULL, false, 0, v, expected, err);
+    *out = pw_xstrdup(v->valuestring);
+    if (line)
+        *line = key_line(l, key);
+    return PW_OK;
+}
+
+/* `v` (at key[.sub]) must be an array of strings. */
+static int read_strings(const layer *l, const char *key, const char *sub, const cJSON *v,
+                        pw_strlist *out, pw_error *err)
+{
+    if (!cJSON_IsArray(v))
+        return wrong_type(l, key, sub, false, 0, v, "an array of strings", err);
+    size_t i = 0;
+    for (const cJSON *e = v->child; e; e = e->next, i++) {
+        if (!cJSON_IsString(e))
+            return wrong_type(l, key, sub, true, i, e, "a string", err);
+        pw_strlist_push(out, e->valuestring);
+    }
+    return PW_OK;
+}
+
+static int read_rules(const layer *l, const cJSON *v, pw_wrangler_config *c, pw_error *err)
+{
+    if (!cJSON_IsArray(v))
+        return wrong_type(l, "rules", NULL, false, 0, v, "an array of rules", err);
+    c->rules_line = key_line(l, "rules");
+    size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+    c->rules = pw_xcalloc(n ? n : 1, sizeof(*c->rules));
+    for (const cJSON *r = v->child; r; r = r->next, i++) {
+        if (!cJSON_IsObject(r))
+            return wrong_type(l, "rules", NULL, true, i, r,
+                              "a rule {type, globs[, fallthrough]}", err);
+        pw_wrangler_rule *rule = &c->rules[c->n_rules++];
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(r, "type");
+        if (!cJSON_IsString(type) || !in_list(rule_types, COUNT(rule_types), type->valuestring))
+            return wrong_type(l, "rules", NULL, true, i, r,
+                              "a rule whose \"type\" is one of \"ESModule\", \"CommonJS\", "
+                              "\"CompiledWasm\", \"Text\" or \"Data\" (as wrangler requires)",
+                              err);
+        rule->type = pw_xstrdup(type->valuestring);
+        const cJSON *globs = cJSON_GetObjectItemCaseSensitive(r, "globs");
+        bool ok = cJSON_IsArray(globs);
+        for (const cJSON *g = ok ? globs->child : NULL; g; g = g->next)
+            ok = ok && cJSON_IsString(g);
+        if (!ok)
+            return wrong_type(l, "rules", NULL, true, i, r,
+                              "a rule with \"globs\", an array of strings", err);
+        for (const cJSON *g = globs->child; g; g = g->next)
+            pw_strlist_push(&rule->globs, g->valuestring);
+        const cJSON *fall = cJSON_GetObjectItemCaseSensitive(r, "fallthrough");
+        if (fall && !cJSON_IsBool(fall))
+            return wrong_type(l, "rules", NULL, true, i, r,
+                              "a rule whose \"fallthrough\" is a boolean", err);
+        rule->fallthrough = cJSON_IsTrue(fall);
+    }
+    return PW_OK;
+}
+
+static void warn_unknown_keys(const layer *l)
+{
+    for (const cJSON *k = l->obj->child; k; k = k->next) {
+        if (in_list(env_keys, COUNT(env_keys), k->string) ||
+            (!l->env && in_list(top_only_keys, COUNT(top_only_keys), k->string)))
+            continue;
+        pw_report(PW_REPORT_WARN,
+                  "%s:%zu: unexpected field \"%s\" in %s%s: wrangler warns about it too and "
+                  "ignores it",
+                  l->src->path, key_line(l, k->string), k->string, l->env ? "env." : "the ",
+                  l->env ? l->env : "top level");
+    }
+}
+
+/* Reads what pwpkg uses of one layer into `c` (path and env left unset). */
+static int read_layer(const layer *l, pw_wrangler_config *c, pw_error *err)
+{
+    warn_unknown_keys(l);
+    int rc = read_string(l, "main", "a string (the main module's path)", &c->main,
+                         &c->main_line, err);
+    if (!rc)
+        rc = read_string(l, "base_dir", "a string (a directory)", &c->base_dir,
+                         &c->base_dir_line, err);
+    if (!rc)
+        rc = read_string(l, "compatibility_date", "a date string \"YYYY-MM-DD\"",
+                         &c->compatibility_date, &c->compatibility_date_line, err);
+    if (rc)
+        return rc;
+    if (c->compatibility_date && !pw_compat_date_valid(c->compatibility_date)) {
+        pw_buf name = PW_BUF_INIT;
+        field_name(l, "compatibility_date", NULL, &name);
+        rc = pw_error_set(err, PW_EINVAL,
+                          "%s:%zu: %s '%s' is not a calendar date: expected \"YYYY-MM-DD\", e.g. "
+                          "\"2025-09-29\"",
+                          l->src->path, c->compatibility_date_line, pw_buf_cstr(&name),
+                          c->compatibility_date);
+        pw_buf_free(&name);
+        return rc;
+    }
+    const cJSON *flags = cJSON_GetObjectItemCaseSensitive(l->obj, "compatibility_flags");
+    if (flags) {
+        c->compatibility_flags_line = key_line(l, "compatibility_flags");
+        rc = read_strings(l, "compatibility_flags", NULL, flags, &c->compatibility_flags, err);
+        if (rc)
+            return rc;
+    }
+    const cJSON *pm = cJSON_GetObjectItemCaseSensitive(l->obj, "python_modules");
+    if (pm) {
+        if (!cJSON_IsObject(pm))
+            return wrong_type(l, "python_modules", NULL, false, 0, pm,
+                              "a table with \"exclude\", an array of globs", err);
+        const cJSON *ex = cJSON_GetObjectItemCaseSensitive(pm, "exclude");
+        /* Without `exclude`, wrangler 4.164.0 fails at upload
+         * (config.python_modules.exclude is not iterable). */
+        if (!ex)
+            return wrong_type(l, "python_modules", NULL, false, 0, pm,
+                              "a table with \"exclude\", an array of globs (wrangler needs it "
+                              "once python_modules is given)",
+                              err);
+        c->has_python_modules_exclude = true;
+        c->python_modules_exclude_line = key_line(l, "python_modules");
+        seg path[MAX_SEGS];
+        size_t line = source_line(l->src, path,
+                                  layer_path(l, "python_modules", "exclude", false, 0, path));
+        if (line)
+            c->python_modules_exclude_line = line;
+        rc = read_strings(l, "python_modules", "exclude", ex, &c->python_modules_exclude, err);
+        if (rc)
+            return rc;
+    }
+    const cJSON *rules = cJSON_GetObjectItemCaseSensitive(l->obj, "rules");
+    if (rules) {
+        rc = read_rules(l, rules, c, err);
+        if (rc)
+            return rc;
+    }
+    const cJSON *vars = cJSON_GetObjectItemCaseSensitive(l->obj, "vars");
+    if (vars) {
+        if (!cJSON_IsObject(vars))
+            return wrong_type(l, "vars", NULL, false, 0, vars, "a table of variables", err);
+        c->vars_line = key_line(l, "vars");
+        for (const cJSON *v = vars->child; v; v = v->next) {
+            pw_strlist_push(&c->var_names, v->string);
+            char *text = cJSON_PrintUnformatted(v);
+            pw_strlist_push(&c->var_values_json, text);
+            cJSON_free(text);
+        }
+    }
+    return PW_OK;
+}
+
+static void move_str(char **dst, size_t *dst_line, char **src, size_t src_line)
+{
+    *dst = *src;
+    *src = NULL;
+    if (dst_line)
+        *dst_line = src_line;
+}
+
+static void move_list(pw_strlist *dst, pw_strlist *src)
+{
+    *dst = *src;
+    memset(src, 0, sizeof(*src));
+}
+
+/* wrangler's inheritable(): the environment's value when it has the key,
+ * else the top level's. notInheritable() keys (vars) come from the
+ * environment alone. */
+static void apply_env(pw_wrangler_config *top, pw_wrangler_config *env, pw_wrangler_config *out)
+{
+    pw_wrangler_config *from = env->main ? env : top;
+    move_str(&out->main, &out->main_line, &from->main, from->main_line);
+    from = env->base_dir ? env : top;
+    move_str(&out->base_dir, &out->base_dir_line, &from->base_dir, from->base_dir_line);
+    from = env->compatibility_date ? env : top;
+    out->compatibility_date_from_env = from == env;
+    move_str(&out->compatibility_date, &out->compatibility_date_line,
+             &from->compatibility_date, from->compatibility_date_line);
+    from = env->compatibility_flags_line ? env : top;
+    out->compatibility_flags_from_env = from == env;
+    move_list(&out->compatibility_flags, &from->compatibility_flags);
+    out->compatibility_flags_line = from->compatibility_flags_line;
+    from = env->has_python_modules_exclude ? env : top;
+    out->has_python_modules_exclude = from->has_python_modules_exclude;
+    out->python_modules_exclude_line = from->python_modules_exclude_line;
+    move_list(&out->python_modules_exclude, &from->python_modules_exclude);
+    from = env->rules_line ? env : top;
+    out->rules = from->rules;
+    out->n_rules = from->n_rules;
+    out->rules_line = from->rules_line;
+    from->rules = NULL;
+    from->n_rules = 0;
+    out->vars_line = env->vars_line;
+    move_list(&out->var_names, &env->var_names);
+    move_list(&out->var_values_json, &env->var_values_json);
+}
+
+static int read_config(const source *src, const cJSON *root, const char *env,
+                       pw_wrangler_config *out, pw_error *err)
+{
+    if (!cJSON_IsObject(root))
+        return pw_error_set(err, PW_EINVAL, "%s:1: expected a %s at the top level, found %s",
+                            src->path, src->toml ? "table" : "JSON object",
+                            json_type_name(root));
+    layer top = {src, root, NULL, {{NULL, 0}}, 0};
+    if (!env)
+        return read_layer(&top, out, err);
+
+    const cJSON *envs = cJSON_GetObjectItemCaseSensitive(root, "env");
+    if (envs && !cJSON_IsObject(envs))
+        return wrong_type(&top, "env", NULL, false, 0, envs, "a table of environments", err);
+    const cJSON *raw_env = cJSON_GetObjectItemCaseSensitive(envs, env);
+    if (!raw_env) {
+        pw_buf names = PW_BUF_INIT;
+        for (const cJSON *e = envs ? envs->child : NULL; e; e = e->next)
+            pw_buf_printf(&names, "%s\"%s\"", names.len ? ", " : "", e->string);
+        int rc = pw_error_set(err, PW_EINVAL,
+                              "%s: no environment \"%s\" (--env %s): expected an [env.%s] "
+                              "section; the file defines %s",
+                              src->path, env, env, env,
+                              names.len ? pw_buf_cstr(&names) : "no environments");
+        pw_buf_free(&names);
+        return rc;
+    }
+    layer sub = {src, raw_env, env, {{"env", 0}, {env, 0}}, 2};
+    if (!cJSON_IsObject(raw_env))
+        return wrong_type(&top, "env", env, false, 0, raw_env, "a table of settings", err);
+
+    pw_wrangler_config top_cfg, env_cfg;
+    memset(&top_cfg, 0, sizeof(top_cfg));
+    memset(&env_cfg, 0, sizeof(env_cfg));
+    int rc = read_layer(&top, &top_cfg, err);
+    if (!rc)
+        rc = read_layer(&sub, &env_cfg, err);
+    if (!rc) {
+        for (size_t i = 0; i < COUNT(not_inherited_keys); i++) {
+            const char *key = not_inherited_keys[i];
+            if (cJSON_GetObjectItemCaseSensitive(root, key) &&
+                !cJSON_GetObjectItemCaseSensitive(raw_env, key))
+                pw_report(PW_REPORT_WARN,
+                          "%s:%zu: \"%s\" exists at the top level but not in env.%s: wrangler "
+                          "does not inherit it, so --env %s has none",
+                          src->path, key_line(&top, key), key, env, env);
+        }
+        apply_env(&top_cfg, &env_cfg, out);
+        out->env = pw_xstrdup(env);
+    }
+    pw_wrangler_config_free(&top_cfg);
+    pw_wrangler_config_free(&env_cfg);
+    return rc;
+}
+
+static int parse_toml(const char *path, const char *text, size_t len, const char *env,
+                      pw_wrangler_config *out, pw_error *err)
+{
+    pw_toml_value *root;
+    int rc = pw_toml_parse(path, text, len, &root, err);
+    if (rc)
+        return rc;
+    cJSON *json = toml_to_json(root);
+    source src = {path, root, NULL, 0};
+    rc = read_config(&src, json, env, out, err);
+    cJSON_Delete(json);
+    pw_toml_free(root);
+    return rc;
+}
+
+static int parse_json(const char *path, const char *text, size_t len, const char *env,
+                      pw_wrangler_config *out, pw_error *err)
 {
     /* Wrangler reads wrangler.json and wrangler.jsonc alike as JSONC. */
     pw_buf json = PW_BUF_INIT;
     pw_jsonc_strip(text, len, &json);
     cJSON *root = NULL;
     int rc = pw_json_parse(path, json.data, json.len, &root, err);
-    if (rc)
-        goto done;
-    if (!cJSON_IsObject(root)) {
-        rc = pw_error_set(err, PW_EINVAL, "%s:1: expected a JSON object at the top level, found %s",
-                          path, json_type_name(root));
-        goto done;
+    if (!rc) {
+        source src = {path, NULL, json.data, json.len};
+        rc = read_config(&src, root, env, out, err);
     }
-    const cJSON *date = cJSON_GetObjectItemCaseSensitive(root, "compatibility_date");
-    if (date) {
-        if (!cJSON_IsString(date)) {
-            rc = pw_error_set(err, PW_EINVAL,
-                              "%s:%zu: compatibility_date must be a date string \"YYYY-MM-DD\", "
-                              "found %s",
-                              path, json_member_line(json.data, json.len, "compatibility_date"),
-                              json_type_name(date));
-            goto done;
-        }
-        out->compatibility_date = pw_xstrdup(date->valuestring);
-    }
-    const cJSON *flags = cJSON_GetObjectItemCaseSensitive(root, "compatibility_flags");
-    if (flags) {
-        size_t line = json_member_line(json.data, json.len, "compatibility_flags");
-        if (!cJSON_IsArray(flags)) {
-            rc = pw_error_set(err, PW_EINVAL,
-                              "%s:%zu: compatibility_flags must be an array of strings, found %s",
-                              path, line, json_type_name(flags));
-            goto done;
-        }
-        size_t i = 0;
-        for (const cJSON *f = flags->child; f; f = f->next, i++) {
-            if (!cJSON_IsString(f)) {
-                rc = pw_error_set(err, PW_EINVAL,
-                                  "%s:%zu: compatibility_flags[%zu] must be a string, found %s",
-                                  path, line, i, json_type_name(f));
-                goto done;
-            }
-            pw_strlist_push(&out->compatibility_flags, f->valuestring);
-        }
-    }
-done:
     cJSON_Delete(root);
     pw_buf_free(&json);
     return rc;
 }
 
-int pw_wrangler_parse(const char *path, const char *text, size_t len, pw_wrangler_config *out,
-                      pw_error *err)
+int pw_wrangler_parse(const char *path, const char *text, size_t len, const char *env,
+                      pw_wrangler_config *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     out->path = pw_xstrdup(path);
     pw_slice name = pw_slice_from(path);
-    int rc = pw_slice_ends_with(name, ".toml") ? parse_toml(path, text, len, out, err)
-                                               : parse_json(path, text, len, out, err);
+    int rc = pw_slice_ends_with(name, ".toml") ? parse_toml(path, text, len, env, out, err)
+                                               : parse_json(path, text, len, env, out, err);
     if (rc)
         pw_wrangler_config_free(out);
     return rc;
 }
 
-int pw_wrangler_read_file(const char *path, pw_wrangler_config *out, pw_error *err)
+int pw_wrangler_read_file(const char *path, const char *env, pw_wrangler_config *out,
+                          pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     pw_buf text = PW_BUF_INIT;
     int rc = pw_read_file(path, &text, err);
     if (!rc)
-        rc = pw_wrangler_parse(path, text.data ? text.data : "", text.len, out, err);
+        rc = pw_wrangler_parse(path, text.data ? text.data : "", text.len, env, out, err);
     pw_buf_free(&text);
     return rc;
 }
@@ -393,7 +898,8 @@ int pw_wrangler_read_file(const char *path, pw_wrangler_config *out, pw_error *e
  */
 static const char *const config_names[] = {"wrangler.json", "wrangler.jsonc", "wrangler.toml"};
 
-int pw_wrangler_read_dir(const char *dir, pw_wrangler_config *out, pw_error *err)
+int pw_wrangler_read_dir(const char *dir, const char *env, pw_wrangler_config *out,
+                         pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     char *found = NULL;
@@ -412,7 +918,101 @@ int pw_wrangler_read_dir(const char *dir, pw_wrangler_config *out, pw_error *err
     if (!found)
         return pw_error_set(err, PW_ENOTFOUND,
                             "%s: no wrangler.json, wrangler.jsonc or wrangler.toml", dir);
-    int rc = pw_wrangler_read_file(found, out, err);
+    int rc = pw_wrangler_read_file(found, env, out, err);
     free(found);
+    return rc;
+}
+
+/* ------------------------------------------------- the release selection */
+
+void pw_release_selection_free(pw_release_selection *s)
+{
+    if (!s)
+        return;
+    free(s->config_path);
+    free(s->env);
+    free(s->date);
+    free(s->date_origin);
+    pw_strlist_free(&s->flags);
+    free(s->flags_origin);
+    memset(s, 0, sizeof(*s));
+}
+
+/* "wrangler.toml:16 (env.staging)" */
+static char *config_origin(const pw_wrangler_config *c, size_t line, bool from_env)
+{
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_printf(&b, "%s:%zu", c->path, line);
+    if (from_env)
+        pw_buf_printf(&b, " (env.%s)", c->env);
+    else if (c->env)
+        pw_buf_printf(&b, " (top level, inherited by env.%s)", c->env);
+    return pw_buf_detach(&b);
+}
+
+int pw_release_select(const char *project_dir, const char *env, const char *cli_date,
+                      const pw_strlist *cli_flags, pw_release_selection *out, pw_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    pw_wrangler_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    int rc = pw_wrangler_read_dir(project_dir, env, &cfg, err);
+    bool have_config = rc == PW_OK;
+    if (rc == PW_ENOTFOUND) {
+        if (env)
+            return pw_error_set(err, PW_EINVAL,
+                                "--env %s: %s has no wrangler.json, wrangler.jsonc or "
+                                "wrangler.toml whose [env.%s] it could apply",
+                                env, project_dir, env);
+        pw_error_clear(err);
+        rc = PW_OK;
+    }
+    if (rc)
+        return rc;
+    if (have_config) {
+        out->config_path = pw_xstrdup(cfg.path);
+        out->env = env ? pw_xstrdup(env) : NULL;
+    }
+    /* wrangler deploy: `args.compatibilityDate ?? config.compatibility_date`
+     * and `args.compatibilityFlags ?? config.compatibility_flags`, each on
+     * its own. */
+    if (cli_date) {
+        out->date = pw_xstrdup(cli_date);
+        out->date_origin = pw_xstrdup("--compat-date");
+    } else if (have_config && cfg.compatibility_date) {
+        out->date = pw_xstrdup(cfg.compatibility_date);
+        out->date_origin = config_origin(&cfg, cfg.compatibility_date_line,
+                                         cfg.compatibility_date_from_env);
+    }
+    if (cli_flags && cli_flags->len) {
+        for (size_t i = 0; i < cli_flags->len; i++)
+            pw_strlist_push(&out->flags, cli_flags->items[i]);
+        out->flags_origin = pw_xstrdup("--compat-flag");
+    } else if (have_config && cfg.compatibility_flags_line) {
+        for (size_t i = 0; i < cfg.compatibility_flags.len; i++)
+            pw_strlist_push(&out->flags, cfg.compatibility_flags.items[i]);
+        out->flags_origin = config_origin(&cfg, cfg.compatibility_flags_line,
+                                          cfg.compatibility_flags_from_env);
+    } else {
+        out->flags_origin = pw_xstrdup(have_config ? cfg.path : "no --compat-flag");
+    }
+    pw_wrangler_config_free(&cfg);
+    if (!out->date) {
+        rc = have_config ? pw_error_set(err, PW_EINVAL,
+                                        "%s: no compatibility_date%s%s: pwpkg needs it to pick "
+                                        "the Pyodide release (or pass --compat-date or --pyodide)",
+                                        out->config_path, env ? " in env." : "", env ? env : "")
+                         : pw_error_set(err, PW_EINVAL,
+                                        "no Pyodide release chosen: pass --pyodide VERSION or "
+                                        "--compat-date YYYY-MM-DD, or put a wrangler.toml / "
+                                        "wrangler.jsonc with compatibility_date in %s",
+                                        project_dir);
+        pw_release_selection_free(out);
+        return rc;
+    }
+    rc = pw_release_decide(out->date, out->date_origin, &out->flags, out->flags_origin,
+                           &out->choice, err);
+    if (rc)
+        pw_release_selection_free(out);
     return rc;
 }

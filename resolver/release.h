@@ -23,14 +23,44 @@ const pw_release_info *pw_release_lookup(const char *version);
 /* All known releases, in version order; *count receives their number. */
 const pw_release_info *pw_release_all(size_t *count);
 
+/* The workerd release whose flags the table below follows: the test
+ * suite runs that binary and compares (tests/cloudflare/workerd-table.sh). */
+#define PW_COMPAT_WORKERD_VERSION "1.20261117.1"
+
+/* One Python Workers compatibility flag of workerd. */
+typedef struct pw_compat_flag {
+    const char *name;       /* "python_workers_314" */
+    const char *release;    /* the Pyodide release it selects */
+    const char *default_on; /* compatibility date from which it is implied, or NULL */
+} pw_compat_flag;
+
+/* The flags in workerd's field order (the last enabled one wins). */
+const pw_compat_flag *pw_compat_flags(size_t *count);
+/* That workerd's other python_workers* flags, which select no release. */
+const char *const *pw_compat_other_python_flags(size_t *count);
+
+/* workerd: compatibility dates are calendar dates written YYYY-MM-DD. */
+bool pw_compat_date_valid(const char *date);
+
+typedef struct pw_compat_choice {
+    const pw_release_info *release;
+    const pw_compat_flag *flag; /* the flag that decided ("python_workers" for the base) */
+    bool implied_by_date;       /* on by its default_on date, not set in the flags */
+} pw_compat_choice;
+
 /*
- * Compatibility date (YYYY-MM-DD, validated) and flags -> the release
- * workerd runs. *decisive_flag (may be NULL) receives the flag that chose it
- * ("python_workers" for the base release). Reports a warning through
- * pw_report when `python_workers` is missing (the Worker would not deploy)
- * or an experimental flag is used. PW_EINVAL for a bad date or for a flag
+ * Compatibility date and flags -> the release workerd runs. `date_origin`
+ * and `flags_origin` (may be NULL) say where each came from
+ * ("--compat-date", "wrangler.toml:3"), for messages. Reports warnings
+ * through pw_report: `python_workers` missing (the Worker would not
+ * deploy), a python_workers* flag unknown to PW_COMPAT_WORKERD_VERSION
+ * (ignored, as workerd ignores it). PW_EINVAL for a bad date or for a flag
  * given together with its no_ form.
  */
+int pw_release_decide(const char *date, const char *date_origin, const pw_strlist *flags,
+                      const char *flags_origin, pw_compat_choice *out, pw_error *err);
+/* The same without origins; *decisive_flag (may be NULL) receives the
+ * deciding flag's name. */
 int pw_release_from_compat(const char *date, const pw_strlist *flags,
                            const pw_release_info **out, const char **decisive_flag,
                            pw_error *err);
@@ -57,34 +87,69 @@ typedef struct pw_wrangler_config {
     char *main;               /* main module as written ("src/entry.py"), NULL when absent */
     size_t main_line;
     char *base_dir;           /* wrangler's base_dir as written, NULL when absent */
+    size_t base_dir_line;
     char *compatibility_date; /* NULL when the file has none */
     size_t compatibility_date_line;
     pw_strlist compatibility_flags;
     size_t compatibility_flags_line;
+    /* Whether the environment set them (else the top level, inherited). */
+    bool compatibility_date_from_env;
+    bool compatibility_flags_from_env;
     /* python_modules.exclude: a value given replaces wrangler's default
      * (every .pyc file); has_python_modules_exclude tells whether one was. */
     bool has_python_modules_exclude;
     pw_strlist python_modules_exclude;
+    size_t python_modules_exclude_line;
     pw_wrangler_rule *rules;
     size_t n_rules;
+    size_t rules_line;
     /* [vars]: names, and each value as JSON text ("\"a string\"", "3"). */
     pw_strlist var_names;
     pw_strlist var_values_json;
+    size_t vars_line;
 } pw_wrangler_config;
 
 /*
  * Finds the Wrangler configuration in `dir` (wrangler.json, then
- * wrangler.jsonc, then wrangler.toml, as Wrangler does) and reads its
- * top-level compatibility_date and compatibility_flags. PW_ENOTFOUND when
- * there is none; other errors name file:line.
+ * wrangler.jsonc, then wrangler.toml, as Wrangler does) and reads it with
+ * the environment `env` applied (NULL: the top level), as `wrangler deploy
+ * --env NAME` does. PW_ENOTFOUND when there is no config. PW_EINVAL, naming
+ * file:line, for a key of the wrong type, a malformed compatibility date or
+ * an environment the file does not define. Keys wrangler does not know are
+ * warned about through pw_report, as wrangler warns.
  */
-int pw_wrangler_read_dir(const char *dir, pw_wrangler_config *out, pw_error *err);
+int pw_wrangler_read_dir(const char *dir, const char *env, pw_wrangler_config *out,
+                         pw_error *err);
 /* The format follows the extension: .toml, or else JSON with comments. */
-int pw_wrangler_read_file(const char *path, pw_wrangler_config *out, pw_error *err);
-/* Parses text already in memory (pure); `path` names it in errors and
- * picks the format. */
-int pw_wrangler_parse(const char *path, const char *text, size_t len, pw_wrangler_config *out,
-                      pw_error *err);
+int pw_wrangler_read_file(const char *path, const char *env, pw_wrangler_config *out,
+                          pw_error *err);
+/* Parses text already in memory (pure but for warnings); `path` names it in
+ * errors and picks the format. */
+int pw_wrangler_parse(const char *path, const char *text, size_t len, const char *env,
+                      pw_wrangler_config *out, pw_error *err);
 void pw_wrangler_config_free(pw_wrangler_config *c);
+
+/* The date and flags a Worker deploys with, and where each came from. */
+typedef struct pw_release_selection {
+    pw_compat_choice choice;
+    char *config_path;  /* the wrangler config read, NULL when none */
+    char *env;          /* the environment applied, NULL for the top level */
+    char *date;
+    char *date_origin;  /* "--compat-date", "w/wrangler.toml:3", "w/wrangler.toml:16 (env.staging)" */
+    pw_strlist flags;
+    char *flags_origin; /* "--compat-flag", "w/wrangler.toml:4", or the config path when it has none */
+} pw_release_selection;
+
+/*
+ * What `wrangler deploy [--env NAME] [--compatibility-date D]
+ * [--compatibility-flags F]...` would run: the date from `cli_date`, else
+ * from the wrangler config in `project_dir` (with `env` applied); the flags
+ * from `cli_flags` when any, else from the config. Each is taken on its
+ * own, as wrangler does. PW_EINVAL, naming where, when no date is found,
+ * when `env` is given without a config, or as pw_release_decide.
+ */
+int pw_release_select(const char *project_dir, const char *env, const char *cli_date,
+                      const pw_strlist *cli_flags, pw_release_selection *out, pw_error *err);
+void pw_release_selection_free(pw_release_selection *s);
 
 #endif

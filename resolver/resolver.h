@@ -45,6 +45,7 @@ typedef struct pw_lock_request {
     const char *pyodide_version;   /* --pyodide */
     const char *compat_date;       /* --compat-date */
     const pw_strlist *compat_flags;/* --compat-flag (repeatable) */
+    const char *wrangler_env;      /* --env NAME: the wrangler [env.NAME] applied */
     const char *pyodide_index;     /* --pyodide-index: file, directory or URL */
     const char *cache_dir;         /* NULL: the default cache */
     bool offline;

@@ -139,6 +139,17 @@ static void walk(const char *root, const char *rel, pw_strlist *out)
     pw_strlist_sort(out);
 }
 
+/* A directory bundle's manifest, beside it (bundle.h). */
+static char *manifest_text(const char *out, size_t *len)
+{
+    char *path = pw_bundle_manifest_path(out);
+    char *dir = pw_path_dirname(path);
+    char *text = tb_slurp(dir, pw_path_basename(path), len);
+    free(dir);
+    free(path);
+    return text;
+}
+
 static void test_dir_layout_and_manifest(void **state)
 {
     char *out = pw_path_join(scratch, "out-dir");
@@ -155,7 +166,7 @@ static void test_dir_layout_and_manifest(void **state)
     assert_int_equal(tb_mode(out, "."), 0755);
 
     size_t len = 0;
-    char *text = tb_slurp(out, PW_BUNDLE_MANIFEST, &len);
+    char *text = manifest_text(out, &len);
     assert_non_null(text);
     cJSON *m = NULL;
     assert_int_equal(pw_json_parse("bundle.json", text, len, &m, &err), PW_OK);
@@ -179,7 +190,8 @@ static void test_dir_layout_and_manifest(void **state)
     }
     assert_int_equal(listed.len, rep.files);
     assert_int_equal(raw, rep.raw_total);
-    /* The tree holds exactly the manifest's files, bundle.json and dirs. */
+    /* The tree holds exactly the manifest's files and dirs: wrangler
+     * uploads all of it, so the manifest is not in it. */
     pw_strlist on_disk = PW_STRLIST_INIT;
     walk(out, NULL, &on_disk);
     size_t regular = 0;
@@ -188,10 +200,18 @@ static void test_dir_layout_and_manifest(void **state)
         if (p[strlen(p) - 1] == '/')
             continue;
         regular++;
-        if (strcmp(p, PW_BUNDLE_MANIFEST) != 0 && !pw_strlist_contains(&listed, p))
+        if (!pw_strlist_contains(&listed, p))
             fail_msg("%s is on disk but not in bundle.json", p);
     }
-    assert_int_equal(regular, listed.len + 1);
+    assert_int_equal(regular, listed.len);
+    char *found = NULL;
+    bool legacy = true;
+    assert_int_equal(pw_bundle_manifest_find(out, &found, &legacy, &err), PW_OK);
+    assert_false(legacy);
+    char *beside = pw_path_join(scratch, "out-dir.bundle.json");
+    assert_string_equal(found, beside);
+    free(beside);
+    free(found);
     pw_strlist_free(&on_disk);
     pw_strlist_free(&listed);
     cJSON_Delete(m);
@@ -212,10 +232,11 @@ static void test_dir_layout_and_manifest(void **state)
     assert_true(rep.packages[0].gz_bytes < rep.packages[0].raw_bytes);
     pw_bundle_report_free(&rep);
 
-    /* No staging leftovers, and a rebuild replaces the earlier bundle. */
-    assert_int_equal(tb_count_prefixed(scratch, "out-dir."), 0);
+    /* No staging leftovers (the manifest beside is all), and a rebuild
+     * replaces the earlier bundle. */
+    assert_int_equal(tb_count_prefixed(scratch, "out-dir."), 1);
     assert_int_equal(build(out, PW_BUNDLE_DIR, -1, NULL, &err), PW_OK);
-    assert_int_equal(tb_count_prefixed(scratch, "out-dir"), 1);
+    assert_int_equal(tb_count_prefixed(scratch, "out-dir"), 2);
     free(out);
 }
 
@@ -373,6 +394,18 @@ static void test_dir_reproducible(void **state)
         free(p1);
         free(p2);
     }
+    size_t m1 = 0, m2 = 0;
+    char *t1 = manifest_text(one, &m1), *t2 = manifest_text(two, &m2);
+    assert_int_equal(m1, m2);
+    assert_memory_equal(t1, t2, m1);
+    free(t1);
+    free(t2);
+    char *mp = pw_bundle_manifest_path(one);
+    struct stat ms;
+    assert_int_equal(stat(mp, &ms), 0);
+    assert_int_equal(ms.st_mtime, 1600000000);
+    assert_int_equal(ms.st_mode & 0777, 0644);
+    free(mp);
     pw_strlist_free(&l1);
     pw_strlist_free(&l2);
     free(one);
@@ -442,7 +475,7 @@ static void test_strip_report(void **state)
     assert_int_equal(rep_slim.saved_bytes, sum);
     assert_int_equal(rep_slim.saved_files, sizeof(gone) / sizeof(gone[0]));
     assert_true(rep_slim.raw_total < rep_full.raw_total);
-    char *manifest = tb_slurp(slim, PW_BUNDLE_MANIFEST, NULL);
+    char *manifest = manifest_text(slim, NULL);
     char *record = tb_slurp(slim, "rich-1.0.dist-info/RECORD", NULL);
     for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
         assert_null(strstr(manifest, gone[i]));
@@ -467,7 +500,7 @@ static void test_shared_namespace_files(void **state)
     pw_bundle_report rep;
     pw_error err = {0, NULL};
     assert_int_equal(pw_bundle_build(items, 2, &o, &rep, &err), PW_OK);
-    char *manifest = tb_slurp(out, PW_BUNDLE_MANIFEST, NULL);
+    char *manifest = manifest_text(out, NULL);
     const char *first = strstr(manifest, "\"ns/__init__.py\"");
     assert_non_null(first);
     assert_null(strstr(first + 1, "\"ns/__init__.py\""));
@@ -549,6 +582,51 @@ static void test_manifest_name_taken(void **state)
     free(wheel);
 }
 
+/* A bundle of an older pwpkg kept its manifest inside: it is still found
+ * (as legacy), still replaced, and compares equal to a new one. */
+static void test_legacy_manifest(void **state)
+{
+    char *old = pw_path_join(scratch, "legacy"), *fresh = pw_path_join(scratch, "fresh");
+    pw_error err = {0, NULL};
+    assert_int_equal(build(old, PW_BUNDLE_DIR, 1600000000, NULL, &err), PW_OK);
+    assert_int_equal(build(fresh, PW_BUNDLE_DIR, 1600000000, NULL, &err), PW_OK);
+    char *beside = pw_bundle_manifest_path(old), *inside = pw_path_join(old, PW_BUNDLE_MANIFEST);
+    assert_int_equal(rename(beside, inside), 0);
+    char *found = NULL;
+    bool legacy = false;
+    assert_int_equal(pw_bundle_manifest_find(old, &found, &legacy, &err), PW_OK);
+    assert_true(legacy);
+    assert_string_equal(found, inside);
+    free(found);
+    pw_strlist diffs = PW_STRLIST_INIT;
+    assert_int_equal(pw_bundle_compare(old, fresh, &diffs, &err), PW_OK);
+    if (diffs.len)
+        fail_msg("legacy vs new: %s", diffs.items[0]);
+    assert_int_equal(pw_bundle_compare(fresh, old, &diffs, &err), PW_OK);
+    assert_int_equal(diffs.len, 0);
+    /* A changed manifest is a difference, wherever it is. */
+    assert_int_equal(pw_write_file_atomic(inside, "{}\n", 3, &err), PW_OK);
+    assert_int_equal(chmod(inside, 0644), 0);
+    assert_int_equal(pw_bundle_compare(old, fresh, &diffs, &err), PW_OK);
+    assert_int_equal(diffs.len, 1);
+    assert_string_equal(diffs.items[0], "bundle.json (content or mode differs)");
+    pw_strlist_free(&diffs);
+    /* Rebuilding over it moves the manifest out. */
+    assert_int_equal(build(old, PW_BUNDLE_DIR, 1600000000, NULL, &err), PW_OK);
+    assert_false(pw_file_exists(inside));
+    assert_true(pw_file_exists(beside));
+    /* No manifest at all: not found, named. */
+    assert_int_equal(unlink(beside), 0);
+    assert_int_equal(pw_bundle_manifest_find(old, &found, &legacy, &err), PW_ENOTFOUND);
+    assert_null(found);
+    assert_non_null(strstr(pw_error_message(&err), "no bundle manifest"));
+    pw_error_clear(&err);
+    free(beside);
+    free(inside);
+    free(old);
+    free(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_shared_namespace_files),
         cmocka_unit_test(test_failures_leave_nothing),
         cmocka_unit_test(test_manifest_name_taken),
+        cmocka_unit_test(test_legacy_manifest),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -25,9 +25,12 @@ expect_contains "$OUT" '"from_cache": 3' "fetch from cache"
 # dir bundle: importable tree with RECORD, INSTALLER and the manifest
 run 0 "$PWPKG" bundle
 for f in app/__init__.py lib/__init__.py util/__init__.py app-1.0.dist-info/RECORD \
-         app-1.0.dist-info/INSTALLER bundle.json; do
+         app-1.0.dist-info/INSTALLER; do
   [ -f "python_modules/$f" ] && pass || fail "python_modules/$f missing"
 done
+# the manifest sits beside the tree wrangler uploads, not in it
+[ -f python_modules.bundle.json ] && pass || fail "python_modules.bundle.json missing"
+[ ! -e python_modules/bundle.json ] && pass || fail "manifest inside python_modules/"
 grep -q '__version__ = "2.0"' python_modules/util/__init__.py && pass || fail "util 2.0 installed"
 
 # byte-reproducible: other TZ, umask, locale, and SOURCE_DATE_EPOCH unset
@@ -36,6 +39,7 @@ run 0 "$PWPKG" bundle --format zip -o one.zip
 cmp -s one.zip two.zip && pass || fail "zip bundles differ"
 mkdir -p other && (cd other && umask 022 && TZ=America/Lima "$PWPKG" -q bundle --lock ../pwpkg.lock -o py2) && pass || fail "second dir"
 diff -r python_modules other/py2 >/dev/null && pass || fail "dir bundles differ"
+cmp -s python_modules.bundle.json other/py2.bundle.json && pass || fail "dir manifests differ"
 SOURCE_DATE_EPOCH=1700000000 "$PWPKG" -q bundle --format zip -o epoch.zip
 cmp -s one.zip epoch.zip && fail "SOURCE_DATE_EPOCH ignored" || pass
 unzip -Z -T epoch.zip >epoch.list 2>&1
@@ -76,6 +80,13 @@ run 0 "$PWPKG" fetch
 # verify --bundle: a rebuilt bundle must be byte-identical
 run 0 "$PWPKG" verify "${verify_args[@]}" --bundle python_modules
 run 0 "$PWPKG" verify "${verify_args[@]}" --bundle one.zip
+ls -a . | grep -q '\.verify\.' && fail "verify left its rebuild behind" || pass
+# a bundle of an older pwpkg, manifest inside: still verified, with a note
+mv python_modules.bundle.json python_modules/bundle.json
+run 0 "$PWPKG" verify "${verify_args[@]}" --bundle python_modules
+expect_contains "$ERR" "python_modules/bundle.json is the manifest location of an older pwpkg" "legacy note"
+run 0 "$PWPKG" bundle
+[ -f python_modules.bundle.json ] && [ ! -e python_modules/bundle.json ] && pass || fail "rebundle moves the manifest out"
 printf '# edited\n' >>python_modules/util/__init__.py
 run 1 "$PWPKG" verify "${verify_args[@]}" --bundle python_modules
 expect_contains "$OUT" "util/__init__.py" "verify names the differing file"

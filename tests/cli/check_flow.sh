@@ -52,7 +52,7 @@ lock_with goodpkg
 run 0 "$PWPKG" bundle --compile --cache-dir "$runtimes"
 expect_contains "$ERR" "compiled: 1 .pyc file" "compile size report"
 ls python_modules/goodpkg/__pycache__/*.pyc >/dev/null 2>&1 && pass || fail "no .pyc written"
-grep -q "__pycache__" python_modules/bundle.json && pass || fail ".pyc in the manifest"
+grep -q "__pycache__" python_modules.bundle.json && pass || fail ".pyc in the manifest"
 run 0 "$PWPKG" check --cache-dir "$runtimes"
 mv python_modules compiled
 run 0 "$PWPKG" bundle --compile --cache-dir "$runtimes"

@@ -2,7 +2,8 @@
  * Wrangler configuration (pw_wrangler_parse) and the release it selects.
  *
  * The first input byte picks the file name and so the format
- * (wrangler.toml, wrangler.json, wrangler.jsonc); the rest is the text.
+ * (wrangler.toml, wrangler.json, wrangler.jsonc) and whether `[env.staging]`
+ * is applied; the rest is the text.
  * A compatibility date that parses is then fed to pw_release_from_compat.
  */
 #include "fuzz.h"
@@ -17,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = names[data[0] % (sizeof(names) / sizeof(names[0]))];
     pw_wrangler_config cfg;
     pw_error err = {0, NULL};
-    int rc = pw_wrangler_parse(path, (const char *)data + 1, size - 1, &cfg, &err);
+    const char *env = (data[0] / 3) % 2 ? "staging" : NULL;
+    int rc = pw_wrangler_parse(path, (const char *)data + 1, size - 1, env, &cfg, &err);
     fuzz_check_status("pw_wrangler_parse", rc, &err);
     if (rc == 0) {
         for (size_t i = 0; i < cfg.compatibility_flags.len; i++)

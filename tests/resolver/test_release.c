@@ -151,45 +151,59 @@ typedef struct compat_case {
     const char *warning; /* substring of the expected warning, or NULL for none */
 } compat_case;
 
+/* Each case checked against workerd 1.20261117.1 (the bundle it asks for);
+ * tests/cli/workers_oracle.sh runs the binary over a wider grid. */
 static const compat_case compat_cases[] = {
     /* Base flag alone, before the 3.13 default date. */
     {"2024-01-01", "python_workers", "0.26.0a2", "python_workers", NULL},
     {"2025-09-28", "python_workers", "0.26.0a2", "python_workers", NULL},
     /* python_workers_20250116 is implied from 2025-09-29 on. */
     {"2025-09-29", "python_workers", "0.28.2", "python_workers_20250116", NULL},
-    {"2026-12-31", "python_workers", "0.28.2", "python_workers_20250116", NULL},
-    /* ...unless disabled with its no_ flag. */
+    {"2026-09-07", "python_workers", "0.28.2", "python_workers_20250116", NULL},
+    /* python_workers_314 from 2026-09-08 on. */
+    {"2026-09-08", "python_workers", "314.0.6", "python_workers_314", NULL},
+    {"2026-11-01", "python_workers", "314.0.6", "python_workers_314", NULL},
+    {"2028-02-29", "python_workers", "314.0.6", "python_workers_314", NULL},
+    /* ...unless disabled with their no_ flags. */
     {"2025-09-29", "python_workers,no_python_workers_20250116", "0.26.0a2", "python_workers",
      NULL},
-    {"2027-01-01", "no_python_workers_20250116,python_workers", "0.26.0a2", "python_workers",
+    {"2026-11-01", "python_workers,no_python_workers_314", "0.28.2", "python_workers_20250116",
      NULL},
-    /* Set explicitly before its date. */
+    {"2027-01-01", "no_python_workers_20250116,python_workers", "314.0.6", "python_workers_314",
+     NULL},
+    {"2027-01-01", "no_python_workers_20250116,python_workers,no_python_workers_314",
+     "0.26.0a2", "python_workers", NULL},
+    /* Set explicitly before their dates. */
     {"2024-06-01", "python_workers,python_workers_20250116", "0.28.2", "python_workers_20250116",
      NULL},
-    /* 20260610 and 20260817 only when set, never from the date. */
+    {"2024-06-01", "python_workers,python_workers_314", "314.0.6", "python_workers_314", NULL},
+    /* 20260610 only when set, never from the date. */
     {"2026-07-01", "python_workers", "0.28.2", "python_workers_20250116", NULL},
-    {"2026-09-01", "python_workers", "0.28.2", "python_workers_20250116", NULL},
     {"2024-01-01", "python_workers,python_workers_20260610", "314.0.4", "python_workers_20260610",
      NULL},
     {"2026-07-01", "python_workers_20260610,python_workers", "314.0.4", "python_workers_20260610",
      NULL},
-    {"2024-01-01", "python_workers,python_workers_20260817", "314.0.5", "python_workers_20260817",
-     "experimental"},
-    /* Highest field number wins, whatever the order of the flags. */
+    {"2026-11-01", "python_workers,no_python_workers_314,python_workers_20260610", "314.0.4",
+     "python_workers_20260610", NULL},
+    /* Highest field number wins, whatever the order of the flags:
+     * python_workers_314 comes after python_workers_20260610. */
     {"2025-10-01", "python_workers,python_workers_20260610,python_workers_20250116", "314.0.4",
      "python_workers_20260610", NULL},
-    {"2026-01-01", "python_workers_20260817,python_workers,python_workers_20260610", "314.0.5",
-     "python_workers_20260817", "experimental"},
-    {"2025-10-01", "python_workers,no_python_workers_20250116,python_workers_20260610",
-     "314.0.4", "python_workers_20260610", NULL},
+    {"2026-11-01", "python_workers,python_workers_20260610", "314.0.6", "python_workers_314",
+     NULL},
+    {"2024-01-01", "python_workers_314,python_workers,python_workers_20260610", "314.0.6",
+     "python_workers_314", NULL},
+    /* A Python flag this workerd does not know: a warning, no effect. */
+    {"2024-01-01", "python_workers,python_workers_20260817", "0.26.0a2", "python_workers",
+     "unknown to workerd 1.20261117.1"},
+    {"2025-09-29", "python_workers,no_python_workers_20260817", "0.28.2",
+     "python_workers_20250116", "\"no_python_workers_20260817\" is unknown"},
     /* Other flags do not matter. */
     {"2025-01-01", "nodejs_compat,python_workers", "0.26.0a2", "python_workers", NULL},
     /* No python_workers: resolve anyway, with a warning. */
     {"2024-01-01", "", "0.26.0a2", "python_workers", "need it"},
     {"2025-09-29", "nodejs_compat", "0.28.2", "python_workers_20250116", "need it"},
     {"2024-01-01", "python_workers_20260610", "314.0.4", "python_workers_20260610", "need it"},
-    /* Leap day is a valid date. */
-    {"2028-02-29", "python_workers", "0.28.2", "python_workers_20250116", NULL},
 };
 
 static void test_compat_mapping(void **state)
@@ -243,7 +257,7 @@ static void test_compat_index_stand_ins(void **state)
         {"python_workers", "0.27.7"},
         {"python_workers,python_workers_20250116", "0.28.3"},
         {"python_workers,python_workers_20260610", "314.0.2"},
-        {"python_workers,python_workers_20260817", "314.0.2"},
+        {"python_workers,python_workers_314", "314.0.6"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         pw_strlist flags = PW_STRLIST_INIT;
@@ -336,7 +350,7 @@ static void test_wrangler_read_dir(void **state)
     pw_wrangler_config cfg;
     pw_error err = {0};
 
-    assert_int_equal(pw_wrangler_read_dir(dir, &cfg, &err), PW_ENOTFOUND);
+    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_ENOTFOUND);
     assert_non_null(strstr(pw_error_message(&err), "no wrangler.json, wrangler.jsonc or "
                                                    "wrangler.toml"));
     pw_error_clear(&err);
@@ -345,7 +359,7 @@ static void test_wrangler_read_dir(void **state)
              "name = \"worker\"\nmain = \"src/entry.py\"\ncompatibility_date = \"2025-09-29\"\n"
              "compatibility_flags = [\"python_workers\"]\n\n[env.staging]\n"
              "compatibility_date = \"2020-01-01\"\ncompatibility_flags = [\"other\"]\n");
-    assert_int_equal(pw_wrangler_read_dir(dir, &cfg, &err), PW_OK);
+    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_OK);
     assert_true(pw_slice_ends_with(pw_slice_from(cfg.path), "/wrangler.toml"));
     assert_string_equal(cfg.compatibility_date, "2025-09-29");
     assert_flags(&cfg, "python_workers");
@@ -363,7 +377,7 @@ static void test_wrangler_read_dir(void **state)
              "// Worker\n{\n  \"name\": \"worker\", /* inline */\n"
              "  \"compatibility_date\": \"2024-05-01\",\n"
              "  \"compatibility_flags\": [\"python_workers\", \"nodejs_compat\",],\n}\n");
-    assert_int_equal(pw_wrangler_read_dir(dir, &cfg, &err), PW_OK);
+    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_OK);
     assert_true(pw_slice_ends_with(pw_slice_from(cfg.path), "/wrangler.jsonc"));
     assert_string_equal(cfg.compatibility_date, "2024-05-01");
     assert_flags(&cfg, "python_workers,nodejs_compat");
@@ -376,7 +390,7 @@ static void test_wrangler_read_dir(void **state)
     put_file(dir, "wrangler.json",
              "{\"compatibility_date\": \"2026-07-01\", \"compatibility_flags\": "
              "[\"python_workers\", \"python_workers_20260610\"]}");
-    assert_int_equal(pw_wrangler_read_dir(dir, &cfg, &err), PW_OK);
+    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_OK);
     assert_true(pw_slice_ends_with(pw_slice_from(cfg.path), "/wrangler.json"));
     assert_string_equal(cfg.compatibility_date, "2026-07-01");
     assert_flags(&cfg, "python_workers,python_workers_20260610");
@@ -386,7 +400,7 @@ static void test_wrangler_read_dir(void **state)
 
     /* Errors name the file. */
     put_file(dir, "wrangler.json", "{\"compatibility_date\": \"2026-07-01\",\n  oops}\n");
-    assert_int_equal(pw_wrangler_read_dir(dir, &cfg, &err), PW_EINVAL);
+    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_EINVAL);
     assert_non_null(strstr(pw_error_message(&err), "/wrangler.json:2:"));
     pw_error_clear(&err);
 
@@ -395,14 +409,14 @@ static void test_wrangler_read_dir(void **state)
     drop_file(dir, "wrangler.toml");
     /* A file without the keys: no date, no flags, no error. */
     put_file(dir, "wrangler.toml", "name = \"worker\"\n");
-    assert_int_equal(pw_wrangler_read_dir(dir, &cfg, &err), PW_OK);
+    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_OK);
     assert_null(cfg.compatibility_date);
     assert_int_equal(cfg.compatibility_flags.len, 0);
     pw_wrangler_config_free(&cfg);
     drop_file(dir, "wrangler.toml");
 
     char *missing = pw_path_join(dir, "wrangler.toml");
-    assert_int_equal(pw_wrangler_read_file(missing, &cfg, &err), PW_ENOTFOUND);
+    assert_int_equal(pw_wrangler_read_file(missing, NULL, &cfg, &err), PW_ENOTFOUND);
     pw_error_clear(&err);
     free(missing);
     assert_int_equal(pw_remove_tree(dir, &err), PW_OK);
@@ -471,7 +485,7 @@ static void test_wrangler_parse(void **state)
         const parse_case *c = &parse_cases[i];
         pw_wrangler_config cfg;
         pw_error err = {0};
-        int rc = pw_wrangler_parse(c->path, c->text, strlen(c->text), &cfg, &err);
+        int rc = pw_wrangler_parse(c->path, c->text, strlen(c->text), NULL, &cfg, &err);
         if (rc != c->code)
             fail_msg("parse case %zu: rc %d (%s), expected %d", i, rc, pw_error_message(&err),
                      c->code);
@@ -494,6 +508,264 @@ static void test_wrangler_parse(void **state)
     }
 }
 
+/* ------------------------------------------------ fields and [env.NAME] */
+
+static const char toml_with_envs[] =
+    "name = \"worker\"\n"                                     /* 1 */
+    "main = \"src/entry.py\"\n"                               /* 2 */
+    "compatibility_date = \"2025-09-29\"\n"                   /* 3 */
+    "compatibility_flags = [\"python_workers\"]\n"            /* 4 */
+    "base_dir = \"src\"\n"                                    /* 5 */
+    "rules = [{type = \"Data\", globs = [\"**/*.bin\"], fallthrough = true}]\n" /* 6 */
+    "\n"                                                      /* 7 */
+    "[python_modules]\n"                                      /* 8 */
+    "exclude = [\"**/*.pyc\", \"**/tests/**\"]\n"             /* 9 */
+    "\n"                                                      /* 10 */
+    "[vars]\n"                                                /* 11 */
+    "GREETING = \"hi\"\n"                                     /* 12 */
+    "COUNT = 3\n"                                             /* 13 */
+    "\n"                                                      /* 14 */
+    "[env.staging]\n"                                         /* 15 */
+    "compatibility_date = \"2026-11-01\"\n"                   /* 16 */
+    "\n"                                                      /* 17 */
+    "[env.py314]\n"                                           /* 18 */
+    "main = \"src/other.py\"\n"                               /* 19 */
+    "compatibility_flags = []\n"                              /* 20 */
+    "python_modules = {exclude = []}\n"                       /* 21 */
+    "rules = []\n"                                            /* 22 */
+    "[env.py314.vars]\n"                                      /* 23 */
+    "MODE = {deep = [1, 2.5, true]}\n";                       /* 24 */
+
+static const char jsonc_with_envs[] =
+    "{\n"                                                     /* 1 */
+    "  // the worker\n"                                       /* 2 */
+    "  \"main\": \"src/entry.py\",\n"                         /* 3 */
+    "  \"compatibility_date\": \"2025-09-29\",\n"             /* 4 */
+    "  \"compatibility_flags\": [\"python_workers\"],\n"      /* 5 */
+    "  \"base_dir\": \"src\",\n"                              /* 6 */
+    "  \"rules\": [{\"type\": \"Data\", \"globs\": [\"**/*.bin\"], \"fallthrough\": true}],\n" /* 7 */
+    "  \"python_modules\": {\n"                               /* 8 */
+    "    \"exclude\": [\"**/*.pyc\", \"**/tests/**\"]\n"      /* 9 */
+    "  },\n"                                                  /* 10 */
+    "  \"vars\": {\n"                                         /* 11 */
+    "    \"GREETING\": \"hi\",\n"                             /* 12 */
+    "    \"COUNT\": 3 },\n"                                   /* 13 */
+    "  \"env\": {\n"                                          /* 14 */
+    "    \"staging\": {\n"                                    /* 15 */
+    "      \"compatibility_date\": \"2026-11-01\" },\n"       /* 16 */
+    "    /* three-fourteen */\n"                              /* 17 */
+    "    \"py314\": {\n"                                      /* 18 */
+    "      \"main\": \"src/other.py\",\n"                     /* 19 */
+    "      \"compatibility_flags\": [],\n"                    /* 20 */
+    "      \"python_modules\": {\"exclude\": []},\n"          /* 21 */
+    "      \"rules\": [],\n"                                  /* 22 */
+    "      \"vars\": {\n"                                     /* 23 */
+    "        \"MODE\": {\"deep\": [1, 2.5, true]}}}}\n"       /* 24 */
+    "}\n";
+
+static void check_env_configs(const char *path, const char *text, size_t exclude_line)
+{
+    pw_wrangler_config c;
+    pw_error err = {0};
+    start_capture();
+
+    /* Top level. */
+    assert_int_equal(pw_wrangler_parse(path, text, strlen(text), NULL, &c, &err), PW_OK);
+    assert_null(c.env);
+    assert_string_equal(c.main, "src/entry.py");
+    assert_int_equal(c.main_line, strstr(path, "toml") ? 2 : 3);
+    assert_string_equal(c.base_dir, "src");
+    assert_string_equal(c.compatibility_date, "2025-09-29");
+    assert_int_equal(c.compatibility_date_line, strstr(path, "toml") ? 3 : 4);
+    assert_flags(&c, "python_workers");
+    assert_int_equal(c.compatibility_flags_line, strstr(path, "toml") ? 4 : 5);
+    assert_true(c.has_python_modules_exclude);
+    assert_int_equal(c.python_modules_exclude.len, 2);
+    assert_string_equal(c.python_modules_exclude.items[1], "**/tests/**");
+    assert_int_equal(c.python_modules_exclude_line, exclude_line);
+    assert_int_equal(c.n_rules, 1);
+    assert_string_equal(c.rules[0].type, "Data");
+    assert_int_equal(c.rules[0].globs.len, 1);
+    assert_string_equal(c.rules[0].globs.items[0], "**/*.bin");
+    assert_true(c.rules[0].fallthrough);
+    assert_int_equal(c.var_names.len, 2);
+    assert_string_equal(c.var_names.items[0], "GREETING");
+    assert_string_equal(c.var_values_json.items[0], "\"hi\"");
+    assert_string_equal(c.var_names.items[1], "COUNT");
+    assert_string_equal(c.var_values_json.items[1], "3");
+    assert_int_equal(c.vars_line, 11);
+    pw_wrangler_config_free(&c);
+    assert_int_equal(cap.warnings, 0);
+
+    /* staging inherits everything inheritable, but not vars (with
+     * wrangler's warning, naming the top-level line). */
+    assert_int_equal(pw_wrangler_parse(path, text, strlen(text), "staging", &c, &err), PW_OK);
+    assert_string_equal(c.env, "staging");
+    assert_string_equal(c.main, "src/entry.py");
+    assert_int_equal(c.main_line, strstr(path, "toml") ? 2 : 3);
+    assert_string_equal(c.compatibility_date, "2026-11-01");
+    assert_int_equal(c.compatibility_date_line, 16);
+    assert_flags(&c, "python_workers");
+    assert_string_equal(c.base_dir, "src");
+    assert_int_equal(c.python_modules_exclude.len, 2);
+    assert_int_equal(c.n_rules, 1);
+    assert_int_equal(c.var_names.len, 0);
+    assert_int_equal(c.vars_line, 0);
+    const pw_release_info *r;
+    assert_int_equal(pw_release_from_compat(c.compatibility_date, &c.compatibility_flags, &r,
+                                            NULL, &err),
+                     PW_OK);
+    pw_wrangler_config_free(&c);
+    assert_int_equal(cap.warnings, 1);
+    char want[128];
+    snprintf(want, sizeof(want), "%s:11: \"vars\" exists at the top level but not in env.staging",
+             path);
+    if (!strstr(pw_buf_cstr(&cap.text), want))
+        fail_msg("%s: warning \"%s\" lacks \"%s\"", path, pw_buf_cstr(&cap.text), want);
+
+    /* Empty values in an environment override the top level. */
+    cap.warnings = 0;
+    pw_buf_reset(&cap.text);
+    assert_int_equal(pw_wrangler_parse(path, text, strlen(text), "py314", &c, &err), PW_OK);
+    assert_string_equal(c.main, "src/other.py");
+    assert_int_equal(c.main_line, 19);
+    assert_string_equal(c.compatibility_date, "2025-09-29");
+    assert_flags(&c, "");
+    assert_int_equal(c.compatibility_flags_line, 20);
+    assert_true(c.has_python_modules_exclude);
+    assert_int_equal(c.python_modules_exclude.len, 0);
+    assert_int_equal(c.python_modules_exclude_line, 21);
+    assert_int_equal(c.n_rules, 0);
+    assert_int_equal(c.var_names.len, 1);
+    assert_string_equal(c.var_names.items[0], "MODE");
+    assert_string_equal(c.var_values_json.items[0], "{\"deep\":[1,2.5,true]}");
+    assert_int_equal(cap.warnings, 0);
+    pw_wrangler_config_free(&c);
+
+    /* An environment the file lacks is an error naming those it has. */
+    assert_int_equal(pw_wrangler_parse(path, text, strlen(text), "prod", &c, &err), PW_EINVAL);
+    snprintf(want, sizeof(want), "%s: no environment \"prod\"", path);
+    assert_non_null(strstr(pw_error_message(&err), want));
+    assert_non_null(strstr(pw_error_message(&err), "defines \"staging\", \"py314\""));
+    assert_null(c.path);
+    pw_error_clear(&err);
+    pw_reporter_set(NULL);
+}
+
+static void test_wrangler_env(void **state)
+{
+    (void)state;
+    check_env_configs("w/wrangler.toml", toml_with_envs, 9);
+    check_env_configs("w/wrangler.jsonc", jsonc_with_envs, 9);
+
+    pw_wrangler_config c;
+    pw_error err = {0};
+    /* No env table at all. */
+    const char *plain = "compatibility_date = \"2025-09-29\"\n";
+    assert_int_equal(pw_wrangler_parse("w/wrangler.toml", plain, strlen(plain), "x", &c, &err),
+                     PW_EINVAL);
+    assert_non_null(strstr(pw_error_message(&err), "defines no environments"));
+    pw_error_clear(&err);
+}
+
+static void test_wrangler_unknown_keys(void **state)
+{
+    (void)state;
+    pw_wrangler_config c;
+    pw_error err = {0};
+    start_capture();
+    const char *toml = "name = \"w\"\nmian = \"src/entry.py\"\n\"$schema\" = \"x\"\n"
+                       "[env.a]\nvars = {}\nmain = \"a.py\"\nsend_metrics = true\n";
+    assert_int_equal(pw_wrangler_parse("w/wrangler.toml", toml, strlen(toml), "a", &c, &err),
+                     PW_OK);
+    pw_wrangler_config_free(&c);
+    assert_int_equal(cap.warnings, 2);
+    assert_non_null(strstr(pw_buf_cstr(&cap.text),
+                           "w/wrangler.toml:2: unexpected field \"mian\" in the top level"));
+    /* send_metrics is known at the top level only. */
+    assert_non_null(strstr(pw_buf_cstr(&cap.text),
+                           "w/wrangler.toml:7: unexpected field \"send_metrics\" in env.a"));
+
+    cap.warnings = 0;
+    pw_buf_reset(&cap.text);
+    const char *json = "{\n \"name\": \"w\",\n \"compat_date\": \"2025-01-01\"\n}";
+    assert_int_equal(pw_wrangler_parse("w/wrangler.json", json, strlen(json), NULL, &c, &err),
+                     PW_OK);
+    pw_wrangler_config_free(&c);
+    assert_int_equal(cap.warnings, 1);
+    assert_non_null(strstr(pw_buf_cstr(&cap.text),
+                           "w/wrangler.json:3: unexpected field \"compat_date\""));
+    pw_reporter_set(NULL);
+}
+
+typedef struct bad_case {
+    const char *path, *env, *text, *message;
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"w/wrangler.toml", NULL, "main = 1\n", "w/wrangler.toml:1: main must be a string"},
+    {"w/wrangler.toml", NULL, "a = 1\nbase_dir = [\"src\"]\n",
+     "w/wrangler.toml:2: base_dir must be a string (a directory), found an array"},
+    {"w/wrangler.toml", NULL, "compatibility_date = \"2025-02-30\"\n",
+     "w/wrangler.toml:1: compatibility_date '2025-02-30' is not a calendar date"},
+    {"w/wrangler.toml", NULL, "python_modules = [\"**/*.pyc\"]\n",
+     "w/wrangler.toml:1: python_modules must be a table"},
+    {"w/wrangler.toml", NULL, "[python_modules]\nexclude = \"**/*.pyc\"\n",
+     "w/wrangler.toml:2: python_modules.exclude must be an array of strings, found a string"},
+    {"w/wrangler.toml", NULL, "[python_modules]\nexclude = [\n\"a\",\n 2]\n",
+     "w/wrangler.toml:4: python_modules.exclude[1] must be a string, found an integer"},
+    {"w/wrangler.toml", NULL, "[python_modules]\n", "w/wrangler.toml:1: python_modules must be "
+                                                    "a table with \"exclude\""},
+    {"w/wrangler.toml", NULL, "rules = {type = \"Data\"}\n",
+     "w/wrangler.toml:1: rules must be an array of rules, found a table"},
+    {"w/wrangler.toml", NULL, "[[rules]]\ntype = \"Data\"\nglobs = [\"*\"]\n[[rules]]\n"
+                              "type = \"PythonModule\"\nglobs = [\"*.py\"]\n",
+     "w/wrangler.toml:4: rules[1] must be a rule whose \"type\" is one of"},
+    {"w/wrangler.toml", NULL, "rules = [{type = \"Text\"}]\n",
+     "rules[0] must be a rule with \"globs\""},
+    {"w/wrangler.toml", NULL, "rules = [{type = \"Text\", globs = [], fallthrough = 1}]\n",
+     "rules[0] must be a rule whose \"fallthrough\" is a boolean"},
+    {"w/wrangler.toml", NULL, "vars = 3\n", "w/wrangler.toml:1: vars must be a table"},
+    {"w/wrangler.toml", "x", "env = 3\n", "w/wrangler.toml:1: env must be a table"},
+    {"w/wrangler.toml", "x", "[env]\nx = 3\n", "w/wrangler.toml:2: env.x must be a table"},
+    {"w/wrangler.toml", "s", "[env.s]\ncompatibility_date = 2025\n",
+     "w/wrangler.toml:2: env.s.compatibility_date must be a date string \"YYYY-MM-DD\", found "
+     "an integer"},
+    {"w/wrangler.toml", "s", "[env.s]\n[env.s.python_modules]\nexclude = [1]\n",
+     "w/wrangler.toml:3: env.s.python_modules.exclude[0] must be a string"},
+    /* The top level is checked too when an environment is applied. */
+    {"w/wrangler.toml", "s", "main = 3\n[env.s]\nmain = \"a.py\"\n",
+     "w/wrangler.toml:1: main must be a string"},
+    {"w/wrangler.json", NULL, "{\n\"main\": null}", "w/wrangler.json:2: main must be a string"},
+    {"w/wrangler.json", "s",
+     "{\"env\": {\n  \"s\": {\n    \"compatibility_flags\": [\n      \"a\",\n      false]}}}",
+     "w/wrangler.json:5: env.s.compatibility_flags[1] must be a string, found a boolean"},
+    {"w/wrangler.json", "s", "{\"env\": {\"t\": {}}}", "no environment \"s\" (--env s)"},
+    {"w/wrangler.json", "s", "{\"env\": {\n\"s\": []}}", "w/wrangler.json:2: env.s must be"},
+    {"w/wrangler.json", NULL, "{\"python_modules\": {\n\"exclude\": {}}}",
+     "w/wrangler.json:2: python_modules.exclude must be an array of strings, found an object"},
+    {"w/wrangler.json", NULL, "{\"rules\": [\n{\"type\": \"Data\", \"globs\": [1]}]}",
+     "w/wrangler.json:2: rules[0] must be a rule with \"globs\""},
+};
+
+static void test_wrangler_bad_fields(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+        const bad_case *b = &bad_cases[i];
+        pw_wrangler_config c;
+        pw_error err = {0};
+        int rc = pw_wrangler_parse(b->path, b->text, strlen(b->text), b->env, &c, &err);
+        if (rc != PW_EINVAL)
+            fail_msg("bad case %zu: rc %d, expected PW_EINVAL", i, rc);
+        if (!strstr(pw_error_message(&err), b->message))
+            fail_msg("bad case %zu: \"%s\" lacks \"%s\"", i, pw_error_message(&err), b->message);
+        assert_null(c.path);
+        assert_null(c.main);
+        pw_error_clear(&err);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -504,6 +776,9 @@ int main(void)
         cmocka_unit_test(test_compat_errors),
         cmocka_unit_test(test_wrangler_read_dir),
         cmocka_unit_test(test_wrangler_parse),
+        cmocka_unit_test(test_wrangler_env),
+        cmocka_unit_test(test_wrangler_unknown_keys),
+        cmocka_unit_test(test_wrangler_bad_fields),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     pw_buf_free(&cap.text);
