@@ -9,6 +9,7 @@
  */
 #include "provider.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,57 @@ static void suggest_names(const pw_pyodide_index *idx, const char *key, pw_buf *
     pw_buf_puts(out, "?)");
 }
 
+static int compare_versions(const void *a, const void *b)
+{
+    return pw_version_cmp_text(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The releases whose runtime is installed (`pwpkg runtime install`, whose
+ * pyodide-lock.json is at hand) and that build `key`: ", but numpy is in
+ * Pyodide 0.28.2 and 314.0.6 (installed runtimes)". Read only on this error
+ * path: a few MB of JSON against a failed lock. */
+static void releases_with(const pw_lock_context *ctx, const char *key, const char *name,
+                          pw_buf *out)
+{
+    char *cache = ctx->request->cache_dir ? pw_xstrdup(ctx->request->cache_dir)
+                                          : pw_fetch_default_cache_dir();
+    if (!cache)
+        return;
+    char *dir = pw_path_join(cache, "runtimes");
+    free(cache);
+    DIR *d = opendir(dir);
+    pw_strlist found = PW_STRLIST_INIT;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, ctx->release_version) == 0)
+            continue;
+        pw_buf path = PW_BUF_INIT, text = PW_BUF_INIT;
+        pw_buf_printf(&path, "%s/%s/pyodide-lock.json", dir, e->d_name);
+        pw_error ignored = {0};
+        pw_pyodide_index idx;
+        if (pw_read_file(path.data, &text, &ignored) == PW_OK &&
+            pw_pyodide_index_parse(path.data, text.data, text.len, &idx, &ignored) == PW_OK) {
+            if (pw_pyodide_index_find(&idx, key))
+                pw_strlist_push(&found, e->d_name);
+            pw_pyodide_index_free(&idx);
+        }
+        pw_error_clear(&ignored);
+        pw_buf_free(&path);
+        pw_buf_free(&text);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    if (found.len) {
+        qsort(found.items, found.len, sizeof(found.items[0]), compare_versions);
+        pw_buf_printf(out, "; %s is in Pyodide ", name);
+        for (size_t i = 0; i < found.len; i++)
+            pw_buf_printf(out, "%s%s", i == 0 ? "" : i + 1 == found.len ? " and " : ", ",
+                          found.items[i]);
+        pw_buf_puts(out, " (installed runtimes): choose one of those releases");
+    }
+    pw_strlist_free(&found);
+}
+
 /* What was asked and what to do about a name nobody had: the release does
  * not build it; either no index was asked (--no-index), or none had it. */
 static void missing_name_advice(const pw_provider *p, const char *name, pw_buf *out)
@@ -133,6 +185,7 @@ static void check_root(pw_provider *p, const pw_reqfile_entry *e, problems *pr, 
         pw_buf hint = PW_BUF_INIT;
         suggest_names(&ctx->index, r->key, &hint);
         missing_name_advice(p, r->name, &hint);
+        releases_with(ctx, r->key, r->name, &hint);
         char *where = sources_text(p);
         add_problem(pr, PW_ECONFLICT, "%s:%zu: no package named '%s' in Pyodide %s%s%s", e->file,
                     e->line, r->name, ctx->release_version, where, pw_buf_cstr(&hint));

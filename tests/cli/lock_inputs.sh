@@ -23,6 +23,14 @@ expect_not_contains "$ERR" "did you mean" "no implausible suggestion"
 mkdir -p empty-links
 run 1 "$PWPKG" lock --no-index --find-links empty-links --pyodide 0.27.7 --pyodide-index "$index"
 expect_contains "$ERR" "the one source asked does not have it (check the name, or add the --index-url that serves fastapi)" "missing name with a source asked"
+# a release whose runtime is installed has it: say which
+for v in 0.29.5 314.0.7; do
+  mkdir -p "$PWPKG_CACHE_DIR/runtimes/$v"
+  cp "$(pyodide_index "$v")" "$PWPKG_CACHE_DIR/runtimes/$v/pyodide-lock.json"
+done
+run 1 "$PWPKG" lock --no-index --pyodide 0.27.7 --pyodide-index "$index"
+expect_contains "$ERR" "; fastapi is in Pyodide 0.29.5 and 314.0.7 (installed runtimes): choose one of those releases" "a release that has it"
+rm -rf "$PWPKG_CACHE_DIR/runtimes"
 printf 'dateutil\n' >requirements.txt
 run 1 "$PWPKG" lock --no-index --pyodide 0.27.7 --pyodide-index "$index"
 expect_contains "$ERR" "(did you mean 'python-dateutil'?)" "suffix suggestion"
