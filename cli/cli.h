@@ -80,6 +80,10 @@ int cli_usage_error(cli_context *ctx, const cli_command *cmd, const char *fmt, .
 /* Prints an error (text or JSON) and maps the status to an exit code. */
 int cli_fail(cli_context *ctx, const char *command, const pw_error *err);
 int cli_exit_code(int status);
+/* Writes `root` (deterministic JSON, pw_json_write) to stdout and frees it:
+ * the one --json document of a command. */
+struct cJSON;
+void cli_print_json(struct cJSON *root);
 /* Draws a progress event (cli/progress.c): live on a terminal, periodic
  * summaries in a log, nothing when quiet or with --json. */
 void cli_progress_event(cli_context *ctx, const pw_progress_event *event);

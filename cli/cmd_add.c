@@ -125,11 +125,7 @@ static void print_result(cli_context *ctx, const char *command, const char *inpu
         for (size_t i = 0; i < specs->len; i++)
             cJSON_AddItemToArray(names, cJSON_CreateString(specs->items[i]));
         cJSON_AddNumberToObject(root, "packages", (double)lock->n_packages);
-        pw_buf out = PW_BUF_INIT;
-        pw_json_write(root, &out);
-        fputs(pw_buf_cstr(&out), stdout);
-        pw_buf_free(&out);
-        cJSON_Delete(root);
+        cli_print_json(root);
         return;
     }
     if (ctx->verbosity < 0)
@@ -285,15 +281,13 @@ static int run_outdated(cli_context *ctx, int argc, char **argv)
         }
     }
     if (ctx->json) {
-        pw_buf out = PW_BUF_INIT;
-        pw_json_write(root, &out);
-        fputs(pw_buf_cstr(&out), stdout);
-        pw_buf_free(&out);
-    } else if (n == 0 && ctx->verbosity >= 0) {
-        fprintf(stderr, "All %zu locked packages are the newest the requirements allow.\n",
-                current.n_packages);
+        cli_print_json(root);
+    } else {
+        if (n == 0 && ctx->verbosity >= 0)
+            fprintf(stderr, "All %zu locked packages are the newest the requirements allow.\n",
+                    current.n_packages);
+        cJSON_Delete(root);
     }
-    cJSON_Delete(root);
     pw_lock_free(&current);
     pw_lock_free(&fresh);
     cli_lock_options_free(&o);

@@ -113,15 +113,6 @@ static void human_size(uint64_t bytes, char out[32])
         snprintf(out, 32, "%.2f GiB", (double)bytes / (1024.0 * 1024 * 1024));
 }
 
-static void print_json(cJSON *root)
-{
-    pw_buf out = PW_BUF_INIT;
-    pw_json_write(root, &out);
-    fputs(pw_buf_cstr(&out), stdout);
-    pw_buf_free(&out);
-    cJSON_Delete(root);
-}
-
 static int show_info(cli_context *ctx, const char *dir, pw_error *err)
 {
     pw_cache_usage u;
@@ -139,7 +130,7 @@ static int show_info(cli_context *ctx, const char *dir, pw_error *err)
             cJSON_AddNumberToObject(o, "entries", (double)u.kinds[k].entries);
         }
         cJSON_AddNumberToObject(root, "total_bytes", (double)u.total_bytes);
-        print_json(root);
+        cli_print_json(root);
         return PW_OK;
     }
     char size[32];
@@ -199,7 +190,7 @@ static int prune(cli_context *ctx, const cache_args *a, const char *dir, pw_erro
             for (size_t i = 0; i < r.removed.len; i++)
                 cJSON_AddItemToArray(removed, cJSON_CreateString(r.removed.items[i]));
             cJSON_AddNumberToObject(root, "bytes", (double)r.bytes);
-            print_json(root);
+            cli_print_json(root);
         } else {
             if (ctx->verbosity > 0 || a->dry_run)
                 for (size_t i = 0; i < r.removed.len; i++)
@@ -249,7 +240,7 @@ static int run_cache(cli_context *ctx, int argc, char **argv)
                 cJSON *root = cJSON_CreateObject();
                 cJSON_AddStringToObject(root, "command", "cache clean");
                 cJSON_AddNumberToObject(root, "bytes", (double)bytes);
-                print_json(root);
+                cli_print_json(root);
             } else if (rc == PW_OK && ctx->verbosity >= 0) {
                 fprintf(stderr, "removed %s from %s\n", size, dir);
             }

@@ -126,11 +126,7 @@ static void print_json_graph(const pw_lock *lock)
             cJSON_AddItemToArray(deps, cJSON_CreateString(p->dependencies.items[d]));
         cJSON_AddItemToArray(pkgs, o);
     }
-    pw_buf out = PW_BUF_INIT;
-    pw_json_write(root, &out);
-    fputs(pw_buf_cstr(&out), stdout);
-    pw_buf_free(&out);
-    cJSON_Delete(root);
+    cli_print_json(root);
 }
 
 static int run_graph(cli_context *ctx, const cli_command *cmd, int argc, char **argv, bool why)

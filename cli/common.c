@@ -150,6 +150,15 @@ bool cli_parse_count(const char *text, long min, long max, long *out)
     return true;
 }
 
+void cli_print_json(cJSON *root)
+{
+    pw_buf out = PW_BUF_INIT;
+    pw_json_write(root, &out);
+    fputs(pw_buf_cstr(&out), stdout);
+    pw_buf_free(&out);
+    cJSON_Delete(root);
+}
+
 /* ----------------------------------------------------------- reporter */
 
 static void report_message(void *opaque, enum pw_report_level level, const char *text)
