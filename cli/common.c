@@ -69,6 +69,8 @@ bool cli_common_option(cli_context *ctx, const cli_command *cmd, int opt, const 
         return true;
     case 'h':
     case CLI_OPT_HELP:
+        if (!cmd)
+            return false; /* main.c prints the overview */
         fputs(cmd->help, stdout);
         *exit_code = CLI_EXIT_OK;
         return true;
@@ -86,16 +88,14 @@ int cli_usage_error(cli_context *ctx, const cli_command *cmd, const char *fmt, .
     va_end(ap);
     if (ctx->json) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "command", cmd->name);
+        cJSON_AddStringToObject(o, "command", cmd ? cmd->name : "");
         cJSON_AddStringToObject(o, "status", "error");
         cJSON_AddStringToObject(o, "error", "usage");
         cJSON_AddNumberToObject(o, "exit_code", CLI_EXIT_USAGE);
         cJSON_AddStringToObject(o, "message", pw_buf_cstr(&msg));
-        pw_buf out = PW_BUF_INIT;
-        pw_json_write(o, &out);
-        fputs(pw_buf_cstr(&out), stdout);
-        pw_buf_free(&out);
-        cJSON_Delete(o);
+        cli_print_json(o);
+    } else if (!cmd) {
+        fprintf(stderr, "pwpkg: %s\n(run `pwpkg --help`)\n", pw_buf_cstr(&msg));
     } else {
         fprintf(stderr, "pwpkg %s: %s\n(run `pwpkg help %s`)\n", cmd->name, pw_buf_cstr(&msg),
                 cmd->name);

@@ -74,37 +74,36 @@ static int run_help(const char *topic)
 
 int main(int argc, char **argv)
 {
-    cli_context ctx = {0, false, false, false, "pwpkg"};
+    cli_context ctx = {.program = "pwpkg"};
     const char *no_color = getenv("NO_COLOR");
     ctx.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
 
-    /* Global options may stand before the command; the command's own
-     * parser accepts the same ones after it. */
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
-            ctx.verbosity = -1;
-        else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
-            ctx.verbosity++;
-        else if (strcmp(a, "--json") == 0)
-            ctx.json = true;
-        else if (strcmp(a, "--no-color") == 0 || strcmp(a, "--color=never") == 0)
-            ctx.color = false;
-        else if (strcmp(a, "--color") == 0 || strcmp(a, "--color=always") == 0)
-            ctx.color = !(no_color && *no_color);
-        else if (strcmp(a, "--color=auto") == 0)
-            ;
-        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-            return run_help(NULL);
-        else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+    /* Global options may stand before the command and mean the same after
+     * it: both go through cli_common_option. "+" stops at the command. */
+    static const struct option global_options[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, "+:qvhV", global_options, NULL)) != -1) {
+        if (opt == 'V') {
             printf("pwpkg %s\n", PWPKG_VERSION);
             return CLI_EXIT_OK;
-        } else {
-            fprintf(stderr, "pwpkg: unknown option '%s'\n(run `pwpkg --help`)\n", a);
-            return CLI_EXIT_USAGE;
         }
+        if (opt == 'h' || opt == CLI_OPT_HELP)
+            return run_help(NULL);
+        if (cli_common_option(&ctx, NULL, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        fprintf(stderr, "pwpkg: unknown option '%s'\n(run `pwpkg --help`)\n", argv[optind - 1]);
+        return CLI_EXIT_USAGE;
     }
+    int i = optind;
     if (i >= argc) {
         print_overview(stderr);
         return CLI_EXIT_USAGE;

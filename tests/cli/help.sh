@@ -14,6 +14,18 @@ for cmd in $commands; do
   run 2 "$PWPKG" "$cmd" --no-such-option
 done
 run 2 "$PWPKG" help no-such-command
+# global options mean the same before and after the command
+mkdir -p cachedir/artifacts/aa && echo x >cachedir/artifacts/aa/old && touch -d '9 days ago' cachedir/artifacts/aa/old
+run 0 "$PWPKG" -q -v cache prune --unused-for 1 --dry-run --cache-dir cachedir
+before=$OUT$ERR
+run 0 "$PWPKG" cache prune --unused-for 1 --dry-run --cache-dir cachedir -q -v
+[ "$before" = "$OUT$ERR" ] && pass || fail "-q -v before and after the command differ: [$before] vs [$OUT$ERR]"
+run 0 "$PWPKG" -q cache prune --unused-for 1 --dry-run --cache-dir cachedir
+[ -z "$ERR" ] && pass || fail "global -q: $ERR"
+run 2 "$PWPKG" --color=sometimes cache dir
+expect_contains "$ERR" "--color takes always, never or auto" "global --color checked like the command's"
+run 2 "$PWPKG" --bogus cache dir
+expect_contains "$ERR" "pwpkg: unknown option '--bogus'" "unknown global option"
 # colour: never with NO_COLOR, never off a terminal
 export NO_COLOR=1
 run 2 "$PWPKG" --color=always why x --lock /nonexistent/pwpkg.lock
