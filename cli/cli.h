@@ -4,6 +4,7 @@
 #define PW_CLI_H
 
 #include "common.h"
+#include "fetch.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -44,6 +45,9 @@ enum cli_common_option {
     CLI_OPT_CACHE_DIR,
     CLI_OPT_CERT,
     CLI_OPT_REFRESH,
+    CLI_OPT_PROXY,
+    CLI_OPT_NET_TIMEOUT,
+    CLI_OPT_RETRIES,
     CLI_OPT_LOCK,
     CLI_OPT_FIRST_COMMAND_OPTION, /* commands number their own options from here */
 };
@@ -56,21 +60,38 @@ enum cli_common_option {
     {"jobs", required_argument, NULL, 'j'}, {"offline", no_argument, NULL, CLI_OPT_OFFLINE},       \
         {"cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR},                                 \
         {"cert", required_argument, NULL, CLI_OPT_CERT},                                           \
-        {"refresh", no_argument, NULL, CLI_OPT_REFRESH}
+        {"refresh", no_argument, NULL, CLI_OPT_REFRESH},                                           \
+        {"proxy", required_argument, NULL, CLI_OPT_PROXY},                                         \
+        {"timeout", required_argument, NULL, CLI_OPT_NET_TIMEOUT},                                 \
+        {"retries", required_argument, NULL, CLI_OPT_RETRIES}
+/* pwpkg check's --timeout limits the run; its transfers keep the default. */
+#define CLI_TRANSFER_LONG_OPTIONS_NO_TIMEOUT                                                       \
+    {"jobs", required_argument, NULL, 'j'}, {"offline", no_argument, NULL, CLI_OPT_OFFLINE},       \
+        {"cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR},                                 \
+        {"cert", required_argument, NULL, CLI_OPT_CERT},                                           \
+        {"refresh", no_argument, NULL, CLI_OPT_REFRESH},                                           \
+        {"proxy", required_argument, NULL, CLI_OPT_PROXY},                                         \
+        {"retries", required_argument, NULL, CLI_OPT_RETRIES}
+/* The help text of the transfer options, one copy for every command. */
+#define CLI_TRANSFER_HELP                                                                          \
+    "transfers:\n"                                                                                 \
+    "  -j, --jobs N             parallel downloads (default 8)\n"                                  \
+    "  --offline                use only the cache; fail fast naming what is missing\n"            \
+    "  --refresh                revalidate cached index pages\n"                                   \
+    "  --cache-dir DIR          cache location (default $PWPKG_CACHE_DIR, else\n"                  \
+    "                           $XDG_CACHE_HOME/pwpkg, else ~/.cache/pwpkg)\n"                     \
+    "  --cert FILE              CA bundle for TLS (also $SSL_CERT_FILE)\n"                         \
+    "  --proxy URL              proxy for every transfer (default: https_proxy,\n"                 \
+    "                           http_proxy and no_proxy from the environment)\n"                   \
+    "  --timeout SECONDS        give up on a transfer idle this long (default 30)\n"               \
+    "  --retries N              extra attempts after a failed transfer (default 3)\n"              \
+    "                           credentials come from the URL or ~/.netrc and are\n"               \
+    "                           never written anywhere\n"
 
-typedef struct cli_transfer_options {
-    int jobs;
-    bool offline;
-    bool refresh;
-    const char *cache_dir;
-    const char *ca_file;
-} cli_transfer_options;
 
-struct pw_fetch_session;
 /* 0 when `opt` was a transfer option, -1 when it was not, else an exit code. */
 int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
-                              cli_transfer_options *t);
-int cli_open_session(const cli_transfer_options *t, struct pw_fetch_session **out, pw_error *err);
+                              pw_transfer_options *t);
 
 /* Handles a common option (or -q/-v/-h); returns false for any other. */
 bool cli_common_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
@@ -141,11 +162,11 @@ extern const cli_command cli_cmd_outdated;
 extern const cli_command cli_cmd_release;
 
 /* The cache directory the transfer options name, or the default (heap). */
-char *cli_cache_dir(const cli_transfer_options *t);
+char *cli_cache_dir(const pw_transfer_options *t);
 /* Compiles .pyc files into `dir` with the lock's runtime (bundle --compile). */
 struct pw_lock;
 int cli_compile_tree(cli_context *ctx, const struct pw_lock *lock, const char *dir,
-                     const char *runtime_dir, const cli_transfer_options *t, pw_error *err);
+                     const char *runtime_dir, const pw_transfer_options *t, pw_error *err);
 /* "3MB" -> 3000000, "10MiB" -> 10485760; false on garbage. */
 bool cli_parse_size(const char *text, uint64_t *out);
 

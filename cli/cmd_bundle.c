@@ -33,7 +33,8 @@ static const char bundle_help[] =
     "  --compile             add .pyc files compiled by the release's own Python\n"
     "                        (needs Node.js and the runtime: pwpkg runtime install)\n"
     "  --runtime DIR         the Pyodide runtime for --compile\n"
-    "  -j N / --offline / --cache-dir DIR / --cert FILE\n"
+    "  -j N / --offline / --cache-dir DIR / --cert FILE / --proxy URL /\n"
+    "  --timeout SECONDS / --retries N (as in `pwpkg help fetch`)\n"
     "  -q / -v / --json\n"
     "\n"
     "SOURCE_DATE_EPOCH sets the timestamps written (default 1980-01-01).\n"
@@ -60,7 +61,7 @@ typedef struct bundle_cli {
     uint64_t max_size;
     bool compile;
     const char *runtime_dir;
-    cli_transfer_options transfer;
+    pw_transfer_options transfer;
 } bundle_cli;
 
 static void split_commas(const char *text, pw_strlist *out)
@@ -285,7 +286,7 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
     int rc = pw_lock_load(o.lock_path, &lock, &err);
     if (rc)
         goto done_nolock;
-    if ((rc = cli_open_session(&o.transfer, &session, &err)) ||
+    if ((rc = pw_fetch_session_open(&o.transfer, &session, &err)) ||
         (rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err)))
         goto done;
     paths = pw_xcalloc(lock.n_packages + 1, sizeof(char *));

@@ -218,7 +218,7 @@ static int run_cache(cli_context *ctx, int argc, char **argv)
         return exit_code;
     }
     cli_reporter_install(ctx);
-    cli_transfer_options t = {.cache_dir = a.cache_dir};
+    pw_transfer_options t = {.cache_dir = a.cache_dir};
     char *dir = cli_cache_dir(&t);
     pw_error err = {0};
     int rc = PW_OK;

@@ -50,7 +50,7 @@ static const char runtime_help[] =
     "exit codes: 0 ok, 2 usage error or unknown version, 3 npm or I/O error.\n";
 
 int cli_compile_tree(cli_context *ctx, const pw_lock *lock, const char *dir,
-                     const char *runtime_dir, const cli_transfer_options *t, pw_error *err)
+                     const char *runtime_dir, const pw_transfer_options *t, pw_error *err)
 {
     char *cache = cli_cache_dir(t);
     char *runtime = NULL;
@@ -160,7 +160,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
 {
     static const struct option long_options[] = {
         CLI_COMMON_LONG_OPTIONS,
-        CLI_TRANSFER_LONG_OPTIONS,
+        CLI_TRANSFER_LONG_OPTIONS_NO_TIMEOUT,
         {"lock", required_argument, NULL, CLI_OPT_LOCK},
         {"bundle", required_argument, NULL, OPT_BUNDLE},
         {"entry", required_argument, NULL, OPT_ENTRY},
@@ -176,7 +176,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     memset(&o, 0, sizeof(o));
     const char *runtime_dir = NULL;
     bool install = false;
-    cli_transfer_options t = {0};
+    pw_transfer_options t = {0};
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
@@ -265,7 +265,7 @@ static int run_runtime(cli_context *ctx, int argc, char **argv)
         CLI_TRANSFER_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    cli_transfer_options t = {0};
+    pw_transfer_options t = {0};
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;

@@ -10,19 +10,16 @@
 #include <string.h>
 
 static const char fetch_help[] =
-    "usage: pwpkg fetch [--lock FILE] [-j N] [--offline] [--cache-dir DIR]\n"
+    "usage: pwpkg fetch [--lock FILE] [TRANSFER OPTIONS]\n"
     "\n"
     "Download every artifact of the lock into the cache, in parallel, each one\n"
     "checked against the lock's sha256 (and size) before it is stored. Cached\n"
     "artifacts are re-hashed, not downloaded again.\n"
     "\n"
     "  --lock FILE       the lock (default: pwpkg.lock)\n"
-    "  -j, --jobs N      parallel transfers (default 8)\n"
-    "  --offline         use only the cache; fail fast naming what is missing\n"
-    "  --cache-dir DIR   cache location (default $PWPKG_CACHE_DIR, else\n"
-    "                    $XDG_CACHE_HOME/pwpkg, else ~/.cache/pwpkg)\n"
-    "  --cert FILE       CA bundle for TLS (also $SSL_CERT_FILE)\n"
     "  -q / -v / --json\n"
+    "\n"
+    CLI_TRANSFER_HELP
     "\n"
     "exit codes: 0 all fetched, 1 a hash mismatch, 2 usage or unreadable lock,\n"
     "3 network or I/O error.\n";
@@ -36,7 +33,7 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *lock_path = PW_LOCK_DEFAULT_NAME;
-    cli_transfer_options t = {0};
+    pw_transfer_options t = {0};
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
@@ -74,7 +71,7 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
         return exit_code;
     }
     char *lock_dir = pw_path_dirname(lock_path);
-    if ((rc = cli_open_session(&t, &session, &err)) == PW_OK)
+    if ((rc = pw_fetch_session_open(&t, &session, &err)) == PW_OK)
         rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err);
 
     uint64_t bytes = 0, downloaded = 0;

@@ -48,18 +48,11 @@ static const char lock_help[] =
     "  --exclude-newer DATE     ignore files uploaded after DATE (YYYY-MM-DD or RFC 3339)\n"
     "  -U, --upgrade            ignore the versions pinned in the existing lock\n"
     "  -P, --upgrade-package N  ... for package N only (repeatable)\n"
-    "  -j, --jobs N             parallel downloads (default 8)\n"
-    "  --cert FILE              CA bundle for TLS (also $SSL_CERT_FILE); proxies come\n"
-    "                           from https_proxy/http_proxy/no_proxy; credentials\n"
-    "                           from the URL or ~/.netrc, never written anywhere\n"
     "\n"
     "behaviour:\n"
     "  --check                  write nothing; exit 1 and show what would change when\n"
     "                           the lock is stale, 0 when it is current\n"
-    "  --offline                use only the cache; fail fast naming what is missing\n"
-    "  --refresh                revalidate cached index pages\n"
-    "  --cache-dir DIR          cache location (default $PWPKG_CACHE_DIR, else\n"
-    "                           $XDG_CACHE_HOME/pwpkg, else ~/.cache/pwpkg)\n"
+    CLI_TRANSFER_HELP
     "  -q, --quiet / -v, --verbose / --json / --color[=WHEN] / --no-color\n"
     "\n"
     "exit codes: 0 locked (or current), 1 no resolution or stale lock (--check),\n"
@@ -71,9 +64,6 @@ enum {
     OPT_COMPAT_DATE,
     OPT_COMPAT_FLAG,
     OPT_CHECK,
-    OPT_OFFLINE,
-    OPT_REFRESH,
-    OPT_CACHE_DIR,
     OPT_PROJECT,
     OPT_EXTRA,
     OPT_GROUP,
@@ -83,12 +73,12 @@ enum {
     OPT_FROM_INDEX,
     OPT_PRE,
     OPT_EXCLUDE_NEWER,
-    OPT_CERT,
     OPT_ENV,
 };
 
 static const struct option lock_long_options[] = {
         CLI_COMMON_LONG_OPTIONS,
+        CLI_TRANSFER_LONG_OPTIONS,
         {"requirement", required_argument, NULL, 'r'},
         {"output", required_argument, NULL, 'o'},
         {"pyodide", required_argument, NULL, OPT_PYODIDE},
@@ -96,9 +86,6 @@ static const struct option lock_long_options[] = {
         {"compat-date", required_argument, NULL, OPT_COMPAT_DATE},
         {"compat-flag", required_argument, NULL, OPT_COMPAT_FLAG},
         {"check", no_argument, NULL, OPT_CHECK},
-        {"offline", no_argument, NULL, OPT_OFFLINE},
-        {"refresh", no_argument, NULL, OPT_REFRESH},
-        {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
         {"project", required_argument, NULL, OPT_PROJECT},
         {"extra", required_argument, NULL, OPT_EXTRA},
         {"group", required_argument, NULL, OPT_GROUP},
@@ -112,8 +99,6 @@ static const struct option lock_long_options[] = {
         {"exclude-newer", required_argument, NULL, OPT_EXCLUDE_NEWER},
         {"upgrade", no_argument, NULL, 'U'},
         {"upgrade-package", required_argument, NULL, 'P'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"cert", required_argument, NULL, OPT_CERT},
         {"env", required_argument, NULL, OPT_ENV},
         {NULL, 0, NULL, 0},
 };
@@ -122,6 +107,9 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
                              cli_lock_options *o)
 {
     pw_lock_request *r = &o->request;
+    int transfer = cli_parse_transfer_option(ctx, cmd, opt, optarg, &r->transfer);
+    if (transfer >= 0)
+        return transfer == 0 ? -1 : transfer;
     switch (opt) {
     case 'r': r->requirements_path = optarg; break;
     case 'o': r->lock_path = optarg; break;
@@ -131,9 +119,6 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
     case OPT_ENV: r->wrangler_env = optarg; break;
     case OPT_CHECK: o->check = true; break;
-    case OPT_OFFLINE: r->offline = true; break;
-    case OPT_REFRESH: r->refresh = true; break;
-    case OPT_CACHE_DIR: r->cache_dir = optarg; break;
     case OPT_PROJECT: r->project_path = optarg; break;
     case OPT_EXTRA: pw_strlist_push(&o->extras, optarg); break;
     case OPT_GROUP: pw_strlist_push(&o->groups, optarg); break;
@@ -150,7 +135,6 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
         break;
     case OPT_FROM_INDEX: pw_strlist_push_owned(&o->from_index, pw_normalize_name(optarg)); break;
     case OPT_PRE: r->pre = true; break;
-    case OPT_CERT: r->ca_file = optarg; break;
     case OPT_EXCLUDE_NEWER: {
         pw_error err = {0};
         if (pw_parse_timestamp(optarg, &r->exclude_newer, &err) != PW_OK) {
@@ -163,13 +147,6 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     }
     case 'U': r->upgrade = true; break;
     case 'P': pw_strlist_push_owned(&o->upgrade_packages, pw_normalize_name(optarg)); break;
-    case 'j': {
-        long jobs = 0;
-        if (!cli_parse_count(optarg, 1, 256, &jobs))
-            return cli_usage_error(ctx, cmd, "--jobs takes a number from 1 to 256");
-        r->jobs = (int)jobs;
-        break;
-    }
     case ':':
         return cli_usage_error(ctx, cmd, "option '%s' needs a value", argv[optind - 1]);
     default:

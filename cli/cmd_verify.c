@@ -126,13 +126,11 @@ static void verify_lock_current(const cli_lock_options *o, problem_list *pl, int
 static void verify_artifacts(const cli_lock_options *o, const pw_lock *lock, const char *lock_text,
                              const char *mirror, problem_list *pl, size_t *checked)
 {
-    pw_fetch_options fo;
-    pw_fetch_options_default(&fo);
-    fo.offline = true; /* what is in the cache, never the network */
-    fo.cache_dir = o->request.cache_dir;
+    pw_transfer_options cache_only = o->request.transfer;
+    cache_only.offline = true; /* what is in the cache, never the network */
     pw_fetch_session *s = NULL;
     pw_error err = {0};
-    if (pw_fetch_session_new(&fo, &s, &err) != PW_OK) {
+    if (pw_fetch_session_open(&cache_only, &s, &err) != PW_OK) {
         add_problem(pl, "cache", o->request.lock_path, 1, "%s", pw_error_message(&err));
         pw_error_clear(&err);
         return;
@@ -169,11 +167,10 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
     bool zip = pw_slice_ends_with(pw_slice_from(bundle), ".zip");
     pw_buf rebuilt = PW_BUF_INIT;
     pw_buf_printf(&rebuilt, "%s.verify.%ld%s", bundle, (long)getpid(), zip ? ".zip" : "");
-    cli_transfer_options t = {o->request.jobs, o->request.offline, false, o->request.cache_dir, NULL};
     pw_fetch_session *s = NULL;
     pw_fetch_request *reqs = NULL;
     char *lock_dir = pw_path_dirname(o->request.lock_path);
-    int rc = cli_open_session(&t, &s, &err);
+    int rc = pw_fetch_session_open(&o->request.transfer, &s, &err);
     if (rc == PW_OK)
         rc = pw_fetch_lock_artifacts(s, lock, lock_dir, pw_bundle_git_wheel, &reqs, &err);
     if (rc == PW_OK) {
@@ -222,8 +219,7 @@ static void verify_runtime(const cli_lock_options *o, const pw_lock *lock, const
                            const char *runtime_dir, problem_list *pl, int *io_rc)
 {
     pw_error err = {0};
-    cli_transfer_options t = {0, false, false, o->request.cache_dir, NULL};
-    char *cache = cli_cache_dir(&t), *runtime = NULL;
+    char *cache = cli_cache_dir(&o->request.transfer), *runtime = NULL;
     pw_strlist modules = PW_STRLIST_INIT;
     pw_check_report rep;
     memset(&rep, 0, sizeof(rep));

@@ -205,7 +205,7 @@ void cli_reporter_install(cli_context *ctx)
 /* ------------------------------------------------- transfers and sizes */
 
 int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
-                              cli_transfer_options *t)
+                              pw_transfer_options *t)
 {
     long jobs = 0;
     switch (opt) {
@@ -226,25 +226,30 @@ int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt,
     case CLI_OPT_REFRESH:
         t->refresh = true;
         return 0;
+    case CLI_OPT_PROXY:
+        t->proxy = arg;
+        return 0;
+    case CLI_OPT_NET_TIMEOUT: {
+        long seconds = 0;
+        if (!cli_parse_count(arg, 1, 3600, &seconds))
+            return cli_usage_error(ctx, cmd, "--timeout takes seconds from 1 to 3600");
+        t->timeout_s = seconds;
+        return 0;
+    }
+    case CLI_OPT_RETRIES: {
+        long retries = 0;
+        if (!cli_parse_count(arg, 0, 100, &retries))
+            return cli_usage_error(ctx, cmd, "--retries takes a number from 0 to 100");
+        t->retries = (int)retries;
+        t->retries_given = true;
+        return 0;
+    }
     default:
         return -1;
     }
 }
 
-int cli_open_session(const cli_transfer_options *t, pw_fetch_session **out, pw_error *err)
-{
-    pw_fetch_options o;
-    pw_fetch_options_default(&o);
-    if (t->jobs > 0)
-        o.jobs = t->jobs;
-    o.offline = t->offline;
-    o.refresh = t->refresh;
-    o.cache_dir = t->cache_dir;
-    o.ca_file = t->ca_file;
-    return pw_fetch_session_new(&o, out, err);
-}
-
-char *cli_cache_dir(const cli_transfer_options *t)
+char *cli_cache_dir(const pw_transfer_options *t)
 {
     if (t->cache_dir)
         return pw_xstrdup(t->cache_dir);

@@ -24,7 +24,7 @@ typedef struct active_file {
 
 static struct progress_state {
     bool in_batch, artifacts, logged;
-    size_t files_total, files_done;
+    size_t files_total, files_done, files_failed;
     uint64_t bytes_total, bytes_finished;
     active_file active[PROGRESS_MAX_ACTIVE];
     size_t n_active;
@@ -134,8 +134,12 @@ static void end_batch(const cli_context *ctx, bool terminal)
         double seconds = (double)(now_ms() - state.started_ms) / 1000.0;
         size_text(state.bytes_finished, done);
         size_text(seconds > 0.05 ? (uint64_t)((double)state.bytes_finished / seconds) : 0, rate);
-        fprintf(stderr, "downloaded %zu/%zu files, %s in %.1f s (%s/s)\n", state.files_done,
-                state.files_total, done, seconds, rate);
+        /* a failed transfer is not "downloaded"; its error follows */
+        char failed[48] = "";
+        if (state.files_failed)
+            snprintf(failed, sizeof(failed), ", %zu failed", state.files_failed);
+        fprintf(stderr, "downloaded %zu/%zu files%s, %s in %.1f s (%s/s)\n", state.files_done,
+                state.files_total, failed, done, seconds, rate);
     }
     for (size_t i = 0; i < state.n_active; i++)
         free(state.active[i].label);
@@ -182,7 +186,10 @@ void cli_progress_event(cli_context *ctx, const pw_progress_event *e)
     case PW_PROGRESS_FILE_DONE:
         if (!state.in_batch)
             return;
-        state.files_done++;
+        if (e->failed)
+            state.files_failed++;
+        else
+            state.files_done++;
         state.bytes_finished += e->done;
         if (e->label)
             drop_active(e->label);

@@ -257,6 +257,7 @@ typedef struct pw_progress_event {
     uint64_t total;     /* UPDATE: the file's size, 0 when unknown; BEGIN: the batch's */
     size_t files;       /* BEGIN: files in the batch */
     bool artifacts;     /* BEGIN: artifacts (wheels, indexes) rather than index pages */
+    bool failed;        /* FILE_DONE: the transfer failed (after its retries) */
 } pw_progress_event;
 
 /* Modules never print; they report through this. cli/ installs one. */
@@ -270,7 +271,7 @@ void pw_reporter_set(const pw_reporter *r); /* NULL: silence */
 void pw_report(enum pw_report_level level, const char *fmt, ...) PW_PRINTF(2, 3);
 void pw_report_progress(const char *label, uint64_t done, uint64_t total);
 void pw_report_progress_begin(size_t files, uint64_t total_bytes, bool artifacts);
-void pw_report_progress_file_done(const char *label, uint64_t size);
+void pw_report_progress_file_done(const char *label, uint64_t size, bool failed);
 void pw_report_progress_end(void);
 
 /* ------------------------------------------------------------------- misc */

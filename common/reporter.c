@@ -41,10 +41,10 @@ void pw_report_progress_begin(size_t files, uint64_t total_bytes, bool artifacts
                                        .total = total_bytes, .artifacts = artifacts});
 }
 
-void pw_report_progress_file_done(const char *label, uint64_t size)
+void pw_report_progress_file_done(const char *label, uint64_t size, bool failed)
 {
     send_progress(&(pw_progress_event){.kind = PW_PROGRESS_FILE_DONE, .label = label,
-                                       .done = size});
+                                       .done = failed ? 0 : size, .failed = failed});
 }
 
 void pw_report_progress_end(void)

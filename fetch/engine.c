@@ -386,6 +386,8 @@ void pw_fetch_curl_setup(pw_fetch_session *s, CURL *e, const char *url, char *er
         curl_easy_setopt(e, CURLOPT_CAPATH, s->ca_path);
     if (o->use_netrc)
         curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    if (o->proxy)
+        curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
 }
 
 /* Schedules another attempt if the budget allows, else fails with `code`. */
@@ -629,7 +631,7 @@ int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
                 finish_attempt(s, x, rc);
                 active--;
                 if (x->state == XFER_DONE)
-                    pw_report_progress_file_done(x->label, x->req->size);
+                    pw_report_progress_file_done(x->label, x->req->size, x->req->error.code != PW_OK);
                 if (x->state == XFER_PENDING && x->ready_at < next)
                     next = x->ready_at;
             }

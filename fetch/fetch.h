@@ -48,14 +48,39 @@ typedef struct pw_fetch_options {
     const char *ca_file;       /* NULL: $SSL_CERT_FILE, else the system store */
     const char *user_agent;    /* NULL: "pwpkg/VERSION" */
     bool use_netrc;            /* read ~/.netrc for hosts without URL credentials; default true */
+    const char *proxy;         /* NULL: libcurl's http_proxy/https_proxy/no_proxy environment */
 } pw_fetch_options;
 
 void pw_fetch_options_default(pw_fetch_options *o);
+
+/*
+ * The transfer options a user gives (--jobs, --offline, --refresh,
+ * --cache-dir, --cert, --proxy, --timeout, --retries). Every command that
+ * transfers or reads the cache keeps them in this one struct and passes it
+ * down whole, so that no step of a pipeline can drop one. Zero values mean
+ * "the default".
+ */
+typedef struct pw_transfer_options {
+    int jobs;              /* parallel transfers; 0: 8 */
+    bool offline;
+    bool refresh;
+    const char *cache_dir; /* NULL: pw_fetch_default_cache_dir() */
+    const char *ca_file;   /* NULL: $SSL_CERT_FILE, else the system store */
+    const char *proxy;     /* NULL: the *_proxy environment */
+    long timeout_s;        /* abort a transfer idle this long; 0: 30 */
+    int retries;           /* extra attempts; used when retries_given */
+    bool retries_given;
+} pw_transfer_options;
+
+/* The session options for `t`, over pw_fetch_options_default(). */
+void pw_fetch_options_for_transfer(pw_fetch_options *o, const pw_transfer_options *t);
 
 typedef struct pw_fetch_session pw_fetch_session;
 
 /* Creates the cache directories; errors name the cache path. */
 int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_error *err);
+/* pw_fetch_session_new() with the options for `t`. */
+int pw_fetch_session_open(const pw_transfer_options *t, pw_fetch_session **out, pw_error *err);
 void pw_fetch_session_free(pw_fetch_session *s);
 /* The cache directory the session uses (owned by the session). */
 const char *pw_fetch_session_cache_dir(const pw_fetch_session *s);

@@ -13,6 +13,7 @@ struct pw_fetch_session {
     char *ca_file;
     char *ca_path;
     char *user_agent;
+    char *proxy;
     char *dir_http;
     char *dir_artifacts;
     char *dir_urls;

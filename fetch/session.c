@@ -23,6 +23,24 @@ void pw_fetch_options_default(pw_fetch_options *o)
     o->use_netrc = true;
 }
 
+void pw_fetch_options_for_transfer(pw_fetch_options *o, const pw_transfer_options *t)
+{
+    pw_fetch_options_default(o);
+    if (!t)
+        return;
+    if (t->jobs > 0)
+        o->jobs = t->jobs;
+    o->offline = t->offline;
+    o->refresh = t->refresh;
+    o->cache_dir = t->cache_dir;
+    o->ca_file = t->ca_file;
+    o->proxy = t->proxy;
+    if (t->timeout_s > 0)
+        o->idle_timeout_s = t->timeout_s;
+    if (t->retries_given)
+        o->retries = t->retries;
+}
+
 char *pw_fetch_default_cache_dir(void)
 {
     const char *v = getenv("PWPKG_CACHE_DIR");
@@ -61,6 +79,13 @@ static void sweep_tmp(const char *dir)
         free(path);
     }
     closedir(d);
+}
+
+int pw_fetch_session_open(const pw_transfer_options *t, pw_fetch_session **out, pw_error *err)
+{
+    pw_fetch_options o;
+    pw_fetch_options_for_transfer(&o, t);
+    return pw_fetch_session_new(&o, out, err);
 }
 
 int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_error *err)
@@ -118,6 +143,8 @@ int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_e
     s->opt.cache_dir = s->cache_dir;
     s->opt.ca_file = s->ca_file;
     s->opt.user_agent = s->user_agent;
+    s->proxy = dup_or_null(o->proxy);
+    s->opt.proxy = s->proxy;
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         pw_fetch_session_free(s);
@@ -151,6 +178,7 @@ void pw_fetch_session_free(pw_fetch_session *s)
     free(s->ca_file);
     free(s->ca_path);
     free(s->user_agent);
+    free(s->proxy);
     free(s->dir_http);
     free(s->dir_artifacts);
     free(s->dir_urls);

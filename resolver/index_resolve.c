@@ -91,7 +91,7 @@ static int compare_versions(const void *a, const void *b)
 static void releases_with(const pw_lock_context *ctx, const char *key, const char *name,
                           pw_buf *out)
 {
-    char *cache = ctx->request->cache_dir ? pw_xstrdup(ctx->request->cache_dir)
+    char *cache = ctx->request->transfer.cache_dir ? pw_xstrdup(ctx->request->transfer.cache_dir)
                                           : pw_fetch_default_cache_dir();
     if (!cache)
         return;

@@ -63,15 +63,7 @@ int pw_provider_init(pw_provider *p, pw_lock_context *ctx, pw_error *err)
     const pw_lock_request *req = ctx->request;
     const pw_reqfile *rf = &ctx->reqfile;
 
-    pw_fetch_options opts;
-    pw_fetch_options_default(&opts);
-    opts.cache_dir = req->cache_dir;
-    opts.offline = req->offline;
-    opts.refresh = req->refresh;
-    opts.ca_file = req->ca_file;
-    if (req->jobs > 0)
-        opts.jobs = req->jobs;
-    int rc = pw_fetch_session_new(&opts, &p->session, err);
+    int rc = pw_fetch_session_open(&req->transfer, &p->session, err);
     if (rc)
         return rc;
 
@@ -744,7 +736,7 @@ static int load_git(pw_provider *p, pw_package *pkg, const char *url, pw_error *
     const char *pin = pinned_commit(p, pkg->base, &src);
     char commit[41];
     char *wheel = NULL;
-    rc = req->build_git(url, pin, pw_fetch_session_cache_dir(p->session), req->offline, commit,
+    rc = req->build_git(url, pin, pw_fetch_session_cache_dir(p->session), req->transfer.offline, commit,
                         &wheel, err);
     if (rc == PW_OK)
         rc = load_url(p, pkg, wheel, err);
@@ -901,7 +893,7 @@ done:
 static bool remote_metadata_worth_trying(pw_provider *p, const pw_candidate_info *info)
 {
     const char *url = info->file->url;
-    if (p->lock->request->offline || info->artifact_path ||
+    if (p->lock->request->transfer.offline || info->artifact_path ||
         (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
         return false;
     if (info->file->sha256) {

@@ -36,14 +36,8 @@ static const char *index_release_version(const pw_lock_context *ctx)
 
 static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_error *err)
 {
-    pw_fetch_options opts;
-    pw_fetch_options_default(&opts);
-    opts.cache_dir = ctx->request->cache_dir;
-    opts.offline = ctx->request->offline;
-    opts.refresh = ctx->request->refresh;
-    opts.ca_file = ctx->request->ca_file;
     pw_fetch_session *session = NULL;
-    int rc = pw_fetch_session_new(&opts, &session, err);
+    int rc = pw_fetch_session_open(&ctx->request->transfer, &session, err);
     if (rc)
         return rc;
     pw_fetch_request page;
@@ -59,7 +53,7 @@ static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_e
 /* The runtime cache of `pwpkg runtime install`: <cache>/runtimes/<v>/. */
 static char *installed_runtime_index(const pw_lock_context *ctx, const char *version)
 {
-    char *cache = ctx->request->cache_dir ? pw_xstrdup(ctx->request->cache_dir)
+    char *cache = ctx->request->transfer.cache_dir ? pw_xstrdup(ctx->request->transfer.cache_dir)
                                           : pw_fetch_default_cache_dir();
     if (!cache)
         return NULL;

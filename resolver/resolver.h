@@ -47,11 +47,7 @@ typedef struct pw_lock_request {
     const pw_strlist *compat_flags;/* --compat-flag (repeatable) */
     const char *wrangler_env;      /* --env NAME: the wrangler [env.NAME] applied */
     const char *pyodide_index;     /* --pyodide-index: file, directory or URL */
-    const char *cache_dir;         /* NULL: the default cache */
-    bool offline;
-    bool refresh;
-    int jobs;                      /* parallel transfers; 0: the default */
-    const char *ca_file;           /* --cert: CA bundle for TLS; NULL: $SSL_CERT_FILE/system */
+    pw_transfer_options transfer;  /* every fetch of the resolution uses these */
 
     /* package indexes (added to those of the requirements file) */
     const char *index_url;         /* --index-url; default https://pypi.org/simple */
