@@ -127,6 +127,7 @@ typedef struct cli_lock_options {
     pw_strlist from_index;
     pw_strlist upgrade_packages;
     bool check;
+    bool reset_options; /* --reset-options: the lock's recorded options are not reused */
 } cli_lock_options;
 
 /* Options a command adds to the lock's; their codes start here. */

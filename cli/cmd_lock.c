@@ -52,6 +52,11 @@ static const char lock_help[] =
     "behaviour:\n"
     "  --check                  write nothing; exit 1 and show what would change when\n"
     "                           the lock is stale, 0 when it is current\n"
+    "  (recorded options)       the lock records the options above that change the\n"
+    "                           result; a later run without them reuses them, so\n"
+    "                           `lock --check` and `verify` need no flags. One given\n"
+    "                           again replaces the recorded one (and is reported)\n"
+    "  --reset-options          ignore the recorded options: only those given count\n"
     CLI_TRANSFER_HELP
     "  -q, --quiet / -v, --verbose / --json / --color[=WHEN] / --no-color\n"
     "\n"
@@ -74,6 +79,7 @@ enum {
     OPT_PRE,
     OPT_EXCLUDE_NEWER,
     OPT_ENV,
+    OPT_RESET_OPTIONS,
 };
 
 static const struct option lock_long_options[] = {
@@ -100,6 +106,7 @@ static const struct option lock_long_options[] = {
         {"upgrade", no_argument, NULL, 'U'},
         {"upgrade-package", required_argument, NULL, 'P'},
         {"env", required_argument, NULL, OPT_ENV},
+        {"reset-options", no_argument, NULL, OPT_RESET_OPTIONS},
         {NULL, 0, NULL, 0},
 };
 
@@ -118,6 +125,7 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     case OPT_COMPAT_DATE: r->compat_date = optarg; break;
     case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
     case OPT_ENV: r->wrangler_env = optarg; break;
+    case OPT_RESET_OPTIONS: o->reset_options = true; break;
     case OPT_CHECK: o->check = true; break;
     case OPT_PROJECT: r->project_path = optarg; break;
     case OPT_EXTRA: pw_strlist_push(&o->extras, optarg); break;
@@ -125,8 +133,12 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     case 'i': r->index_url = optarg; break;
     case OPT_EXTRA_INDEX_URL: pw_strlist_push(&o->extra_index_urls, optarg); break;
     case 'f': pw_strlist_push(&o->find_links, optarg); break;
-    case OPT_NO_INDEX: r->no_index = true; break;
+    case OPT_NO_INDEX:
+        r->no_index = true;
+        r->given |= PW_GIVEN_NO_INDEX;
+        break;
     case OPT_INDEX_STRATEGY:
+        r->given |= PW_GIVEN_INDEX_STRATEGY;
         if (strcmp(optarg, "unsafe-best-match") == 0)
             r->best_match = true;
         else if (strcmp(optarg, "first-index") != 0)
@@ -134,7 +146,10 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
                                    "--index-strategy takes first-index or unsafe-best-match");
         break;
     case OPT_FROM_INDEX: pw_strlist_push_owned(&o->from_index, pw_normalize_name(optarg)); break;
-    case OPT_PRE: r->pre = true; break;
+    case OPT_PRE:
+        r->pre = true;
+        r->given |= PW_GIVEN_PRE;
+        break;
     case OPT_EXCLUDE_NEWER: {
         pw_error err = {0};
         if (pw_parse_timestamp(optarg, &r->exclude_newer, &err) != PW_OK) {
@@ -180,6 +195,7 @@ static int finish_lock_options(cli_context *ctx, const cli_command *cmd, int arg
     r->from_index = &o->from_index;
     r->upgrade_packages = &o->upgrade_packages;
     r->build_git = pw_bundle_git_wheel;
+    r->reuse_recorded = !o->reset_options;
     return -1;
 }
 

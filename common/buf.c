@@ -423,6 +423,48 @@ size_t pw_edit_distance(const char *a, const char *b)
     return d;
 }
 
+/* Where the user:password@ of `url` is: [*start, *end); false when none. */
+static bool find_userinfo(const char *url, const char **start, const char **end)
+{
+    const char *scheme_end = strstr(url, "://");
+    if (!scheme_end)
+        return false;
+    const char *authority = scheme_end + 3;
+    size_t authority_len = strcspn(authority, "/?#");
+    const char *at = NULL;
+    for (size_t i = 0; i < authority_len; i++)
+        if (authority[i] == '@')
+            at = authority + i;
+    if (!at)
+        return false;
+    *start = authority;
+    *end = at + 1;
+    return true;
+}
+
+bool pw_is_url(const char *location)
+{
+    const char *sep = strstr(location, "://");
+    if (!sep || sep == location)
+        return false;
+    for (const char *c = location; c < sep; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '+' || *c == '-' || *c == '.'))
+            return false;
+    return true;
+}
+
+char *pw_url_strip_credentials(const char *url)
+{
+    const char *start, *end;
+    if (!find_userinfo(url, &start, &end))
+        return pw_xstrdup(url);
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_append(&b, url, (size_t)(start - url));
+    pw_buf_puts(&b, end);
+    return pw_buf_detach(&b);
+}
+
 char *pw_redact_url(const char *url)
 {
     const char *scheme_end = strstr(url, "://");

@@ -284,5 +284,10 @@ bool pw_names_equal(const char *a, const char *b); /* under PEP 503 */
 size_t pw_edit_distance(const char *a, const char *b);
 /* Replaces the user:password part of a URL with "***". New heap string. */
 char *pw_redact_url(const char *url);
+/* The URL with its user:password@ part removed entirely (for what is
+ * recorded: a lock must not even say that credentials were used). */
+char *pw_url_strip_credentials(const char *url);
+/* "scheme://" present: a URL rather than a local path. */
+bool pw_is_url(const char *location);
 
 #endif

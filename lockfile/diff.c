@@ -93,10 +93,55 @@ static void compare_release_field(pw_lock_diff *d, const char *field, const char
     pw_strlist_push_owned(&d->release_changes, pw_buf_detach(&line));
 }
 
+static bool strlist_has(const pw_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return true;
+    return false;
+}
+
+/* "- x" for each item only the old list has, "+ x" for each only the new. */
+static void compare_lists(const pw_strlist *old_opts, const pw_strlist *new_opts, pw_strlist *out)
+{
+    pw_buf line = PW_BUF_INIT;
+    for (size_t i = 0; i < old_opts->len; i++) {
+        if (strlist_has(new_opts, old_opts->items[i]))
+            continue;
+        pw_buf_reset(&line);
+        pw_buf_printf(&line, "- %s", old_opts->items[i]);
+        pw_strlist_push(out, pw_buf_cstr(&line));
+    }
+    for (size_t i = 0; i < new_opts->len; i++) {
+        if (strlist_has(old_opts, new_opts->items[i]))
+            continue;
+        pw_buf_reset(&line);
+        pw_buf_printf(&line, "+ %s", new_opts->items[i]);
+        pw_strlist_push(out, pw_buf_cstr(&line));
+    }
+    pw_buf_free(&line);
+}
+
+/* The resolution options as a user would see them change: "- --pre" for
+ * one the old lock was made with, "+ --pre" for one the new lock is. */
+static void compare_options(pw_lock_diff *d, const pw_lock *a, const pw_lock *b)
+{
+    if (!a->options.recorded || !b->options.recorded)
+        return; /* a lock of schema 1 records none: nothing to compare */
+    pw_strlist old_opts = PW_STRLIST_INIT, new_opts = PW_STRLIST_INIT;
+    pw_lock_options_describe(&a->options, &old_opts);
+    pw_lock_options_describe(&b->options, &new_opts);
+    compare_lists(&old_opts, &new_opts, &d->option_changes);
+    pw_strlist_free(&old_opts);
+    pw_strlist_free(&new_opts);
+}
+
 void pw_lock_diff_compute(const pw_lock *old_lock, const pw_lock *new_lock, pw_version_cmp_fn cmp,
                           pw_lock_diff *out)
 {
     memset(out, 0, sizeof(*out));
+    compare_options(out, old_lock, new_lock);
+    compare_lists(&old_lock->requirements, &new_lock->requirements, &out->requirement_changes);
     const pw_lock_release *a = &old_lock->release, *b = &new_lock->release;
     compare_release_field(out, "pyodide", a->pyodide, b->pyodide);
     compare_release_field(out, "index_release", a->index_release, b->index_release);
@@ -131,7 +176,8 @@ void pw_lock_diff_compute(const pw_lock *old_lock, const pw_lock *new_lock, pw_v
 
 bool pw_lock_diff_empty(const pw_lock_diff *d)
 {
-    return d->len == 0 && d->release_changes.len == 0 && !d->inputs_changed;
+    return d->len == 0 && d->release_changes.len == 0 && d->option_changes.len == 0 &&
+           !d->inputs_changed;
 }
 
 void pw_lock_diff_free(pw_lock_diff *d)
@@ -144,6 +190,8 @@ void pw_lock_diff_free(pw_lock_diff *d)
     }
     free(d->changes);
     pw_strlist_free(&d->release_changes);
+    pw_strlist_free(&d->option_changes);
+    pw_strlist_free(&d->requirement_changes);
     memset(d, 0, sizeof(*d));
 }
 
@@ -185,8 +233,13 @@ void pw_lock_diff_format_text(const pw_lock_diff *d, pw_buf *out)
 {
     for (size_t i = 0; i < d->release_changes.len; i++)
         pw_buf_printf(out, "  release %s\n", d->release_changes.items[i]);
-    if (d->inputs_changed)
-        pw_buf_puts(out, "  inputs changed (requirements, options or release selection)\n");
+    for (size_t i = 0; i < d->option_changes.len; i++)
+        pw_buf_printf(out, "  option %s\n", d->option_changes.items[i]);
+    for (size_t i = 0; i < d->requirement_changes.len; i++)
+        pw_buf_printf(out, "  requirement %s\n", d->requirement_changes.items[i]);
+    if (d->inputs_changed && !d->requirement_changes.len)
+        pw_buf_puts(out, "  inputs changed (hashes, constraints or options in the requirements "
+                         "files)\n");
     for (size_t i = 0; i < d->len; i++) {
         const pw_lock_change *c = &d->changes[i];
         pw_buf_printf(out, "  %c %s ", change_sigil(c->kind), c->name);
@@ -206,7 +259,13 @@ void pw_lock_diff_format_markdown(const pw_lock_diff *d, pw_buf *out)
     }
     for (size_t i = 0; i < d->release_changes.len; i++)
         pw_buf_printf(out, "- Release %s\n", d->release_changes.items[i]);
-    if (d->release_changes.len)
+    for (size_t i = 0; i < d->option_changes.len; i++)
+        pw_buf_printf(out, "- Option `%s` %s\n", d->option_changes.items[i] + 2,
+                      d->option_changes.items[i][0] == '+' ? "added" : "removed");
+    for (size_t i = 0; i < d->requirement_changes.len; i++)
+        pw_buf_printf(out, "- Requirement `%s` %s\n", d->requirement_changes.items[i] + 2,
+                      d->requirement_changes.items[i][0] == '+' ? "added" : "removed");
+    if (d->release_changes.len || d->option_changes.len || d->requirement_changes.len)
         pw_buf_putc(out, '\n');
     if (d->len == 0)
         return;

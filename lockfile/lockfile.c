@@ -44,8 +44,74 @@ static void release_free(pw_lock_release *r)
     free(r->selected_by);
 }
 
+void pw_lock_options_free(pw_lock_options *o)
+{
+    free(o->requirements);
+    free(o->project);
+    pw_strlist_free(&o->extras);
+    pw_strlist_free(&o->groups);
+    free(o->pyodide);
+    free(o->compat_date);
+    pw_strlist_free(&o->compat_flags);
+    free(o->wrangler_env);
+    free(o->pyodide_index);
+    free(o->index_url);
+    pw_strlist_free(&o->extra_index_urls);
+    pw_strlist_free(&o->find_links);
+    pw_strlist_free(&o->from_index);
+    free(o->exclude_newer);
+    memset(o, 0, sizeof(*o));
+}
+
+void pw_lock_options_describe(const pw_lock_options *o, pw_strlist *out)
+{
+    pw_buf b = PW_BUF_INIT;
+    const struct {
+        const char *flag;
+        const char *value;
+    } strings[] = {
+        {"-r", o->requirements},           {"--project", o->project},
+        {"--pyodide", o->pyodide},         {"--compat-date", o->compat_date},
+        {"--env", o->wrangler_env},        {"--pyodide-index", o->pyodide_index},
+        {"--index-url", o->index_url},     {"--exclude-newer", o->exclude_newer},
+    };
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        if (!strings[i].value)
+            continue;
+        pw_buf_reset(&b);
+        pw_buf_printf(&b, "%s %s", strings[i].flag, strings[i].value);
+        pw_strlist_push(out, pw_buf_cstr(&b));
+    }
+    const struct {
+        const char *flag;
+        const pw_strlist *value;
+    } lists[] = {
+        {"--extra", &o->extras},
+        {"--group", &o->groups},
+        {"--compat-flag", &o->compat_flags},
+        {"--extra-index-url", &o->extra_index_urls},
+        {"--find-links", &o->find_links},
+        {"--from-index", &o->from_index},
+    };
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        for (size_t k = 0; k < lists[i].value->len; k++) {
+            pw_buf_reset(&b);
+            pw_buf_printf(&b, "%s %s", lists[i].flag, lists[i].value->items[k]);
+            pw_strlist_push(out, pw_buf_cstr(&b));
+        }
+    }
+    if (o->no_index)
+        pw_strlist_push(out, "--no-index");
+    if (o->best_match)
+        pw_strlist_push(out, "--index-strategy unsafe-best-match");
+    if (o->pre)
+        pw_strlist_push(out, "--pre");
+    pw_buf_free(&b);
+}
+
 void pw_lock_free(pw_lock *lock)
 {
+    pw_lock_options_free(&lock->options);
     for (size_t i = 0; i < lock->n_packages; i++)
         package_free(&lock->packages[i]);
     free(lock->packages);
@@ -148,6 +214,46 @@ static cJSON *package_to_json(const pw_lock_package *p)
     return o;
 }
 
+/* Only what was given is written: a lock made with no options says
+ * "resolution": {}. Lists keep the order given (it decides index order). */
+static cJSON *options_to_json(const pw_lock_options *o)
+{
+    cJSON *j = cJSON_CreateObject();
+    const struct {
+        const char *key;
+        const char *value;
+    } strings[] = {
+        {"requirements", o->requirements},   {"project", o->project},
+        {"pyodide", o->pyodide},             {"compat_date", o->compat_date},
+        {"env", o->wrangler_env},            {"pyodide_index", o->pyodide_index},
+        {"index_url", o->index_url},         {"exclude_newer", o->exclude_newer},
+    };
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
+        if (strings[i].value)
+            cJSON_AddStringToObject(j, strings[i].key, strings[i].value);
+    const struct {
+        const char *key;
+        const pw_strlist *value;
+    } lists[] = {
+        {"extras", &o->extras},
+        {"groups", &o->groups},
+        {"compat_flags", &o->compat_flags},
+        {"extra_index_urls", &o->extra_index_urls},
+        {"find_links", &o->find_links},
+        {"from_index", &o->from_index},
+    };
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        if (lists[i].value->len)
+            add_strlist(j, lists[i].key, lists[i].value);
+    if (o->no_index)
+        cJSON_AddBoolToObject(j, "no_index", true);
+    if (o->best_match)
+        cJSON_AddStringToObject(j, "index_strategy", "unsafe-best-match");
+    if (o->pre)
+        cJSON_AddBoolToObject(j, "pre", true);
+    return j;
+}
+
 void pw_lock_serialize(const pw_lock *lock, pw_buf *out)
 {
     cJSON *root = cJSON_CreateObject();
@@ -166,6 +272,9 @@ void pw_lock_serialize(const pw_lock *lock, pw_buf *out)
     add_string_or_null(rel, "index_url", r->index_url);
     add_string_or_null(rel, "index_sha256", r->index_sha256);
     add_string_or_null(rel, "selected_by", r->selected_by);
+
+    if (lock->options.recorded)
+        cJSON_AddItemToObject(root, "resolution", options_to_json(&lock->options));
 
     cJSON *inputs = cJSON_AddObjectToObject(root, "inputs");
     add_string_or_null(inputs, "digest", lock->inputs_digest);
@@ -308,6 +417,50 @@ done:
     return rc;
 }
 
+static int read_true(lock_reader *rd, const cJSON *obj, const char *key, bool *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (v && !cJSON_IsBool(v))
+        return field_error(rd, key, "true or false");
+    *out = cJSON_IsTrue(v);
+    return PW_OK;
+}
+
+static int read_options(lock_reader *rd, const cJSON *obj, pw_lock_options *o)
+{
+    rd->where = "resolution";
+    if (!cJSON_IsObject(obj))
+        return pw_error_set(rd->err, PW_EINVAL, "%s: field 'resolution' must be an object",
+                            rd->origin);
+    o->recorded = true;
+    int rc;
+    if ((rc = read_string(rd, obj, "requirements", false, &o->requirements)) ||
+        (rc = read_string(rd, obj, "project", false, &o->project)) ||
+        (rc = read_strlist(rd, obj, "extras", false, &o->extras)) ||
+        (rc = read_strlist(rd, obj, "groups", false, &o->groups)) ||
+        (rc = read_string(rd, obj, "pyodide", false, &o->pyodide)) ||
+        (rc = read_string(rd, obj, "compat_date", false, &o->compat_date)) ||
+        (rc = read_strlist(rd, obj, "compat_flags", false, &o->compat_flags)) ||
+        (rc = read_string(rd, obj, "env", false, &o->wrangler_env)) ||
+        (rc = read_string(rd, obj, "pyodide_index", false, &o->pyodide_index)) ||
+        (rc = read_string(rd, obj, "index_url", false, &o->index_url)) ||
+        (rc = read_strlist(rd, obj, "extra_index_urls", false, &o->extra_index_urls)) ||
+        (rc = read_strlist(rd, obj, "find_links", false, &o->find_links)) ||
+        (rc = read_strlist(rd, obj, "from_index", false, &o->from_index)) ||
+        (rc = read_true(rd, obj, "no_index", &o->no_index)) ||
+        (rc = read_true(rd, obj, "pre", &o->pre)) ||
+        (rc = read_string(rd, obj, "exclude_newer", false, &o->exclude_newer)))
+        return rc;
+    const cJSON *strategy = cJSON_GetObjectItemCaseSensitive(obj, "index_strategy");
+    if (strategy) {
+        if (!cJSON_IsString(strategy) || (strcmp(strategy->valuestring, "unsafe-best-match") != 0 &&
+                                          strcmp(strategy->valuestring, "first-index") != 0))
+            return field_error(rd, "index_strategy", "\"first-index\" or \"unsafe-best-match\"");
+        o->best_match = strcmp(strategy->valuestring, "unsafe-best-match") == 0;
+    }
+    return PW_OK;
+}
+
 int pw_lock_parse(const char *origin, const char *text, size_t len, pw_lock *out, pw_error *err)
 {
     pw_lock_init(out);
@@ -325,10 +478,14 @@ int pw_lock_parse(const char *origin, const char *text, size_t len, pw_lock *out
         rc = field_error(&rd, "lock_version", "a number");
         goto done;
     }
-    if (version->valuedouble != (double)PW_LOCK_SCHEMA_VERSION) {
+    if (version->valuedouble < PW_LOCK_SCHEMA_OLDEST ||
+        version->valuedouble > PW_LOCK_SCHEMA_VERSION ||
+        version->valuedouble != (double)version->valueint) {
         rc = pw_error_set(err, PW_EUNSUPPORTED,
-                          "%s: lock_version %d is not supported (this pwpkg reads version %d)",
-                          origin, version->valueint, PW_LOCK_SCHEMA_VERSION);
+                          "%s: lock_version %d is not supported (this pwpkg reads versions %d "
+                          "to %d)",
+                          origin, version->valueint, PW_LOCK_SCHEMA_OLDEST,
+                          PW_LOCK_SCHEMA_VERSION);
         if (version->valuedouble != (double)version->valueint)
             rc = pw_error_set(err, PW_EINVAL, "%s: field 'lock_version' must be an integer",
                               origin);
@@ -351,6 +508,11 @@ int pw_lock_parse(const char *origin, const char *text, size_t len, pw_lock *out
         (rc = read_string(&rd, rel, "index_url", false, &r->index_url)) ||
         (rc = read_string(&rd, rel, "index_sha256", false, &r->index_sha256)) ||
         (rc = read_string(&rd, rel, "selected_by", false, &r->selected_by)))
+        goto done;
+
+    out->schema_version = version->valueint;
+    const cJSON *resolution = cJSON_GetObjectItemCaseSensitive(root, "resolution");
+    if (resolution && (rc = read_options(&rd, resolution, &out->options)))
         goto done;
 
     const cJSON *inputs = cJSON_GetObjectItemCaseSensitive(root, "inputs");

@@ -12,7 +12,9 @@
 
 #include "common.h"
 
-#define PW_LOCK_SCHEMA_VERSION 1
+#define PW_LOCK_SCHEMA_VERSION 2
+/* The oldest schema still read (1: no recorded resolution options). */
+#define PW_LOCK_SCHEMA_OLDEST 1
 #define PW_LOCK_DEFAULT_NAME "pwpkg.lock"
 
 /* Where a locked artifact comes from. */
@@ -62,8 +64,41 @@ typedef struct pw_lock_provenance {
     bool dirty;
 } pw_lock_provenance;
 
+/*
+ * How the resolution was made: every option given to `pwpkg lock` that
+ * changes its result, so that `lock --check`, `verify` and a plain `lock`
+ * repeat it with no flags (as uv.lock records its options). Local paths
+ * are relative to the lock's directory; URLs carry no credentials. Unset
+ * fields are NULL, empty or false.
+ */
+typedef struct pw_lock_options {
+    bool recorded;              /* false in a lock of schema 1 */
+    char *requirements;         /* -r FILE */
+    char *project;              /* --project FILE */
+    pw_strlist extras, groups;  /* --extra, --group */
+    char *pyodide;              /* --pyodide */
+    char *compat_date;          /* --compat-date */
+    pw_strlist compat_flags;    /* --compat-flag */
+    char *wrangler_env;         /* --env */
+    char *pyodide_index;        /* --pyodide-index */
+    char *index_url;            /* --index-url */
+    pw_strlist extra_index_urls;/* --extra-index-url */
+    pw_strlist find_links;      /* --find-links */
+    pw_strlist from_index;      /* --from-index (normalized names) */
+    bool no_index;              /* --no-index */
+    bool best_match;            /* --index-strategy unsafe-best-match */
+    bool pre;                   /* --pre */
+    char *exclude_newer;        /* --exclude-newer, RFC 3339 in UTC */
+} pw_lock_options;
+
+void pw_lock_options_free(pw_lock_options *o);
+/* The options as a command line would give them, one per item
+ * ("--pyodide 0.27.7", "--find-links wheels", "--pre"), in a fixed order. */
+void pw_lock_options_describe(const pw_lock_options *o, pw_strlist *out);
+
 typedef struct pw_lock {
     int schema_version;
+    pw_lock_options options;   /* "resolution" in the file */
     pw_lock_provenance provenance;
     pw_lock_release release;
     char *inputs_digest;       /* "sha256:<hex>" of the normalized inputs */
@@ -115,6 +150,8 @@ typedef struct pw_lock_diff {
     size_t len;
     size_t cap;
     pw_strlist release_changes; /* "python: 3.12.7 -> 3.13.2", ... */
+    pw_strlist option_changes;  /* "+ --pre", "- --index-url URL": resolution options */
+    pw_strlist requirement_changes; /* "+ numpy>=2", "- six": root requirements */
     bool inputs_changed;
 } pw_lock_diff;
 

@@ -266,7 +266,9 @@ static char *lock_url(const pw_lock_context *ctx, const char *url)
 {
     if (strncmp(url, "file://", 7) == 0)
         return pw_lock_relative_path(ctx->lock_dir, url + 7);
-    return pw_redact_url(url);
+    /* not even "***@": the lock is the same with and without credentials,
+     * and fetching it later takes them from ~/.netrc */
+    return pw_url_strip_credentials(url);
 }
 
 static int fill_package(pw_provider *p, pw_package *pkg, size_t i, pw_lock_package *out,
@@ -278,7 +280,7 @@ static int fill_package(pw_provider *p, pw_package *pkg, size_t i, pw_lock_packa
         const pw_pyodide_package *src = pkg->pyodide;
         out->file_name = pw_xstrdup(pw_path_basename(src->file_name));
         if (strstr(src->file_name, "://")) {
-            out->url = pw_redact_url(src->file_name);
+            out->url = pw_url_strip_credentials(src->file_name);
         } else {
             pw_buf url = PW_BUF_INIT;
             pw_buf_printf(&url, "%s%s", ctx->artifact_base, src->file_name);

@@ -60,6 +60,15 @@ static int choose_release(const pw_lock_request *req, const char *project_dir,
 
 /* ----------------------------------------------------------------- digest */
 
+static void append_option_line(pw_strlist *lines, const char *option, const char *value)
+{
+    pw_buf line = PW_BUF_INIT;
+    char *bare = value ? pw_url_strip_credentials(value) : NULL;
+    pw_buf_printf(&line, "option %s%s%s", option, bare ? " " : "", bare ? bare : "");
+    pw_strlist_push_owned(lines, pw_buf_detach(&line));
+    free(bare);
+}
+
 /* The normalized inputs: anything that changes the resolution, and nothing
  * that does not (comments, order of lines, spelling of names). */
 static void compute_inputs_digest(const pw_lock_context *ctx, pw_lock *lock)
@@ -82,6 +91,22 @@ static void compute_inputs_digest(const pw_lock_context *ctx, pw_lock *lock)
         pw_strlist_push(&lines, pw_buf_cstr(&line));
     }
     pw_strlist_sort(&lines);
+    /* Options inside the requirements files change the result as much as
+     * the command line's (which the lock records in "resolution"). */
+    if (rf->index_url)
+        append_option_line(&lines, "index-url", rf->index_url);
+    for (size_t i = 0; i < rf->extra_index_urls.len; i++)
+        append_option_line(&lines, "extra-index-url", rf->extra_index_urls.items[i]);
+    for (size_t i = 0; i < rf->find_links.len; i++)
+        append_option_line(&lines, "find-links", rf->find_links.items[i]);
+    for (size_t i = 0; i < rf->only_binary.len; i++)
+        append_option_line(&lines, "only-binary", rf->only_binary.items[i]);
+    for (size_t i = 0; i < rf->no_binary.len; i++)
+        append_option_line(&lines, "no-binary", rf->no_binary.items[i]);
+    if (rf->no_index)
+        append_option_line(&lines, "no-index", NULL);
+    if (rf->prefer_binary)
+        append_option_line(&lines, "prefer-binary", NULL);
 
     pw_sha256 h;
     pw_sha256_init(&h);
@@ -185,27 +210,38 @@ static void context_free(pw_lock_context *ctx)
     free(ctx->requirements_display);
     if (ctx->has_previous)
         pw_lock_free(&ctx->previous);
+    pw_lock_recorded_free(ctx);
 }
 
-int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
+int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
 {
     pw_lock_context ctx;
     memset(&ctx, 0, sizeof(ctx));
     pw_lock_init(out);
-    ctx.request = req;
-    const char *lock_path = req->lock_path ? req->lock_path : PW_LOCK_DEFAULT_NAME;
+    ctx.request = given;
+    const char *lock_path = given->lock_path ? given->lock_path : PW_LOCK_DEFAULT_NAME;
     ctx.lock_dir = pw_path_dirname(lock_path);
+    char *default_requirements = NULL, *default_project = NULL;
+    /* An existing lock's pins are kept unless --upgrade says otherwise, and
+     * its recorded options fill in those not given; one that cannot be read
+     * is simply not used. */
+    pw_error ignored = {0};
+    ctx.has_previous = pw_lock_load(lock_path, &ctx.previous, &ignored) == PW_OK;
+    pw_error_clear(&ignored);
+    int rc = pw_lock_apply_recorded(&ctx, err);
+    if (rc)
+        goto done;
+    const pw_lock_request *req = ctx.request;
 
     /* The input: -r FILE, --project FILE, else requirements.txt beside the
      * lock, else pyproject.toml there. */
     bool here = strcmp(ctx.lock_dir, ".") == 0;
-    char *default_requirements = here ? pw_xstrdup("requirements.txt")
-                                      : pw_path_join(ctx.lock_dir, "requirements.txt");
-    char *default_project = here ? pw_xstrdup("pyproject.toml")
-                                 : pw_path_join(ctx.lock_dir, "pyproject.toml");
+    default_requirements = here ? pw_xstrdup("requirements.txt")
+                                : pw_path_join(ctx.lock_dir, "requirements.txt");
+    default_project = here ? pw_xstrdup("pyproject.toml")
+                           : pw_path_join(ctx.lock_dir, "pyproject.toml");
     const char *requirements = req->requirements_path;
     const char *project = req->project_path;
-    int rc = PW_OK;
     if (!requirements && !project) {
         if (pw_file_exists(default_requirements))
             requirements = default_requirements;
@@ -247,13 +283,9 @@ int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err)
         goto done;
     if ((rc = pw_lock_load_release_index(&ctx, err)))
         goto done;
-    /* An existing lock's pins are kept unless --upgrade says otherwise; one
-     * that cannot be read is simply not used. */
-    pw_error ignored = {0};
-    ctx.has_previous = pw_lock_load(lock_path, &ctx.previous, &ignored) == PW_OK;
-    pw_error_clear(&ignored);
     if ((rc = pw_lock_resolve(&ctx, out, err)))
         goto done;
+    pw_lock_record_options(&ctx, &out->options);
 
     compute_inputs_digest(&ctx, out);
     for (size_t i = 0; i < ctx.reqfile.files.len; i++)

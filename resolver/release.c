@@ -357,7 +357,8 @@ static size_t scan_value(json_scan *s, const seg *path, size_t n)
         return 0;
     }
     if (c != '{' && c != '[') {
-        while (s->i < s->len && !strchr(",]} \t\r\n", s->text[s->i]))
+        /* a NUL is not a delimiter (strchr would find the terminator) */
+        while (s->i < s->len && (s->text[s->i] == '\0' || !strchr(",]} \t\r\n", s->text[s->i])))
             s->i++;
         return 0;
     }
@@ -366,6 +367,9 @@ static size_t scan_value(json_scan *s, const seg *path, size_t n)
         scan_ws(s);
         if (s->i >= s->len)
             return 0;
+        /* every element consumes input, whatever the text holds: a scan
+         * that stops moving gives up instead of looping */
+        size_t before = s->i;
         if (s->text[s->i] == '}' || s->text[s->i] == ']') {
             s->i++;
             return 0;
@@ -390,6 +394,8 @@ static size_t scan_value(json_scan *s, const seg *path, size_t n)
         scan_ws(s);
         if (s->i < s->len && s->text[s->i] == ',')
             s->i++;
+        if (s->i == before)
+            return 0;
     }
 }
 

@@ -34,6 +34,14 @@
 
 #define PW_PYODIDE_CDN "https://cdn.jsdelivr.net/pyodide/v%s/full/"
 
+/* Flags of pw_lock_request.given: switches the user gave, which a recorded
+ * option does not replace (string and list options are given when set). */
+enum {
+    PW_GIVEN_PRE = 1u << 0,
+    PW_GIVEN_NO_INDEX = 1u << 1,
+    PW_GIVEN_INDEX_STRATEGY = 1u << 2,
+};
+
 /* Everything `pwpkg lock` needs to know, as the CLI parsed it. */
 typedef struct pw_lock_request {
     const char *requirements_path; /* -r FILE; NULL: requirements.txt beside the lock,
@@ -65,6 +73,12 @@ typedef struct pw_lock_request {
 
     /* builds the wheels of "name @ git+URL" requirements; NULL refuses them */
     pw_git_wheel_builder build_git;
+
+    /* The existing lock's recorded options fill in what was not given, so
+     * that `lock`, `lock --check` and `verify` repeat how it was made; an
+     * option given that differs from the recorded one is reported. */
+    bool reuse_recorded;
+    unsigned given; /* PW_GIVEN_* */
 } pw_lock_request;
 
 /*

@@ -526,12 +526,15 @@ static int resolve_file_urls(page_ctx *c, const char *base)
         f->is_wheel = ends_with_icase(f->filename, ".whl");
     }
     /* A link without a file name ("https://h/x/"), or whose name holds a
-     * control character (percent-decoded), names no distribution. */
+     * control character (percent-decoded), names no distribution; nor does
+     * one whose resolved URL holds one (from a <base href>). */
     size_t kept = 0;
     for (size_t i = 0; i < c->page->n_files; i++) {
         pw_index_file *f = &c->page->files[i];
         bool control = false;
         for (const char *k = f->filename; k && *k && !control; k++)
+            control = (unsigned char)*k < 0x20;
+        for (const char *k = f->url; k && *k && !control; k++)
             control = (unsigned char)*k < 0x20;
         if (!f->filename || !*f->filename || control) {
             file_free(f);

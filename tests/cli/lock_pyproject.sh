@@ -33,6 +33,8 @@ for name in attrs six python-dateutil orjson pytest packaging; do
   expect_contains " $got " " $name " "extras and groups"
 done
 
+# the options recorded by the lock above are reused by a plain lock
+run 0 "$PWPKG" lock --check
 run 2 "$PWPKG" lock --extra nope --pyodide 0.27.7 --pyodide-index "$index"
 expect_contains "$ERR" "--extra nope: no such extra" "unknown extra"
 run 2 "$PWPKG" lock --group nope --pyodide 0.27.7 --pyodide-index "$index"
@@ -40,7 +42,9 @@ expect_contains "$ERR" "no dependency group 'nope'" "unknown group"
 run 2 "$PWPKG" lock --group loop-a --pyodide 0.27.7 --pyodide-index "$index"
 expect_contains "$ERR" "includes itself" "group cycle"
 
-# bad TOML and bad requirement strings name file:line
+# bad TOML and bad requirement strings name file:line (a new project: the
+# recorded --extra and --group of the lock above no longer apply)
+rm pwpkg.lock
 printf '[project]\ndependencies = ["six",\n  "numpy >=",\n]\n' >pyproject.toml
 run 2 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$index"
 expect_contains "$ERR" "pyproject.toml:3" "bad requirement line"
