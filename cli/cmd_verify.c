@@ -23,29 +23,36 @@ static const char verify_help[] =
     "  - with --check-runtime: the bundle imports in Pyodide (as `pwpkg check`).\n"
     "\n"
     "Problems are printed one per line as FILE:LINE: message, the form CI systems\n"
-    "annotate; --json gives them as a list.\n"
+    "annotate; --format github prints GitHub Actions annotations instead\n"
+    "(::error file=...,line=...::message); --json gives them as a list. With no\n"
+    "lock options, the options recorded in the lock are used (see pwpkg help lock).\n"
     "\n"
     "  --bundle PATH       the bundle to rebuild and compare\n"
     "  --mirror DIR        an offline mirror whose artifacts are checked too\n"
     "  --check-runtime     run the import check on --bundle (default python_modules)\n"
     "  --runtime DIR       the Pyodide runtime for --check-runtime\n"
+    "  --format F          text (default) or github\n"
     "\n"
     "exit codes: 0 everything holds, 1 a problem was found, 2 usage or input\n"
     "error, 3 network, I/O or runtime error.\n";
 
-enum { OPT_BUNDLE = CLI_OPT_FIRST_EXTRA_OPTION, OPT_MIRROR, OPT_CHECK_RUNTIME, OPT_RUNTIME };
+enum { OPT_BUNDLE = CLI_OPT_FIRST_EXTRA_OPTION, OPT_MIRROR, OPT_CHECK_RUNTIME, OPT_RUNTIME, OPT_FORMAT };
+
+enum verify_format { FORMAT_TEXT, FORMAT_GITHUB };
 
 typedef struct verify_cli {
     const char *bundle;
     const char *mirror;
     bool check_runtime;
     const char *runtime_dir;
+    const char *format;
 } verify_cli;
 
 typedef struct problem_list {
     cJSON *json; /* array */
     size_t count;
     bool quiet;
+    enum verify_format format;
 } problem_list;
 
 static int handle_verify_option(void *opaque, int opt, const char *arg)
@@ -56,8 +63,44 @@ static int handle_verify_option(void *opaque, int opt, const char *arg)
     case OPT_MIRROR: v->mirror = arg; break;
     case OPT_CHECK_RUNTIME: v->check_runtime = true; break;
     case OPT_RUNTIME: v->runtime_dir = arg; break;
+    case OPT_FORMAT: v->format = arg; break;
     }
     return -1;
+}
+
+/* GitHub Actions workflow commands: data escapes %, CR and LF; property
+ * values also ':' and ','. */
+static void print_escaped(const char *s, bool property)
+{
+    for (; *s; s++) {
+        if (*s == '%')
+            fputs("%25", stdout);
+        else if (*s == '\r')
+            fputs("%0D", stdout);
+        else if (*s == '\n')
+            fputs("%0A", stdout);
+        else if (property && *s == ':')
+            fputs("%3A", stdout);
+        else if (property && *s == ',')
+            fputs("%2C", stdout);
+        else
+            putchar(*s);
+    }
+}
+
+static void print_github_annotation(const char *check, const char *file, size_t line,
+                                    const char *msg)
+{
+    fputs("::error file=", stdout);
+    print_escaped(file, true);
+    printf(",line=%zu,title=", line);
+    pw_buf title = PW_BUF_INIT;
+    pw_buf_printf(&title, "pwpkg verify: %s", check);
+    print_escaped(pw_buf_cstr(&title), true);
+    pw_buf_free(&title);
+    fputs("::", stdout);
+    print_escaped(msg, false);
+    putchar('\n');
 }
 
 static void add_problem(problem_list *pl, const char *check, const char *file, size_t line,
@@ -82,7 +125,10 @@ static void add_problem(problem_list *pl, const char *check, const char *file, s
         for (char *c = msg.data; c && *c; c++)
             if (*c == '\n')
                 *c = ';';
-        printf("%s:%zu: %s: %s\n", file, line, check, pw_buf_cstr(&msg));
+        if (pl->format == FORMAT_GITHUB)
+            print_github_annotation(check, file, line, pw_buf_cstr(&msg));
+        else
+            printf("%s:%zu: %s: %s\n", file, line, check, pw_buf_cstr(&msg));
     }
     pw_buf_free(&msg);
 }
@@ -91,7 +137,10 @@ static void add_problem(problem_list *pl, const char *check, const char *file, s
 static size_t package_line(const char *lock_text, const char *name)
 {
     pw_buf needle = PW_BUF_INIT;
-    pw_buf_printf(&needle, "\"name\": \"%s\"", name);
+    if (name)
+        pw_buf_printf(&needle, "\"name\": \"%s\"", name);
+    else
+        pw_buf_puts(&needle, "\"resolution\"");
     const char *at = strstr(lock_text, needle.data);
     pw_buf_free(&needle);
     size_t line = 1;
@@ -100,7 +149,90 @@ static size_t package_line(const char *lock_text, const char *name)
     return at ? line : 1;
 }
 
-static void verify_lock_current(const cli_lock_options *o, problem_list *pl, int *io_rc)
+/* The line of `fresh`'s input file that names requirement `text`
+ * ("router<2"): where a CI annotation of a changed requirement belongs. */
+static size_t requirement_line(const char *path, const char *text)
+{
+    pw_buf file = PW_BUF_INIT;
+    pw_error ignored = {0};
+    size_t found = 0;
+    if (pw_read_file(path, &file, &ignored) == PW_OK) {
+        size_t name_len = strcspn(text, " <>=!~;[@(");
+        char *name = pw_xstrndup(text, name_len);
+        char *wanted = pw_normalize_name(name);
+        size_t line = 1;
+        for (const char *c = pw_buf_cstr(&file); *c && !found; line++) {
+            const char *end = strchr(c, '\n');
+            size_t n = end ? (size_t)(end - c) : strlen(c);
+            pw_slice l = pw_slice_trim(pw_slice_make(c, n));
+            size_t ln = 0;
+            while (ln < l.len && !strchr(" <>=!~;[@(\t", l.ptr[ln]))
+                ln++;
+            char *head = pw_xstrndup(l.ptr, ln);
+            char *norm = pw_normalize_name(head);
+            if (ln && strcmp(norm, wanted) == 0)
+                found = line;
+            free(head);
+            free(norm);
+            c = end ? end + 1 : c + n;
+        }
+        free(name);
+        free(wanted);
+    }
+    pw_error_clear(&ignored);
+    pw_buf_free(&file);
+    return found;
+}
+
+/* One problem per drift, each where it belongs: a requirement at its line
+ * in the input file, a package at its entry in the lock. */
+static void report_drift(const char *lock_path, const char *lock_text, const pw_lock *fresh,
+                         const pw_lock_diff *diff, problem_list *pl)
+{
+    char *lock_dir = pw_path_dirname(lock_path);
+    char *input = NULL;
+    if (fresh->inputs.len)
+        input = strcmp(lock_dir, ".") == 0 ? pw_xstrdup(fresh->inputs.items[0])
+                                           : pw_path_join(lock_dir, fresh->inputs.items[0]);
+    for (size_t i = 0; i < diff->requirement_changes.len; i++) {
+        const char *change = diff->requirement_changes.items[i];
+        size_t line = input && change[0] == '+' ? requirement_line(input, change + 2) : 0;
+        if (line)
+            add_problem(pl, "lock", input, line, "requirement %s is not in %s; run `pwpkg lock`",
+                        change + 2, lock_path);
+        else
+            add_problem(pl, "lock", lock_path, 1, "requirement %s %s; run `pwpkg lock`",
+                        change + 2, change[0] == '+' ? "added" : "removed from the inputs");
+    }
+    for (size_t i = 0; i < diff->option_changes.len; i++)
+        add_problem(pl, "lock", lock_path, package_line(lock_text, NULL), "option %s: %s",
+                    diff->option_changes.items[i] + 2,
+                    diff->option_changes.items[i][0] == '+' ? "given now, not in the lock"
+                                                            : "in the lock, not given now");
+    for (size_t i = 0; i < diff->release_changes.len; i++)
+        add_problem(pl, "lock", lock_path, 1, "release %s", diff->release_changes.items[i]);
+    if (diff->inputs_changed && !diff->requirement_changes.len)
+        add_problem(pl, "lock", input ? input : lock_path, 1,
+                    "inputs changed (hashes, constraints or options in the requirements files); "
+                    "run `pwpkg lock`");
+    for (size_t i = 0; i < diff->len; i++) {
+        const pw_lock_change *c = &diff->changes[i];
+        pw_buf versions = PW_BUF_INIT;
+        if (c->old_version && c->new_version && strcmp(c->old_version, c->new_version) != 0)
+            pw_buf_printf(&versions, "%s -> %s", c->old_version, c->new_version);
+        else
+            pw_buf_puts(&versions, c->new_version ? c->new_version : c->old_version);
+        add_problem(pl, "lock", lock_path, package_line(lock_text, c->name), "%s %s %s%s%s",
+                    c->name, pw_buf_cstr(&versions), pw_lock_change_kind_name(c->kind),
+                    c->detail ? ": " : "", c->detail ? c->detail : "");
+        pw_buf_free(&versions);
+    }
+    free(input);
+    free(lock_dir);
+}
+
+static void verify_lock_current(const cli_lock_options *o, const char *lock_text,
+                                problem_list *pl, int *io_rc)
 {
     pw_error err = {0};
     pw_lock fresh;
@@ -116,7 +248,9 @@ static void verify_lock_current(const cli_lock_options *o, problem_list *pl, int
     }
     pw_lock_diff diff;
     rc = pw_resolver_compare(o->request.lock_path, &fresh, &diff, &err);
-    if (rc)
+    if (rc == PW_ECHECK && !pw_lock_diff_empty(&diff))
+        report_drift(o->request.lock_path, lock_text, &fresh, &diff, pl);
+    else if (rc)
         add_problem(pl, "lock", o->request.lock_path, 1, "%s", pw_error_message(&err));
     pw_lock_diff_free(&diff);
     pw_lock_free(&fresh);
@@ -261,9 +395,10 @@ static int run_verify(cli_context *ctx, int argc, char **argv)
         {"mirror", required_argument, NULL, OPT_MIRROR},
         {"check-runtime", no_argument, NULL, OPT_CHECK_RUNTIME},
         {"runtime", required_argument, NULL, OPT_RUNTIME},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {NULL, 0, NULL, 0},
     };
-    verify_cli v = {NULL, NULL, false, NULL};
+    verify_cli v = {.bundle = NULL};
     cli_extra_options extra = {.options = verify_options, .handle = handle_verify_option, .ctx = &v};
     cli_lock_options o;
     memset(&o, 0, sizeof(o));
@@ -272,9 +407,16 @@ static int run_verify(cli_context *ctx, int argc, char **argv)
         cli_lock_options_free(&o);
         return exit_code;
     }
+    enum verify_format format = FORMAT_TEXT;
+    if (v.format && strcmp(v.format, "github") == 0) {
+        format = FORMAT_GITHUB;
+    } else if (v.format && strcmp(v.format, "text") != 0) {
+        cli_lock_options_free(&o);
+        return cli_usage_error(ctx, &cli_cmd_verify, "--format takes text or github");
+    }
     cli_reporter_install(ctx);
 
-    problem_list pl = {cJSON_CreateArray(), 0, ctx->json};
+    problem_list pl = {.json = cJSON_CreateArray(), .quiet = ctx->json, .format = format};
     pw_error err = {0};
     pw_buf lock_text = PW_BUF_INIT;
     pw_lock lock;
@@ -289,7 +431,7 @@ static int run_verify(cli_context *ctx, int argc, char **argv)
     }
     /* The cache first: resolving may download and so repair it. */
     verify_artifacts(&o, &lock, lock_text.data, v.mirror, &pl, &artifacts_checked);
-    verify_lock_current(&o, &pl, &io_rc);
+    verify_lock_current(&o, lock_text.data, &pl, &io_rc);
     if (v.bundle)
         verify_bundle(&o, &lock, v.bundle, &pl, &io_rc);
     if (v.check_runtime)

@@ -84,7 +84,11 @@ expect_not_contains "$ERR" "router 1.0 -> 2.0" "pins kept"
 cp requirements.txt requirements.bak
 echo 'router<2' >>requirements.txt
 run 1 "$PWPKG" lock --check && expect_contains "$ERR" "requirement + router<2" "changed requirement named"
-run 1 "$PWPKG" verify && expect_contains "$OUT$ERR" "requirement + router<2" "verify names it too"
+run 1 "$PWPKG" verify && expect_contains "$OUT" "requirements.txt:4: lock: requirement router<2 is not in pwpkg.lock" "verify names it at its line"
+run 1 "$PWPKG" verify --format github
+expect_contains "$OUT" "::error file=requirements.txt,line=4,title=pwpkg verify%3A lock::requirement router<2 is not in pwpkg.lock" "GitHub annotation"
+expect_contains "$OUT" "::error file=pwpkg.lock," "the pin it changes is annotated in the lock"
+run 2 "$PWPKG" verify --format sarif && expect_contains "$ERR" "--format takes text or github" "unknown format"
 cp requirements.bak requirements.txt
 
 # an option changed in a config file (the requirements file's own options)
