@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang git
   libcurl4-openssl-dev libzip-dev libssl-dev libcjson-dev libgit2-dev libcmocka-dev zlib1g-dev
-  nginx-light openssl zip unzip ca-certificates python3 python3-pip valgrind time
+  nginx-light openssl zip unzip ca-certificates python3 python3-pip valgrind time strace
   libclang-rt-dev
 )
 missing=()

@@ -535,29 +535,7 @@ static int write_zip(build_state *s, pw_error *err)
 
 static int replace_dir(build_state *s, pw_error *err)
 {
-    const char *out = s->o->output;
-    struct stat st;
-    if (lstat(out, &st) != 0) {
-        if (rename(s->stage, out) != 0)
-            return pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", out,
-                                strerror(errno));
-        return PW_OK;
-    }
-    pw_buf old = PW_BUF_INIT;
-    pw_buf_printf(&old, "%s.old", s->stage);
-    int rc = PW_OK;
-    if (rename(out, old.data) != 0) {
-        rc = pw_error_set(err, PW_EIO, "%s: cannot move aside: %s", out, strerror(errno));
-    } else if (rename(s->stage, out) != 0) {
-        rc = pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", out, strerror(errno));
-        rename(old.data, out);
-    } else {
-        pw_error scratch = {0, NULL};
-        pw_remove_tree(old.data, &scratch);
-        pw_error_clear(&scratch);
-    }
-    pw_buf_free(&old);
-    return rc;
+    return pw_replace_tree(s->stage, s->o->output, err);
 }
 
 /* The output is replaced only when it is clearly an earlier bundle: a
@@ -647,7 +625,8 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
     if ((rc = pw_claim_output(o->output, &s->output_lock, err)) != PW_OK)
         return rc;
     pw_buf stage = PW_BUF_INIT;
-    pw_buf_printf(&stage, "%s.tmp.XXXXXX", o->output);
+    pw_buf_puts(&stage, o->output);
+    pw_buf_puts(&stage, PW_STAGING_INFIX "XXXXXX");
     if (!mkdtemp(stage.data)) {
         rc = pw_error_set(err, PW_EIO, "%s: cannot create staging directory: %s", stage.data,
                           strerror(errno));

@@ -242,32 +242,7 @@ static int check_existing_output(const char *out, pw_error *err)
 
 static int replace_output(mirror_state *s, pw_error *err)
 {
-    struct stat st;
-    if (lstat(s->out, &st) != 0) {
-        if (rename(s->stage, s->out) != 0)
-            return pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", s->out,
-                                strerror(errno));
-        return PW_OK;
-    }
-    /* The old mirror moves aside first, and comes back if the new one
-     * cannot take its place. */
-    pw_buf old = PW_BUF_INIT;
-    pw_buf_printf(&old, "%s.old", s->stage);
-    int rc = PW_OK;
-    if (rename(s->out, old.data) != 0) {
-        rc = pw_error_set(err, PW_EIO, "%s: cannot move aside: %s", s->out, strerror(errno));
-    } else if (rename(s->stage, s->out) != 0) {
-        rc = pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", s->out,
-                          strerror(errno));
-        if (rename(old.data, s->out) != 0)
-            pw_error_wrap(err, "the previous mirror is left at %s", old.data);
-    } else {
-        pw_error scratch = {0, NULL};
-        pw_remove_tree(old.data, &scratch);
-        pw_error_clear(&scratch);
-    }
-    pw_buf_free(&old);
-    return rc;
+    return pw_replace_tree(s->stage, s->out, err);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -324,7 +299,8 @@ static int build(mirror_state *s, pw_error *err)
         rc = pw_claim_output(s->out, &s->output_lock, err);
     if (rc == PW_OK) {
         pw_buf stage = PW_BUF_INIT;
-        pw_buf_printf(&stage, "%s.tmp.XXXXXX", s->out);
+        pw_buf_puts(&stage, s->out);
+        pw_buf_puts(&stage, PW_STAGING_INFIX "XXXXXX");
         if (mkdtemp(stage.data)) {
             /* mkdtemp makes it 0700; a mirror is meant to be served. */
             chmod(stage.data, 0755);

@@ -180,15 +180,26 @@ int pw_write_file_atomic(const char *path, const void *data, size_t len, pw_erro
 /* The same without fsync, for caches whose entries are checked when read
  * (a torn entry after a crash is a miss, never a wrong answer). */
 int pw_write_cache_file(const char *path, const void *data, size_t len, pw_error *err);
+/* Staging entries beside an output are named "<output>.pwpkg-tmp-XXXXXX"
+ * (mkstemp's and mkdtemp's template; pw_staging_template gives it, heap).
+ * Nothing else beside an output is ever removed. */
+#define PW_STAGING_INFIX ".pwpkg-tmp-"
+char *pw_staging_template(const char *output);
 /*
- * Before writing `path` (a file or a tree, through "<path>.tmp.*" staging):
- * takes an exclusive lock on its directory and removes the "<name>.tmp.*"
- * that a killed writer of the same path left behind. Concurrent writers of
- * one directory take turns. *lock_fd gets the lock (-1 when the directory
- * cannot be locked, which is not an error); release it with pw_release_output.
+ * Before writing `path` (a file or a tree, through staging entries): takes
+ * an exclusive lock on its directory and removes the staging entries that a
+ * killed writer of the same path left behind (exactly pwpkg's pattern), or
+ * puts back the previous output a killed pw_replace_tree had moved aside.
+ * Concurrent writers of one directory take turns. *lock_fd gets the lock
+ * (-1 when the directory cannot be locked, which is not an error); release
+ * it with pw_release_output.
  */
 int pw_claim_output(const char *path, int *lock_fd, pw_error *err);
 void pw_release_output(int lock_fd);
+/* Puts the staged tree `stage` in place of `out` (held with
+ * pw_claim_output): atomically with renameat2(RENAME_EXCHANGE) where the
+ * file system has it, else with two renames that the next claim repairs. */
+int pw_replace_tree(const char *stage, const char *out, pw_error *err);
 bool pw_file_exists(const char *path);
 bool pw_is_dir(const char *path);
 /* mkdir -p; mode 0755 before umask. */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int pw_read_file(const char *path, pw_buf *out, pw_error *err)
@@ -67,6 +68,37 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
+char *pw_staging_template(const char *output)
+{
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_printf(&b, "%s" PW_STAGING_INFIX "XXXXXX", output);
+    return pw_buf_detach(&b);
+}
+
+static bool six_alnum(const char *s)
+{
+    for (int i = 0; i < 6; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return true;
+}
+
+/* mkstemp/mkdtemp's six characters, then nothing, ".zip" (a zip bundle
+ * being written), ".zip.XXXXXX" (libzip's own temporary for it) or ".old"
+ * (a tree the fallback of pw_replace_tree moved aside). */
+static bool staging_suffix(const char *rest, bool *is_old)
+{
+    if (!six_alnum(rest))
+        return false;
+    rest += 6;
+    *is_old = strcmp(rest, ".old") == 0;
+    if (*rest == '\0' || *is_old || strcmp(rest, ".zip") == 0)
+        return true;
+    return strncmp(rest, ".zip.", 5) == 0 && six_alnum(rest + 5) && rest[11] == '\0';
+}
+
 int pw_claim_output(const char *path, int *lock_fd, pw_error *err)
 {
     *lock_fd = -1;
@@ -80,23 +112,87 @@ int pw_claim_output(const char *path, int *lock_fd, pw_error *err)
     while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
         ;
     *lock_fd = fd;
-    /* Holding the lock, no live writer of `path` can own a staging entry. */
+    /* Holding the lock, no live writer of `path` can own a staging entry.
+     * Only pwpkg's exact names are touched: "<name>.pwpkg-tmp-XXXXXX" is
+     * removed; "<name>.pwpkg-tmp-XXXXXX.old" is the previous output of a
+     * writer killed between its two renames, and comes back when `path`
+     * is missing. Anything else beside the output is the user's. */
     pw_buf prefix = PW_BUF_INIT;
-    pw_buf_printf(&prefix, "%s.tmp.", name);
+    pw_buf_printf(&prefix, "%s" PW_STAGING_INFIX, name);
     DIR *d = opendir(dir);
     int rc = PW_OK;
     struct dirent *e;
     while (d && rc == PW_OK && (e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, prefix.data, prefix.len) != 0)
+        bool is_old = false;
+        if (strncmp(e->d_name, prefix.data, prefix.len) != 0 ||
+            !staging_suffix(e->d_name + prefix.len, &is_old))
             continue;
         char *stale = pw_path_join(dir, e->d_name);
-        rc = pw_remove_tree(stale, err);
+        struct stat st;
+        if (is_old && lstat(path, &st) != 0 && errno == ENOENT) {
+            if (rename(stale, path) != 0)
+                rc = pw_error_set(err, PW_EIO, "%s: cannot restore the previous output %s: %s",
+                                  path, stale, strerror(errno));
+            else
+                pw_report(PW_REPORT_WARN, "%s: restored from %s (a run was killed while "
+                          "replacing it)", path, stale);
+        } else {
+            rc = pw_remove_tree(stale, err);
+        }
         free(stale);
     }
     if (d)
         closedir(d);
     pw_buf_free(&prefix);
     free(dir);
+    return rc;
+}
+
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+int pw_replace_tree(const char *stage, const char *out, pw_error *err)
+{
+    struct stat st;
+    if (lstat(out, &st) != 0) {
+        if (rename(stage, out) != 0)
+            return pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", out,
+                                strerror(errno));
+        return PW_OK;
+    }
+#ifdef SYS_renameat2
+    /* One atomic step: `out` is always either the old tree or the new one;
+     * the old one is then at the staging name, where a kill leaves it for
+     * the next run's sweep. */
+    if (syscall(SYS_renameat2, AT_FDCWD, stage, AT_FDCWD, out, RENAME_EXCHANGE) == 0) {
+        pw_error scratch = {0, NULL};
+        pw_remove_tree(stage, &scratch);
+        pw_error_clear(&scratch);
+        return PW_OK;
+    }
+    if (errno != EINVAL && errno != ENOSYS && errno != EXDEV && errno != ENOTSUP)
+        return pw_error_set(err, PW_EIO, "%s: cannot exchange with %s: %s", out, stage,
+                            strerror(errno));
+#endif
+    /* A file system without RENAME_EXCHANGE: two renames. A kill between
+     * them leaves the old tree at "<stage>.old", which the next
+     * pw_claim_output puts back. */
+    pw_buf old = PW_BUF_INIT;
+    pw_buf_printf(&old, "%s.old", stage);
+    int rc = PW_OK;
+    if (rename(out, old.data) != 0) {
+        rc = pw_error_set(err, PW_EIO, "%s: cannot move aside: %s", out, strerror(errno));
+    } else if (rename(stage, out) != 0) {
+        rc = pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", out, strerror(errno));
+        if (rename(old.data, out) != 0)
+            pw_error_wrap(err, "the previous output is left at %s", old.data);
+    } else {
+        pw_error scratch = {0, NULL};
+        pw_remove_tree(old.data, &scratch);
+        pw_error_clear(&scratch);
+    }
+    pw_buf_free(&old);
     return rc;
 }
 
@@ -132,7 +228,8 @@ static int write_file_atomic_locked(const char *path, const void *data, size_t l
                                     pw_error *err)
 {
     pw_buf tmp = PW_BUF_INIT;
-    pw_buf_printf(&tmp, "%s.tmp.XXXXXX", path);
+    pw_buf_puts(&tmp, path);
+    pw_buf_puts(&tmp, PW_STAGING_INFIX "XXXXXX");
     int fd = mkstemp(tmp.data);
     if (fd < 0) {
         int saved = errno;

@@ -77,7 +77,7 @@ cmp -s pwpkg.lock p1/pwpkg.lock && pass || fail "a lock from the warm cache diff
 $(diff p1/pwpkg.lock pwpkg.lock | head -n 20)"
 n_packages=$(grep -c '"sha256":' pwpkg.lock)
 [ "$n_packages" -gt 20 ] && pass || fail "suspiciously small lock: $n_packages artifacts"
-leftovers=$(find "$PWPKG_CACHE_DIR" p* -name '*.tmp.*' -o -name '*.part' | wc -l)
+leftovers=$(find "$PWPKG_CACHE_DIR" p* -name '*.pwpkg-tmp-*' -o -name '*.part' | wc -l)
 [ "$leftovers" = 0 ] && pass || fail "temporary files left: $leftovers"
 
 # --- fetch x8 of the same lock, cold shared cache ----------------------------

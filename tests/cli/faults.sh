@@ -39,11 +39,11 @@ check_cache() { # WHAT
   [ -z "$bad" ] && pass || fail "$1: corrupt cache entries: $bad"
 }
 
-# Temporary files next to an output: pw_write_file_atomic's FILE.tmp.XXXXXX
-# and the bundle's staging directory OUT.tmp.XXXXXX (and what libzip or a
+# Temporary files next to an output: pw_write_file_atomic's FILE.pwpkg-tmp-XXXXXX
+# and the bundle's staging directory OUT.pwpkg-tmp-XXXXXX (and what libzip or a
 # replaced directory add to its name).
 leftovers() { # DIR
-  find "$1" -maxdepth 1 -name '*.tmp.*' -printf '%f\n' | sort | tr '\n' ' '
+  find "$1" -maxdepth 1 -name '*.pwpkg-tmp-*' -printf '%f\n' | sort | tr '\n' ' '
 }
 
 # kill_during SECONDS CMD...: runs CMD in the background and kills it with
@@ -146,7 +146,7 @@ for format in dir zip; do
   run 0 "$PWPKG" -q bundle --format "$format" -o "$out"
   got=$(leftovers .)
   [ -z "$got" ] && pass || fail "$format bundle: temporary files left after a rerun: $got"
-  rm -rf ./*.tmp.*
+  rm -rf ./*.pwpkg-tmp-*
 done
 
 # --- a lock killed before, during and after it writes -------------------------
@@ -197,7 +197,7 @@ $(diff new.lock pwpkg.lock | head -n 20)"
 $(diff new.lock pwpkg.lock | head -n 20)"
   got=$(leftovers .)
   [ -z "$got" ] && pass || fail "lock killed after ${delay}s ($kind): temporary files left: $got"
-  rm -f ./*.tmp.*
+  rm -f ./*.pwpkg-tmp-*
 done
 [ "$killed_lock" = 1 ] && pass || fail "no kill landed while pwpkg lock was running"
 

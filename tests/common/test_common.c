@@ -146,23 +146,81 @@ static void test_files(void **state)
             entries++;
     closedir(d);
     assert_int_equal(entries, 1);
-    /* what a killed writer left behind is removed by the next writer */
-    char *stale_file = pw_path_join(nested, "f.txt.tmp.AbC123");
-    char *stale_dir = pw_path_join(nested, "f.txt.tmp.dir/sub");
-    char *other = pw_path_join(nested, "g.txt.tmp.keep");
-    assert_int_equal(pw_write_file_atomic(stale_file, "x", 1, &err), PW_OK);
-    assert_int_equal(pw_mkdirs(stale_dir, &err), PW_OK);
-    assert_int_equal(pw_write_file_atomic(other, "y", 1, &err), PW_OK);
+    /* what a killed writer left behind is removed by the next writer:
+     * exactly pwpkg's staging names, nothing the user named alike */
+    const char *stale_names[] = {"f.txt.pwpkg-tmp-AbC123", "f.txt.pwpkg-tmp-dir123/sub",
+                                 "f.txt.pwpkg-tmp-Zz9999.zip"};
+    const char *user_names[] = {"f.txt.tmp.backup", "f.txt.tmp.old/sub", "f.txt.tmp.notes",
+                                "f.txt.pwpkg-tmp-abc", "f.txt.pwpkg-tmp-abcdefg",
+                                "f.txt.pwpkg-tmp-abc123.bak", "g.txt.pwpkg-tmp-AbC123"};
+    for (size_t i = 0; i < sizeof(stale_names) / sizeof(stale_names[0]); i++) {
+        char *p = pw_path_join(nested, stale_names[i]);
+        if (strchr(stale_names[i], '/'))
+            assert_int_equal(pw_mkdirs(p, &err), PW_OK);
+        else
+            assert_int_equal(pw_write_file_atomic(p, "x", 1, &err), PW_OK);
+        free(p);
+    }
+    for (size_t i = 0; i < sizeof(user_names) / sizeof(user_names[0]); i++) {
+        char *p = pw_path_join(nested, user_names[i]);
+        if (strchr(user_names[i], '/'))
+            assert_int_equal(pw_mkdirs(p, &err), PW_OK);
+        else
+            assert_int_equal(pw_write_file_atomic(p, "y", 1, &err), PW_OK);
+        free(p);
+    }
     assert_int_equal(pw_write_file_atomic(file, "hello", 5, &err), PW_OK);
-    assert_false(pw_file_exists(stale_file));
-    char *stale_top = pw_path_join(nested, "f.txt.tmp.dir");
-    assert_false(pw_file_exists(stale_top));
-    assert_true(pw_file_exists(other));
-    unlink(other);
-    free(stale_top);
-    free(stale_file);
-    free(stale_dir);
-    free(other);
+    for (size_t i = 0; i < sizeof(stale_names) / sizeof(stale_names[0]); i++) {
+        char *top = pw_xstrndup(stale_names[i], strcspn(stale_names[i], "/"));
+        char *p = pw_path_join(nested, top);
+        if (pw_file_exists(p) || pw_is_dir(p))
+            fail_msg("staging entry %s was not swept", top);
+        free(p);
+        free(top);
+    }
+    for (size_t i = 0; i < sizeof(user_names) / sizeof(user_names[0]); i++) {
+        char *p = pw_path_join(nested, user_names[i]);
+        if (!pw_file_exists(p) && !pw_is_dir(p))
+            fail_msg("the user's %s was deleted", user_names[i]);
+        char *top = pw_xstrndup(user_names[i], strcspn(user_names[i], "/"));
+        char *t = pw_path_join(nested, top);
+        pw_remove_tree(t, &err);
+        free(t);
+        free(top);
+        free(p);
+    }
+    /* a tree replaced in place: the old one goes, the new one is there */
+    char *tree = pw_path_join(nested, "tree");
+    char *old_leaf = pw_path_join(nested, "tree/old.txt");
+    assert_int_equal(pw_mkdirs(tree, &err), PW_OK);
+    assert_int_equal(pw_write_file_atomic(old_leaf, "o", 1, &err), PW_OK);
+    int held = -1;
+    assert_int_equal(pw_claim_output(tree, &held, &err), PW_OK);
+    char *stage = pw_staging_template(tree);
+    assert_non_null(mkdtemp(stage));
+    char *new_leaf = pw_path_join(stage, "new.txt");
+    assert_int_equal(pw_write_file_atomic(new_leaf, "n", 1, &err), PW_OK);
+    assert_int_equal(pw_replace_tree(stage, tree, &err), PW_OK);
+    pw_release_output(held);
+    char *placed = pw_path_join(nested, "tree/new.txt");
+    assert_true(pw_file_exists(placed));
+    assert_false(pw_file_exists(old_leaf));
+    assert_false(pw_is_dir(stage));
+    /* a writer killed between the fallback's two renames left the previous
+     * tree at <stage>.old and no tree: the next claim puts it back */
+    char *moved = pw_path_join(nested, "tree.pwpkg-tmp-Kill01.old");
+    assert_int_equal(rename(tree, moved), 0);
+    assert_int_equal(pw_claim_output(tree, &held, &err), PW_OK);
+    pw_release_output(held);
+    assert_true(pw_file_exists(placed));
+    assert_false(pw_is_dir(moved));
+    pw_remove_tree(tree, &err);
+    free(moved);
+    free(placed);
+    free(new_leaf);
+    free(stage);
+    free(old_leaf);
+    free(tree);
     /* writing into a missing directory fails cleanly */
     char *bad = pw_path_join(dir, "missing/f.txt");
     assert_int_equal(pw_write_file_atomic(bad, "x", 1, &err), PW_EIO);
