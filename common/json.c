@@ -157,6 +157,128 @@ static size_t nesting_depth(const char *text, size_t len, size_t limit, size_t *
     return max;
 }
 
+/* Bytes of the UTF-8 sequence at s (n available): 0 when it is not valid
+ * (overlong, a surrogate, above U+10FFFF, truncated). */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (len == 0 || s[0] > 0xF4 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if (len == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
+        return 0; /* overlong, or a UTF-16 surrogate */
+    if (len == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
+        return 0; /* overlong, or beyond U+10FFFF */
+    return len;
+}
+
+typedef struct json_key {
+    const char *text; /* raw, between the quotes */
+    size_t len;
+    size_t offset;    /* of the opening quote */
+} json_key;
+
+static int compare_raw_keys(const void *a, const void *b)
+{
+    const json_key *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->text, y->text, n);
+    if (c)
+        return c;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+typedef struct json_frame {
+    bool object;
+    bool want_key;
+    json_key *keys;
+    size_t n_keys, cap_keys;
+} json_frame;
+
+/*
+ * What cJSON accepts but a document that decides a result must not hold:
+ * the same key twice in an object (JSON.parse, and so wrangler, keeps the
+ * last; cJSON's lookups find the first), "\u0000" (cJSON ends the string
+ * there: "2025-10-01\u0000x" would read as 2025-10-01), raw control
+ * characters and invalid UTF-8 in strings. The text already parsed, so its
+ * structure is well formed. Returns the offset of the first problem, or
+ * `len` when there is none, with *what saying what it is.
+ */
+static size_t strict_check(const char *text, size_t len, const char **what)
+{
+    json_frame *stack = NULL;
+    size_t depth = 0, cap = 0, bad = len;
+    for (size_t i = 0; i < len && bad == len; i++) {
+        char c = text[i];
+        if (c == '"') {
+            size_t start = i++;
+            while (i < len && text[i] != '"' && bad == len) {
+                unsigned char u = (unsigned char)text[i];
+                if (u == '\\') {
+                    if (i + 5 < len && text[i + 1] == 'u' && memcmp(text + i + 2, "0000", 4) == 0) {
+                        bad = i;
+                        *what = "a NUL character (\\u0000) in a string";
+                    }
+                    i += 2;
+                    continue;
+                }
+                if (u < 0x20) {
+                    bad = i;
+                    *what = "a control character in a string";
+                    break;
+                }
+                size_t n = utf8_sequence((const unsigned char *)text + i, len - i);
+                if (n == 0) {
+                    bad = i;
+                    *what = "invalid UTF-8 in a string";
+                    break;
+                }
+                i += n;
+            }
+            json_frame *top = depth ? &stack[depth - 1] : NULL;
+            if (bad == len && top && top->object && top->want_key) {
+                if (top->n_keys == top->cap_keys) {
+                    top->cap_keys = top->cap_keys ? top->cap_keys * 2 : 8;
+                    top->keys = pw_xrealloc(top->keys, top->cap_keys * sizeof(json_key));
+                }
+                top->keys[top->n_keys++] = (json_key){text + start + 1, i - start - 1, start};
+                top->want_key = false;
+            }
+        } else if (c == '{' || c == '[') {
+            if (depth == cap) {
+                cap = cap ? cap * 2 : 16;
+                stack = pw_xrealloc(stack, cap * sizeof(json_frame));
+            }
+            stack[depth++] = (json_frame){c == '{', c == '{', NULL, 0, 0};
+        } else if (c == ',' && depth && stack[depth - 1].object) {
+            stack[depth - 1].want_key = true;
+        } else if ((c == '}' || c == ']') && depth) {
+            json_frame *top = &stack[--depth];
+            if (top->object && top->n_keys > 1) {
+                qsort(top->keys, top->n_keys, sizeof(json_key), compare_raw_keys);
+                for (size_t k = 1; k < top->n_keys && bad == len; k++)
+                    if (top->keys[k].len == top->keys[k - 1].len &&
+                        memcmp(top->keys[k].text, top->keys[k - 1].text, top->keys[k].len) == 0) {
+                        bad = top->keys[k].offset;
+                        *what = "a key that this object already has (JSON.parse would keep "
+                                "the last, and so a different value)";
+                    }
+            }
+            free(top->keys);
+        }
+    }
+    while (depth)
+        free(stack[--depth].keys);
+    free(stack);
+    return bad;
+}
+
 int pw_json_parse(const char *origin, const char *text, size_t len, cJSON **out, pw_error *err)
 {
     const char *end = NULL;
@@ -187,6 +309,14 @@ int pw_json_parse(const char *origin, const char *text, size_t len, cJSON **out,
         return pw_error_set(err, PW_EINVAL, "%s:%zu:%zu: invalid JSON%s", origin, line, column,
                             offset >= len ? " (unexpected end of input)"
                                           : ", expected a JSON value, ',' or a closing bracket");
+    }
+    const char *what = NULL;
+    size_t bad = strict_check(text, len, &what);
+    if (bad < len) {
+        cJSON_Delete(root);
+        size_t line, column;
+        line_and_column(text, bad, &line, &column);
+        return pw_error_set(err, PW_EINVAL, "%s:%zu:%zu: %s", origin, line, column, what);
     }
     *out = root;
     return PW_OK;

@@ -124,4 +124,13 @@ run 2 "$PWPKG" lock --env nope -o nope.lock --pyodide-index "$index28"
 expect_contains "$ERR" "no environment \"nope\"" "lock missing env"
 [ ! -e nope.lock ] && pass || fail "nothing written"
 run 2 "$PWPKG" lock --pyodide 0.27.7 --env pinned
+
+# wrangler (JSON.parse) keeps the last of duplicate keys, cJSON the first: a
+# config with a duplicate key that decides the release is refused, naming it
+mkdir -p dup && cd dup
+printf '{\n  "name": "w",\n  "compatibility_date": "2024-09-23",\n  "compatibility_flags": ["python_workers"],\n  "compatibility_date": "2026-11-01"\n}\n' >wrangler.json
+run 2 "$PWPKG" release && expect_contains "$ERR" "wrangler.json:5:3: a key that this object already has" "duplicate key refused with its line"
+printf '{"name": "w", "compatibility_date": "2025-10-01\\u0000x", "compatibility_flags": ["python_workers"]}\n' >wrangler.json
+run 2 "$PWPKG" release && expect_contains "$ERR" "NUL character" "NUL in a string refused"
+cd ..
 finish

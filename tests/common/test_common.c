@@ -279,11 +279,23 @@ static void test_json(void **state)
                                   "  \"c\": {}\n"
                                   "}\n");
     cJSON_Delete(v);
+    /* the same key in different objects, escapes other than \u0000 and
+     * valid UTF-8 are fine */
+    const char *fine = "{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}, {\"a\": 2}], \"c\": \"\\u00e9\xc3\xa9\xf0\x9f\x90\x8d\\\"\"}";
+    assert_int_equal(pw_json_parse("t.json", fine, strlen(fine), &v, &err), PW_OK);
+    cJSON_Delete(v);
     static const char *const bad[][2] = {
         {"{\n  \"a\": 1,\n  \"b\": }", "t.json:3:"},
         {"", "t.json:1:1"},
         {"{} x", "t.json:1:"},
         {"[1, 2", "t.json:1:"},
+        /* what JSON.parse reads otherwise than cJSON: refused, with where */
+        {"{\"a\": 1,\n \"b\": {\"a\": 2},\n \"a\": 3}", "t.json:3:2: a key that this object already has"},
+        {"{\"d\": \"2025-10-01\\u0000x\"}", "t.json:1:18: a NUL character"},
+        {"[\"\xff\"]", "t.json:1:3: invalid UTF-8"},
+        {"[\"\xed\xa0\x80\"]", "t.json:1:3: invalid UTF-8"},
+        {"[\"\xc0\xaf\"]", "t.json:1:3: invalid UTF-8"},
+        {"[\"a\tb\"]", "t.json:1:4: a control character"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         assert_int_equal(pw_json_parse("t.json", bad[i][0], strlen(bad[i][0]), &v, &err), PW_EINVAL);
