@@ -51,11 +51,12 @@ static char *json_string_member(const cJSON *obj, const char *name)
 /* An entry is one file, a JSON header line then the body, so that one
  * rename replaces both together: two processes refreshing the same page
  * can never pair one's validators with the other's body. */
-bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified)
+bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified,
+                              char **content_type)
 {
     pw_buf raw = PW_BUF_INIT;
     pw_error e = {0};
-    *etag = *last_modified = NULL;
+    *etag = *last_modified = *content_type = NULL;
     if (pw_read_file(path, &raw, &e) != PW_OK) {
         pw_error_clear(&e);
         pw_buf_free(&raw);
@@ -85,6 +86,7 @@ bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char 
     }
     *etag = json_string_member(meta, "etag");
     *last_modified = json_string_member(meta, "last_modified");
+    *content_type = json_string_member(meta, "content_type");
     cJSON_Delete(meta);
     pw_buf_reset(body);
     pw_buf_append(body, raw.data + off, raw.len - off);
@@ -93,7 +95,7 @@ bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char 
 }
 
 int pw_fetch_page_cache_store(const char *path, const char *redacted, const char *accept,
-                              const char *etag, const char *last_modified, const void *body,
+                              const char *content_type, const char *etag, const char *last_modified, const void *body,
                               size_t len, pw_error *err)
 {
     cJSON *meta = cJSON_CreateObject();
@@ -101,6 +103,7 @@ int pw_fetch_page_cache_store(const char *path, const char *redacted, const char
     cJSON_AddStringToObject(meta, "accept", accept ? accept : "");
     cJSON_AddStringToObject(meta, "etag", etag ? etag : "");
     cJSON_AddStringToObject(meta, "last_modified", last_modified ? last_modified : "");
+    cJSON_AddStringToObject(meta, "content_type", content_type ? content_type : "");
     char hex[PW_SHA256_HEX_LEN + 1];
     pw_sha256_hex(body, len, hex);
     cJSON_AddNumberToObject(meta, "size", (double)len);

@@ -42,7 +42,8 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
     if (pw_slice_starts_with(line, "HTTP/")) {
         free(x->etag);
         free(x->last_modified);
-        x->etag = x->last_modified = NULL;
+        free(x->content_type);
+        x->etag = x->last_modified = x->content_type = NULL;
         x->range_start = -1;
         return len;
     }
@@ -54,6 +55,9 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
     if (pw_slice_eq_icase_cstr(name, "etag")) {
         free(x->etag);
         x->etag = pw_xstrndup(value.ptr, value.len);
+    } else if (pw_slice_eq_icase_cstr(name, "content-type")) {
+        free(x->content_type);
+        x->content_type = pw_xstrndup(value.ptr, value.len);
     } else if (pw_slice_eq_icase_cstr(name, "last-modified")) {
         free(x->last_modified);
         x->last_modified = pw_xstrndup(value.ptr, value.len);
@@ -434,7 +438,10 @@ static void finish_page(xfer *x, CURLcode rc, long code, long retry_after)
             pw_buf_puts(&r->body, "");
         r->size = r->body.len;
         pw_error e = {0};
-        if (pw_fetch_page_cache_store(x->cache_path, x->redacted, r->accept, x->etag,
+        free(r->content_type);
+        r->content_type = x->content_type ? pw_xstrdup(x->content_type) : NULL;
+        if (pw_fetch_page_cache_store(x->cache_path, x->redacted, r->accept, x->content_type,
+                                      x->etag,
                                       x->last_modified, r->body.data, r->body.len,
                                       &e) != PW_OK)
             pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
@@ -444,6 +451,9 @@ static void finish_page(xfer *x, CURLcode rc, long code, long retry_after)
         pw_buf_free(&r->body);
         r->body = x->cached_body;
         pw_buf_init(&x->cached_body);
+        free(r->content_type);
+        r->content_type = x->cached_content_type;
+        x->cached_content_type = NULL;
         if (!r->body.data)
             pw_buf_puts(&r->body, "");
         r->size = r->body.len;

@@ -16,8 +16,9 @@ void pw_fetch_request_free(pw_fetch_request *r)
     free(r->path);
     free(r->filename);
     free(r->final_url);
+    free(r->content_type);
     r->result = PW_OK;
-    r->path = r->filename = r->final_url = NULL;
+    r->path = r->filename = r->final_url = r->content_type = NULL;
     r->sha256[0] = '\0';
     r->size = 0;
     r->http_status = 0;
@@ -69,6 +70,8 @@ static void xfer_free(xfer *x)
     pw_buf_free(&x->cached_body);
     free(x->cached_etag);
     free(x->cached_last_modified);
+    free(x->cached_content_type);
+    free(x->content_type);
     free(x->part_path);
 }
 
@@ -84,7 +87,8 @@ static void prepare_page(pw_fetch_session *s, xfer *x)
     x->cache_path = pw_fetch_page_cache_path(s, x->redacted, r->accept);
     if (!s->opt.refresh || s->opt.offline)
         x->have_cached = pw_fetch_page_cache_load(x->cache_path, &x->cached_body, &x->cached_etag,
-                                                  &x->cached_last_modified);
+                                                  &x->cached_last_modified,
+                                                  &x->cached_content_type);
     if (!s->opt.offline)
         return;
     if (!x->have_cached) {
@@ -93,6 +97,8 @@ static void prepare_page(pw_fetch_session *s, xfer *x)
     }
     r->body = x->cached_body;
     pw_buf_init(&x->cached_body);
+    r->content_type = x->cached_content_type;
+    x->cached_content_type = NULL;
     if (!r->body.data)
         pw_buf_puts(&r->body, "");
     r->size = r->body.len;

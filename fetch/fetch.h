@@ -106,6 +106,8 @@ typedef struct pw_fetch_request {
     uint64_t size;       /* bytes of body / file */
     long http_status;    /* last HTTP status (304 for a revalidated page); 0 when local */
     char *final_url;     /* after redirects, credentials removed */
+    char *content_type;  /* pages: the response's Content-Type (kept with a cached page);
+                          * NULL for local files or when the server sent none */
     bool from_cache;     /* no body was transferred */
     int attempts;        /* transfers started (retries included) */
     long retry_wait_ms;  /* total delay scheduled between attempts */

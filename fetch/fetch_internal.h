@@ -49,6 +49,7 @@ typedef struct xfer {
     /* the response of the current attempt */
     char *etag;
     char *last_modified;
+    char *content_type;
     int64_t range_start;   /* Content-Range first byte, -1 when absent */
     bool body_started;
     bool sink_file;        /* artifact body goes to the partial file */
@@ -62,6 +63,7 @@ typedef struct xfer {
     bool have_cached;
     pw_buf cached_body;
     char *cached_etag;
+    char *cached_content_type;
     char *cached_last_modified;
 
     /* artifacts */
@@ -91,8 +93,10 @@ uint64_t pw_fetch_random(pw_fetch_session *s);
 /* cache.c */
 char *pw_fetch_page_cache_path(pw_fetch_session *s, const char *redacted, const char *accept);
 /* Loads a cached page; false when absent or unreadable (a bad entry is a miss). */
-bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified);
+bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified,
+                              char **content_type);
 int pw_fetch_page_cache_store(const char *path, const char *redacted, const char *accept,
+                              const char *content_type,
                               const char *etag, const char *last_modified, const void *body,
                               size_t len, pw_error *err);
 char *pw_fetch_artifact_path(pw_fetch_session *s, const char *sha256);

@@ -141,9 +141,10 @@ static void missing_name_advice(const pw_provider *p, const char *name, pw_buf *
         return;
     }
     size_t asked = p->indexes.len + p->find_links.len;
-    pw_buf_printf(out, ": it is not built into the release, and %s asked do%s not have it "
+    pw_buf_printf(out, ": it is not built into the release, and %s "
                        "(check the name, or add the --index-url that serves %s)",
-                  asked == 1 ? "the one source" : "none of the sources", asked == 1 ? "es" : "",
+                  asked == 1 ? "the one source asked does not have it"
+                             : "none of the sources asked has it",
                   name);
 }
 

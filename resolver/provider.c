@@ -16,6 +16,7 @@ typedef struct provider_page {
     int rc;          /* PW_OK, PW_ENOTFOUND (no such project), or the failure */
     char *message;   /* for failures */
     pw_buf body;
+    char *content_type; /* the server's, NULL for local pages: the body is sniffed */
 } provider_page;
 
 /* ------------------------------------------------------------- locations */
@@ -152,6 +153,7 @@ void pw_provider_free(pw_provider *p)
         provider_page *page = p->pages.values[i];
         pw_buf_free(&page->body);
         free(page->message);
+        free(page->content_type);
         free(page);
     }
     pw_map_free(&p->pages);
@@ -212,6 +214,8 @@ static void fetch_pages(pw_provider *p, const pw_strlist *urls)
         if (page->rc == PW_OK) {
             page->body = reqs[i].body;
             pw_buf_init(&reqs[i].body);
+            page->content_type = reqs[i].content_type;
+            reqs[i].content_type = NULL;
         } else if (page->rc != PW_ENOTFOUND) {
             page->message = pw_xstrdup(pw_error_message(&reqs[i].error));
         }
@@ -313,7 +317,8 @@ static int read_find_links(pw_provider *p, pw_error *err)
             return pw_error_set(err, raw->rc == PW_ENOTFOUND ? PW_EINVAL : raw->rc,
                                 "--find-links %s: %s", url,
                                 raw->message ? raw->message : "not found");
-        int rc = pw_index_page_parse(url, NULL, pw_buf_cstr(&raw->body), raw->body.len, page, err);
+        int rc = pw_index_page_parse(url, raw->content_type, pw_buf_cstr(&raw->body), raw->body.len,
+                                     page, err);
         if (rc)
             return rc;
     }
@@ -591,7 +596,8 @@ static int load_indexes(pw_provider *p, pw_package *pkg, pw_error *err)
             goto done;
         }
         pw_index_page *parsed = &pkg->pages[pkg->n_pages];
-        rc = pw_index_page_parse(url, NULL, pw_buf_cstr(&page->body), page->body.len, parsed, err);
+        rc = pw_index_page_parse(url, page->content_type, pw_buf_cstr(&page->body), page->body.len,
+                                 parsed, err);
         free(url);
         if (rc)
             goto done;

@@ -1133,6 +1133,14 @@ static int classify_content_type(page_ctx *c, const char *content_type, enum pag
                           "content type '" PW_SLICE_FMT "' is not supported (pwpkg understands "
                           "application/vnd.pypi.simple.v1+json and +html)",
                           PW_SLICE_ARG(ct));
+    /* Static hosting often labels pages text/plain or octet-stream: the
+     * body decides, as when no type was sent. A declared type never does:
+     * a page that says JSON and is not is an error, not an empty page. */
+    if (pw_slice_eq_icase_cstr(ct, "text/plain") ||
+        pw_slice_eq_icase_cstr(ct, "application/octet-stream")) {
+        *fmt = FORMAT_UNKNOWN;
+        return PW_OK;
+    }
     return page_error(c, PW_EINVAL,
                       "unexpected content type '" PW_SLICE_FMT "' for a simple index page",
                       PW_SLICE_ARG(ct));
@@ -1151,9 +1159,9 @@ int pw_index_page_parse(const char *page_url, const char *content_type, const ch
     if (nul)
         rc = pw_error_set(err, PW_EINVAL, "%s: a NUL byte at offset %zu; an index page is text",
                           shown, (size_t)(nul - body));
-    else if (content_type) {
+    else if (content_type && *content_type)
         rc = classify_content_type(&c, content_type, &fmt);
-    } else {
+    if (rc == PW_OK && fmt == FORMAT_UNKNOWN) {
         size_t i = 0;
         if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0)
             i = 3;

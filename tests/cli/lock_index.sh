@@ -185,6 +185,15 @@ expect_contains "$got" "router=3.0@/simple/" "first index wins"
 expect_contains "$got" "onlysecond=1.0@/evil/simple/" "a name only the second index has"
 lockv 0 --index-url "$html" --extra-index-url "$evil" --index-strategy unsafe-best-match --upgrade
 expect_contains "$(names)" "router=99.0" "best-match is an explicit opt-in"
+# a page served as PEP 691 JSON that is not JSON is an error naming the
+# index, never "no links here" (which would take router from the next index)
+mkdir -p repo/broken/simple-json/router
+printf '<html>maintenance</html>\n' >repo/broken/simple-json/router/index.html
+broken="http://127.0.0.1:$PORT/broken/simple-json/"
+cp pwpkg.lock before-broken.lock
+lockv 2 --index-url "$broken" --extra-index-url "$evil" --reset-options --upgrade
+expect_contains "$ERR" "/broken/simple-json/router/" "the broken page is named"
+cmp -s before-broken.lock pwpkg.lock && pass || fail "a failed resolution changed the lock"
 
 # TLS with the test CA: --cert (or SSL_CERT_FILE); without it a clear error
 tls="https://127.0.0.1:$TLS_PORT/simple/"
