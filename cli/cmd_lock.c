@@ -33,7 +33,12 @@ static const char lock_help[] =
     "                           `wrangler deploy --env NAME` does\n"
     "  --pyodide-index LOC      the release's pyodide-lock.json: a file, a directory\n"
     "                           holding one, or a URL (default: an installed runtime of\n"
-    "                           the release, else https://cdn.jsdelivr.net/pyodide/vVERSION/full/)\n"
+    "                           the release, else https://cdn.jsdelivr.net/pyodide/vVERSION/full/);\n"
+    "                           each artifact is taken from beside it when it is there\n"
+    "  --pyodide-base-url URL   where the other artifacts come from (default: the\n"
+    "                           release's CDN folder)\n"
+    "  --no-remote-artifacts    every artifact must be beside the index; fail listing\n"
+    "                           those that are not\n"
     "\n"
     "package indexes (names the release provides come from the release):\n"
     "  -i, --index-url URL      PEP 503/691 simple index (default https://pypi.org/simple;\n"
@@ -85,6 +90,8 @@ enum {
     OPT_EXCLUDE_NEWER,
     OPT_CERT,
     OPT_ENV,
+    OPT_PYODIDE_BASE_URL,
+    OPT_NO_REMOTE_ARTIFACTS,
 };
 
 static const struct option lock_long_options[] = {
@@ -115,6 +122,8 @@ static const struct option lock_long_options[] = {
         {"jobs", required_argument, NULL, 'j'},
         {"cert", required_argument, NULL, OPT_CERT},
         {"env", required_argument, NULL, OPT_ENV},
+        {"pyodide-base-url", required_argument, NULL, OPT_PYODIDE_BASE_URL},
+        {"no-remote-artifacts", no_argument, NULL, OPT_NO_REMOTE_ARTIFACTS},
         {NULL, 0, NULL, 0},
 };
 
@@ -127,6 +136,8 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     case 'o': r->lock_path = optarg; break;
     case OPT_PYODIDE: r->pyodide_version = optarg; break;
     case OPT_PYODIDE_INDEX: r->pyodide_index = optarg; break;
+    case OPT_PYODIDE_BASE_URL: r->pyodide_base_url = optarg; break;
+    case OPT_NO_REMOTE_ARTIFACTS: r->no_remote_artifacts = true; break;
     case OPT_COMPAT_DATE: r->compat_date = optarg; break;
     case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
     case OPT_ENV: r->wrangler_env = optarg; break;

@@ -276,14 +276,10 @@ static int fill_package(pw_provider *p, pw_package *pkg, size_t i, pw_lock_packa
     out->version = pw_xstrdup(pkg->candidates[i].version_text);
     if (pkg->kind == PW_PKG_PYODIDE) {
         const pw_pyodide_package *src = pkg->pyodide;
+        int rc = pw_lock_locate_artifact(ctx, p->session, src, &out->url, err);
+        if (rc)
+            return rc;
         out->file_name = pw_xstrdup(pw_path_basename(src->file_name));
-        if (strstr(src->file_name, "://")) {
-            out->url = pw_redact_url(src->file_name);
-        } else {
-            pw_buf url = PW_BUF_INIT;
-            pw_buf_printf(&url, "%s%s", ctx->artifact_base, src->file_name);
-            out->url = pw_buf_detach(&url);
-        }
         out->sha256 = pw_xstrdup(src->sha256);
         out->source = pw_xstrdup(PW_SOURCE_PYODIDE);
         out->package_type = pw_xstrdup(src->package_type);
@@ -479,6 +475,8 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
     if (rc)
         goto done;
     if ((rc = build_lock(&p, solution, n_solution, out, err)))
+        goto done;
+    if ((rc = pw_lock_finish_locations(ctx, err)))
         goto done;
     pw_lock_sort(out);
     check_hashes(ctx, out, &pr);

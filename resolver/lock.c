@@ -180,7 +180,7 @@ static void context_free(pw_lock_context *ctx)
     free(ctx->release_version);
     free(ctx->selected_by);
     free(ctx->index_url);
-    free(ctx->artifact_base);
+    pw_artifact_locations_free(&ctx->artifacts);
     free(ctx->lock_dir);
     free(ctx->requirements_display);
     if (ctx->has_previous)

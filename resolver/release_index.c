@@ -7,9 +7,10 @@
  *   nothing                    the runtime installed by `pwpkg runtime
  *                              install` (same bytes as the CDN's), else the
  *                              official CDN.
- * Artifact URLs in the lock are file_name resolved against the index's
- * base. A local copy without the wheels beside it (the npm package ships
- * the index but not the wheels) resolves against the release's CDN folder.
+ * Each artifact is then taken from beside the index when it is there, else
+ * from the release's CDN folder or --pyodide-base-url (artifact_location.c):
+ * a self-hosted distribution vendors only what its app uses, and the npm
+ * package ships the index without any wheel.
  */
 #include "fetch.h"
 #include "lock_internal.h"
@@ -70,21 +71,6 @@ static char *installed_runtime_index(const pw_lock_context *ctx, const char *ver
         return pw_buf_detach(&path);
     pw_buf_free(&path);
     return NULL;
-}
-
-/* Does the directory hold the artifacts, or only the index? */
-static bool directory_has_artifacts(const char *dir, const pw_pyodide_index *idx)
-{
-    for (size_t i = 0; i < idx->n_packages; i++) {
-        const char *file = idx->packages[i].file_name;
-        if (strstr(file, "://"))
-            continue;
-        char *path = pw_path_join(dir, file);
-        bool found = pw_file_exists(path);
-        free(path);
-        return found;
-    }
-    return false;
 }
 
 static int read_local_index(pw_lock_context *ctx, const char *location, pw_buf *text,
@@ -152,8 +138,12 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
         }
         origin = pw_redact_url(url.data);
         ctx->index_url = pw_xstrdup(origin);
-        const char *slash = strrchr(origin, '/');
-        ctx->artifact_base = pw_xstrndup(origin, (size_t)(slash - origin) + 1);
+        /* Neighbours are asked with the URL as given: its credentials too. */
+        const char *slash = strrchr(url.data, '/');
+        ctx->artifacts.local_url = pw_xstrndup(url.data, (size_t)(slash - url.data) + 1);
+        const char *rslash = strrchr(origin, '/');
+        ctx->artifacts.local_base = pw_xstrndup(origin, (size_t)(rslash - origin) + 1);
+        ctx->artifacts.local_display = pw_xstrdup(ctx->artifacts.local_base);
         rc = fetch_index(ctx, url.data, &text, err);
         pw_buf_free(&url);
     } else if (location) {
@@ -173,7 +163,7 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
         pw_buf url = PW_BUF_INIT;
         pw_buf_printf(&url, "%spyodide-lock.json", base);
         ctx->index_url = pw_xstrdup(url.data);
-        ctx->artifact_base = base;
+        free(base);
         char *installed = installed_runtime_index(ctx, version);
         if (installed) {
             origin = installed;
@@ -200,18 +190,35 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
         free(ctx->release_version);
         ctx->release_version = pw_xstrdup(ctx->index.version ? ctx->index.version : "unknown");
     }
+    pw_artifact_locations *loc = &ctx->artifacts;
     if (local_dir) {
-        if (directory_has_artifacts(local_dir, &ctx->index)) {
-            char *rel = pw_lock_relative_path(ctx->lock_dir, local_dir);
-            pw_buf base = PW_BUF_INIT;
-            pw_buf_puts(&base, rel);
-            if (base.len && base.data[base.len - 1] != '/')
-                pw_buf_putc(&base, '/');
-            ctx->artifact_base = pw_buf_detach(&base);
-            free(rel);
-        } else {
-            ctx->artifact_base = cdn_base(version ? version : ctx->release_version);
-        }
+        char *rel = pw_lock_relative_path(ctx->lock_dir, local_dir);
+        pw_buf base = PW_BUF_INIT;
+        pw_buf_puts(&base, rel);
+        if (base.len && base.data[base.len - 1] != '/')
+            pw_buf_putc(&base, '/');
+        loc->local_base = pw_buf_detach(&base);
+        loc->local_display = rel;
+        loc->local_dir = pw_xstrdup(local_dir);
+    }
+    const char *base_url = ctx->request->pyodide_base_url;
+    if (base_url) {
+        pw_buf b = PW_BUF_INIT;
+        pw_buf_puts(&b, base_url);
+        if (b.len && b.data[b.len - 1] != '/')
+            pw_buf_putc(&b, '/');
+        loc->remote_base = pw_buf_detach(&b);
+        loc->remote_display = pw_redact_url(loc->remote_base);
+    } else {
+        loc->remote_base = cdn_base(version ? version : ctx->release_version);
+        loc->remote_display = pw_xstrdup("the CDN");
+    }
+    /* An index read from the CDN itself has nothing "beside" it to prefer. */
+    if (loc->local_base && strcmp(loc->local_base, loc->remote_base) == 0) {
+        free(loc->local_base);
+        free(loc->local_url);
+        free(loc->local_display);
+        loc->local_base = loc->local_url = loc->local_display = NULL;
     }
     pw_marker_env_pyodide(&ctx->env, ctx->release ? ctx->release->python : ctx->index.python,
                           ctx->index.emscripten, ctx->index.arch ? ctx->index.arch : "wasm32");

@@ -1,0 +1,224 @@
+/*
+ * Where each artifact of a release index comes from.
+ *
+ * A self-hosted Pyodide (an app's vendored pyodide/ folder, or one served
+ * by its own web server) holds its pyodide-lock.json and only the artifacts
+ * the app uses; the rest live on the release's CDN. So the choice is made
+ * per artifact: beside the index when the file is there (a folder: stat; a
+ * URL: a one-byte range request), else from the release's base URL. A file
+ * found beside the index must have the index's sha256: a different file is
+ * refused, never replaced by the CDN's.
+ */
+#include "fetch.h"
+#include "lock_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool is_http_url(const char *s)
+{
+    return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
+}
+
+/* "https://host:port/" of an http(s) URL, lowercased scheme and host. */
+static char *url_origin(const char *url)
+{
+    const char *host = strstr(url, "://");
+    if (!host)
+        return NULL;
+    host += 3;
+    size_t n = (size_t)(host - url) + strcspn(host, "/?#");
+    char *o = pw_xstrndup(url, n);
+    for (char *p = o; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    /* user:pass@ is never part of what is compared */
+    char *at = strchr(o + (host - url), '@');
+    if (at)
+        memmove(o + (host - url), at + 1, strlen(at + 1) + 1);
+    return o;
+}
+
+/* pyodide-lock 0.2.0: file_name is a path relative to the lock, or a URL.
+ * A path that climbs out of the index's folder, or is absolute, points at
+ * something the index's publisher does not control. */
+static int check_file_name(const pw_pyodide_package *src, pw_error *err)
+{
+    const char *f = src->file_name;
+    if (strstr(f, "://")) {
+        if (!is_http_url(f))
+            return pw_error_set(err, PW_EINVAL,
+                                "file_name '%s' in the release index is a URL that is not "
+                                "http or https",
+                                f);
+        return PW_OK;
+    }
+    if (f[0] == '/' || f[0] == '\\')
+        return pw_error_set(err, PW_EINVAL,
+                            "file_name '%s' in the release index is an absolute path; "
+                            "expected a path relative to the index, or a URL",
+                            f);
+    if (!*f || strchr(f, '\\') || strchr(f, '?') || strchr(f, '#'))
+        return pw_error_set(err, PW_EINVAL,
+                            "file_name '%s' in the release index is not a plain relative path",
+                            f);
+    for (const char *seg = f; *seg;) {
+        size_t n = strcspn(seg, "/");
+        if ((n == 2 && seg[0] == '.' && seg[1] == '.') || n == 0)
+            return pw_error_set(err, PW_EINVAL,
+                                "file_name '%s' in the release index leaves the index's "
+                                "folder ('..' or an empty segment)",
+                                f);
+        seg += n;
+        if (*seg == '/')
+            seg++;
+    }
+    return PW_OK;
+}
+
+/* Is the artifact beside a remote index? A one-byte range request: 206 (or
+ * a 200 from a server that ignores Range) says yes, 404 says no, anything
+ * else is an error, since guessing would put a wrong source in the lock. */
+static int probe_remote(pw_fetch_session *session, const char *url, bool *present, pw_error *err)
+{
+    pw_buf byte = PW_BUF_INIT;
+    uint64_t total = 0;
+    int rc = pw_fetch_range(session, url, 0, 1, &byte, &total, err);
+    pw_buf_free(&byte);
+    *present = rc == PW_OK || rc == PW_EUNSUPPORTED || rc == PW_EINVAL;
+    if (rc == PW_OK || rc == PW_EUNSUPPORTED || rc == PW_EINVAL || rc == PW_ENOTFOUND) {
+        pw_error_clear(err);
+        return PW_OK;
+    }
+    return rc;
+}
+
+static void note_remote(pw_lock_context *ctx, const pw_pyodide_package *src, const char *why)
+{
+    pw_buf line = PW_BUF_INIT;
+    pw_buf_printf(&line, "%s (%s)%s%s", src->name, src->file_name, why ? ": " : "",
+                  why ? why : "");
+    pw_strlist_push(&ctx->artifacts.not_local, line.data);
+    pw_buf_free(&line);
+}
+
+int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
+                            const pw_pyodide_package *src, char **url_out, pw_error *err)
+{
+    pw_artifact_locations *loc = &ctx->artifacts;
+    *url_out = NULL;
+    int rc = check_file_name(src, err);
+    if (rc)
+        return rc;
+    if (strstr(src->file_name, "://")) {
+        char *url = pw_redact_url(src->file_name);
+        bool beside = false;
+        if (loc->local_url) {
+            char *a = url_origin(url), *b = url_origin(loc->local_url);
+            beside = a && b && strcmp(a, b) == 0;
+            free(a);
+            free(b);
+        }
+        if (beside) {
+            loc->n_local++;
+        } else {
+            loc->n_remote++;
+            if (ctx->request->no_remote_artifacts)
+                note_remote(ctx, src, "an absolute URL on another host than the index");
+        }
+        *url_out = url;
+        return PW_OK;
+    }
+    bool present = false;
+    if (loc->local_dir) {
+        char *path = pw_path_join(loc->local_dir, src->file_name);
+        present = pw_file_exists(path);
+        if (present) {
+            char hex[PW_SHA256_HEX_LEN + 1];
+            rc = pw_sha256_file_hex(path, hex, NULL, err);
+            if (rc == PW_OK && strcasecmp(hex, src->sha256) != 0)
+                rc = pw_error_set(err, PW_EHASH,
+                                  "%s has sha256 %s, but the release index says %s; the "
+                                  "file beside the index is refused (it is not replaced by "
+                                  "another copy)",
+                                  path, hex, src->sha256);
+        }
+        free(path);
+        if (rc)
+            return rc;
+    } else if (loc->local_url) {
+        pw_buf url = PW_BUF_INIT;
+        pw_buf_printf(&url, "%s%s", loc->local_url, src->file_name);
+        if (ctx->request->offline) {
+            /* Offline, a remote folder cannot be asked: the lock would
+             * guess, so the artifact is listed and the lock refused. */
+            note_remote(ctx, src, "offline, whether it is beside the index cannot be checked");
+            pw_buf_free(&url);
+            loc->n_remote++;
+            pw_buf remote = PW_BUF_INIT;
+            pw_buf_printf(&remote, "%s%s", loc->remote_base, src->file_name);
+            *url_out = pw_buf_detach(&remote);
+            return PW_OK;
+        }
+        rc = probe_remote(session, url.data, &present, err);
+        pw_buf_free(&url);
+        if (rc)
+            return pw_error_wrap(err, "is its artifact beside the index?");
+    }
+    pw_buf url = PW_BUF_INIT;
+    if (present) {
+        pw_buf_printf(&url, "%s%s", loc->local_base, src->file_name);
+        loc->n_local++;
+    } else {
+        pw_buf_printf(&url, "%s%s", loc->remote_base, src->file_name);
+        loc->n_remote++;
+        if (ctx->request->no_remote_artifacts) {
+            note_remote(ctx, src, NULL);
+        } else if (loc->local_base && ctx->request->offline) {
+            /* A self-hosted index locked offline promises an offline
+             * bundle: what is not beside it must be in the cache already. */
+            pw_error ignored = {0};
+            if (pw_fetch_cache_verify(session, src->sha256, NULL, &ignored) != PW_OK)
+                note_remote(ctx, src, "not beside the index, and not in the cache");
+            pw_error_clear(&ignored);
+        }
+    }
+    *url_out = pw_buf_detach(&url);
+    return PW_OK;
+}
+
+int pw_lock_finish_locations(pw_lock_context *ctx, pw_error *err)
+{
+    pw_artifact_locations *loc = &ctx->artifacts;
+    size_t total = loc->n_local + loc->n_remote;
+    if (loc->local_base && total)
+        pw_report(PW_REPORT_INFO, "%zu artifact%s from %s, %zu from %s", loc->n_local,
+                  loc->n_local == 1 ? "" : "s", loc->local_display, loc->n_remote,
+                  loc->remote_display);
+    if (!loc->not_local.len)
+        return PW_OK;
+    pw_buf list = PW_BUF_INIT;
+    for (size_t i = 0; i < loc->not_local.len; i++)
+        pw_buf_printf(&list, "\n  %s", loc->not_local.items[i]);
+    int rc = pw_error_set(err, PW_EINVAL,
+                          "%s: %zu artifact%s not beside the release index %s:%s",
+                          ctx->request->no_remote_artifacts ? "--no-remote-artifacts"
+                                                            : "--offline",
+                          loc->not_local.len, loc->not_local.len == 1 ? " is" : "s are",
+                          loc->local_display ? loc->local_display : "(none given)", list.data);
+    pw_buf_free(&list);
+    return rc;
+}
+
+void pw_artifact_locations_free(pw_artifact_locations *loc)
+{
+    free(loc->local_dir);
+    free(loc->local_url);
+    free(loc->local_base);
+    free(loc->local_display);
+    free(loc->remote_base);
+    free(loc->remote_display);
+    pw_strlist_free(&loc->not_local);
+    memset(loc, 0, sizeof(*loc));
+}
