@@ -150,6 +150,23 @@ int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
     } else if (loc->local_url) {
         pw_buf url = PW_BUF_INIT;
         pw_buf_printf(&url, "%s%s", loc->local_url, src->file_name);
+        const pw_lock_package *prev =
+            ctx->has_previous ? pw_lock_find(&ctx->previous, src->key) : NULL;
+        if (ctx->request->offline && prev && prev->url && prev->sha256 &&
+            strcmp(prev->sha256, src->sha256) == 0) {
+            /* The same artifact as in the existing lock: where it was found
+             * then is where it is. */
+            pw_buf_free(&url);
+            bool beside = strncmp(prev->url, loc->local_base, strlen(loc->local_base)) == 0;
+            if (beside)
+                loc->n_local++;
+            else
+                loc->n_remote++;
+            if (!beside && ctx->request->no_remote_artifacts)
+                note_remote(ctx, src, NULL);
+            *url_out = pw_xstrdup(prev->url);
+            return PW_OK;
+        }
         if (ctx->request->offline) {
             /* Offline, a remote folder cannot be asked: the lock would
              * guess, so the artifact is listed and the lock refused. */
@@ -173,16 +190,8 @@ int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
     } else {
         pw_buf_printf(&url, "%s%s", loc->remote_base, src->file_name);
         loc->n_remote++;
-        if (ctx->request->no_remote_artifacts) {
+        if (ctx->request->no_remote_artifacts)
             note_remote(ctx, src, NULL);
-        } else if (loc->local_base && ctx->request->offline) {
-            /* A self-hosted index locked offline promises an offline
-             * bundle: what is not beside it must be in the cache already. */
-            pw_error ignored = {0};
-            if (pw_fetch_cache_verify(session, src->sha256, NULL, &ignored) != PW_OK)
-                note_remote(ctx, src, "not beside the index, and not in the cache");
-            pw_error_clear(&ignored);
-        }
     }
     *url_out = pw_buf_detach(&url);
     return PW_OK;
@@ -192,8 +201,10 @@ int pw_lock_finish_locations(pw_lock_context *ctx, pw_error *err)
 {
     pw_artifact_locations *loc = &ctx->artifacts;
     size_t total = loc->n_local + loc->n_remote;
+    /* An index folder with no artifact at all (the npm package's) is the
+     * common case and not worth a line. */
     if (loc->local_base && total)
-        pw_report(PW_REPORT_INFO, "%zu artifact%s from %s, %zu from %s", loc->n_local,
+        pw_report(loc->n_local ? PW_REPORT_INFO : PW_REPORT_DEBUG, "%zu artifact%s from %s, %zu from %s", loc->n_local,
                   loc->n_local == 1 ? "" : "s", loc->local_display, loc->n_remote,
                   loc->remote_display);
     if (!loc->not_local.len)
