@@ -15,6 +15,7 @@
 #include "fetch.h"
 #include "lock_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,12 +36,13 @@ static const char *index_release_version(const pw_lock_context *ctx)
     return ctx->release ? ctx->release->index_version : ctx->release_version;
 }
 
-static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_error *err)
+static int fetch_index_mode(pw_lock_context *ctx, const char *url, bool offline, pw_buf *text,
+                            pw_error *err)
 {
     pw_fetch_options opts;
     pw_fetch_options_default(&opts);
     opts.cache_dir = ctx->request->cache_dir;
-    opts.offline = ctx->request->offline;
+    opts.offline = offline;
     opts.refresh = ctx->request->refresh;
     opts.ca_file = ctx->request->ca_file;
     pw_fetch_session *session = NULL;
@@ -55,6 +57,11 @@ static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_e
     pw_fetch_request_free(&page);
     pw_fetch_session_free(session);
     return rc;
+}
+
+static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_error *err)
+{
+    return fetch_index_mode(ctx, url, ctx->request->offline, text, err);
 }
 
 /* The runtime cache of `pwpkg runtime install`: <cache>/runtimes/<v>/. */
@@ -90,11 +97,56 @@ static int read_local_index(pw_lock_context *ctx, const char *location, pw_buf *
     return PW_OK;
 }
 
+static bool same_minor(const char *a, const char *b)
+{
+    unsigned am = 0, an = 0, bm = 0, bn = 0;
+    return a && b && sscanf(a, "%u.%u", &am, &an) == 2 && sscanf(b, "%u.%u", &bm, &bn) == 2 &&
+           am == bm && an == bn;
+}
+
+/* A release the table lacks: its index is the only description, so it is
+ * checked against the runtime of that version when one is installed (the
+ * npm package's own pyodide-lock.json) rather than trusted blindly. */
+static int check_unknown_release(const pw_lock_context *ctx, const char *origin, pw_error *err)
+{
+    const pw_pyodide_index *idx = &ctx->index;
+    if (!idx->python || !*idx->python)
+        return pw_error_set(err, PW_EINVAL, "%s: info.python is missing; Pyodide %s is not in "
+                            "pwpkg's release table, so the index must say its Python",
+                            origin, ctx->release_version);
+    char *installed = installed_runtime_index(ctx, ctx->release_version);
+    if (!installed || strcmp(installed, origin) == 0) {
+        free(installed);
+        return PW_OK;
+    }
+    pw_buf text = PW_BUF_INIT;
+    pw_pyodide_index rt;
+    pw_error ignored = {0};
+    int rc = PW_OK;
+    if (pw_read_file(installed, &text, &ignored) == PW_OK &&
+        pw_pyodide_index_parse(installed, text.data, text.len, &rt, &ignored) == PW_OK) {
+        bool abi_same = (rt.abi_version == NULL) == (idx->abi_version == NULL) &&
+                        (!rt.abi_version || strcmp(rt.abi_version, idx->abi_version) == 0);
+        if (!same_minor(rt.python, idx->python) || !abi_same)
+            rc = pw_error_set(err, PW_EINVAL,
+                              "%s is for Python %s (ABI %s), but the installed runtime of Pyodide "
+                              "%s (%s) runs Python %s (ABI %s)",
+                              origin, idx->python, idx->abi_version ? idx->abi_version : "none",
+                              ctx->release_version, installed, rt.python,
+                              rt.abi_version ? rt.abi_version : "none");
+        pw_pyodide_index_free(&rt);
+    }
+    pw_error_clear(&ignored);
+    pw_buf_free(&text);
+    free(installed);
+    return rc;
+}
+
 static int check_release_matches(const pw_lock_context *ctx, const char *origin, pw_error *err)
 {
     const pw_pyodide_index *idx = &ctx->index;
     if (!ctx->release)
-        return PW_OK;
+        return ctx->release_version ? check_unknown_release(ctx, origin, err) : PW_OK;
     /* The stand-in index of another patch release is fine (0.27.7 for
      * 0.26.0a2); another Python minor or ABI is not. */
     const char *want = ctx->release->python;
@@ -170,8 +222,18 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
             rc = pw_read_file(installed, &text, err);
         } else {
             origin = pw_xstrdup(url.data);
-            rc = fetch_index(ctx, url.data, &text, err);
-            if (rc)
+            /* A version the table lacks may be a typo: only an index already
+             * at hand (a cached CDN page) is used without being asked for. */
+            rc = fetch_index_mode(ctx, url.data, ctx->release ? ctx->request->offline : true,
+                                  &text, err);
+            if (rc && !ctx->release)
+                rc = pw_error_set(err, PW_EINVAL,
+                                  "unknown Pyodide release '%s': it is not in pwpkg's release "
+                                  "table and its pyodide-lock.json is not at hand; run `pwpkg "
+                                  "runtime install %s` (npm), or pass --pyodide-index with its "
+                                  "pyodide-lock.json (a file, or %s)",
+                                  version, version, url.data);
+            else if (rc)
                 pw_error_wrap(err, "the package index of Pyodide %s (pass --pyodide-index with a "
                               "local pyodide-lock.json, or run `pwpkg runtime install %s`)",
                               version, version);
