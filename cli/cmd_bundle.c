@@ -220,6 +220,11 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
                         "their RECORD lists\n",
                 rep->py_compiled_wheels, rep->py_compiled_wheels == 1 ? "" : "s",
                 rep->py_compiled_members, rep->py_compiled_members == 1 ? "" : "s");
+    /* PYODIDE-FACTS.md: wrangler's python_modules.exclude defaults to
+     * every .pyc, which would drop these sourceless modules at upload. */
+    if (rep->py_compiled_members)
+        fprintf(stderr, "note: wrangler leaves out **/*.pyc of python_modules/ unless its "
+                        "python_modules.exclude is set (e.g. to []); these modules have no .py\n");
     if (rep->unlisted_members || rep->no_record_wheels)
         fprintf(stderr, "not vouched for by RECORD: %zu member%s, %zu wheel%s without RECORD "
                         "(--strict-record refuses them)\n",

@@ -85,6 +85,7 @@ got=$(lock_query pwpkg.lock "[lock.release.pyodide, lock.release.python, lock.re
 run 0 "$PWPKG" bundle -o out
 expect_contains "$ERR" "py-compiled: 1 wheel, 2 .pyc members" "py-compiled counted"
 expect_not_contains "$ERR" "warning" "py-compiled wheels are not warned about"
+expect_contains "$ERR" "python_modules.exclude" "wrangler's default exclude of .pyc noted"
 [ -f out/purepkg/util.pyc ] && [ ! -e out/purepkg/util.py ] && pass || fail "pyc installed in place"
 record=$(cat out/purepkg-1.0.dist-info/RECORD)
 expect_contains "$record" "purepkg/util.pyc,sha256=" "installed RECORD lists the .pyc"
