@@ -178,7 +178,14 @@ int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
             *url_out = pw_buf_detach(&remote);
             return PW_OK;
         }
-        rc = probe_remote(session, url.data, &present, err);
+        int known = PW_ENET;
+        for (size_t i = 0; i < loc->probed.len; i++)
+            if (strcmp(loc->probed.items[i], url.data) == 0)
+                known = loc->probe_results[i];
+        if (known == PW_OK || known == PW_ENOTFOUND)
+            present = known == PW_OK;
+        else
+            rc = probe_remote(session, url.data, &present, err);
         pw_buf_free(&url);
         if (rc)
             return pw_error_wrap(err, "is its artifact beside the index?");
@@ -195,6 +202,25 @@ int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
     }
     *url_out = pw_buf_detach(&url);
     return PW_OK;
+}
+
+void pw_lock_probe_artifacts(pw_lock_context *ctx, pw_fetch_session *session,
+                             const pw_pyodide_package *const *pkgs, size_t n)
+{
+    pw_artifact_locations *loc = &ctx->artifacts;
+    if (!loc->local_url || ctx->request->offline)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (strstr(pkgs[i]->file_name, "://"))
+            continue;
+        pw_buf url = PW_BUF_INIT;
+        pw_buf_printf(&url, "%s%s", loc->local_url, pkgs[i]->file_name);
+        pw_strlist_push(&loc->probed, url.data);
+        pw_buf_free(&url);
+    }
+    loc->probe_results = pw_xcalloc(loc->probed.len ? loc->probed.len : 1, sizeof(int));
+    pw_fetch_probe(session, (const char *const *)loc->probed.items, loc->probed.len,
+                   loc->probe_results);
 }
 
 int pw_lock_finish_locations(pw_lock_context *ctx, pw_error *err)
@@ -231,5 +257,7 @@ void pw_artifact_locations_free(pw_artifact_locations *loc)
     free(loc->remote_base);
     free(loc->remote_display);
     pw_strlist_free(&loc->not_local);
+    pw_strlist_free(&loc->probed);
+    free(loc->probe_results);
     memset(loc, 0, sizeof(*loc));
 }

@@ -512,6 +512,15 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
         append_hints(&p, err);
     if (rc)
         goto done;
+    const pw_pyodide_package **release_pkgs = pw_xcalloc(n_solution + 1, sizeof(*release_pkgs));
+    size_t n_release = 0;
+    for (size_t s = 0; s < n_solution; s++) {
+        const pw_package *pkg = pw_map_get(&p.packages, solution[s].package);
+        if (pkg && !pkg->extra && pkg->kind == PW_PKG_PYODIDE)
+            release_pkgs[n_release++] = pkg->pyodide;
+    }
+    pw_lock_probe_artifacts(ctx, p.session, release_pkgs, n_release);
+    free(release_pkgs);
     if ((rc = build_lock(&p, solution, n_solution, out, err)))
         goto done;
     if ((rc = pw_lock_finish_locations(ctx, err)))

@@ -15,6 +15,8 @@ typedef struct pw_artifact_locations {
     char *remote_display;  /* "the CDN", or the base URL */
     size_t n_local, n_remote;
     pw_strlist not_local;  /* refused under --no-remote-artifacts / --offline */
+    pw_strlist probed;     /* URLs beside a remote index asked in one batch ... */
+    int *probe_results;    /* ... and pw_fetch_probe's answer for each */
 } pw_artifact_locations;
 
 typedef struct pw_lock_context {
@@ -40,6 +42,10 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err);
  * folder and local files whose sha256 differs from the index. */
 int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
                             const pw_pyodide_package *src, char **url_out, pw_error *err);
+/* Asks a remote index's folder for the artifacts of `pkgs` at once, so
+ * that pw_lock_locate_artifact need not ask them one by one. */
+void pw_lock_probe_artifacts(pw_lock_context *ctx, pw_fetch_session *session,
+                             const pw_pyodide_package *const *pkgs, size_t n);
 /* Reports the split ("22 artifacts from public/pyodide, 354 from the CDN")
  * and refuses what --no-remote-artifacts or --offline do not allow. */
 int pw_lock_finish_locations(pw_lock_context *ctx, pw_error *err);

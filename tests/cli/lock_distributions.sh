@@ -108,6 +108,9 @@ run 0 "$PWPKG" lock --pyodide $V --pyodide-index public/pyodide --no-remote-arti
 # --- over HTTP: a self-hosted app behind a redirect (/moved/ -> /)
 run 0 "$PWPKG" lock --pyodide $V --pyodide-index "$base/moved/app/pyodide/" --pyodide-base-url "$cdn_url" -o http.lock
 expect_contains "$ERR" "2 artifacts from $base/moved/app/pyodide/, 2 from $cdn_url" "HTTP split"
+# one one-byte probe per locked artifact, through the redirect
+probes=$(grep -cE '"GET /app/pyodide/[^ ]+\.whl HTTP/1\.1" (206 1|404) ' "$WORK/nginx/access.log" || true)
+[ "$probes" = 4 ] && pass || fail "expected 4 probes beside the index, got $probes"
 got=$(urls http.lock)
 expect_contains "$got" "purepkg $base/moved/app/pyodide/purepkg-1.0-cp315-none-any.whl" "purepkg beside the remote index"
 expect_contains "$got" "six ${cdn_url}six-1.16.0-py3-none-any.whl" "six from the CDN"
