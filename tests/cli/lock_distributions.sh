@@ -116,6 +116,18 @@ expect_contains "$got" "purepkg $base/moved/app/pyodide/purepkg-1.0-cp315-none-a
 expect_contains "$got" "six ${cdn_url}six-1.16.0-py3-none-any.whl" "six from the CDN"
 run 0 "$PWPKG" bundle --lock http.lock -o http-out
 cmp -s out/purepkg/util.pyc http-out/purepkg/util.pyc && pass || fail "same bundle over HTTP"
+# a remote neighbour with other bytes than the index says: the download is
+# refused, not replaced by the CDN's copy
+mkdir -p "$WORK/srv/badapp/pyodide"
+cp "$WORK/srv/app/pyodide/pyodide-lock.json" "$WORK/srv/badapp/pyodide/"
+cp "$remoteonly" "$WORK/srv/badapp/pyodide/$(basename "$fastx")"
+run 0 "$PWPKG" lock --pyodide $V --pyodide-index "$base/badapp/pyodide/" --pyodide-base-url "$cdn_url" -o badapp.lock
+expect_contains "$(urls badapp.lock)" "fastx $base/badapp/pyodide/fastx-2.0" "the neighbour is locked"
+# (a fresh cache: the genuine fastx is already in this one, by its sha256)
+PWPKG_CACHE_DIR="$WORK/cache-badapp" run 1 "$PWPKG" bundle --lock badapp.lock -o badapp-out
+expect_contains "$ERR" "fastx" "bad neighbour named"
+expect_contains "$ERR" "sha256" "bad neighbour: hash mismatch"
+[ ! -e badapp-out ] && pass || fail "bad neighbour: output written"
 # offline, the remote folder cannot be asked: refused, unless the existing
 # lock already says where each artifact is
 run 2 "$PWPKG" lock --offline --pyodide $V --pyodide-index "$base/moved/app/pyodide/" --pyodide-base-url "$cdn_url" -o off.lock
