@@ -59,7 +59,9 @@ static int check_file_name(const pw_pyodide_package *src, pw_error *err)
                             "file_name '%s' in the release index is an absolute path; "
                             "expected a path relative to the index, or a URL",
                             f);
-    if (!*f || strchr(f, '\\') || strchr(f, '?') || strchr(f, '#'))
+    /* %2e%2e and %2f reach a server as ".." and "/" once it decodes them. */
+    bool encoded = strcasestr(f, "%2e") || strcasestr(f, "%2f") || strcasestr(f, "%5c");
+    if (!*f || strchr(f, '\\') || strchr(f, '?') || strchr(f, '#') || encoded)
         return pw_error_set(err, PW_EINVAL,
                             "file_name '%s' in the release index is not a plain relative path",
                             f);

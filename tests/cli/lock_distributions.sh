@@ -173,7 +173,7 @@ bad badhash 1 "six: badhash/$(basename "$six") has sha256" --pyodide-index badha
 expect_contains "$ERR" "not replaced" "badhash: says it is not replaced"
 # file_name leaving the folder, absolute, scheme-relative, not http
 n=0
-for f in "../$(basename "$six")" "/etc/$(basename "$six")" "//evil.example/$(basename "$six")" "file:///etc/$(basename "$six")"; do
+for f in "../$(basename "$six")" "%2e%2e/$(basename "$six")" "/etc/$(basename "$six")" "//evil.example/$(basename "$six")" "file:///etc/$(basename "$six")"; do
   dir=fn$((++n))
   mkdir -p "$dir"
   node -e 'const fs=require("fs"); const [i,o,f]=process.argv.slice(1); const l=JSON.parse(fs.readFileSync(i)); l.packages.six.file_name=f; fs.writeFileSync(o, JSON.stringify(l))' \
