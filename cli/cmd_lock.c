@@ -265,6 +265,11 @@ static void print_json_result(const char *status, const cli_lock_options *o, con
     cJSON *rel = cJSON_AddObjectToObject(root, "release");
     cJSON_AddStringToObject(rel, "pyodide", lock->release.pyodide);
     cJSON_AddStringToObject(rel, "python", lock->release.python);
+    size_t beside = 0, elsewhere = 0;
+    pw_lock_count_release_artifacts(lock, &beside, &elsewhere);
+    cJSON *arts = cJSON_AddObjectToObject(root, "release_artifacts");
+    cJSON_AddNumberToObject(arts, "beside_index", (double)beside);
+    cJSON_AddNumberToObject(arts, "elsewhere", (double)elsewhere);
     cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
     for (size_t i = 0; i < lock->n_packages; i++) {
         cJSON *p = cJSON_CreateObject();

@@ -81,6 +81,10 @@ expect_contains "$got" "remoteonly ${cdn_url}remoteonly-1.0-py3-none-any.whl" "r
 got=$(lock_query pwpkg.lock "[lock.release.pyodide, lock.release.python, lock.release.abi_version, lock.release.wheel_platform].join(' ')")
 [ "$got" = "$V 3.15.0 2027_0 pyemscripten_2027_0_wasm32" ] && pass || fail "release from info: $got"
 
+run 0 "$PWPKG" lock --json --pyodide $V --pyodide-index public/pyodide --pyodide-base-url "$cdn_url"
+[ "$(node -e 'const o=JSON.parse(process.argv[1]).release_artifacts; console.log(o.beside_index, o.elsewhere)' "$OUT")" = "2 2" ] &&
+  pass || fail "lock --json split: $OUT"
+
 # bundle: py-compiled members accepted and counted, RECORD true for them
 run 0 "$PWPKG" bundle -o out
 expect_contains "$ERR" "py-compiled: 1 wheel, 2 .pyc members" "py-compiled counted"
