@@ -213,7 +213,12 @@ void pw_lock_probe_artifacts(pw_lock_context *ctx, pw_fetch_session *session,
     if (!loc->local_url || ctx->request->offline)
         return;
     for (size_t i = 0; i < n; i++) {
-        if (strstr(pkgs[i]->file_name, "://"))
+        /* A file_name that leaves the folder is refused later; never ask
+         * the server for it. */
+        pw_error unsafe = {0};
+        bool refused = check_file_name(pkgs[i], &unsafe) != PW_OK;
+        pw_error_clear(&unsafe);
+        if (refused || strstr(pkgs[i]->file_name, "://"))
             continue;
         pw_buf url = PW_BUF_INIT;
         pw_buf_printf(&url, "%s%s", loc->local_url, pkgs[i]->file_name);

@@ -32,7 +32,7 @@ static int choose_release(const pw_lock_request *req, const char *project_dir,
         ctx->selected_by = pw_xstrdup("--pyodide");
         /* A release the table lacks (published after it was written) is
          * described by its own pyodide-lock.json: release_index.c finds it
-         * (--pyodide-index, an installed runtime, the CDN) and takes the
+         * (--pyodide-index, an installed runtime, a cached CDN copy) and takes the
          * Python, ABI and platform from its info. */
         return PW_OK;
     }

@@ -269,8 +269,11 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
         pw_buf_puts(&b, base_url);
         if (b.len && b.data[b.len - 1] != '/')
             pw_buf_putc(&b, '/');
-        loc->remote_base = pw_buf_detach(&b);
-        loc->remote_display = pw_redact_url(loc->remote_base);
+        /* The lock records these URLs: never with credentials (netrc or
+         * the session supplies them when the artifact is fetched). */
+        loc->remote_base = pw_redact_url(b.data);
+        loc->remote_display = pw_xstrdup(loc->remote_base);
+        pw_buf_free(&b);
     } else {
         loc->remote_base = cdn_base(version ? version : ctx->release_version);
         loc->remote_display = pw_xstrdup("the CDN");
