@@ -184,6 +184,11 @@ for f in "../$(basename "$six")" "%2e%2e/$(basename "$six")" "/etc/$(basename "$
     public/pyodide/pyodide-lock.json "$dir/pyodide-lock.json" "$f"
   bad "$dir" 2 "six: file_name '$f'" --pyodide-index "$dir"
 done
+# ... and over HTTP, where the server is never asked for it
+mkdir -p "$WORK/srv/evil/pyodide"
+cp fn1/pyodide-lock.json "$WORK/srv/evil/pyodide/"
+bad evilhttp 2 "six: file_name '../$(basename "$six")'" --pyodide-index "$base/evil/pyodide/"
+grep -q "GET /evil/six" "$WORK/nginx/access.log" && fail "the server was asked for ../six" || pass
 # an absolute URL on another host: used as it is, refused by --no-remote-artifacts
 mkdir -p otherhost
 node -e 'const fs=require("fs"); const [i,o,f]=process.argv.slice(1); const l=JSON.parse(fs.readFileSync(i)); l.packages.six.file_name=f; fs.writeFileSync(o, JSON.stringify(l))' \
