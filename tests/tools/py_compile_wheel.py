@@ -1,25 +1,19 @@
 #!/usr/bin/env python3
-"""Rewrites a wheel as `pyodide py-compile` (pyodide-build) leaves it, for the
-tests: each package foo/bar.py replaced in place by foo/bar.pyc, the wheel
-retagged PYTAG-none-any (file name and WHEEL's Tag, whose RECORD row is
-updated), and every other RECORD row, the .py ones included, kept as it was.
+"""Rewrites a wheel as `pyodide py-compile` (pyodide-build's _py_compile.py)
+leaves it, for the tests: each foo/bar.py replaced in place by foo/bar.pyc,
+.pyc members of the input dropped, the file name retagged PYTAG-none-any,
+and every other member written unchanged: WHEEL (its Tag still the old one)
+and RECORD, which keeps listing the .py files.
 
 usage: py_compile_wheel.py WHEEL OUT_DIR PYTAG [PYC_DIR]
 PYC_DIR: take each foo/bar.pyc from PYC_DIR/foo/bar.pyc (compiled by the
 release's own Python) instead of compiling with this interpreter.
 """
-import base64
-import hashlib
 import os
 import py_compile
 import sys
 import tempfile
 import zipfile
-
-
-def record_hash(data):
-    digest = hashlib.sha256(data).digest()
-    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def compile_here(name, data):
@@ -44,6 +38,8 @@ def main():
         dist_info = next(n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info"))
         members = {}
         for n in names:
+            if n.endswith(".pyc"):
+                continue
             data = zin.read(n)
             if n.endswith(".py") and not n.startswith(dist_info + "/"):
                 if pyc_dir:
@@ -53,19 +49,7 @@ def main():
                     members[n + "c"] = compile_here(n, data)
             else:
                 members[n] = data
-    wheel_meta = dist_info + "/WHEEL"
-    lines = members[wheel_meta].decode().splitlines()
-    lines = ["Tag: %s-none-any" % pytag if l.startswith("Tag:") else l for l in lines]
-    members[wheel_meta] = ("\n".join(lines) + "\n").encode()
     record = dist_info + "/RECORD"
-    rows = []
-    for row in members[record].decode().splitlines():
-        path = row.split(",")[0]
-        if path == wheel_meta:
-            data = members[wheel_meta]
-            row = "%s,%s,%d" % (path, record_hash(data), len(data))
-        rows.append(row)
-    members[record] = ("\n".join(rows) + "\n").encode()
     out = os.path.join(out_dir, new_name)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for n in sorted(members, key=lambda n: (n == record, n)):
