@@ -17,7 +17,10 @@ purepkg_src=$(mk --name purepkg --version 1.0 --module purepkg --file 'purepkg/u
     return 42
 ')
 purepkg=$(python3 "$PWPKG_SOURCE_DIR/tests/tools/py_compile_wheel.py" "$purepkg_src" "$WORK/wheels" cp315)
-fastx=$(mk --name fastx --version 2.0 --module fastx --python cp315 --abi cp315 --platform pyemscripten_2027_0_wasm32)
+# binary wheels of a py-compiled distribution are py-compiled too, tag kept
+mkdir -p "$WORK/wheels/src"
+fastx_src=$("$tools/pw_wheelgen" --out "$WORK/wheels/src" --name fastx --version 2.0 --module fastx --python cp315 --abi cp315 --platform pyemscripten_2027_0_wasm32 | tail -1)
+fastx=$(python3 "$PWPKG_SOURCE_DIR/tests/tools/py_compile_wheel.py" "$fastx_src" "$WORK/wheels" keep)
 six=$(mk --name six --version 1.16.0 --module six)
 remoteonly=$(mk --name remoteonly --version 1.0 --module remoteonly)
 stale=$(mk --name stale --version 1.0 --module stale --python cp313 --abi cp313 --platform pyodide_2025_0_wasm32)
@@ -87,17 +90,17 @@ run 0 "$PWPKG" lock --json --pyodide $V --pyodide-index public/pyodide --pyodide
 
 # bundle: py-compiled members accepted and counted, RECORD true for them
 run 0 "$PWPKG" bundle -o out
-expect_contains "$ERR" "py-compiled: 1 wheel, 2 .pyc members" "py-compiled counted"
+expect_contains "$ERR" "py-compiled: 2 wheels, 3 .pyc members" "py-compiled counted"
 expect_not_contains "$ERR" "warning" "py-compiled wheels are not warned about"
 expect_contains "$ERR" "python_modules.exclude" "wrangler's default exclude of .pyc noted"
-[ -f out/purepkg/util.pyc ] && [ ! -e out/purepkg/util.py ] && pass || fail "pyc installed in place"
+[ -f out/purepkg/util.pyc ] && [ ! -e out/purepkg/util.py ] && [ -f out/fastx/__init__.pyc ] && pass || fail "pyc installed in place"
 record=$(cat out/purepkg-1.0.dist-info/RECORD)
 expect_contains "$record" "purepkg/util.pyc,sha256=" "installed RECORD lists the .pyc"
 expect_not_contains "$record" "purepkg/util.py," "installed RECORD does not list the missing .py"
 run 0 "$PWPKG" bundle --strict-record -o strict
 run 0 "$PWPKG" verify --pyodide $V --pyodide-index public/pyodide --pyodide-base-url "$cdn_url" --bundle out
 run 0 "$PWPKG" bundle --json -o out2
-[ "$(node -e 'const o=JSON.parse(process.argv[1]); console.log(o.py_compiled_wheels, o.py_compiled_members)' "$OUT")" = "1 2" ] &&
+[ "$(node -e 'const o=JSON.parse(process.argv[1]); console.log(o.py_compiled_wheels, o.py_compiled_members)' "$OUT")" = "2 3" ] &&
   pass || fail "bundle --json counts: $OUT"
 
 # --no-remote-artifacts lists every artifact not beside the index

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The newest Pyodide on npm that pwpkg's release table lacks (314.0.8),
 # installed with `pwpkg runtime install`, then a self-hosted distribution of
-# it: the release's real pyodide-lock.json plus a py-compiled wheel (its
+# it: the release's real pyodide-lock.json plus two py-compiled wheels (the
 # .pyc compiled by the release's own Python in Pyodide under Node, .py
-# dropped, RECORD kept, retagged cp314-none-any) and a binary-tagged wheel,
-# both vendored beside the index. It locks with every artifact local,
+# dropped, WHEEL and RECORD kept): a pure one retagged cp314-none-any and a
+# binary-tagged one, both vendored beside the index. It locks with every artifact local,
 # bundles, and imports in real Pyodide.
 source "$(dirname "$0")/lib.bash"
 tools=$(dirname "$PWPKG")/../tests
@@ -24,25 +24,28 @@ got=$(lock_query pwpkg.lock "[lock.release.pyodide, lock.release.python, lock.re
 [ "$got" = "$V $python 2026_0" ] && pass || fail "newest release from its runtime: $got"
 expect_contains "$(lock_query pwpkg.lock "lock.packages[0].url")" "https://cdn.jsdelivr.net/pyodide/v$V/full/six-" "six from the CDN"
 
-# the release's own Python compiles the sources (bundle --compile)
-mkdir -p wheels build-pyc
-src=$("$tools/pw_wheelgen" --out "$WORK/wheels" --name purepkg --version 1.0 --module purepkg \
+# the release's own Python compiles the sources (bundle --compile); binary
+# wheels of a py-compiled distribution are compiled too, their tag kept
+mkdir -p wheels build-pyc/src
+src=$("$tools/pw_wheelgen" --out "$WORK/build-pyc/src" --name purepkg --version 1.0 --module purepkg \
   --file 'purepkg/util.py=def answer():
     return 42
 ' | tail -1)
-printf 'purepkg\n' >build-pyc/requirements.txt
+fastbin_src=$("$tools/pw_wheelgen" --out "$WORK/build-pyc/src" --name fastbin --version 2.0 \
+  --file 'fastbin/__init__.py=KIND = "binary-tagged"
+' --python "cp$minor" --abi "cp$minor" --platform pyemscripten_2026_0_wasm32 | tail -1)
+printf 'purepkg\nfastbin\n' >build-pyc/requirements.txt
 cd build-pyc
-run 0 "$PWPKG" lock --pyodide $V --cache-dir "$runtimes" --no-index -f ../wheels
+run 0 "$PWPKG" lock --pyodide $V --cache-dir "$runtimes" --no-index -f src
 run 0 "$PWPKG" bundle --compile --cache-dir "$runtimes" -o compiled
-mkdir -p pyc/purepkg
-for m in __init__ util; do
-  cp "compiled/purepkg/__pycache__/$m.cpython-$minor.pyc" "pyc/purepkg/$m.pyc" || fail "no $m.pyc from Pyodide"
+mkdir -p pyc/purepkg pyc/fastbin
+for m in purepkg/__init__ purepkg/util fastbin/__init__; do
+  cp "compiled/$(dirname $m)/__pycache__/$(basename $m).cpython-$minor.pyc" "pyc/$m.pyc" ||
+    fail "no $m.pyc from Pyodide"
 done
 cd "$WORK"
 purepkg=$(python3 "$PWPKG_SOURCE_DIR/tests/tools/py_compile_wheel.py" "$src" wheels "cp$minor" build-pyc/pyc)
-fastbin=$("$tools/pw_wheelgen" --out wheels --name fastbin --version 2.0 \
-  --file 'fastbin/__init__.py=KIND = "binary-tagged"
-' --python "cp$minor" --abi "cp$minor" --platform pyemscripten_2026_0_wasm32 | tail -1)
+fastbin=$(python3 "$PWPKG_SOURCE_DIR/tests/tools/py_compile_wheel.py" "$fastbin_src" wheels keep build-pyc/pyc)
 
 # the self-hosted distribution: the real index plus the two vendored wheels
 mkdir -p app/public/pyodide
@@ -68,9 +71,10 @@ got=$(lock_query pwpkg.lock "lock.packages.map(p => p.url).join(' ')")
 [ "$got" = "public/pyodide/fastbin-2.0-cp$minor-cp$minor-pyemscripten_2026_0_wasm32.whl public/pyodide/purepkg-1.0-cp$minor-none-any.whl" ] &&
   pass || fail "local urls: $got"
 run 0 "$PWPKG" bundle --strict-record --offline
-expect_contains "$ERR" "py-compiled: 1 wheel, 2 .pyc members" "py-compiled counted"
-[ -f python_modules/purepkg/util.pyc ] && [ ! -e python_modules/purepkg/util.py ] && pass || fail "sourceless install"
-printf 'import purepkg.util, fastbin\nassert purepkg.util.answer() == 42, purepkg.util.answer()\nassert purepkg.util.__file__.endswith(".pyc")\n\ndef on_fetch(request):\n    return fastbin.KIND\n' >entry.py
+expect_contains "$ERR" "py-compiled: 2 wheels, 3 .pyc members" "py-compiled counted"
+[ -f python_modules/purepkg/util.pyc ] && [ ! -e python_modules/purepkg/util.py ] &&
+  [ -f python_modules/fastbin/__init__.pyc ] && pass || fail "sourceless install"
+printf 'import purepkg.util, fastbin\nassert purepkg.util.answer() == 42, purepkg.util.answer()\nassert purepkg.util.__file__.endswith(".pyc")\nassert fastbin.__file__.endswith(".pyc")\n\ndef on_fetch(request):\n    return fastbin.KIND\n' >entry.py
 run 0 "$PWPKG" check --cache-dir "$runtimes" --entry entry.py
 expect_contains "$ERR" "purepkg" "purepkg imported in Pyodide"
 # a py-compiled wheel of another Python minor: refused naming its tag

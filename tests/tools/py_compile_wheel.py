@@ -5,7 +5,9 @@ leaves it, for the tests: each foo/bar.py replaced in place by foo/bar.pyc,
 and every other member written unchanged: WHEEL (its Tag still the old one)
 and RECORD, which keeps listing the .py files.
 
-usage: py_compile_wheel.py WHEEL OUT_DIR PYTAG [PYC_DIR]
+usage: py_compile_wheel.py WHEEL OUT_DIR PYTAG|keep [PYC_DIR]
+keep: the file name unchanged, as py-compile leaves a binary wheel
+(cp313-cp313-pyodide_2025_0_wasm32) whose tag already names its Python.
 PYC_DIR: take each foo/bar.pyc from PYC_DIR/foo/bar.pyc (compiled by the
 release's own Python) instead of compiling with this interpreter.
 """
@@ -32,7 +34,7 @@ def main():
     pyc_dir = sys.argv[4] if len(sys.argv) > 4 else None
     base = os.path.basename(wheel)
     parts = base[:-4].split("-")
-    new_name = "-".join(parts[:-3] + [pytag, "none", "any"]) + ".whl"
+    new_name = base if pytag == "keep" else "-".join(parts[:-3] + [pytag, "none", "any"]) + ".whl"
     with zipfile.ZipFile(wheel) as zin:
         names = zin.namelist()
         dist_info = next(n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info"))
