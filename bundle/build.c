@@ -100,6 +100,7 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
             .max_ratio = o->max_ratio,
             .strip = o->strip,
             .exclude = o->exclude,
+            .strict_record = o->strict_record,
         };
         pw_report(PW_REPORT_DEBUG, "bundle: installing %s %s", it->name,
                   it->version ? it->version : "");
@@ -322,6 +323,10 @@ static void fill_report(build_state *s, pw_bundle_report *rep)
         ps->saved_bytes = s->results[p].saved_bytes;
         rep->saved_bytes += s->results[p].saved_bytes;
         rep->saved_files += s->results[p].saved_files;
+        rep->py_compiled_wheels += s->results[p].py_compiled > 0;
+        rep->py_compiled_members += s->results[p].py_compiled;
+        rep->unlisted_members += s->results[p].unlisted;
+        rep->no_record_wheels += s->results[p].no_record;
     }
     for (size_t i = 0; i < s->n_files; i++) {
         const bundle_file *bf = &s->files[i];

@@ -71,6 +71,9 @@ typedef struct pw_wheel_install_options {
     unsigned max_ratio;              /* 0: PW_BUNDLE_DEFAULT_MAX_RATIO */
     unsigned strip;                  /* mask of enum pw_bundle_strip */
     const pw_strlist *exclude;       /* fnmatch globs on installed paths, or NULL */
+    /* Refuse members RECORD does not list (a .pyc of a listed .py aside)
+     * and wheels without RECORD, instead of warning. */
+    bool strict_record;
 } pw_wheel_install_options;
 
 typedef struct pw_wheel_install_result {
@@ -80,6 +83,9 @@ typedef struct pw_wheel_install_result {
     uint64_t uncompressed;     /* bytes decompressed, stripped members included */
     uint64_t saved_bytes;      /* bytes of files left out by strip/exclude */
     size_t saved_files;
+    size_t py_compiled;        /* .pyc members standing for a .py that RECORD lists */
+    size_t unlisted;           /* members RECORD does not vouch for (warned about) */
+    bool no_record;            /* the wheel had no RECORD; the artifact hash vouched */
     char *dist_info;           /* "<name>-<version>.dist-info", NULL for a plain zip */
 } pw_wheel_install_result;
 
@@ -88,7 +94,11 @@ void pw_wheel_install_result_free(pw_wheel_install_result *r);
 /*
  * Installs the wheel (or, for a ".zip" artifact, the plain archive) at
  * `archive_path` into `site_dir`, verifying every member against RECORD and
- * refusing unsafe archives. Errors name the archive and the member:
+ * refusing unsafe archives. As pip and micropip do, a member RECORD does not
+ * list is accepted with a warning (refused with o->strict_record): a .pyc
+ * whose .py RECORD lists and the archive lacks is py-compiled (pyodide
+ * py-compile) and counted without a warning; a wheel without RECORD is
+ * accepted, with a warning, only when o->sha256 vouched for the artifact. Errors name the archive and the member:
  *   PW_EINVAL  unsafe or malformed layout (traversal, symlink, duplicates,
  *              missing RECORD/WHEEL, dist-info name mismatch...);
  *   PW_EHASH   content does not match RECORD or the lock's sha256;
@@ -129,6 +139,7 @@ typedef struct pw_bundle_options {
     const pw_strlist *exclude;       /* may be NULL */
     uint64_t max_total_uncompressed; /* over the whole bundle; 0: default */
     unsigned max_ratio;              /* 0: default */
+    bool strict_record;              /* pw_wheel_install_options.strict_record */
     /* Runs on the staging tree once everything is installed, before sizes,
      * the manifest and the zip are made (e.g. compiling .pyc files); NULL
      * for none. Its failure fails the build, leaving nothing behind. */
@@ -154,6 +165,10 @@ typedef struct pw_bundle_report {
     uint64_t saved_bytes;
     size_t saved_files;
     size_t added_files;   /* created by the after_install hook (e.g. .pyc) */
+    size_t py_compiled_wheels;  /* wheels shipped as .pyc whose RECORD lists the .py */
+    size_t py_compiled_members;
+    size_t unlisted_members;    /* accepted with a warning (not --strict-record) */
+    size_t no_record_wheels;    /* accepted on the artifact's sha256 alone */
     uint64_t added_bytes;
     char *skipped; /* comma-separated static_library packages left out, or NULL */
 } pw_bundle_report;

@@ -61,6 +61,9 @@ typedef struct installer {
     uint64_t total;
     uint64_t saved_bytes;
     size_t saved_files;
+    bool no_record;     /* accepted without RECORD: the artifact hash vouched */
+    size_t py_compiled; /* .pyc members standing for a listed .py */
+    size_t unlisted;    /* members accepted with a warning */
     unsigned char *chunk;
 } installer;
 
@@ -291,6 +294,26 @@ static int check_wheel_structure(installer *ins, pw_error *err)
     if (rc == PW_OK) {
         pw_buf_reset(&path);
         pw_buf_printf(&path, "%s/RECORD", ins->dist_info);
+        if (!archive_has(ins, path.data)) {
+            /* pip and micropip install a wheel without RECORD; pwpkg does
+             * when the lock's sha256 of the whole artifact stands in for it. */
+            if (ins->o->strict_record || !ins->o->sha256)
+                rc = pw_error_set(err, PW_EINVAL, "%s: member %s is missing%s", ins->archive,
+                                  path.data,
+                                  ins->o->strict_record
+                                      ? " (--strict-record)"
+                                      : ", and no artifact sha256 vouches for its members");
+            else {
+                pw_report(PW_REPORT_WARN,
+                          "%s: no %s; its members are trusted on the artifact's sha256 "
+                          "(--strict-record refuses it)",
+                          ins->archive, path.data);
+                ins->no_record = true;
+            }
+            pw_buf_free(&path);
+            pw_buf_free(&text);
+            return rc;
+        }
         rc = read_small_member(ins, path.data, &text, err);
         if (rc == PW_OK) {
             pw_buf origin = PW_BUF_INIT;
@@ -414,21 +437,75 @@ static int map_members(installer *ins, pw_error *err)
     return rc;
 }
 
+/* pyodide py-compile replaces foo/bar.py by foo/bar.pyc in place and keeps
+ * RECORD as it was: the .pyc stands for a listed .py the archive lacks. */
+static pw_record_entry *compiled_source(installer *ins, const char *name)
+{
+    size_t len = strlen(name);
+    if (len < 5 || strcmp(name + len - 4, ".pyc") != 0)
+        return NULL;
+    char *source = pw_xstrndup(name, len - 1);
+    pw_record_entry *e = archive_has(ins, source) ? NULL : pw_bundle_record_find(&ins->record, source);
+    free(source);
+    return e;
+}
+
+#define UNLISTED_SHOWN 5
+
 static int match_record(installer *ins, pw_error *err)
 {
-    for (size_t i = 0; i < ins->n; i++) {
+    if (ins->no_record)
+        return PW_OK;
+    pw_strlist unlisted = PW_STRLIST_INIT;
+    int rc = PW_OK;
+    for (size_t i = 0; i < ins->n && rc == PW_OK; i++) {
         member *m = &ins->m[i];
         if (m->dir || m->unrecorded)
             continue;
         m->rec = pw_bundle_record_find(&ins->record, m->name);
-        if (!m->rec)
-            return pw_error_set(err, PW_EHASH, "%s: member %s: not listed in %s/RECORD",
-                                ins->archive, m->name, ins->dist_info);
-        if (!m->rec->has_hash)
-            return pw_error_set(err, PW_EHASH, "%s: member %s: no hash in %s/RECORD",
-                                ins->archive, m->name, ins->dist_info);
-        m->rec->seen = true;
+        if (m->rec && m->rec->has_hash) {
+            m->rec->seen = true;
+            continue;
+        }
+        pw_record_entry *source = m->rec ? NULL : compiled_source(ins, m->name);
+        if (source) {
+            source->seen = true;
+            ins->py_compiled++;
+            continue;
+        }
+        const char *why = m->rec ? "no hash in" : "not listed in";
+        if (m->rec)
+            m->rec->seen = true;
+        m->rec = NULL;
+        if (ins->o->strict_record) {
+            rc = pw_error_set(err, PW_EHASH, "%s: member %s: %s %s/RECORD (--strict-record)",
+                              ins->archive, m->name, why, ins->dist_info);
+            break;
+        }
+        ins->unlisted++;
+        if (unlisted.len < UNLISTED_SHOWN) {
+            pw_buf line = PW_BUF_INIT;
+            pw_buf_printf(&line, "%s (%s RECORD)", m->name, why);
+            pw_strlist_push(&unlisted, line.data);
+            pw_buf_free(&line);
+        }
     }
+    if (rc == PW_OK && ins->unlisted) {
+        pw_buf list = PW_BUF_INIT;
+        for (size_t i = 0; i < unlisted.len; i++)
+            pw_buf_printf(&list, "%s%s", i ? ", " : "", unlisted.items[i]);
+        if (ins->unlisted > unlisted.len)
+            pw_buf_printf(&list, " and %zu more", ins->unlisted - unlisted.len);
+        pw_report(PW_REPORT_WARN,
+                  "%s: %zu member%s that %s/RECORD does not vouch for, installed as they are "
+                  "(--strict-record refuses them): %s",
+                  ins->archive, ins->unlisted, ins->unlisted == 1 ? "" : "s", ins->dist_info,
+                  list.data);
+        pw_buf_free(&list);
+    }
+    pw_strlist_free(&unlisted);
+    if (rc != PW_OK)
+        return rc;
     for (size_t i = 0; i < ins->record.len; i++) {
         pw_record_entry *e = &ins->record.entries[i];
         bool unrecorded = false;
@@ -869,6 +946,9 @@ int pw_wheel_install(const char *archive_path, const char *site_dir,
             result->uncompressed = ins.total;
             result->saved_bytes = ins.saved_bytes;
             result->saved_files = ins.saved_files;
+            result->py_compiled = ins.py_compiled;
+            result->unlisted = ins.unlisted;
+            result->no_record = ins.no_record;
             result->dist_info = ins.dist_info;
             ins.files = NULL;
             ins.n_files = 0;

@@ -33,6 +33,9 @@ static const char bundle_help[] =
     "  --compile             add .pyc files compiled by the release's own Python\n"
     "                        (needs Node.js and the runtime: pwpkg runtime install)\n"
     "  --runtime DIR         the Pyodide runtime for --compile\n"
+    "  --strict-record       refuse wheel members RECORD does not list (a .pyc of a\n"
+    "                        listed .py, as pyodide py-compile leaves it, aside) and\n"
+    "                        wheels without RECORD; by default they are warned about\n"
     "  -j N / --offline / --cache-dir DIR / --cert FILE / --proxy URL /\n"
     "  --timeout SECONDS / --retries N (as in `pwpkg help fetch`)\n"
     "  -q / -v / --json\n"
@@ -50,6 +53,7 @@ enum {
     OPT_MAX_SIZE,
     OPT_COMPILE,
     OPT_RUNTIME,
+    OPT_STRICT_RECORD,
 };
 
 typedef struct bundle_cli {
@@ -60,6 +64,7 @@ typedef struct bundle_cli {
     pw_strlist exclude;
     uint64_t max_size;
     bool compile;
+    bool strict_record;
     const char *runtime_dir;
     pw_transfer_options transfer;
 } bundle_cli;
@@ -91,6 +96,7 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
         {"max-size", required_argument, NULL, OPT_MAX_SIZE},
         {"compile", no_argument, NULL, OPT_COMPILE},
         {"runtime", required_argument, NULL, OPT_RUNTIME},
+        {"strict-record", no_argument, NULL, OPT_STRICT_RECORD},
         {NULL, 0, NULL, 0},
     };
     optind = 0;
@@ -121,6 +127,7 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
             break;
         case OPT_COMPILE: o->compile = true; break;
         case OPT_RUNTIME: o->runtime_dir = optarg; break;
+        case OPT_STRICT_RECORD: o->strict_record = true; break;
         case ':':
             return cli_usage_error(ctx, &cli_cmd_bundle, "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -165,6 +172,10 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
         cJSON_AddNumberToObject(root, "saved_bytes", (double)rep->saved_bytes);
         cJSON_AddNumberToObject(root, "compiled_files", (double)rep->added_files);
         cJSON_AddNumberToObject(root, "compiled_bytes", (double)rep->added_bytes);
+        cJSON_AddNumberToObject(root, "py_compiled_wheels", (double)rep->py_compiled_wheels);
+        cJSON_AddNumberToObject(root, "py_compiled_members", (double)rep->py_compiled_members);
+        cJSON_AddNumberToObject(root, "unlisted_members", (double)rep->unlisted_members);
+        cJSON_AddNumberToObject(root, "no_record_wheels", (double)rep->no_record_wheels);
         cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
         for (size_t i = 0; i < rep->n_packages; i++) {
             const pw_bundle_package_size *p = &rep->packages[i];
@@ -205,6 +216,21 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
     if (rep->added_files)
         fprintf(stderr, "compiled: %zu .pyc file%s, +%.1f KB (raw)\n", rep->added_files,
                 rep->added_files == 1 ? "" : "s", (double)rep->added_bytes / 1024.0);
+    if (rep->py_compiled_wheels)
+        fprintf(stderr, "py-compiled: %zu wheel%s, %zu .pyc member%s standing for the .py "
+                        "their RECORD lists\n",
+                rep->py_compiled_wheels, rep->py_compiled_wheels == 1 ? "" : "s",
+                rep->py_compiled_members, rep->py_compiled_members == 1 ? "" : "s");
+    /* PYODIDE-FACTS.md: wrangler's python_modules.exclude defaults to
+     * every .pyc, which would drop these sourceless modules at upload. */
+    if (rep->py_compiled_members)
+        fprintf(stderr, "note: wrangler leaves out **/*.pyc of python_modules/ unless its "
+                        "python_modules.exclude is set (e.g. to []); these modules have no .py\n");
+    if (rep->unlisted_members || rep->no_record_wheels)
+        fprintf(stderr, "not vouched for by RECORD: %zu member%s, %zu wheel%s without RECORD "
+                        "(--strict-record refuses them)\n",
+                rep->unlisted_members, rep->unlisted_members == 1 ? "" : "s",
+                rep->no_record_wheels, rep->no_record_wheels == 1 ? "" : "s");
     if (strcmp(status, "ok") == 0)
         fprintf(stderr, "Bundled %zu package%s -> %s\n", rep->n_packages,
                 rep->n_packages == 1 ? "" : "s", o->output);
@@ -249,6 +275,7 @@ static int build_bundle(cli_context *ctx, bundle_cli *o, const pw_lock *lock,
     bo.source_date_epoch = -1;
     bo.max_size_gz = o->max_size;
     bo.exclude = &o->exclude;
+    bo.strict_record = o->strict_record;
     if (o->compile) {
         bo.after_install = compile_staging;
         bo.after_install_ctx = &step;

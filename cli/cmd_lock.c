@@ -22,7 +22,9 @@ static const char lock_help[] =
     "  -o, --output FILE        the lock to write or check (default: pwpkg.lock)\n"
     "\n"
     "choosing the Pyodide release (first that applies):\n"
-    "  --pyodide VERSION        a release, e.g. 0.27.7\n"
+    "  --pyodide VERSION        a release, e.g. 0.27.7; one pwpkg's table lacks is read\n"
+    "                           from its pyodide-lock.json (--pyodide-index, or an\n"
+    "                           installed runtime: pwpkg runtime install VERSION)\n"
     "  --compat-date DATE       a Worker's compatibility date (YYYY-MM-DD) ...\n"
     "  --compat-flag FLAG       ... and its compatibility flags (repeatable)\n"
     "  (default)                compatibility_date and compatibility_flags from\n"
@@ -33,7 +35,12 @@ static const char lock_help[] =
     "                           `wrangler deploy --env NAME` does\n"
     "  --pyodide-index LOC      the release's pyodide-lock.json: a file, a directory\n"
     "                           holding one, or a URL (default: an installed runtime of\n"
-    "                           the release, else https://cdn.jsdelivr.net/pyodide/vVERSION/full/)\n"
+    "                           the release, else https://cdn.jsdelivr.net/pyodide/vVERSION/full/);\n"
+    "                           each artifact is taken from beside it when it is there\n"
+    "  --pyodide-base-url URL   where the other artifacts come from (default: the\n"
+    "                           release's CDN folder)\n"
+    "  --no-remote-artifacts    every artifact must be beside the index; fail listing\n"
+    "                           those that are not\n"
     "\n"
     "package indexes (names the release provides come from the release):\n"
     "  -i, --index-url URL      PEP 503/691 simple index (default https://pypi.org/simple;\n"
@@ -80,6 +87,8 @@ enum {
     OPT_EXCLUDE_NEWER,
     OPT_ENV,
     OPT_RESET_OPTIONS,
+    OPT_PYODIDE_BASE_URL,
+    OPT_NO_REMOTE_ARTIFACTS,
 };
 
 static const struct option lock_long_options[] = {
@@ -107,6 +116,8 @@ static const struct option lock_long_options[] = {
         {"upgrade-package", required_argument, NULL, 'P'},
         {"env", required_argument, NULL, OPT_ENV},
         {"reset-options", no_argument, NULL, OPT_RESET_OPTIONS},
+        {"pyodide-base-url", required_argument, NULL, OPT_PYODIDE_BASE_URL},
+        {"no-remote-artifacts", no_argument, NULL, OPT_NO_REMOTE_ARTIFACTS},
         {NULL, 0, NULL, 0},
 };
 
@@ -122,6 +133,8 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     case 'o': r->lock_path = optarg; break;
     case OPT_PYODIDE: r->pyodide_version = optarg; break;
     case OPT_PYODIDE_INDEX: r->pyodide_index = optarg; break;
+    case OPT_PYODIDE_BASE_URL: r->pyodide_base_url = optarg; break;
+    case OPT_NO_REMOTE_ARTIFACTS: r->no_remote_artifacts = true; break;
     case OPT_COMPAT_DATE: r->compat_date = optarg; break;
     case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
     case OPT_ENV: r->wrangler_env = optarg; break;
@@ -247,6 +260,11 @@ static void print_json_result(const char *status, const cli_lock_options *o, con
     cJSON *rel = cJSON_AddObjectToObject(root, "release");
     cJSON_AddStringToObject(rel, "pyodide", lock->release.pyodide);
     cJSON_AddStringToObject(rel, "python", lock->release.python);
+    size_t beside = 0, elsewhere = 0;
+    pw_lock_count_release_artifacts(lock, &beside, &elsewhere);
+    cJSON *arts = cJSON_AddObjectToObject(root, "release_artifacts");
+    cJSON_AddNumberToObject(arts, "beside_index", (double)beside);
+    cJSON_AddNumberToObject(arts, "elsewhere", (double)elsewhere);
     cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
     for (size_t i = 0; i < lock->n_packages; i++) {
         cJSON *p = cJSON_CreateObject();

@@ -397,3 +397,101 @@ int pw_fetch_range(pw_fetch_session *s, const char *url, int64_t offset, uint64_
     free(redacted);
     return rc;
 }
+
+/* ---------------------------------------------------------------- probes */
+
+typedef struct probe_xfer {
+    range_xfer x;
+    pw_buf byte;
+    char *curl_url;
+    char errbuf[CURL_ERROR_SIZE];
+    size_t index;
+} probe_xfer;
+
+static int probe_result(const probe_xfer *p, CURLcode cc)
+{
+    long code = 0;
+    curl_easy_getinfo(p->x.easy, CURLINFO_RESPONSE_CODE, &code);
+    /* A 200 (Range ignored, body cut short) or a 416 (empty file) is a file
+     * that is there all the same. */
+    if (p->x.ignored || code == 200 || code == 206 || code == 416)
+        return PW_OK;
+    if (cc == CURLE_OK && (code == 404 || code == 410))
+        return PW_ENOTFOUND;
+    return PW_ENET;
+}
+
+int pw_fetch_probe(pw_fetch_session *s, const char *const *urls, size_t n, int *results)
+{
+    probe_xfer *xs = pw_xcalloc(n ? n : 1, sizeof(*xs));
+    size_t next = 0, running = 0;
+    bool multi_failed = false;
+    for (size_t i = 0; i < n; i++) {
+        results[i] = PW_ENET;
+        if (pw_fetch_is_local(urls[i])) {
+            char *path = pw_fetch_local_path(urls[i]);
+            results[i] = pw_file_exists(path) ? PW_OK : PW_ENOTFOUND;
+            free(path);
+        }
+    }
+    int jobs = s->opt.jobs > 0 ? s->opt.jobs : 8;
+    for (;;) {
+        while (!multi_failed && !s->opt.offline && next < n && running < (size_t)jobs) {
+            size_t i = next++;
+            if (pw_fetch_is_local(urls[i]) || (strncasecmp(urls[i], "http://", 7) != 0 &&
+                                               strncasecmp(urls[i], "https://", 8) != 0))
+                continue;
+            probe_xfer *p = &xs[i];
+            p->index = i;
+            p->x.out = &p->byte;
+            p->x.limit = 1;
+            p->curl_url = pw_fetch_url_with_credentials(s, urls[i]);
+            p->x.easy = new_handle(s, p->curl_url, "0-0", &p->x, p->errbuf);
+            if (!p->x.easy)
+                continue;
+            curl_easy_setopt(p->x.easy, CURLOPT_PRIVATE, p);
+            if (curl_multi_add_handle(s->multi, p->x.easy) != CURLM_OK) {
+                curl_easy_cleanup(p->x.easy);
+                p->x.easy = NULL;
+                multi_failed = true;
+                break;
+            }
+            running++;
+        }
+        if (running == 0)
+            break;
+        int still = 0;
+        if (curl_multi_perform(s->multi, &still) != CURLM_OK)
+            multi_failed = true;
+        CURLMsg *m;
+        int queued;
+        while ((m = curl_multi_info_read(s->multi, &queued)) != NULL) {
+            if (m->msg != CURLMSG_DONE)
+                continue;
+            probe_xfer *p = NULL;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&p);
+            results[p->index] = probe_result(p, m->data.result);
+            curl_multi_remove_handle(s->multi, p->x.easy);
+            curl_easy_cleanup(p->x.easy);
+            p->x.easy = NULL;
+            running--;
+        }
+        if (multi_failed) {
+            for (size_t i = 0; i < n; i++)
+                if (xs[i].x.easy) {
+                    curl_multi_remove_handle(s->multi, xs[i].x.easy);
+                    curl_easy_cleanup(xs[i].x.easy);
+                    xs[i].x.easy = NULL;
+                }
+            break;
+        }
+        if (running)
+            curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+    }
+    for (size_t i = 0; i < n; i++) {
+        pw_buf_free(&xs[i].byte);
+        free(xs[i].curl_url);
+    }
+    free(xs);
+    return PW_OK;
+}

@@ -47,4 +47,14 @@ typedef struct pw_fetch_session pw_fetch_session;
 int pw_fetch_range(pw_fetch_session *s, const char *url, int64_t offset, uint64_t length,
                    pw_buf *out, uint64_t *total_size, pw_error *err);
 
+/*
+ * Are these files there? One-byte range requests, `jobs` of them at once,
+ * without retries: results[i] is PW_OK (206, a 200 of a server that ignores
+ * Range, or a 416 for an empty file), PW_ENOTFOUND (404, 410, a missing
+ * local file), or PW_ENET when it could not be told (offline, a transfer
+ * error, another status): ask pw_fetch_range for those, which retries and
+ * says why. Always returns PW_OK.
+ */
+int pw_fetch_probe(pw_fetch_session *s, const char *const *urls, size_t n, int *results);
+
 #endif

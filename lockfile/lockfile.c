@@ -150,6 +150,25 @@ static int compare_packages(const void *a, const void *b)
     return strcmp(((const pw_lock_package *)a)->name, ((const pw_lock_package *)b)->name);
 }
 
+void pw_lock_count_release_artifacts(const pw_lock *lock, size_t *beside, size_t *elsewhere)
+{
+    *beside = *elsewhere = 0;
+    const char *index = lock->release.index_url;
+    const char *slash = index ? strrchr(index, '/') : NULL;
+    size_t dir_len = slash ? (size_t)(slash - index) + 1 : 0;
+    for (size_t i = 0; i < lock->n_packages; i++) {
+        const pw_lock_package *p = &lock->packages[i];
+        if (!p->source || strcmp(p->source, PW_SOURCE_PYODIDE) != 0 || !p->url)
+            continue;
+        bool near = !strstr(p->url, "://") ||
+                    (dir_len && strstr(index, "://") && strncmp(p->url, index, dir_len) == 0);
+        if (near)
+            (*beside)++;
+        else
+            (*elsewhere)++;
+    }
+}
+
 void pw_lock_sort(pw_lock *lock)
 {
     if (lock->n_packages > 1)

@@ -118,6 +118,10 @@ pw_lock_package *pw_lock_find(const pw_lock *lock, const char *name);
 /* Sorts packages by name and every list inside them: call before writing. */
 void pw_lock_sort(pw_lock *lock);
 
+/* The release's own packages (source "pyodide") whose url is beside the
+ * release index (in the folder of release.index_url), and the others. */
+void pw_lock_count_release_artifacts(const pw_lock *lock, size_t *beside, size_t *elsewhere);
+
 /* Serializes to the deterministic JSON text. */
 void pw_lock_serialize(const pw_lock *lock, pw_buf *out);
 /* Parses lock text; errors name `origin` and the field that is wrong. */

@@ -272,6 +272,42 @@ static char *lock_url(const pw_lock_context *ctx, const char *url)
     return pw_url_strip_credentials(url);
 }
 
+/* The release index's info decides the tags (tags.c); a wheel in it that
+ * carries none of them (another Python minor, another ABI) means the info
+ * contradicts the artifacts, and Pyodide would refuse to load it. */
+static int check_release_wheel(const pw_provider *p, const pw_pyodide_package *src,
+                               pw_error *err)
+{
+    const char *base = pw_path_basename(src->file_name);
+    if (!pw_slice_ends_with(pw_slice_from(base), ".whl"))
+        return PW_OK;
+    pw_wheel_name w;
+    int rc = pw_wheel_name_parse(base, &w, err);
+    if (rc)
+        return pw_error_wrap(err, "the release index");
+    if (pw_tagset_rank(&p->tags, &w) < 0) {
+        pw_buf tags = PW_BUF_INIT, accepted = PW_BUF_INIT;
+        for (size_t a = 0; a < w.python_tags.len; a++)
+            for (size_t b = 0; b < w.abi_tags.len; b++)
+                for (size_t c = 0; c < w.platform_tags.len; c++)
+                    pw_buf_printf(&tags, "%s%s-%s-%s", tags.len ? ", " : "", w.python_tags.items[a],
+                                  w.abi_tags.items[b], w.platform_tags.items[c]);
+        pw_tagset_describe(&p->tags, &accepted);
+        const pw_lock_context *ctx = p->lock;
+        rc = pw_error_set(err, PW_EINVAL,
+                          "%s in the release index has tag %s, which Pyodide %s (Python %s, ABI "
+                          "%s) does not accept (it accepts %s): the index's info contradicts its "
+                          "artifacts",
+                          base, tags.data, ctx->release_version, ctx->index.python,
+                          ctx->index.abi_version ? ctx->index.abi_version : "none",
+                          pw_buf_cstr(&accepted));
+        pw_buf_free(&tags);
+        pw_buf_free(&accepted);
+    }
+    pw_wheel_name_free(&w);
+    return rc;
+}
+
 static int fill_package(pw_provider *p, pw_package *pkg, size_t i, pw_lock_package *out,
                         pw_error *err)
 {
@@ -279,14 +315,12 @@ static int fill_package(pw_provider *p, pw_package *pkg, size_t i, pw_lock_packa
     out->version = pw_xstrdup(pkg->candidates[i].version_text);
     if (pkg->kind == PW_PKG_PYODIDE) {
         const pw_pyodide_package *src = pkg->pyodide;
+        int rc = check_release_wheel(p, src, err);
+        if (rc == PW_OK)
+            rc = pw_lock_locate_artifact(ctx, p->session, src, &out->url, err);
+        if (rc)
+            return rc;
         out->file_name = pw_xstrdup(pw_path_basename(src->file_name));
-        if (strstr(src->file_name, "://")) {
-            out->url = pw_url_strip_credentials(src->file_name);
-        } else {
-            pw_buf url = PW_BUF_INIT;
-            pw_buf_printf(&url, "%s%s", ctx->artifact_base, src->file_name);
-            out->url = pw_buf_detach(&url);
-        }
         out->sha256 = pw_xstrdup(src->sha256);
         out->source = pw_xstrdup(PW_SOURCE_PYODIDE);
         out->package_type = pw_xstrdup(src->package_type);
@@ -481,7 +515,18 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
         append_hints(&p, err);
     if (rc)
         goto done;
+    const pw_pyodide_package **release_pkgs = pw_xcalloc(n_solution + 1, sizeof(*release_pkgs));
+    size_t n_release = 0;
+    for (size_t s = 0; s < n_solution; s++) {
+        const pw_package *pkg = pw_map_get(&p.packages, solution[s].package);
+        if (pkg && !pkg->extra && pkg->kind == PW_PKG_PYODIDE)
+            release_pkgs[n_release++] = pkg->pyodide;
+    }
+    pw_lock_probe_artifacts(ctx, p.session, release_pkgs, n_release);
+    free(release_pkgs);
     if ((rc = build_lock(&p, solution, n_solution, out, err)))
+        goto done;
+    if ((rc = pw_lock_finish_locations(ctx, err)))
         goto done;
     pw_lock_sort(out);
     check_hashes(ctx, out, &pr);

@@ -30,12 +30,10 @@ static int choose_release(const pw_lock_request *req, const char *project_dir,
         ctx->release = pw_release_lookup(req->pyodide_version);
         ctx->release_version = pw_xstrdup(req->pyodide_version);
         ctx->selected_by = pw_xstrdup("--pyodide");
-        if (!ctx->release && !req->pyodide_index)
-            return pw_error_set(err, PW_EINVAL,
-                                "unknown Pyodide release '%s'; pass --pyodide-index with its "
-                                "pyodide-lock.json, or one of the releases listed by "
-                                "`pwpkg help lock`",
-                                req->pyodide_version);
+        /* A release the table lacks (published after it was written) is
+         * described by its own pyodide-lock.json: release_index.c finds it
+         * (--pyodide-index, an installed runtime, a cached CDN copy) and takes the
+         * Python, ABI and platform from its info. */
         return PW_OK;
     }
     pw_release_selection sel;
@@ -205,7 +203,7 @@ static void context_free(pw_lock_context *ctx)
     free(ctx->release_version);
     free(ctx->selected_by);
     free(ctx->index_url);
-    free(ctx->artifact_base);
+    pw_artifact_locations_free(&ctx->artifacts);
     free(ctx->lock_dir);
     free(ctx->requirements_display);
     if (ctx->has_previous)

@@ -4,6 +4,21 @@
 
 #include "resolver.h"
 
+/* Where the artifacts of the release index come from (artifact_location.c). */
+typedef struct pw_artifact_locations {
+    char *local_dir;       /* the index's folder on disk; NULL when it is a URL or none */
+    char *local_url;       /* the index's folder as a URL ("http://h/app/pyodide/"), or NULL */
+    char *local_base;      /* the same as the lock records it (relative path or URL), or
+                            * NULL when nothing is taken from beside the index */
+    char *local_display;   /* for messages: "public/pyodide" */
+    char *remote_base;     /* everything else: the CDN folder, or --pyodide-base-url */
+    char *remote_display;  /* "the CDN", or the base URL */
+    size_t n_local, n_remote;
+    pw_strlist not_local;  /* refused under --no-remote-artifacts / --offline */
+    pw_strlist probed;     /* URLs beside a remote index asked in one batch ... */
+    int *probe_results;    /* ... and pw_fetch_probe's answer for each */
+} pw_artifact_locations;
+
 typedef struct pw_lock_context {
     const pw_lock_request *request;
     char *lock_dir;                  /* input paths in the lock are relative to it */
@@ -14,7 +29,7 @@ typedef struct pw_lock_context {
     char *selected_by;
     pw_pyodide_index index;
     char *index_url;                 /* as recorded in the lock */
-    char *artifact_base;             /* file_name in the index is relative to it */
+    pw_artifact_locations artifacts;
     pw_marker_env env;
     pw_lock previous;                /* the lock already at lock_path: its pins are kept */
     bool has_previous;
@@ -27,6 +42,19 @@ typedef struct pw_lock_context {
 
 /* Finds, reads and checks the release's pyodide-lock.json (release_index.c). */
 int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err);
+/* The URL (or path relative to the lock) of one artifact of the release
+ * index, chosen per artifact; refuses file_names that leave the index's
+ * folder and local files whose sha256 differs from the index. */
+int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
+                            const pw_pyodide_package *src, char **url_out, pw_error *err);
+/* Asks a remote index's folder for the artifacts of `pkgs` at once, so
+ * that pw_lock_locate_artifact need not ask them one by one. */
+void pw_lock_probe_artifacts(pw_lock_context *ctx, pw_fetch_session *session,
+                             const pw_pyodide_package *const *pkgs, size_t n);
+/* Reports the split ("22 artifacts from public/pyodide, 354 from the CDN")
+ * and refuses what --no-remote-artifacts or --offline do not allow. */
+int pw_lock_finish_locations(pw_lock_context *ctx, pw_error *err);
+void pw_artifact_locations_free(pw_artifact_locations *loc);
 /* Resolves the requirements over the release and the indexes (index_resolve.c). */
 int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err);
 /* Applies the previous lock's recorded options to what was not given;

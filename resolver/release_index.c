@@ -7,13 +7,15 @@
  *   nothing                    the runtime installed by `pwpkg runtime
  *                              install` (same bytes as the CDN's), else the
  *                              official CDN.
- * Artifact URLs in the lock are file_name resolved against the index's
- * base. A local copy without the wheels beside it (the npm package ships
- * the index but not the wheels) resolves against the release's CDN folder.
+ * Each artifact is then taken from beside the index when it is there, else
+ * from the release's CDN folder or --pyodide-base-url (artifact_location.c):
+ * a self-hosted distribution vendors only what its app uses, and the npm
+ * package ships the index without any wheel.
  */
 #include "fetch.h"
 #include "lock_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,10 +36,13 @@ static const char *index_release_version(const pw_lock_context *ctx)
     return ctx->release ? ctx->release->index_version : ctx->release_version;
 }
 
-static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_error *err)
+static int fetch_index_mode(pw_lock_context *ctx, const char *url, bool offline, pw_buf *text,
+                            pw_error *err)
 {
+    pw_transfer_options transfer = ctx->request->transfer;
+    transfer.offline = offline;
     pw_fetch_session *session = NULL;
-    int rc = pw_fetch_session_open(&ctx->request->transfer, &session, err);
+    int rc = pw_fetch_session_open(&transfer, &session, err);
     if (rc)
         return rc;
     pw_fetch_request page;
@@ -48,6 +53,11 @@ static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_e
     pw_fetch_request_free(&page);
     pw_fetch_session_free(session);
     return rc;
+}
+
+static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_error *err)
+{
+    return fetch_index_mode(ctx, url, ctx->request->transfer.offline, text, err);
 }
 
 /* The runtime cache of `pwpkg runtime install`: <cache>/runtimes/<v>/. */
@@ -64,21 +74,6 @@ static char *installed_runtime_index(const pw_lock_context *ctx, const char *ver
         return pw_buf_detach(&path);
     pw_buf_free(&path);
     return NULL;
-}
-
-/* Does the directory hold the artifacts, or only the index? */
-static bool directory_has_artifacts(const char *dir, const pw_pyodide_index *idx)
-{
-    for (size_t i = 0; i < idx->n_packages; i++) {
-        const char *file = idx->packages[i].file_name;
-        if (strstr(file, "://"))
-            continue;
-        char *path = pw_path_join(dir, file);
-        bool found = pw_file_exists(path);
-        free(path);
-        return found;
-    }
-    return false;
 }
 
 static int read_local_index(pw_lock_context *ctx, const char *location, pw_buf *text,
@@ -98,11 +93,56 @@ static int read_local_index(pw_lock_context *ctx, const char *location, pw_buf *
     return PW_OK;
 }
 
+static bool same_minor(const char *a, const char *b)
+{
+    unsigned am = 0, an = 0, bm = 0, bn = 0;
+    return a && b && sscanf(a, "%u.%u", &am, &an) == 2 && sscanf(b, "%u.%u", &bm, &bn) == 2 &&
+           am == bm && an == bn;
+}
+
+/* A release the table lacks: its index is the only description, so it is
+ * checked against the runtime of that version when one is installed (the
+ * npm package's own pyodide-lock.json) rather than trusted blindly. */
+static int check_unknown_release(const pw_lock_context *ctx, const char *origin, pw_error *err)
+{
+    const pw_pyodide_index *idx = &ctx->index;
+    if (!idx->python || !*idx->python)
+        return pw_error_set(err, PW_EINVAL, "%s: info.python is missing; Pyodide %s is not in "
+                            "pwpkg's release table, so the index must say its Python",
+                            origin, ctx->release_version);
+    char *installed = installed_runtime_index(ctx, ctx->release_version);
+    if (!installed || strcmp(installed, origin) == 0) {
+        free(installed);
+        return PW_OK;
+    }
+    pw_buf text = PW_BUF_INIT;
+    pw_pyodide_index rt;
+    pw_error ignored = {0};
+    int rc = PW_OK;
+    if (pw_read_file(installed, &text, &ignored) == PW_OK &&
+        pw_pyodide_index_parse(installed, text.data, text.len, &rt, &ignored) == PW_OK) {
+        bool abi_same = (rt.abi_version == NULL) == (idx->abi_version == NULL) &&
+                        (!rt.abi_version || strcmp(rt.abi_version, idx->abi_version) == 0);
+        if (!same_minor(rt.python, idx->python) || !abi_same)
+            rc = pw_error_set(err, PW_EINVAL,
+                              "%s is for Python %s (ABI %s), but the installed runtime of Pyodide "
+                              "%s (%s) runs Python %s (ABI %s)",
+                              origin, idx->python, idx->abi_version ? idx->abi_version : "none",
+                              ctx->release_version, installed, rt.python,
+                              rt.abi_version ? rt.abi_version : "none");
+        pw_pyodide_index_free(&rt);
+    }
+    pw_error_clear(&ignored);
+    pw_buf_free(&text);
+    free(installed);
+    return rc;
+}
+
 static int check_release_matches(const pw_lock_context *ctx, const char *origin, pw_error *err)
 {
     const pw_pyodide_index *idx = &ctx->index;
     if (!ctx->release)
-        return PW_OK;
+        return ctx->release_version ? check_unknown_release(ctx, origin, err) : PW_OK;
     /* The stand-in index of another patch release is fine (0.27.7 for
      * 0.26.0a2); another Python minor or ABI is not. */
     const char *want = ctx->release->python;
@@ -146,8 +186,12 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
         }
         origin = pw_redact_url(url.data);
         ctx->index_url = pw_xstrdup(origin);
-        const char *slash = strrchr(origin, '/');
-        ctx->artifact_base = pw_xstrndup(origin, (size_t)(slash - origin) + 1);
+        /* Neighbours are asked with the URL as given: its credentials too. */
+        const char *slash = strrchr(url.data, '/');
+        ctx->artifacts.local_url = pw_xstrndup(url.data, (size_t)(slash - url.data) + 1);
+        const char *rslash = strrchr(origin, '/');
+        ctx->artifacts.local_base = pw_xstrndup(origin, (size_t)(rslash - origin) + 1);
+        ctx->artifacts.local_display = pw_xstrdup(ctx->artifacts.local_base);
         rc = fetch_index(ctx, url.data, &text, err);
         pw_buf_free(&url);
     } else if (location) {
@@ -167,15 +211,25 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
         pw_buf url = PW_BUF_INIT;
         pw_buf_printf(&url, "%spyodide-lock.json", base);
         ctx->index_url = pw_xstrdup(url.data);
-        ctx->artifact_base = base;
+        free(base);
         char *installed = installed_runtime_index(ctx, version);
         if (installed) {
             origin = installed;
             rc = pw_read_file(installed, &text, err);
         } else {
             origin = pw_xstrdup(url.data);
-            rc = fetch_index(ctx, url.data, &text, err);
-            if (rc)
+            /* A version the table lacks may be a typo: only an index already
+             * at hand (a cached CDN page) is used without being asked for. */
+            rc = fetch_index_mode(ctx, url.data, ctx->release ? ctx->request->transfer.offline : true,
+                                  &text, err);
+            if (rc && !ctx->release)
+                rc = pw_error_set(err, PW_EINVAL,
+                                  "unknown Pyodide release '%s': it is not in pwpkg's release "
+                                  "table and its pyodide-lock.json is not at hand; run `pwpkg "
+                                  "runtime install %s` (npm), or pass --pyodide-index with its "
+                                  "pyodide-lock.json (a file, or %s)",
+                                  version, version, url.data);
+            else if (rc)
                 pw_error_wrap(err, "the package index of Pyodide %s (pass --pyodide-index with a "
                               "local pyodide-lock.json, or run `pwpkg runtime install %s`)",
                               version, version);
@@ -194,18 +248,38 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
         free(ctx->release_version);
         ctx->release_version = pw_xstrdup(ctx->index.version ? ctx->index.version : "unknown");
     }
+    pw_artifact_locations *loc = &ctx->artifacts;
     if (local_dir) {
-        if (directory_has_artifacts(local_dir, &ctx->index)) {
-            char *rel = pw_lock_relative_path(ctx->lock_dir, local_dir);
-            pw_buf base = PW_BUF_INIT;
-            pw_buf_puts(&base, rel);
-            if (base.len && base.data[base.len - 1] != '/')
-                pw_buf_putc(&base, '/');
-            ctx->artifact_base = pw_buf_detach(&base);
-            free(rel);
-        } else {
-            ctx->artifact_base = cdn_base(version ? version : ctx->release_version);
-        }
+        char *rel = pw_lock_relative_path(ctx->lock_dir, local_dir);
+        pw_buf base = PW_BUF_INIT;
+        pw_buf_puts(&base, rel);
+        if (base.len && base.data[base.len - 1] != '/')
+            pw_buf_putc(&base, '/');
+        loc->local_base = pw_buf_detach(&base);
+        loc->local_display = rel;
+        loc->local_dir = pw_xstrdup(local_dir);
+    }
+    const char *base_url = ctx->request->pyodide_base_url;
+    if (base_url) {
+        pw_buf b = PW_BUF_INIT;
+        pw_buf_puts(&b, base_url);
+        if (b.len && b.data[b.len - 1] != '/')
+            pw_buf_putc(&b, '/');
+        /* The lock records these URLs: never with credentials (netrc or
+         * the session supplies them when the artifact is fetched). */
+        loc->remote_base = pw_redact_url(b.data);
+        loc->remote_display = pw_xstrdup(loc->remote_base);
+        pw_buf_free(&b);
+    } else {
+        loc->remote_base = cdn_base(version ? version : ctx->release_version);
+        loc->remote_display = pw_xstrdup("the CDN");
+    }
+    /* An index read from the CDN itself has nothing "beside" it to prefer. */
+    if (loc->local_base && strcmp(loc->local_base, loc->remote_base) == 0) {
+        free(loc->local_base);
+        free(loc->local_url);
+        free(loc->local_display);
+        loc->local_base = loc->local_url = loc->local_display = NULL;
     }
     pw_marker_env_pyodide(&ctx->env, ctx->release ? ctx->release->python : ctx->index.python,
                           ctx->index.emscripten, ctx->index.arch ? ctx->index.arch : "wasm32");

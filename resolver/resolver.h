@@ -55,6 +55,9 @@ typedef struct pw_lock_request {
     const pw_strlist *compat_flags;/* --compat-flag (repeatable) */
     const char *wrangler_env;      /* --env NAME: the wrangler [env.NAME] applied */
     const char *pyodide_index;     /* --pyodide-index: file, directory or URL */
+    const char *pyodide_base_url;  /* --pyodide-base-url: artifacts not beside the index;
+                                    * NULL: the release's CDN folder */
+    bool no_remote_artifacts;      /* --no-remote-artifacts: all from beside the index */
     pw_transfer_options transfer;  /* every fetch of the resolution uses these */
 
     /* package indexes (added to those of the requirements file) */

@@ -546,7 +546,7 @@ static void test_failures_leave_nothing(void **state)
         for (int format = PW_BUNDLE_DIR; format <= PW_BUNDLE_ZIP; format++) {
             char *out = pw_path_join(scratch, format == PW_BUNDLE_DIR ? "evil-out" : "evil-out.zip");
             pw_bundle_options o = {.format = (enum pw_bundle_format)format, .output = out,
-                                   .source_date_epoch = -1};
+                                   .source_date_epoch = -1, .strict_record = true};
             int rc = pw_bundle_build(items, 2, &o, NULL, &err);
             const char *msg = pw_error_message(&err);
             if (rc != codes[flaw] || !strstr(msg, wheel) || !strstr(msg, member) ||

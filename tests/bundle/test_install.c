@@ -256,7 +256,8 @@ static void test_malicious_corpus(void **state)
         char *member = c->wheel_version ? pw_xstrdup("WHEEL") : pw_wheelgen_flaw_member(&spec);
         pw_buf site = PW_BUF_INIT;
         pw_buf_printf(&site, "%s/site-%zu", scratch, i);
-        pw_wheel_install_options o = {.install_dir = c->shared_library ? "dynlib" : "site"};
+        pw_wheel_install_options o = {.install_dir = c->shared_library ? "dynlib" : "site",
+                                      .strict_record = true};
         int rc = pw_wheel_install(archive, site.data, &o, NULL, &err);
         const char *msg = pw_error_message(&err);
         if (getenv("TB_VERBOSE"))
@@ -274,6 +275,88 @@ static void test_malicious_corpus(void **state)
         pw_buf_free(&site);
         pw_buf_free(&name);
     }
+    free(gen);
+}
+
+/* The default RECORD policy, as pip and micropip install: a member RECORD
+ * does not list is warned about, a py-compiled .pyc counted, a wheel without
+ * RECORD accepted on the artifact's sha256; --strict-record refuses. */
+static void test_record_policy(void **state)
+{
+    (void)state;
+    pw_error err = {0, NULL};
+    static const pw_wheelgen_file files[] = {
+        {"comp/__init__.py", "x = 1\n", 0, 0, 0},
+        {"comp/core.py", "y = 2\n", 0, 0, 0},
+        {"comp/data.txt", "d\n", 0, 0, 0},
+    };
+    char *gen = subdir("policy");
+    assert_int_equal(pw_mkdirs(gen, &err), PW_OK);
+
+    /* py-compiled: two .pyc for two listed .py, nothing unlisted */
+    pw_wheelgen_spec spec = {.name = "comp", .version = "1.0", .files = files, .n_files = 3,
+                             .python_tag = "cp313", .py_compiled = true};
+    char *wheel = tb_make(&spec, gen);
+    char *site = pw_path_join(gen, "site-pyc");
+    pw_wheel_install_result res;
+    assert_int_equal(pw_wheel_install(wheel, site, NULL, &res, &err), PW_OK);
+    assert_int_equal(res.py_compiled, 2);
+    assert_int_equal(res.unlisted, 0);
+    assert_true(tb_mode(site, "comp/core.pyc") >= 0);
+    assert_false(tb_mode(site, "comp/core.py") >= 0);
+    /* the installed RECORD lists what is there: the .pyc, not the .py */
+    char *record = tb_slurp(site, "comp-1.0.dist-info/RECORD", NULL);
+    assert_non_null(strstr(record, "comp/core.pyc,sha256="));
+    assert_null(strstr(record, "comp/core.py,"));
+    free(record);
+    pw_wheel_install_result_free(&res);
+    /* strict mode accepts py-compiled members too: RECORD names their source */
+    char *site2 = pw_path_join(gen, "site-pyc-strict");
+    pw_wheel_install_options strict = {.strict_record = true};
+    assert_int_equal(pw_wheel_install(wheel, site2, &strict, NULL, &err), PW_OK);
+    free(site2);
+    free(site);
+    free(wheel);
+
+    /* an unlisted member: accepted and counted; refused when strict */
+    pw_wheelgen_spec unl = {.name = "unl", .version = "1.0", .files = files, .n_files = 1,
+                            .flaw = PW_WHEELGEN_UNLISTED_FILE};
+    wheel = tb_make(&unl, gen);
+    site = pw_path_join(gen, "site-unl");
+    assert_int_equal(pw_wheel_install(wheel, site, NULL, &res, &err), PW_OK);
+    assert_int_equal(res.unlisted, 1);
+    pw_wheel_install_result_free(&res);
+    free(site);
+    site = pw_path_join(gen, "site-unl-strict");
+    assert_int_equal(pw_wheel_install(wheel, site, &strict, NULL, &err), PW_EHASH);
+    assert_non_null(strstr(pw_error_message(&err), "unlisted.py"));
+    assert_non_null(strstr(pw_error_message(&err), "--strict-record"));
+    pw_error_clear(&err);
+    assert_false(pw_file_exists(site));
+    free(site);
+    free(wheel);
+
+    /* no RECORD: accepted only when the artifact's sha256 was checked */
+    pw_wheelgen_spec norec = {.name = "norec", .version = "1.0", .files = files, .n_files = 1,
+                              .flaw = PW_WHEELGEN_NO_RECORD};
+    wheel = tb_make(&norec, gen);
+    char hex[PW_SHA256_HEX_LEN + 1];
+    assert_int_equal(pw_sha256_file_hex(wheel, hex, NULL, &err), PW_OK);
+    site = pw_path_join(gen, "site-norec");
+    assert_int_equal(pw_wheel_install(wheel, site, NULL, NULL, &err), PW_EINVAL);
+    pw_error_clear(&err);
+    pw_wheel_install_options hashed = {.sha256 = hex};
+    assert_int_equal(pw_wheel_install(wheel, site, &hashed, &res, &err), PW_OK);
+    assert_true(res.no_record);
+    assert_true(tb_mode(site, "norec-1.0.dist-info/RECORD") >= 0);
+    pw_wheel_install_result_free(&res);
+    free(site);
+    site = pw_path_join(gen, "site-norec-strict");
+    pw_wheel_install_options hashed_strict = {.sha256 = hex, .strict_record = true};
+    assert_int_equal(pw_wheel_install(wheel, site, &hashed_strict, NULL, &err), PW_EINVAL);
+    pw_error_clear(&err);
+    free(site);
+    free(wheel);
     free(gen);
 }
 
@@ -423,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_unsupported_and_lock_checks),
         cmocka_unit_test(test_malicious_corpus),
         cmocka_unit_test(test_rollback_keeps_existing),
+        cmocka_unit_test(test_record_policy),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_conflicts),
         cmocka_unit_test(test_strip_and_record),

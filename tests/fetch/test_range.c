@@ -382,6 +382,42 @@ static void test_retries_redirects_credentials(void **state)
     pw_fetch_session_free(s);
 }
 
+/* pw_fetch_probe: present (through a redirect), absent, a server ignoring
+ * Range, a 500 (not retried), a local path and offline, in one batch. */
+static void test_probe(void **state)
+{
+    fixture *f = *state;
+    pw_fetch_session *s = session(f, false);
+    char *missing_local = pw_path_join(f->root, "nope.whl");
+    char *local = pw_path_join(f->root, BLOB_NAME);
+    char *urls[6] = {
+        ft_url(&f->server, "/fault/redirect/" BLOB_NAME),
+        ft_url(&f->server, "/missing.whl"),
+        ft_url(&f->server, "/fault/truncate-norange/" BLOB_NAME "?n=0"),
+        ft_url(&f->server, "/fault/500-then-ok/empty.whl?n=5"),
+        local,
+        missing_local,
+    };
+    int results[6];
+    assert_int_equal(pw_fetch_probe(s, (const char *const *)urls, 6, results), PW_OK);
+    assert_int_equal(results[0], PW_OK);
+    assert_int_equal(results[1], PW_ENOTFOUND);
+    assert_int_equal(results[2], PW_OK);
+    assert_int_equal(results[3], PW_ENET);
+    assert_int_equal(results[4], PW_OK);
+    assert_int_equal(results[5], PW_ENOTFOUND);
+    pw_fetch_session_free(s);
+    /* offline: only local answers */
+    s = session(f, true);
+    assert_int_equal(pw_fetch_probe(s, (const char *const *)urls, 6, results), PW_OK);
+    assert_int_equal(results[0], PW_ENET);
+    assert_int_equal(results[4], PW_OK);
+    assert_int_equal(results[5], PW_ENOTFOUND);
+    pw_fetch_session_free(s);
+    for (size_t i = 0; i < 6; i++)
+        free(urls[i]);
+}
+
 static void test_offline(void **state)
 {
     fixture *f = *state;
@@ -410,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_test_server_ranges),
         cmocka_unit_test(test_server_ignoring_ranges),
         cmocka_unit_test(test_retries_redirects_credentials),
+        cmocka_unit_test(test_probe),
         cmocka_unit_test(test_offline),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

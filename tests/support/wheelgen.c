@@ -496,6 +496,17 @@ int pw_wheelgen_write(const pw_wheelgen_spec *spec, const char *out_dir, char **
         pw_buf_free(&text);
         pw_buf_free(&path);
     }
+    for (size_t i = 0; spec->py_compiled && i < es.len; i++) {
+        entry *e = &es.items[i];
+        size_t n = strlen(e->path);
+        if (n > 3 && strcmp(e->path + n - 3, ".py") == 0) {
+            char *pyc = pw_xmalloc(n + 2);
+            memcpy(pyc, e->path, n);
+            memcpy(pyc + n, "c", 2);
+            free(e->path);
+            e->path = pyc;
+        }
+    }
     if (es.len)
         qsort(es.items, es.len, sizeof(*es.items), entry_cmp);
     char *full = pw_path_join(out_dir, name.data);

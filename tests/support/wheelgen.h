@@ -65,6 +65,9 @@ typedef struct pw_wheelgen_spec {
     const char *file_name; /* NULL: derived from name, version and tags */
     pw_wheelgen_flaw flaw;
     uint64_t bomb_size; /* 0: 200 MiB */
+    /* As `pyodide py-compile` leaves a wheel: each "x.py" replaced by
+     * "x.pyc" in place (same bytes here), RECORD still listing "x.py". */
+    bool py_compiled;
 } pw_wheelgen_spec;
 
 /* Writes the archive into out_dir; *out_path (heap) gets its path. */
