@@ -257,6 +257,9 @@ void pw_wrangler_config_free(pw_wrangler_config *c)
     free(c->rules);
     pw_strlist_free(&c->var_names);
     pw_strlist_free(&c->var_values_json);
+    pw_strlist_free(&c->binding_names);
+    pw_strlist_free(&c->binding_kinds);
+    pw_strlist_free(&c->binding_classes);
     memset(c, 0, sizeof(*c));
 }
 
@@ -655,6 +658,8 @@ static void warn_unknown_keys(const layer *l)
     }
 }
 
+static void read_bindings(const layer *l, pw_wrangler_config *c);
+
 /* Reads what pwpkg uses of one layer into `c` (path and env left unset). */
 static int read_layer(const layer *l, pw_wrangler_config *c, pw_error *err)
 {
@@ -729,7 +734,59 @@ static int read_layer(const layer *l, pw_wrangler_config *c, pw_error *err)
             cJSON_free(text);
         }
     }
+    read_bindings(l, c);
     return PW_OK;
+}
+
+/* The bindings a config declares, by the key wrangler reads each from:
+ * arrays of tables with the name under `name_key`, tables with one
+ * binding, and the two nested ones (durable_objects.bindings,
+ * queues.producers). Types were wrangler's to validate; what does not
+ * have the expected shape is skipped. */
+static const struct binding_key {
+    const char *key;
+    const char *sub;      /* the array inside the table, or NULL */
+    const char *name_key; /* "binding" or "name" */
+    bool single;          /* a table holding one binding */
+} binding_keys[] = {
+    {"kv_namespaces", NULL, "binding", false},   {"r2_buckets", NULL, "binding", false},
+    {"d1_databases", NULL, "binding", false},    {"services", NULL, "binding", false},
+    {"analytics_engine_datasets", NULL, "binding", false},
+    {"hyperdrive", NULL, "binding", false},      {"vectorize", NULL, "binding", false},
+    {"dispatch_namespaces", NULL, "binding", false},
+    {"mtls_certificates", NULL, "binding", false}, {"send_email", NULL, "name", false},
+    {"workflows", NULL, "binding", false},       {"secrets_store_secrets", NULL, "binding", false},
+    {"ratelimits", NULL, "name", false},         {"worker_loaders", NULL, "binding", false},
+    {"pipelines", NULL, "binding", false},       {"vpc_services", NULL, "binding", false},
+    {"durable_objects", "bindings", "name", false}, {"queues", "producers", "binding", false},
+    {"ai", NULL, "binding", true},               {"browser", NULL, "binding", true},
+    {"images", NULL, "binding", true},           {"media", NULL, "binding", true},
+    {"assets", NULL, "binding", true},           {"version_metadata", NULL, "binding", true},
+};
+
+static void read_bindings(const layer *l, pw_wrangler_config *c)
+{
+    for (size_t i = 0; i < COUNT(binding_keys); i++) {
+        const struct binding_key *k = &binding_keys[i];
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(l->obj, k->key);
+        if (v && k->sub)
+            v = cJSON_GetObjectItemCaseSensitive(v, k->sub);
+        if (!v)
+            continue;
+        const cJSON *one = k->single ? v : NULL;
+        for (const cJSON *b = one ? one : (cJSON_IsArray(v) ? v->child : NULL); b;
+             b = one ? NULL : b->next) {
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(b, k->name_key);
+            if (!cJSON_IsString(name))
+                continue;
+            const cJSON *cls = cJSON_GetObjectItemCaseSensitive(b, "class_name");
+            bool local = strcmp(k->key, "durable_objects") == 0 && cJSON_IsString(cls) &&
+                         !cJSON_GetObjectItemCaseSensitive(b, "script_name");
+            pw_strlist_push(&c->binding_names, name->valuestring);
+            pw_strlist_push(&c->binding_kinds, k->key);
+            pw_strlist_push(&c->binding_classes, local ? cls->valuestring : "");
+        }
+    }
 }
 
 static void move_str(char **dst, size_t *dst_line, char **src, size_t src_line)
@@ -776,6 +833,9 @@ static void apply_env(pw_wrangler_config *top, pw_wrangler_config *env, pw_wrang
     out->vars_line = env->vars_line;
     move_list(&out->var_names, &env->var_names);
     move_list(&out->var_values_json, &env->var_values_json);
+    move_list(&out->binding_names, &env->binding_names);
+    move_list(&out->binding_kinds, &env->binding_kinds);
+    move_list(&out->binding_classes, &env->binding_classes);
 }
 
 static int read_config(const source *src, const cJSON *root, const char *env,

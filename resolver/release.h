@@ -107,6 +107,14 @@ typedef struct pw_wrangler_config {
     pw_strlist var_names;
     pw_strlist var_values_json;
     size_t vars_line;
+    /* Bindings, one entry each in the three lists: the name the Worker sees
+     * in env, the config key declaring it ("kv_namespaces",
+     * "durable_objects"), and for a Durable Object class of this Worker
+     * (no script_name) its class_name, else "". Not inherited into an
+     * environment, as wrangler does not. */
+    pw_strlist binding_names;
+    pw_strlist binding_kinds;
+    pw_strlist binding_classes;
 } pw_wrangler_config;
 
 /*

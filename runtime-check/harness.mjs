@@ -221,6 +221,18 @@ function moduleNameOf(rel) {
   return m;
 }
 
+// A bare `entry` (the API without a Worker description): its directory is
+// the upload, and its top level goes into the snapshot.
+function workerOf(req) {
+  if (req.worker) return req.worker;
+  if (!req.entry) return null;
+  const file = path.resolve(req.entry);
+  return { base_dir: path.dirname(file), base_dir_label: path.dirname(req.entry),
+    main: path.basename(file), module: path.basename(file).replace(/\.py$/, ""),
+    rules: [], exclude: ["**/*.pyc"], exclude_origin: "wrangler's default",
+    dedicated_snapshot: true };
+}
+
 // Lays out /session/metadata as wrangler uploads it: the files of base_dir
 // that a module rule matches (copied into MEMFS, so nothing is written to
 // the project), python_modules/ mounted beneath. Returns what the import
@@ -580,7 +592,7 @@ async function modeCheck(req) {
   }
   py.runPython(PY_SETUP);
   py.runPython(`_pw_check = _PwCheck(${pyStr(bundleFs)}, ${pyStr(libFs)})`);
-  const w = req.worker || null;
+  const w = workerOf(req);
   const layout = w ? stageWorker(py, w, req.bundle_dir) : { missing: {}, excluded: {} };
   py.runPython(`_pw_layout(${pyStr(STAND_INS_MOUNT)}, ${pyStr(w ? ENTRY_MOUNT : null)}, ` +
     `${pyStr(JSON.stringify(layout.missing))}, ${pyStr(JSON.stringify(layout.excluded))})`);
@@ -672,13 +684,14 @@ async function modeRestore(req) {
   const py = await load(req, { _loadSnapshot: bytes });
   // The file system is JS state, not Wasm memory: lay out the upload and
   // mount the bundle again at the paths sys.path already names.
-  if (req.worker) stageWorker(py, req.worker, null);
+  const w = workerOf(req);
+  if (w) stageWorker(py, w, null);
   if (req.bundle_dir) mountHost(py, req.bundle_dir, BUNDLE_MOUNT);
   const restoreMs = performance.now() - t0;
   py.runPython(PY_RESTORE_CHECK);
   const fn = py.globals.get("_pw_restore_check");
   const names = [...(req.modules || [])];
-  if (req.worker && req.worker.dedicated_snapshot) names.push(req.worker.module);
+  if (w && w.dedicated_snapshot && req.entry_imported) names.push(w.module);
   const events = JSON.parse(fn(py.toPy(names)));
   fn.destroy();
   let failed = 0;
@@ -686,13 +699,13 @@ async function modeRestore(req) {
     if (!ev.present || !ev.ok) failed++;
     emit(ev);
   }
-  if (req.call && req.worker) {
+  if (req.call && w) {
     // The first request an isolate serves after the restore.
     // pwpkg's own driver is imported outside the clock.
     const serve = py.pyimport("_pwpkg_check").serve;
     const tc = performance.now();
-    const ev = JSON.parse(await serve(req.worker.module, JSON.stringify(req.call),
-      JSON.stringify(req.worker.env || {})));
+    const ev = JSON.parse(await serve(w.module, JSON.stringify(req.call),
+      JSON.stringify(w.env || {})));
     serve.destroy();
     ev.first_response_ms = performance.now() - tc;
     if (!ev.ok) failed++;

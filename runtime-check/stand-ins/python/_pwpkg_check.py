@@ -3,7 +3,6 @@ Workers runtime does, with a stub ctx and an env made from the wrangler
 config (docs/check.md, "A first request"). Private to pwpkg's harness."""
 
 import asyncio
-import base64
 import importlib
 import inspect
 import json
@@ -243,7 +242,7 @@ async def _read_response(result, head):
         body = (await js_resp.arrayBuffer()).to_bytes()
     return {"status": status, "status_text": str(js_resp.statusText or ""),
             "headers": sorted(headers), "body_size": len(body),
-            "body_head": base64.b64encode(body[:head]).decode()}
+            "body_head": list(body[:head])}
 
 
 async def serve(module_name, call_json, env_json):
