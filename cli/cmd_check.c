@@ -172,6 +172,11 @@ static void print_response(const cli_context *ctx, const pw_check_report *r)
     const pw_check_response *resp = &r->response;
     if (ctx->json || !resp->called)
         return;
+    for (const char *line = resp->logs ? resp->logs : ""; *line;) {
+        size_t n = strcspn(line, "\n");
+        fprintf(stderr, "  log | %.*s\n", (int)n, line);
+        line += n + (line[n] == '\n');
+    }
     if (!resp->ok) {
         fprintf(stderr, "  %sFAIL%s %s raised %s\n", cli_style(ctx, "\033[31m"),
                 cli_style(ctx, "\033[0m"), resp->handler ? resp->handler : "the handler",

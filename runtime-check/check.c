@@ -149,6 +149,7 @@ static void on_event(void *ctx, const char *line, size_t len)
         resp->first_response_ms = num_or_zero(ev, "first_response_ms");
         resp->error = str_or_null(ev, "error");
         resp->traceback = str_or_null(ev, "traceback");
+        resp->logs = str_or_null(ev, "logs");
         const cJSON *h;
         cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(ev, "headers")) {
             const cJSON *k = cJSON_GetArrayItem(h, 0), *v = cJSON_GetArrayItem(h, 1);
@@ -785,6 +786,8 @@ void pw_check_report_write_json(const pw_check_report *r, pw_buf *out)
                 cJSON_AddStringToObject(o, "traceback", resp->traceback);
         }
         add_ms(o, "first_response_ms", resp->first_response_ms);
+        if (resp->logs && *resp->logs)
+            cJSON_AddStringToObject(o, "logs", resp->logs);
     }
     cJSON_AddNumberToObject(root, "peak_rss_bytes", (double)r->peak_rss_bytes);
     pw_json_write(root, out);
@@ -825,5 +828,6 @@ void pw_check_report_free(pw_check_report *r)
     free(r->response.body_head);
     free(r->response.error);
     free(r->response.traceback);
+    free(r->response.logs);
     memset(r, 0, sizeof *r);
 }

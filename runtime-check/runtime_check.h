@@ -158,6 +158,7 @@ typedef struct pw_check_response {
     size_t body_head_len;
     uint64_t body_size;
     double first_response_ms; /* from the end of the restore to the response */
+    char *logs;               /* what the Worker printed while handling it */
     char *error;
     char *traceback;
 } pw_check_response;

@@ -3,7 +3,9 @@ Workers runtime does, with a stub ctx and an env made from the wrangler
 config (docs/check.md, "A first request"). Private to pwpkg's harness."""
 
 import asyncio
+import contextlib
 import importlib
+import io
 import inspect
 import json
 import sys
@@ -246,8 +248,16 @@ async def _read_response(result, head):
 
 
 async def serve(module_name, call_json, env_json):
-    """Returns JSON: the response, or the handler's exception."""
-    call = json.loads(call_json)
+    """Returns JSON: the response, or the handler's exception, and what the
+    Worker printed meanwhile (Cloudflare shows it as the request's logs)."""
+    logs = io.StringIO()
+    with contextlib.redirect_stdout(logs), contextlib.redirect_stderr(logs):
+        out = await _serve(module_name, json.loads(call_json), env_json)
+    out["logs"] = logs.getvalue()
+    return json.dumps(out)
+
+
+async def _serve(module_name, call, env_json):
     out = {"type": "response", "kind": call["kind"]}
     t0 = time.perf_counter()
     try:
@@ -308,4 +318,4 @@ async def serve(module_name, call_json, env_json):
             tb = tb.tb_next
         out["traceback"] = "".join(traceback.format_exception(type(e), e, tb))
     out["ms"] = (time.perf_counter() - t0) * 1000.0
-    return json.dumps(out)
+    return out
