@@ -13,6 +13,7 @@ if ! setup_log=$(bash "$PWPKG_SOURCE_DIR/tests/cloudflare/setup.sh" 2>&1); then
   exit 0
 fi
 source "$PWPKG_SOURCE_DIR/tests/cloudflare/env.bash"
+CF_DIR=$PWPKG_SOURCE_DIR/tests/cloudflare
 # The date create-cloudflare writes into a new project (its DEFAULT_COMPAT_DATE).
 c3_date=$(grep -o 'DEFAULT_COMPAT_DATE = "[0-9-]*"' "$CF_TEMPLATES/../dist/cli.js" | head -1 | cut -d'"' -f2)
 [ -n "$c3_date" ] && pass || fail "no DEFAULT_COMPAT_DATE in create-cloudflare"
@@ -35,6 +36,14 @@ lock_bundle() {
   run 0 "$PWPKG" lock --pyodide-index "$index" "$@" || return
   run 0 "$PWPKG" bundle
 }
+
+# The committed list of Workers globals is the one the pinned
+# @cloudflare/workers-types gives.
+gen=$PWPKG_SOURCE_DIR/runtime-check/stand-ins/gen-workers-globals.mjs
+run 0 node "$gen" "$CF_DIR/node_modules/@cloudflare/workers-types"
+[ "$OUT" = "$(cat "$PWPKG_SOURCE_DIR/runtime-check/stand-ins/workers-globals.json")" ] && pass ||
+  fail "runtime-check/stand-ins/workers-globals.json is stale: regenerate it with $gen"
+expect_contains "$OUT" '"HTMLRewriter"' "HTMLRewriter is a Workers global"
 
 # --- Cloudflare's four Python templates, unedited
 for t in hello-world hello-world-durable-object hello-world-with-assets \
@@ -181,6 +190,13 @@ expect_contains "$ERR" "uses randomness at import time" "random flagged with a d
 sed -i 's/, "python_dedicated_snapshot"//' wrangler.toml
 run 0 check
 expect_contains "$ERR" "package snapshot" "package snapshot when the flag is off"
+# A JS object made at top level: fine in a package snapshot, flagged in a dedicated one.
+sed -i '/^import random/,$d' src/entry.py
+printf 'import js\nPENDING = js.Object.new()\n' >>src/entry.py
+run 0 check
+sed -i 's/"python_workers"]/"python_workers", "python_dedicated_snapshot"]/' wrangler.toml
+run 1 check
+expect_contains "$ERR" "entry.PENDING holds a JavaScript object" "JS object flagged with a dedicated snapshot"
 
 # --- the upload layout: siblings and packages are importable as uploaded
 project layout

@@ -307,7 +307,9 @@ class Request(_Body):
             self.url = str(input.url)
             self.method = method or str(input.method)
             self.headers = Headers(headers if headers is not None else input.headers)
-            self._init_body(body if body is not None else input.body)
+            # The JS Request reads its own stream (arrayBuffer), once.
+            self._init_body(body if body is not None else
+                            (input if input.body is not None else None))
         else:
             self.url = str(input)
             self.method = (method or "GET").upper()
@@ -367,10 +369,19 @@ class Response(_Body):
     def js_object(self):
         """The Response as a JS object, as the runtime returns it."""
         js = _js()
+        from pyodide.ffi import to_js
         body = self._body
         if isinstance(body, bytes):
-            from pyodide.ffi import to_js
             body = to_js(body)
+        elif isinstance(body, FormData):
+            form = js.FormData.new()
+            for name, value in body.items():
+                if isinstance(value, Blob):
+                    blob = js.Blob.new([to_js(value._data)], _to_js({"type": value.type}))
+                    form.append(name, blob, getattr(value, "name", "blob"))
+                else:
+                    form.append(name, str(value))
+            body = form
         init = _to_js({"status": self.status, "statusText": self.status_text,
                        "headers": [list(kv) for kv in self.headers.items()]})
         return js.Response.new(body, init)
