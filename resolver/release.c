@@ -260,6 +260,9 @@ void pw_wrangler_config_free(pw_wrangler_config *c)
     pw_strlist_free(&c->binding_names);
     pw_strlist_free(&c->binding_kinds);
     pw_strlist_free(&c->binding_classes);
+    free(c->assets_directory);
+    free(c->assets_not_found_handling);
+    pw_strlist_free(&c->assets_worker_first_routes);
     memset(c, 0, sizeof(*c));
 }
 
@@ -659,6 +662,7 @@ static void warn_unknown_keys(const layer *l)
 }
 
 static void read_bindings(const layer *l, pw_wrangler_config *c);
+static int read_assets(const layer *l, pw_wrangler_config *c, pw_error *err);
 
 /* Reads what pwpkg uses of one layer into `c` (path and env left unset). */
 static int read_layer(const layer *l, pw_wrangler_config *c, pw_error *err)
@@ -735,7 +739,7 @@ static int read_layer(const layer *l, pw_wrangler_config *c, pw_error *err)
         }
     }
     read_bindings(l, c);
-    return PW_OK;
+    return read_assets(l, c, err);
 }
 
 /* The bindings a config declares, by the key wrangler reads each from:
@@ -789,6 +793,33 @@ static void read_bindings(const layer *l, pw_wrangler_config *c)
     }
 }
 
+static int read_assets(const layer *l, pw_wrangler_config *c, pw_error *err)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(l->obj, "assets");
+    if (!a)
+        return PW_OK;
+    if (!cJSON_IsObject(a))
+        return wrong_type(l, "assets", NULL, false, 0, a, "a table with \"directory\"", err);
+    c->assets_line = key_line(l, "assets");
+    const cJSON *dir = cJSON_GetObjectItemCaseSensitive(a, "directory");
+    if (dir && !cJSON_IsString(dir))
+        return wrong_type(l, "assets", "directory", false, 0, dir, "a string (a directory)", err);
+    /* Without a directory wrangler uploads no assets (a binding alone). */
+    c->assets_directory = pw_xstrdup(dir ? dir->valuestring : "");
+    const cJSON *nf = cJSON_GetObjectItemCaseSensitive(a, "not_found_handling");
+    if (nf && !cJSON_IsString(nf))
+        return wrong_type(l, "assets", "not_found_handling", false, 0, nf,
+                          "\"single-page-application\", \"404-page\" or \"none\"", err);
+    c->assets_not_found_handling = pw_xstrdup(nf ? nf->valuestring : "none");
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(a, "run_worker_first");
+    if (cJSON_IsBool(first))
+        c->assets_run_worker_first = cJSON_IsTrue(first);
+    else if (first)
+        return read_strings(l, "assets", "run_worker_first", first,
+                            &c->assets_worker_first_routes, err);
+    return PW_OK;
+}
+
 static void move_str(char **dst, size_t *dst_line, char **src, size_t src_line)
 {
     *dst = *src;
@@ -836,6 +867,12 @@ static void apply_env(pw_wrangler_config *top, pw_wrangler_config *env, pw_wrang
     move_list(&out->binding_names, &env->binding_names);
     move_list(&out->binding_kinds, &env->binding_kinds);
     move_list(&out->binding_classes, &env->binding_classes);
+    from = env->assets_line ? env : top;
+    move_str(&out->assets_directory, &out->assets_line, &from->assets_directory,
+             from->assets_line);
+    move_str(&out->assets_not_found_handling, NULL, &from->assets_not_found_handling, 0);
+    out->assets_run_worker_first = from->assets_run_worker_first;
+    move_list(&out->assets_worker_first_routes, &from->assets_worker_first_routes);
 }
 
 static int read_config(const source *src, const cJSON *root, const char *env,

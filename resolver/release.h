@@ -115,6 +115,12 @@ typedef struct pw_wrangler_config {
     pw_strlist binding_names;
     pw_strlist binding_kinds;
     pw_strlist binding_classes;
+    /* [assets]: static files Cloudflare serves before the Worker. */
+    char *assets_directory; /* as written, NULL without assets */
+    size_t assets_line;
+    char *assets_not_found_handling; /* "none" (default), "single-page-application", "404-page" */
+    bool assets_run_worker_first;    /* true: every request reaches the Worker first */
+    pw_strlist assets_worker_first_routes; /* run_worker_first as route patterns */
 } pw_wrangler_config;
 
 /*

@@ -376,6 +376,20 @@ static cJSON *worker_json(const pw_check_worker *w)
         cJSON_AddItemToArray(ex, cJSON_CreateString(w->exclude.items[i]));
     cJSON_AddStringToObject(o, "exclude_origin", w->exclude_origin);
     cJSON_AddBoolToObject(o, "dedicated_snapshot", w->dedicated_snapshot);
+    if (w->assets_dir) {
+        cJSON *a = cJSON_AddObjectToObject(o, "assets");
+        cJSON_AddStringToObject(a, "dir", w->assets_dir);
+        cJSON_AddStringToObject(a, "label", w->assets_label);
+        cJSON_AddStringToObject(a, "not_found_handling", c->assets_not_found_handling);
+        if (c->assets_worker_first_routes.len) {
+            cJSON *routes = cJSON_AddArrayToObject(a, "run_worker_first");
+            for (size_t i = 0; i < c->assets_worker_first_routes.len; i++)
+                cJSON_AddItemToArray(routes,
+                                     cJSON_CreateString(c->assets_worker_first_routes.items[i]));
+        } else {
+            cJSON_AddBoolToObject(a, "run_worker_first", c->assets_run_worker_first);
+        }
+    }
 
     cJSON *env = cJSON_AddObjectToObject(o, "env");
     if (w->config_path)

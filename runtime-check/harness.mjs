@@ -678,6 +678,52 @@ async function modeCheck(req) {
   return failed > 0 ? 1 : 0;
 }
 
+// Workers Static Assets: a request that matches a file of assets.directory
+// is answered by Cloudflare's asset server and never reaches the Worker,
+// unless run_worker_first says so. html_handling is its default,
+// auto-trailing-slash (`/` -> index.html, `/about` -> about.html or
+// about/index.html).
+const ASSET_TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+  ".js": "application/javascript", ".mjs": "application/javascript",
+  ".json": "application/json", ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml",
+  ".png": "image/png", ".jpg": "image/jpeg", ".ico": "image/x-icon", ".wasm": "application/wasm" };
+
+function routeMatches(pattern, p) {
+  const re = new RegExp("^" + pattern.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  return re.test(p);
+}
+
+function assetResponse(assets, call) {
+  if (!assets || call.kind !== "fetch" || !["GET", "HEAD"].includes(call.method)) return null;
+  const p = decodeURIComponent(call.path.split("?")[0]);
+  const first = assets.run_worker_first;
+  if (first === true) return null;
+  if (Array.isArray(first)) {
+    const hit = first.some((r) => !r.startsWith("!") && routeMatches(r, p));
+    const miss = first.some((r) => r.startsWith("!") && routeMatches(r.slice(1), p));
+    if (hit && !miss) return null;
+  }
+  const root = path.resolve(assets.dir);
+  const find = (cands) => cands.map((c) => path.join(root, c))
+    .find((f) => f.startsWith(root + path.sep) && fs.statSync(f, { throwIfNoEntry: false })?.isFile());
+  let file = find(p.endsWith("/") ? [p + "index.html"] : [p, p + ".html", p + "/index.html"]);
+  let status = 200;
+  if (!file && assets.not_found_handling === "single-page-application") file = find(["/index.html"]);
+  if (!file && assets.not_found_handling === "404-page") {
+    // The nearest 404.html up the path.
+    const parts = p.split("/").filter(Boolean);
+    for (let i = parts.length; i >= 0 && !file; i--) file = find(["/" + [...parts.slice(0, i), "404.html"].join("/")]);
+    status = 404;
+  }
+  if (!file) return null;
+  const body = fs.readFileSync(file);
+  const type = ASSET_TYPES[path.extname(file).toLowerCase()] || "application/octet-stream";
+  return { type: "response", kind: "fetch", ok: true,
+    handler: `assets (${path.join(assets.label, path.relative(root, file))}, before the Worker)`,
+    status, status_text: "", headers: [["content-type", type]], body_size: body.length,
+    body_head: [...body.subarray(0, 256)], ms: 0 };
+}
+
 async function modeRestore(req) {
   const t0 = performance.now();
   const bytes = new Uint8Array(fs.readFileSync(req.snapshot_path));
@@ -704,8 +750,8 @@ async function modeRestore(req) {
     // pwpkg's own driver is imported outside the clock.
     const serve = py.pyimport("_pwpkg_check").serve;
     const tc = performance.now();
-    const ev = JSON.parse(await serve(w.module, JSON.stringify(req.call),
-      JSON.stringify(w.env || {})));
+    const ev = assetResponse(w.assets, req.call) ||
+      JSON.parse(await serve(w.module, JSON.stringify(req.call), JSON.stringify(w.env || {})));
     serve.destroy();
     ev.first_response_ms = performance.now() - tc;
     if (!ev.ok) failed++;

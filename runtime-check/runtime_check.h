@@ -107,6 +107,9 @@ typedef struct pw_check_worker {
     char *exclude_origin; /* "wrangler.toml:9", or wrangler's default */
     bool dedicated_snapshot; /* the python_dedicated_snapshot flag */
     char *snapshot_origin;   /* where the flag is set, NULL when not set */
+    /* The config's assets.directory, resolved; NULL without one. */
+    char *assets_dir;
+    char *assets_label; /* as written, for messages */
     /* .dev.vars (or .dev.vars.<env>) beside the config: override vars. */
     char *dev_vars_path;
     pw_strlist dev_var_names;

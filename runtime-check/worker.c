@@ -196,6 +196,10 @@ int pw_check_worker_load(const char *project_dir, const char *env, const char *e
         pw_strlist_push(&out->exclude, "**/*.pyc");
         out->exclude_origin = pw_xstrdup("wrangler's default");
     }
+    if (c && c->assets_directory && *c->assets_directory) {
+        out->assets_label = pw_xstrdup(c->assets_directory);
+        out->assets_dir = resolve(config_dir, c->assets_directory);
+    }
     out->dedicated_snapshot = has_flag(c, DEDICATED_SNAPSHOT_FLAG);
     if (out->dedicated_snapshot)
         out->snapshot_origin = with_line(c->path, c->compatibility_flags_line);
@@ -228,6 +232,8 @@ void pw_check_worker_free(pw_check_worker *w)
     pw_strlist_free(&w->exclude);
     free(w->exclude_origin);
     free(w->snapshot_origin);
+    free(w->assets_dir);
+    free(w->assets_label);
     free(w->dev_vars_path);
     pw_strlist_free(&w->dev_var_names);
     pw_strlist_free(&w->dev_var_values);

@@ -59,10 +59,17 @@ for t in hello-world hello-world-durable-object hello-world-with-assets \
   case $t in
     hello-world) expect_contains "$OUT" "200" "$t: status"
                  expect_contains "$OUT" "Hello World!" "$t: greeting" ;;
-    hello-world-durable-object*) expect_contains "$OUT" "Hello, world!" "$t: greeting via the Durable Object" ;;
-    hello-world-with-assets) expect_contains "$OUT" "404" "$t: / is the assets' (the Worker says 404)"
-                 run 0 check --request 'GET /message'
-                 expect_contains "$OUT" "Hello, World!" "$t: /message" ;;
+    hello-world-durable-object) expect_contains "$OUT" "Hello, world!" "$t: greeting via the Durable Object" ;;
+    *-with-assets)
+      # / is public/index.html, served before the Worker as Cloudflare does.
+      expect_contains "$ERR" "assets (public/index.html, before the Worker)" "$t: / from the assets"
+      expect_contains "$OUT" "This page comes from a static asset" "$t: index.html"
+      expect_contains "$OUT" "content-type: text/html" "$t: asset type"
+      run 0 check --request 'GET /message'
+      case $t in
+        hello-world-with-assets) expect_contains "$OUT" "Hello, World!" "$t: /message" ;;
+        *) expect_contains "$OUT" "Hello, world!" "$t: greeting via the Durable Object" ;;
+      esac ;;
   esac
 done
 cd "$WORK"
