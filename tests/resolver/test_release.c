@@ -682,12 +682,32 @@ static void test_wrangler_bindings(void **state)
         assert_string_equal(c.binding_kinds.items[i], want[i][1]);
         assert_string_equal(c.binding_classes.items[i], want[i][2]);
     }
+    assert_null(c.assets_directory);
     pw_wrangler_config_free(&c);
     assert_int_equal(pw_wrangler_parse("w/wrangler.jsonc", jsonc, strlen(jsonc), "dev", &c, &err),
                      PW_OK);
     assert_int_equal(c.binding_names.len, 1);
     assert_string_equal(c.binding_names.items[0], "BUCKET");
     pw_wrangler_config_free(&c);
+
+    /* assets: directory, not_found_handling, run_worker_first (bool or routes). */
+    const char *toml = "compatibility_date = \"2026-10-06\"\n"
+                       "[assets]\n"
+                       "directory = \"./public\"\n"
+                       "run_worker_first = [\"/api/*\", \"!/api/docs/*\"]\n";
+    assert_int_equal(pw_wrangler_parse("w/wrangler.toml", toml, strlen(toml), NULL, &c, &err),
+                     PW_OK);
+    assert_string_equal(c.assets_directory, "./public");
+    assert_int_equal(c.assets_line, 2);
+    assert_string_equal(c.assets_not_found_handling, "none");
+    assert_false(c.assets_run_worker_first);
+    assert_int_equal(c.assets_worker_first_routes.len, 2);
+    pw_wrangler_config_free(&c);
+    const char *bad = "compatibility_date = \"2026-10-06\"\n[assets]\nrun_worker_first = 3\n";
+    assert_int_equal(pw_wrangler_parse("w/wrangler.toml", bad, strlen(bad), NULL, &c, &err),
+                     PW_EINVAL);
+    assert_non_null(strstr(pw_error_message(&err), "assets.run_worker_first must be"));
+    pw_error_clear(&err);
 }
 
 static void test_wrangler_env(void **state)
