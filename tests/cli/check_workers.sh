@@ -74,6 +74,18 @@ for t in hello-world hello-world-durable-object hello-world-with-assets \
 done
 cd "$WORK"
 
+# Installed, pwpkg finds the harness and its stand-ins under share/pwpkg.
+build=$(dirname "$(dirname "$PWPKG")")
+if [ -f "$build/cmake_install.cmake" ]; then
+  run 0 cmake --install "$build" --prefix "$WORK/inst"
+  [ -f "$WORK/inst/share/pwpkg/stand-ins/python/workers/__init__.py" ] && pass ||
+    fail "stand-in workers package not installed"
+  cd "$WORK/hello-world"
+  run 0 "$WORK/inst/bin/pwpkg" check --cache-dir "$runtimes" --request 'GET /'
+  expect_contains "$OUT" "Hello World!" "installed pwpkg answers with the installed stand-ins"
+  cd "$WORK"
+fi
+
 # A Worker project of our own: wrangler.toml, src/entry.py, a lock.
 project() { # DIR [wrangler.toml lines...]
   mkdir -p "$WORK/$1/src"
