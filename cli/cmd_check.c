@@ -41,8 +41,8 @@ static const char check_help[] =
     "  --cache-dir DIR / -q / -v / --json\n"
     "\n"
     "exit codes: 0 every import succeeded, 1 an import failed, a deploy-time\n"
-    "rule was broken or the handler raised, 2 usage error, 3 the runtime cannot start (node missing,\n"
-    "wrong version, runtime files missing).\n";
+    "rule was broken or the handler raised, 2 usage error, 3 the runtime cannot\n"
+    "start (node missing, wrong version, runtime files missing).\n";
 
 static const char runtime_help[] =
     "usage: pwpkg runtime list\n"
@@ -188,8 +188,9 @@ static void print_response(const cli_context *ctx, const pw_check_report *r)
         }
         return;
     }
+    const char *text = resp->status_text ? resp->status_text : "";
     if (resp->status)
-        printf("%d %s\n", resp->status, resp->status_text ? resp->status_text : "");
+        printf("%d%s%s\n", resp->status, *text ? " " : "", text);
     else
         printf("%s returned\n", resp->handler ? resp->handler : "the handler");
     for (size_t i = 0; i < resp->headers.len; i++)
@@ -202,9 +203,8 @@ static void print_response(const cli_context *ctx, const pw_check_report *r)
         pw_buf_free(&body);
     }
     if (ctx->verbosity >= 0)
-        fprintf(stderr, "%s: first response %.0f ms after the restore (restore %.0f ms)%s\n",
-                resp->handler ? resp->handler : "handler", resp->first_response_ms, r->restore_ms,
-                resp->status ? "" : "");
+        fprintf(stderr, "%s: first response %.0f ms after the restore (restore %.0f ms)\n",
+                resp->handler ? resp->handler : "handler", resp->first_response_ms, r->restore_ms);
 }
 
 /* Bundles of an older pwpkg hold their manifest inside the tree, where
