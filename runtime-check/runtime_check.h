@@ -119,8 +119,8 @@ typedef struct pw_check_worker {
 /*
  * Reads the wrangler config in project_dir (with `env` applied) and finds
  * the main module: `entry` when given (a path as the user typed it), else
- * the config's `main`. PW_ENOTFOUND when there is neither; PW_EINVAL,
- * naming file:line, when the main module lies outside base_dir or .dev.vars
+ * the config's `main`. PW_ENOTFOUND when there is neither, or when `main`
+ * is not a .py file (a JavaScript Worker); PW_EINVAL, naming file:line, when the main module lies outside base_dir or .dev.vars
  * has a line that is not NAME=VALUE.
  */
 int pw_check_worker_load(const char *project_dir, const char *env, const char *entry,

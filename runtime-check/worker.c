@@ -147,6 +147,13 @@ int pw_check_worker_load(const char *project_dir, const char *env, const char *e
                                               "the wrangler config");
         goto out;
     }
+    size_t mlen = strlen(main_path);
+    if (!entry && (mlen < 3 || strcmp(main_path + mlen - 3, ".py") != 0)) {
+        /* A JavaScript Worker: nothing of it runs in Pyodide. */
+        rc = pw_error_set(err, PW_ENOTFOUND, "%s:%zu: main %s is not a Python module", c->path,
+                          c->main_line, c->main);
+        goto out;
+    }
     if (c) {
         out->config_path = pw_xstrdup(c->path);
         out->rules_origin = with_line(c->path, c->rules_line);

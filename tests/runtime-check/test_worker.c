@@ -109,6 +109,12 @@ static void test_worker_load(void **state)
     assert_false(w.dedicated_snapshot);
     pw_check_worker_free(&w);
     free(entry);
+    /* A JavaScript Worker has nothing for Pyodide. */
+    rt_write(dir, "wrangler.toml", "main = \"src/index.ts\"\ncompatibility_date = \"2026-10-06\"\n");
+    assert_int_equal(pw_check_worker_load(dir, NULL, NULL, &w, &err), PW_ENOTFOUND);
+    assert_non_null(strstr(pw_error_message(&err), "is not a Python module"));
+    pw_error_clear(&err);
+    rt_write(dir, "wrangler.toml", "main = \"nope.py\"\ncompatibility_date = \"2026-10-06\"\n");
     /* main that does not exist is named with its line. */
     assert_int_equal(pw_check_worker_load(dir, NULL, NULL, &w, &err), PW_ENOTFOUND);
     assert_non_null(strstr(pw_error_message(&err), "wrangler.toml:1: main"));
