@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a Debian machine, builds pwpkg and runs its main job on the bundled
 # example, reaching nothing but Debian's and npm's registries:
-#   wheel (examples/packages) -> lock -> bundle -> check with a snapshot -> verify
+#   wheel (examples/packages) -> lock -> bundle -> check with a snapshot and a
+#   first request -> verify
 # The Pyodide runtime and its package index come from the npm `pyodide` package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,6 @@ cd "$work/worker"
 "$pwpkg" lock --offline --no-index --find-links ../wheels
 "$pwpkg" tree
 "$pwpkg" bundle --offline
-"$pwpkg" check --entry src/entry.py --snapshot snapshot.bin
+"$pwpkg" check --entry src/entry.py --snapshot snapshot.bin --request 'GET /'
 "$pwpkg" verify --offline --no-index --find-links ../wheels --bundle python_modules
 echo "example: $work/worker has pwpkg.lock, python_modules/ and snapshot.bin"

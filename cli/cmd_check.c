@@ -11,7 +11,8 @@
 #include <string.h>
 
 static const char check_help[] =
-    "usage: pwpkg check [--bundle DIR] [--entry FILE] [--snapshot FILE] [OPTIONS]\n"
+    "usage: pwpkg check [--bundle DIR] [--entry FILE] [--snapshot FILE]\n"
+    "                   [--request 'METHOD /path' | --scheduled | --queue MSG] [OPTIONS]\n"
     "\n"
     "Load the bundle in real Pyodide of the locked release under Node.js, import\n"
     "every module of every locked package (and the Worker's entry module), and\n"
@@ -21,7 +22,15 @@ static const char check_help[] =
     "\n"
     "  --lock FILE        the lock (default: pwpkg.lock)\n"
     "  --bundle DIR       the bundle to load (default: python_modules)\n"
-    "  --entry FILE       the Worker's entry module, imported last\n"
+    "  --entry FILE       the Worker's entry module (default: main of the wrangler\n"
+    "                     config), imported under the name wrangler uploads it as,\n"
+    "                     with the modules wrangler would upload beside it\n"
+    "  --env NAME         apply [env.NAME] of the wrangler config\n"
+    "  --request 'GET /p' after restoring the snapshot, call the Worker's fetch handler\n"
+    "                     and print status, headers, the body's first bytes and the\n"
+    "                     time to the first response\n"
+    "  --scheduled        the same with the scheduled handler\n"
+    "  --queue MSG        the same with the queue handler and one message\n"
     "  --snapshot FILE    take a memory snapshot after the imports, write it, restore\n"
     "                     it in a fresh process and check the modules are there;\n"
     "                     reports cold start with and without the snapshot\n"
@@ -31,9 +40,9 @@ static const char check_help[] =
     "  --node PATH        the node binary (default: $PWPKG_NODE, else node on PATH)\n"
     "  --cache-dir DIR / -q / -v / --json\n"
     "\n"
-    "exit codes: 0 every import succeeded, 1 an import failed or a deploy-time\n"
-    "rule was broken, 2 usage error, 3 the runtime cannot start (node missing,\n"
-    "wrong version, runtime files missing).\n";
+    "exit codes: 0 every import succeeded, 1 an import failed, a deploy-time\n"
+    "rule was broken or the handler raised, 2 usage error, 3 the runtime cannot\n"
+    "start (node missing, wrong version, runtime files missing).\n";
 
 static const char runtime_help[] =
     "usage: pwpkg runtime list\n"
@@ -76,6 +85,10 @@ enum {
     OPT_INSTALL_RUNTIME,
     OPT_TIMEOUT,
     OPT_NODE,
+    OPT_ENV,
+    OPT_REQUEST,
+    OPT_SCHEDULED,
+    OPT_QUEUE,
 };
 
 static void print_check_report(const cli_context *ctx, const pw_check_report *r,
@@ -129,7 +142,7 @@ static void print_check_report(const cli_context *ctx, const pw_check_report *r,
             r->n_results == 1 ? "" : "s", r->n_failed, r->cold_ms, r->load_ms, r->imports_ms);
     if (r->snapshot_made)
         fprintf(stderr, "; snapshot %.1f MB -> %s, restore %.0f ms (%.2fx of cold)",
-                (double)r->snapshot_bytes / 1e6, snapshot, r->restore_ms,
+                (double)r->snapshot_bytes / 1e6, snapshot ? snapshot : "(temporary)", r->restore_ms,
                 r->cold_ms > 0 ? r->restore_ms / r->cold_ms : 0.0);
     else if (r->snapshot_error)
         fprintf(stderr, "; snapshot failed: %s", r->snapshot_error);
@@ -138,6 +151,60 @@ static void print_check_report(const cli_context *ctx, const pw_check_report *r,
     for (size_t i = 0; i < r->restore_missing.len; i++)
         fprintf(stderr, "  %safter restore%s: %s is not in sys.modules\n", red, reset,
                 r->restore_missing.items[i]);
+}
+
+static void print_snapshot_kind(const cli_context *ctx, const pw_check_worker *w)
+{
+    if (ctx->json || ctx->verbosity < 0 || !w)
+        return;
+    if (w->dedicated_snapshot)
+        fprintf(stderr, "Cloudflare takes a dedicated snapshot (python_dedicated_snapshot, %s): "
+                        "the entry's top level runs at deploy and is in the snapshot\n",
+                w->snapshot_origin);
+    else
+        fprintf(stderr, "Cloudflare takes a package snapshot (python_dedicated_snapshot not set): "
+                        "only packages are in it; the entry's top level runs in each isolate\n");
+}
+
+/* The response is the result of --request: it goes to stdout. */
+static void print_response(const cli_context *ctx, const pw_check_report *r)
+{
+    const pw_check_response *resp = &r->response;
+    if (ctx->json || !resp->called)
+        return;
+    for (const char *line = resp->logs ? resp->logs : ""; *line;) {
+        size_t n = strcspn(line, "\n");
+        fprintf(stderr, "  log | %.*s\n", (int)n, line);
+        line += n + (line[n] == '\n');
+    }
+    if (!resp->ok) {
+        fprintf(stderr, "  %sFAIL%s %s raised %s\n", cli_style(ctx, "\033[31m"),
+                cli_style(ctx, "\033[0m"), resp->handler ? resp->handler : "the handler",
+                resp->error ? resp->error : "");
+        for (const char *line = resp->traceback ? resp->traceback : ""; *line;) {
+            size_t n = strcspn(line, "\n");
+            fprintf(stderr, "       | %.*s\n", (int)n, line);
+            line += n + (line[n] == '\n');
+        }
+        return;
+    }
+    const char *text = resp->status_text ? resp->status_text : "";
+    if (resp->status)
+        printf("%d%s%s\n", resp->status, *text ? " " : "", text);
+    else
+        printf("%s returned\n", resp->handler ? resp->handler : "the handler");
+    for (size_t i = 0; i < resp->headers.len; i++)
+        printf("%s\n", resp->headers.items[i]);
+    if (resp->status) {
+        pw_buf body = PW_BUF_INIT;
+        pw_check_response_body_text(resp, &body);
+        printf("\n%s%s\n", pw_buf_cstr(&body),
+               resp->body_size > resp->body_head_len ? "..." : "");
+        pw_buf_free(&body);
+    }
+    if (ctx->verbosity >= 0)
+        fprintf(stderr, "%s: first response %.0f ms after the restore (restore %.0f ms)\n",
+                resp->handler ? resp->handler : "handler", resp->first_response_ms, r->restore_ms);
 }
 
 /* Bundles of an older pwpkg hold their manifest inside the tree, where
@@ -169,13 +236,18 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         {"install-runtime", no_argument, NULL, OPT_INSTALL_RUNTIME},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"node", required_argument, NULL, OPT_NODE},
+        {"env", required_argument, NULL, OPT_ENV},
+        {"request", required_argument, NULL, OPT_REQUEST},
+        {"scheduled", no_argument, NULL, OPT_SCHEDULED},
+        {"queue", required_argument, NULL, OPT_QUEUE},
         {NULL, 0, NULL, 0},
     };
     const char *lock_path = PW_LOCK_DEFAULT_NAME, *bundle = "python_modules";
     pw_check_options o;
     memset(&o, 0, sizeof(o));
-    const char *runtime_dir = NULL;
+    const char *runtime_dir = NULL, *env = NULL;
     bool install = false;
+    int calls = 0;
     pw_transfer_options t = {0};
     optind = 0;
     opterr = 0;
@@ -200,6 +272,23 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         case OPT_RUNTIME: runtime_dir = optarg; break;
         case OPT_INSTALL_RUNTIME: install = true; break;
         case OPT_NODE: o.node = optarg; break;
+        case OPT_ENV: env = optarg; break;
+        case OPT_REQUEST: {
+            pw_error perr = {0, NULL};
+            if (pw_check_call_parse_request(optarg, &o.call, &perr) != PW_OK) {
+                int code = cli_usage_error(ctx, &cli_cmd_check, "%s", pw_error_message(&perr));
+                pw_error_clear(&perr);
+                return code;
+            }
+            calls++;
+            break;
+        }
+        case OPT_SCHEDULED: o.call.kind = PW_CHECK_CALL_SCHEDULED; calls++; break;
+        case OPT_QUEUE:
+            o.call.kind = PW_CHECK_CALL_QUEUE;
+            o.call.message = optarg;
+            calls++;
+            break;
         case OPT_TIMEOUT:
             if (!cli_parse_count(optarg, 1, 86400, &seconds))
                 return cli_usage_error(ctx, &cli_cmd_check, "--timeout takes seconds (1 to 86400)");
@@ -214,9 +303,15 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(ctx, &cli_cmd_check, "unexpected argument '%s'", argv[optind]);
+    if (calls > 1)
+        return cli_usage_error(ctx, &cli_cmd_check,
+                               "give one of --request, --scheduled and --queue");
     cli_reporter_install(ctx);
 
     pw_error err = {0};
+    pw_check_worker worker;
+    memset(&worker, 0, sizeof(worker));
+    bool have_worker = false;
     pw_lock lock;
     char *cache = cli_cache_dir(&t), *runtime = NULL;
     pw_strlist modules = PW_STRLIST_INIT;
@@ -229,6 +324,17 @@ static int run_check(cli_context *ctx, int argc, char **argv)
                           bundle);
     if (rc == PW_OK)
         note_legacy_manifest(bundle);
+    if (rc == PW_OK) {
+        /* No entry and no main in a wrangler config: only packages are checked. */
+        rc = pw_check_worker_load(".", env, o.entry, &worker, &err);
+        have_worker = rc == PW_OK;
+        if (rc == PW_ENOTFOUND && !o.entry && o.call.kind == PW_CHECK_CALL_NONE) {
+            pw_error_clear(&err);
+            rc = PW_OK;
+        }
+        if (have_worker)
+            o.worker = &worker;
+    }
     if (rc == PW_OK)
         rc = pw_check_runtime_for_lock(&lock, cache, runtime_dir, install, &runtime, &err);
     if (rc == PW_OK) {
@@ -239,6 +345,8 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         rc = pw_check_run(&o, &report, &err);
         if (rc == PW_OK || rc == PW_ECHECK) {
             print_check_report(ctx, &report, o.snapshot_path);
+            print_snapshot_kind(ctx, o.worker);
+            print_response(ctx, &report);
             reported = true;
         }
     }
@@ -249,6 +357,8 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     else
         exit_code = cli_fail(ctx, "check", &err);
     pw_check_report_free(&report);
+    if (have_worker)
+        pw_check_worker_free(&worker);
     if (have_lock)
         pw_lock_free(&lock);
     pw_strlist_free(&modules);

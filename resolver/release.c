@@ -257,6 +257,12 @@ void pw_wrangler_config_free(pw_wrangler_config *c)
     free(c->rules);
     pw_strlist_free(&c->var_names);
     pw_strlist_free(&c->var_values_json);
+    pw_strlist_free(&c->binding_names);
+    pw_strlist_free(&c->binding_kinds);
+    pw_strlist_free(&c->binding_classes);
+    free(c->assets_directory);
+    free(c->assets_not_found_handling);
+    pw_strlist_free(&c->assets_worker_first_routes);
     memset(c, 0, sizeof(*c));
 }
 
@@ -661,6 +667,9 @@ static void warn_unknown_keys(const layer *l)
     }
 }
 
+static void read_bindings(const layer *l, pw_wrangler_config *c);
+static int read_assets(const layer *l, pw_wrangler_config *c, pw_error *err);
+
 /* Reads what pwpkg uses of one layer into `c` (path and env left unset). */
 static int read_layer(const layer *l, pw_wrangler_config *c, pw_error *err)
 {
@@ -735,6 +744,85 @@ static int read_layer(const layer *l, pw_wrangler_config *c, pw_error *err)
             cJSON_free(text);
         }
     }
+    read_bindings(l, c);
+    return read_assets(l, c, err);
+}
+
+/* The bindings a config declares, by the key wrangler reads each from:
+ * arrays of tables with the name under `name_key`, tables with one
+ * binding, and the two nested ones (durable_objects.bindings,
+ * queues.producers). Types were wrangler's to validate; what does not
+ * have the expected shape is skipped. */
+static const struct binding_key {
+    const char *key;
+    const char *sub;      /* the array inside the table, or NULL */
+    const char *name_key; /* "binding" or "name" */
+    bool single;          /* a table holding one binding */
+} binding_keys[] = {
+    {"kv_namespaces", NULL, "binding", false},   {"r2_buckets", NULL, "binding", false},
+    {"d1_databases", NULL, "binding", false},    {"services", NULL, "binding", false},
+    {"analytics_engine_datasets", NULL, "binding", false},
+    {"hyperdrive", NULL, "binding", false},      {"vectorize", NULL, "binding", false},
+    {"dispatch_namespaces", NULL, "binding", false},
+    {"mtls_certificates", NULL, "binding", false}, {"send_email", NULL, "name", false},
+    {"workflows", NULL, "binding", false},       {"secrets_store_secrets", NULL, "binding", false},
+    {"ratelimits", NULL, "name", false},         {"worker_loaders", NULL, "binding", false},
+    {"pipelines", NULL, "binding", false},       {"vpc_services", NULL, "binding", false},
+    {"durable_objects", "bindings", "name", false}, {"queues", "producers", "binding", false},
+    {"ai", NULL, "binding", true},               {"browser", NULL, "binding", true},
+    {"images", NULL, "binding", true},           {"media", NULL, "binding", true},
+    {"assets", NULL, "binding", true},           {"version_metadata", NULL, "binding", true},
+};
+
+static void read_bindings(const layer *l, pw_wrangler_config *c)
+{
+    for (size_t i = 0; i < COUNT(binding_keys); i++) {
+        const struct binding_key *k = &binding_keys[i];
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(l->obj, k->key);
+        if (v && k->sub)
+            v = cJSON_GetObjectItemCaseSensitive(v, k->sub);
+        if (!v)
+            continue;
+        const cJSON *one = k->single ? v : NULL;
+        for (const cJSON *b = one ? one : (cJSON_IsArray(v) ? v->child : NULL); b;
+             b = one ? NULL : b->next) {
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(b, k->name_key);
+            if (!cJSON_IsString(name))
+                continue;
+            const cJSON *cls = cJSON_GetObjectItemCaseSensitive(b, "class_name");
+            bool local = strcmp(k->key, "durable_objects") == 0 && cJSON_IsString(cls) &&
+                         !cJSON_GetObjectItemCaseSensitive(b, "script_name");
+            pw_strlist_push(&c->binding_names, name->valuestring);
+            pw_strlist_push(&c->binding_kinds, k->key);
+            pw_strlist_push(&c->binding_classes, local ? cls->valuestring : "");
+        }
+    }
+}
+
+static int read_assets(const layer *l, pw_wrangler_config *c, pw_error *err)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(l->obj, "assets");
+    if (!a)
+        return PW_OK;
+    if (!cJSON_IsObject(a))
+        return wrong_type(l, "assets", NULL, false, 0, a, "a table with \"directory\"", err);
+    c->assets_line = key_line(l, "assets");
+    const cJSON *dir = cJSON_GetObjectItemCaseSensitive(a, "directory");
+    if (dir && !cJSON_IsString(dir))
+        return wrong_type(l, "assets", "directory", false, 0, dir, "a string (a directory)", err);
+    /* Without a directory wrangler uploads no assets (a binding alone). */
+    c->assets_directory = pw_xstrdup(dir ? dir->valuestring : "");
+    const cJSON *nf = cJSON_GetObjectItemCaseSensitive(a, "not_found_handling");
+    if (nf && !cJSON_IsString(nf))
+        return wrong_type(l, "assets", "not_found_handling", false, 0, nf,
+                          "\"single-page-application\", \"404-page\" or \"none\"", err);
+    c->assets_not_found_handling = pw_xstrdup(nf ? nf->valuestring : "none");
+    const cJSON *first = cJSON_GetObjectItemCaseSensitive(a, "run_worker_first");
+    if (cJSON_IsBool(first))
+        c->assets_run_worker_first = cJSON_IsTrue(first);
+    else if (first)
+        return read_strings(l, "assets", "run_worker_first", first,
+                            &c->assets_worker_first_routes, err);
     return PW_OK;
 }
 
@@ -782,6 +870,15 @@ static void apply_env(pw_wrangler_config *top, pw_wrangler_config *env, pw_wrang
     out->vars_line = env->vars_line;
     move_list(&out->var_names, &env->var_names);
     move_list(&out->var_values_json, &env->var_values_json);
+    move_list(&out->binding_names, &env->binding_names);
+    move_list(&out->binding_kinds, &env->binding_kinds);
+    move_list(&out->binding_classes, &env->binding_classes);
+    from = env->assets_line ? env : top;
+    move_str(&out->assets_directory, &out->assets_line, &from->assets_directory,
+             from->assets_line);
+    move_str(&out->assets_not_found_handling, NULL, &from->assets_not_found_handling, 0);
+    out->assets_run_worker_first = from->assets_run_worker_first;
+    move_list(&out->assets_worker_first_routes, &from->assets_worker_first_routes);
 }
 
 static int read_config(const source *src, const cJSON *root, const char *env,

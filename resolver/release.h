@@ -107,6 +107,20 @@ typedef struct pw_wrangler_config {
     pw_strlist var_names;
     pw_strlist var_values_json;
     size_t vars_line;
+    /* Bindings, one entry each in the three lists: the name the Worker sees
+     * in env, the config key declaring it ("kv_namespaces",
+     * "durable_objects"), and for a Durable Object class of this Worker
+     * (no script_name) its class_name, else "". Not inherited into an
+     * environment, as wrangler does not. */
+    pw_strlist binding_names;
+    pw_strlist binding_kinds;
+    pw_strlist binding_classes;
+    /* [assets]: static files Cloudflare serves before the Worker. */
+    char *assets_directory; /* as written, NULL without assets */
+    size_t assets_line;
+    char *assets_not_found_handling; /* "none" (default), "single-page-application", "404-page" */
+    bool assets_run_worker_first;    /* true: every request reaches the Worker first */
+    pw_strlist assets_worker_first_routes; /* run_worker_first as route patterns */
 } pw_wrangler_config;
 
 /*

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "proc.h"
+#include "resolver.h"
 
 enum phase { PHASE_CHECK, PHASE_RESTORE, PHASE_COMPILE };
 
@@ -137,6 +138,40 @@ static void on_event(void *ctx, const char *line, size_t len)
             pw_strlist_push(&r->restore_missing, module ? module : "");
             free(module);
         }
+    } else if (strcmp(t, "response") == 0) {
+        pw_check_response *resp = &r->response;
+        resp->called = true;
+        resp->ok = bool_of(ev, "ok");
+        resp->handler = str_or_null(ev, "handler");
+        resp->status = (int)num_or_zero(ev, "status");
+        resp->status_text = str_or_null(ev, "status_text");
+        resp->body_size = (uint64_t)num_or_zero(ev, "body_size");
+        resp->first_response_ms = num_or_zero(ev, "first_response_ms");
+        resp->error = str_or_null(ev, "error");
+        resp->traceback = str_or_null(ev, "traceback");
+        resp->logs = str_or_null(ev, "logs");
+        const cJSON *h;
+        cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(ev, "headers")) {
+            const cJSON *k = cJSON_GetArrayItem(h, 0), *v = cJSON_GetArrayItem(h, 1);
+            if (!cJSON_IsString(k) || !cJSON_IsString(v))
+                continue;
+            pw_buf b = PW_BUF_INIT;
+            pw_buf_printf(&b, "%s: %s", k->valuestring, v->valuestring);
+            pw_strlist_push_owned(&resp->headers, pw_buf_detach(&b));
+        }
+        /* The first bytes as numbers: JSON strings cannot carry arbitrary bytes. */
+        const cJSON *head = cJSON_GetObjectItemCaseSensitive(ev, "body_head");
+        size_t nh = cJSON_IsArray(head) ? (size_t)cJSON_GetArraySize(head) : 0;
+        if (nh) {
+            resp->body_head = pw_xmalloc(nh);
+            const cJSON *byte;
+            cJSON_ArrayForEach(byte, head) {
+                if (cJSON_IsNumber(byte) && byte->valueint >= 0 && byte->valueint < 256)
+                    resp->body_head[resp->body_head_len++] = (unsigned char)byte->valueint;
+            }
+        }
+        if (!resp->ok && !resp->error)
+            resp->error = pw_xstrdup("the handler failed");
     } else if (strcmp(t, "compiled") == 0) {
         st->compiled = (long)num_or_zero(ev, "files");
         const cJSON *failed = cJSON_GetObjectItemCaseSensitive(ev, "failed");
@@ -315,6 +350,98 @@ static cJSON *base_request(const char *mode, const char *runtime_dir, const char
     return req;
 }
 
+/* What the harness needs of the Worker: the upload, the rules, the env. */
+static cJSON *worker_json(const pw_check_worker *w)
+{
+    const pw_wrangler_config *c = w->config;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "base_dir", w->base_dir);
+    cJSON_AddStringToObject(o, "base_dir_label", w->base_dir_label);
+    cJSON_AddStringToObject(o, "main", w->main);
+    cJSON_AddStringToObject(o, "module", w->module);
+    cJSON *rules = cJSON_AddArrayToObject(o, "rules");
+    for (size_t i = 0; c && i < c->n_rules; i++) {
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "type", c->rules[i].type);
+        cJSON *globs = cJSON_AddArrayToObject(r, "globs");
+        for (size_t j = 0; j < c->rules[i].globs.len; j++)
+            cJSON_AddItemToArray(globs, cJSON_CreateString(c->rules[i].globs.items[j]));
+        cJSON_AddBoolToObject(r, "fallthrough", c->rules[i].fallthrough);
+        cJSON_AddItemToArray(rules, r);
+    }
+    if (w->rules_origin)
+        cJSON_AddStringToObject(o, "rules_origin", w->rules_origin);
+    cJSON *ex = cJSON_AddArrayToObject(o, "exclude");
+    for (size_t i = 0; i < w->exclude.len; i++)
+        cJSON_AddItemToArray(ex, cJSON_CreateString(w->exclude.items[i]));
+    cJSON_AddStringToObject(o, "exclude_origin", w->exclude_origin);
+    cJSON_AddBoolToObject(o, "dedicated_snapshot", w->dedicated_snapshot);
+    if (w->assets_dir) {
+        cJSON *a = cJSON_AddObjectToObject(o, "assets");
+        cJSON_AddStringToObject(a, "dir", w->assets_dir);
+        cJSON_AddStringToObject(a, "label", w->assets_label);
+        cJSON_AddStringToObject(a, "not_found_handling", c->assets_not_found_handling);
+        if (c->assets_worker_first_routes.len) {
+            cJSON *routes = cJSON_AddArrayToObject(a, "run_worker_first");
+            for (size_t i = 0; i < c->assets_worker_first_routes.len; i++)
+                cJSON_AddItemToArray(routes,
+                                     cJSON_CreateString(c->assets_worker_first_routes.items[i]));
+        } else {
+            cJSON_AddBoolToObject(a, "run_worker_first", c->assets_run_worker_first);
+        }
+    }
+
+    cJSON *env = cJSON_AddObjectToObject(o, "env");
+    if (w->config_path)
+        cJSON_AddStringToObject(env, "config", w->config_path);
+    cJSON *vars = cJSON_AddObjectToObject(env, "vars");
+    for (size_t i = 0; c && i < c->var_names.len; i++) {
+        cJSON *v = cJSON_Parse(c->var_values_json.items[i]);
+        cJSON_AddItemToObject(vars, c->var_names.items[i], v ? v : cJSON_CreateNull());
+    }
+    /* wrangler dev: .dev.vars values replace vars of the same name. */
+    for (size_t i = 0; i < w->dev_var_names.len; i++) {
+        cJSON_DeleteItemFromObjectCaseSensitive(vars, w->dev_var_names.items[i]);
+        cJSON_AddStringToObject(vars, w->dev_var_names.items[i], w->dev_var_values.items[i]);
+    }
+    cJSON *bindings = cJSON_AddArrayToObject(env, "bindings");
+    for (size_t i = 0; c && i < c->binding_names.len; i++) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "name", c->binding_names.items[i]);
+        cJSON_AddStringToObject(b, "kind", c->binding_kinds.items[i]);
+        if (c->binding_classes.items[i][0])
+            cJSON_AddStringToObject(b, "class_name", c->binding_classes.items[i]);
+        cJSON_AddItemToArray(bindings, b);
+    }
+    return o;
+}
+
+static cJSON *call_json(const pw_check_call *call)
+{
+    cJSON *o = cJSON_CreateObject();
+    switch (call->kind) {
+    case PW_CHECK_CALL_FETCH: {
+        cJSON_AddStringToObject(o, "kind", "fetch");
+        pw_buf m = PW_BUF_INIT;
+        pw_buf_put_slice(&m, call->method);
+        cJSON_AddStringToObject(o, "method", pw_buf_cstr(&m));
+        pw_buf_free(&m);
+        cJSON_AddStringToObject(o, "path", call->path);
+        break;
+    }
+    case PW_CHECK_CALL_SCHEDULED:
+        cJSON_AddStringToObject(o, "kind", "scheduled");
+        break;
+    case PW_CHECK_CALL_QUEUE:
+        cJSON_AddStringToObject(o, "kind", "queue");
+        cJSON_AddStringToObject(o, "message", call->message ? call->message : "");
+        break;
+    case PW_CHECK_CALL_NONE:
+        break;
+    }
+    return o;
+}
+
 static void summarise_failure(const pw_check_report *r, pw_error *err)
 {
     pw_buf b = PW_BUF_INIT;
@@ -355,6 +482,9 @@ static void summarise_failure(const pw_check_report *r, pw_error *err)
                       r->restore_missing.items[i]);
         sep = "; ";
     }
+    if (r->response.called && !r->response.ok)
+        pw_buf_printf(&b, "%sthe handler %s raised %s", sep,
+                      r->response.handler ? r->response.handler : "", r->response.error);
     pw_error_set(err, PW_ECHECK, "%s", pw_buf_cstr(&b));
     pw_buf_free(&b);
 }
@@ -370,10 +500,25 @@ int pw_check_run(const pw_check_options *o, pw_check_report *rep, pw_error *err)
     int timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : PW_CHECK_DEFAULT_TIMEOUT_MS;
     if (o->bundle_dir && !(bundle = absolute(o->bundle_dir, "bundle directory", err)))
         rc = err->code;
-    if (rc == 0 && o->entry && !(entry = absolute(o->entry, "entry module", err)))
+    if (rc == 0 && o->entry && !o->worker && !(entry = absolute(o->entry, "entry module", err)))
         rc = err->code;
-    char *snapshot = NULL;
-    if (rc == 0 && o->snapshot_path) {
+    char *snapshot = NULL, *scratch_dir = NULL;
+    bool calling = o->call.kind != PW_CHECK_CALL_NONE && (o->worker || o->entry);
+    if (rc == 0 && calling && !o->snapshot_path) {
+        /* The first request is served after a restore, as on Cloudflare:
+         * without --snapshot the snapshot lives in a scratch directory. */
+        const char *tmp = getenv("TMPDIR");
+        pw_buf b = PW_BUF_INIT;
+        pw_buf_printf(&b, "%s/pwpkg-check-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        scratch_dir = pw_buf_detach(&b);
+        if (!mkdtemp(scratch_dir)) {
+            rc = pw_error_set(err, PW_EIO, "%s: %s", scratch_dir, strerror(errno));
+            free(scratch_dir);
+            scratch_dir = NULL;
+        } else {
+            snapshot = pw_path_join(scratch_dir, "snapshot.bin");
+        }
+    } else if (rc == 0 && o->snapshot_path) {
         /* The directory must exist; the file is created by the harness. */
         char *dir = pw_path_dirname(o->snapshot_path);
         char *adir = absolute(dir, "snapshot directory", err);
@@ -393,6 +538,11 @@ int pw_check_run(const pw_check_options *o, pw_check_report *rep, pw_error *err)
         cJSON_AddItemToArray(mods, cJSON_CreateString(o->modules->items[i]));
     if (snapshot)
         cJSON_AddStringToObject(req, "snapshot_path", snapshot);
+    if (o->worker)
+        cJSON_AddItemToObject(req, "worker", worker_json(o->worker));
+    rep->worker = o->worker || entry;
+    /* A bare entry keeps its old meaning: its top level is in the snapshot. */
+    rep->dedicated_snapshot = o->worker ? o->worker->dedicated_snapshot : entry != NULL;
 
     check_state st = {.rep = rep, .phase = PHASE_CHECK};
     pw_proc_result res;
@@ -417,10 +567,17 @@ int pw_check_run(const pw_check_options *o, pw_check_report *rep, pw_error *err)
         for (size_t i = 0; i < rep->n_results; i++)
             if (rep->results[i].ok && !rep->results[i].entry)
                 cJSON_AddItemToArray(rmods, cJSON_CreateString(rep->results[i].module));
+        bool entry_ok = false;
+        for (size_t i = 0; i < rep->n_results; i++)
+            entry_ok = entry_ok || (rep->results[i].ok && rep->results[i].entry);
         if (entry)
-            for (size_t i = 0; i < rep->n_results; i++)
-                if (rep->results[i].ok && rep->results[i].entry)
-                    cJSON_AddStringToObject(rreq, "entry", entry);
+            cJSON_AddStringToObject(rreq, "entry", entry);
+        if (o->worker)
+            cJSON_AddItemToObject(rreq, "worker", worker_json(o->worker));
+        cJSON_AddBoolToObject(rreq, "entry_imported", entry_ok);
+        /* A Worker that did not import has no handler to call. */
+        if (calling && entry_ok && rep->n_failed == 0)
+            cJSON_AddItemToObject(rreq, "call", call_json(&o->call));
         check_state rst = {.rep = rep, .phase = PHASE_RESTORE};
         rc = run_harness(node, harness, rreq, timeout_ms, &rst, &res, err);
         cJSON_Delete(rreq);
@@ -442,7 +599,8 @@ int pw_check_run(const pw_check_options *o, pw_check_report *rep, pw_error *err)
             goto out;
     }
     if (rep->n_failed || rep->n_random || rep->n_unsnapshottable || rep->snapshot_error ||
-        rep->restore_missing.len || rep->timed_out) {
+        rep->restore_missing.len || rep->timed_out ||
+        (rep->response.called && !rep->response.ok)) {
         summarise_failure(rep, err);
         rc = PW_ECHECK;
     }
@@ -452,6 +610,12 @@ out:
     rep->overhead_ms = monotonic_ms() - started - rep->node_ms;
     if (rep->overhead_ms < 0)
         rep->overhead_ms = 0;
+    if (scratch_dir) {
+        pw_error scratch = {0, NULL};
+        pw_remove_tree(scratch_dir, &scratch);
+        pw_error_clear(&scratch);
+        free(scratch_dir);
+    }
     free(snapshot);
     free(entry);
     free(bundle);
@@ -512,6 +676,33 @@ int pw_check_compile_tree(const pw_check_options *o, const char *tree_dir, pw_er
 }
 
 /* ------------------------------------------------------------- reporting */
+
+/* Length of the UTF-8 sequence at p (RFC 3629), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    size_t len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    if (p[0] >= 0xf5 || len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+void pw_check_response_body_text(const pw_check_response *r, pw_buf *out)
+{
+    const unsigned char *p = r->body_head;
+    for (size_t i = 0; i < r->body_head_len;) {
+        size_t n = p[i] >= 0x80 ? utf8_len(p + i, r->body_head_len - i) : 1;
+        if (n > 1 || (p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\t') {
+            pw_buf_append(out, p + i, n);
+            i += n;
+        } else {
+            pw_buf_printf(out, "\\x%02x", p[i]);
+            i++;
+        }
+    }
+}
 
 /* Milliseconds as integers: the JSON writer prints fractions with %.17g. */
 static void add_ms(cJSON *obj, const char *key, double ms)
@@ -587,6 +778,31 @@ void pw_check_report_write_json(const pw_check_report *r, pw_buf *out)
         if (r->snapshot_error)
             cJSON_AddStringToObject(s, "error", r->snapshot_error);
     }
+    if (r->worker)
+        cJSON_AddStringToObject(root, "snapshot_kind", r->dedicated_snapshot ? "dedicated" : "package");
+    const pw_check_response *resp = &r->response;
+    if (resp->called) {
+        cJSON *o = cJSON_AddObjectToObject(root, "response");
+        cJSON_AddBoolToObject(o, "ok", resp->ok);
+        if (resp->handler)
+            cJSON_AddStringToObject(o, "handler", resp->handler);
+        if (resp->ok) {
+            cJSON_AddNumberToObject(o, "status", resp->status);
+            cJSON_AddItemToObject(o, "headers", strlist_json(&resp->headers));
+            cJSON_AddNumberToObject(o, "body_bytes", (double)resp->body_size);
+            pw_buf head = PW_BUF_INIT;
+            pw_check_response_body_text(resp, &head);
+            cJSON_AddStringToObject(o, "body_head", pw_buf_cstr(&head));
+            pw_buf_free(&head);
+        } else {
+            cJSON_AddStringToObject(o, "error", resp->error ? resp->error : "");
+            if (resp->traceback)
+                cJSON_AddStringToObject(o, "traceback", resp->traceback);
+        }
+        add_ms(o, "first_response_ms", resp->first_response_ms);
+        if (resp->logs && *resp->logs)
+            cJSON_AddStringToObject(o, "logs", resp->logs);
+    }
     cJSON_AddNumberToObject(root, "peak_rss_bytes", (double)r->peak_rss_bytes);
     pw_json_write(root, out);
     cJSON_Delete(root);
@@ -620,5 +836,12 @@ void pw_check_report_free(pw_check_report *r)
     free(r->timed_out_module);
     free(r->snapshot_error);
     free(r->stderr_text);
+    free(r->response.handler);
+    free(r->response.status_text);
+    pw_strlist_free(&r->response.headers);
+    free(r->response.body_head);
+    free(r->response.error);
+    free(r->response.traceback);
+    free(r->response.logs);
     memset(r, 0, sizeof *r);
 }

@@ -17,7 +17,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const processStart = performance.now();
 const stdoutFd = 1;
@@ -59,6 +59,72 @@ function peakRssBytes() {
 const BUNDLE_MOUNT = "/session/metadata/python_modules";
 const ENTRY_MOUNT = "/session/metadata";
 const COMPILE_MOUNT = "/session/compile";
+// pwpkg's stand-ins for what only Cloudflare's runtime has (docs/check.md):
+// they sit beside this file, in the source tree and once installed.
+const STAND_INS = path.join(path.dirname(fileURLToPath(import.meta.url)), "stand-ins");
+const STAND_INS_MOUNT = "/session/pwpkg-stand-ins";
+
+class NotAvailableInCheck extends Error {
+  constructor(what) {
+    super(`${what} is a Cloudflare Workers global that is not available in pwpkg check`);
+    this.name = "NotAvailableInCheck";
+  }
+}
+
+// An object any use of which raises: property reads give functions that
+// throw, so `caches.default.match(...)` fails at the call, not at import.
+function unusable(label) {
+  const fail = () => { throw new NotAvailableInCheck(label); };
+  return new Proxy(function () {}, {
+    get(_t, prop) {
+      if (prop === Symbol.toPrimitive || prop === "then" || typeof prop === "symbol") return undefined;
+      if (prop === "toString") return () => `[pwpkg stand-in ${label}]`;
+      return unusable(`${label}.${String(prop)}`);
+    },
+    apply: fail,
+    construct: fail,
+    set: fail,
+  });
+}
+
+// A class that constructs and whose instances raise on use.
+function standInClass(name) {
+  const cls = class {
+    constructor() {
+      return new Proxy(this, {
+        get(t, prop) {
+          if (typeof prop === "symbol" || prop === "then" || prop === "constructor") return t[prop];
+          return unusable(`${name}.${String(prop)}`);
+        },
+      });
+    }
+  };
+  Object.defineProperty(cls, "name", { value: name });
+  return cls;
+}
+
+// The Workers global scope (workers-globals.json, generated from
+// @cloudflare/workers-types): what Node has passes through, the rest gets a
+// stand-in, so that `from js import HTMLRewriter` works at top level as on
+// Cloudflare. Installed before Pyodide loads, so a snapshot made here and
+// one restored later see the same globalThis.
+function installWorkersGlobals() {
+  const list = JSON.parse(fs.readFileSync(path.join(STAND_INS, "workers-globals.json"), "utf8"));
+  for (const { name, kind } of list.globals) {
+    if (name in globalThis) continue;
+    let value;
+    if (name === "self") value = globalThis;
+    else if (name === "navigator") value = {};
+    else if (kind === "class") value = standInClass(name);
+    else if (kind === "function") value = name === "reportError" ? (e) => console.error(e) : unusable(name);
+    else if (kind === "object") value = unusable(name);
+    else continue; // plain values (origin) have no meaningful stand-in
+    Object.defineProperty(globalThis, name, { value, writable: true, configurable: true });
+  }
+  Object.defineProperty(globalThis.navigator, "userAgent",
+    { value: "Cloudflare-Workers", configurable: true });
+  return list.source;
+}
 
 function mountHost(py, hostDir, mountPoint) {
   py.FS.mkdirTree(mountPoint);
@@ -73,6 +139,7 @@ function snapshotSupport(py) {
 }
 
 async function load(req, extra) {
+  installWorkersGlobals();
   const runtimeDir = path.resolve(req.runtime_dir);
   const mod = await import(pathToFileURL(path.join(runtimeDir, "pyodide.mjs")).href);
   const py = await mod.loadPyodide({
@@ -81,7 +148,132 @@ async function load(req, extra) {
     stderr: (s) => process.stderr.write(s + "\n"),
     ...extra,
   });
+  if (req.mode !== "compile") mountHost(py, path.join(STAND_INS, "python"), STAND_INS_MOUNT);
   return py;
+}
+
+// ----------------------------------------------------- the upload layout
+
+// glob-to-regexp 0.4.1 with {globstar: true}, the matcher wrangler 4.164.0
+// applies to `rules` and `python_modules.exclude`: `**/` spans directories,
+// `*` stays within one, every other character is literal.
+function wranglerGlob(glob) {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === "*") {
+      const prev = glob[i - 1];
+      let stars = 1;
+      while (glob[i + 1] === "*") { stars++; i++; }
+      const next = glob[i + 1];
+      if (stars > 1 && (prev === "/" || prev === undefined) && (next === "/" || next === undefined)) {
+        re += "((?:[^/]*(?:\\/|$))*)";
+        i++;
+      } else {
+        re += "([^/]*)";
+      }
+    } else if ("/$^+.()=!|?[]{},".includes(c)) {
+      re += "\\" + c;
+    } else {
+      re += c;
+    }
+  }
+  return new RegExp("^" + re + "$");
+}
+
+// wrangler's parseRules: the config's rules, the PythonModule rule that a
+// .py main adds (applyPythonConfig), then the default rules; a rule whose
+// type an earlier rule without fallthrough already claimed is dropped.
+function effectiveRules(w) {
+  const user = (w.rules || []).map((r, i) => ({ ...r, origin: `rules[${i}] (${w.rules_origin})` }));
+  const all = [...user,
+    { type: "PythonModule", globs: ["**/*.py"], origin: "wrangler's PythonModule rule for a .py main" },
+    { type: "Text", globs: ["**/*.txt", "**/*.html", "**/*.sql"], origin: "wrangler's default rules" },
+    { type: "Data", globs: ["**/*.bin"], origin: "wrangler's default rules" },
+    { type: "CompiledWasm", globs: ["**/*.wasm", "**/*.wasm?module"], origin: "wrangler's default rules" }];
+  const done = new Set();
+  const kept = [];
+  for (const r of all) {
+    if (done.has(r.type)) continue;
+    if (!r.fallthrough) done.add(r.type);
+    kept.push({ ...r, res: r.globs.map(wranglerGlob) });
+  }
+  return kept;
+}
+
+function* walk(root, rel = "") {
+  let entries;
+  try {
+    entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) yield* walk(root, r);
+    else if (e.isFile()) yield r;
+  }
+}
+
+function moduleNameOf(rel) {
+  let m = rel.replace(/\.py$/, "").split("/").join(".");
+  if (m.endsWith(".__init__")) m = m.slice(0, -".__init__".length);
+  return m;
+}
+
+// A bare `entry` (the API without a Worker description): its directory is
+// the upload, and its top level goes into the snapshot.
+function workerOf(req) {
+  if (req.worker) return req.worker;
+  if (!req.entry) return null;
+  const file = path.resolve(req.entry);
+  return { base_dir: path.dirname(file), base_dir_label: path.dirname(req.entry),
+    main: path.basename(file), module: path.basename(file).replace(/\.py$/, ""),
+    rules: [], exclude: ["**/*.pyc"], exclude_origin: "wrangler's default",
+    dedicated_snapshot: true };
+}
+
+// Lays out /session/metadata as wrangler uploads it: the files of base_dir
+// that a module rule matches (copied into MEMFS, so nothing is written to
+// the project), python_modules/ mounted beneath. Returns what the import
+// guard needs: modules present locally that are not uploaded, and bundle
+// files dropped by python_modules.exclude, each with the rule that says so.
+function stageWorker(py, w, bundleDir) {
+  py.FS.mkdirTree(ENTRY_MOUNT);
+  const rules = effectiveRules(w);
+  const missing = {};
+  for (const rel of walk(w.base_dir)) {
+    const top = rel.split("/")[0];
+    // wrangler refuses a python_modules/ inside a base_dir below the project,
+    // and skips its own .wrangler/; dot- and node_modules folders are not
+    // part of a Python Worker's sources.
+    if (top === "python_modules" || top.startsWith(".") || top === "node_modules") continue;
+    const rule = rules.find((r) => r.res.some((re) => re.test(rel)));
+    if (rule && (rule.type === "PythonModule" || !rel.endsWith(".py"))) {
+      const dest = `${ENTRY_MOUNT}/${rel}`;
+      py.FS.mkdirTree(path.posix.dirname(dest));
+      py.FS.writeFile(dest, new Uint8Array(fs.readFileSync(path.join(w.base_dir, rel))));
+    } else if (rel.endsWith(".py") && rel !== w.main) {
+      missing[moduleNameOf(rel)] = rule
+        ? `${w.base_dir_label}/${rel} exists but wrangler uploads it as a ${rule.type} module ` +
+          `(rule ${JSON.stringify(rule.globs)} of ${rule.origin}), not as Python`
+        : `${w.base_dir_label}/${rel} exists but no wrangler module rule uploads it`;
+    }
+  }
+  const excluded = {};
+  if (bundleDir) {
+    const res = (w.exclude || []).map((g) => [g, wranglerGlob(g)]);
+    for (const rel of walk(bundleDir)) {
+      // Only a file Python would import from matters; a dropped .pyc in
+      // __pycache__ just means compiling from source, as on Cloudflare.
+      if (!/\.(py|pyc|so)$/.test(rel) || rel.includes("__pycache__/")) continue;
+      const hit = res.find(([, re]) => re.test(rel));
+      if (hit)
+        excluded[`${BUNDLE_MOUNT}/${rel}`] = `python_modules/${rel} is not uploaded: ` +
+          `python_modules.exclude ${JSON.stringify(hit[0])} (${w.exclude_origin})`;
+    }
+  }
+  return { missing, excluded };
 }
 
 // Python side of the check. It never keeps a reference to a JS object, so
@@ -229,6 +421,41 @@ class _PwCheck:
     def imported(self):
         return json.dumps(sorted(set(sys.modules) - self.baseline))
 
+class _PwUploadGuard:
+    """Imports fail, naming the wrangler rule, for modules that exist here
+    but that wrangler would not upload (docs/check.md, "Upload layout")."""
+
+    def __init__(self, missing, excluded):
+        self.missing = missing
+        self.excluded = excluded
+
+    def find_spec(self, name, path=None, target=None):
+        why = None
+        if self.excluded:
+            from importlib.machinery import PathFinder
+            spec = PathFinder.find_spec(name, path)
+            if spec is not None and spec.origin in self.excluded:
+                why = self.excluded[spec.origin]
+        if why is None and self is sys.meta_path[-1]:
+            why = self.missing.get(name)
+        if why is not None:
+            raise ModuleNotFoundError(f"No module named '{name}': {why}", name=name)
+        return None
+
+def _pw_layout(stand_ins, metadata, missing_json, excluded_json):
+    # The stand-ins go last: a workers package in the bundle (the real
+    # workers-runtime-sdk) or beside the entry wins over pwpkg's.
+    if stand_ins not in sys.path:
+        sys.path.append(stand_ins)
+    if metadata and metadata not in sys.path:
+        sys.path.insert(0, metadata)
+    missing, excluded = json.loads(missing_json), json.loads(excluded_json)
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_PwUploadGuard"]
+    if excluded:
+        sys.meta_path.insert(0, _PwUploadGuard({}, excluded))
+    if missing:
+        sys.meta_path.append(_PwUploadGuard(missing, {}))
+
 _pw_check = None
 `;
 
@@ -365,6 +592,10 @@ async function modeCheck(req) {
   }
   py.runPython(PY_SETUP);
   py.runPython(`_pw_check = _PwCheck(${pyStr(bundleFs)}, ${pyStr(libFs)})`);
+  const w = workerOf(req);
+  const layout = w ? stageWorker(py, w, req.bundle_dir) : { missing: {}, excluded: {} };
+  py.runPython(`_pw_layout(${pyStr(STAND_INS_MOUNT)}, ${pyStr(w ? ENTRY_MOUNT : null)}, ` +
+    `${pyStr(JSON.stringify(layout.missing))}, ${pyStr(JSON.stringify(layout.excluded))})`);
   const check = py.globals.get("_pw_check");
   let dynlibs = [];
   if (libFs) dynlibs = await loadDynlibs(py, path.join(req.bundle_dir, "lib"), libFs);
@@ -372,33 +603,32 @@ async function modeCheck(req) {
 
   const tImports = performance.now();
   let failed = 0;
-  const run = (events) => {
+  const run = (events, extra) => {
     for (const ev of JSON.parse(events)) {
-      if (ev.type === "import" && !ev.ok) failed++;
+      if (ev.type === "import") {
+        Object.assign(ev, extra);
+        if (!ev.ok) failed++;
+      }
       emit(ev);
     }
   };
   for (const name of req.modules || []) {
     emit({ type: "begin", module: name });
-    run(check.import_one(name));
+    run(check.import_one(name), {});
   }
-  if (req.entry) {
-    const entryHost = path.resolve(req.entry);
-    const entryName = path.basename(entryHost).replace(/\.py$/, "");
-    const entryDir = ENTRY_MOUNT + "/__entry__";
-    mountHost(py, path.dirname(entryHost), entryDir);
-    emit({ type: "begin", module: entryName, entry: true });
-    const events = JSON.parse(check.import_entry(entryDir, entryName));
-    for (const ev of events) {
-      if (ev.type === "import") {
-        ev.entry = true;
-        if (!ev.ok) failed++;
-      }
-      emit(ev);
-    }
-  }
-  const importsMs = performance.now() - tImports;
+  // Cloudflare's two kinds of deploy-time snapshot: with
+  // python_dedicated_snapshot the Worker's own top level runs before the
+  // snapshot, so its randomness and JS globals matter; without it only the
+  // packages are in the snapshot and the entry runs in every isolate.
+  const dedicated = !!(w && w.dedicated_snapshot);
+  const importEntry = () => {
+    if (!w) return;
+    emit({ type: "begin", module: w.module, entry: true });
+    run(check.import_entry(ENTRY_MOUNT, w.module), { entry: true });
+  };
+  if (dedicated) importEntry();
   check.remove_random_hooks();
+  let importsMs = performance.now() - tImports;
 
   // Which JS objects held by module globals would the snapshot serializer
   // reject? It calls its callback only for objects it cannot name by path.
@@ -422,9 +652,8 @@ async function modeCheck(req) {
     }
   }
   const imported = JSON.parse(check.imported());
-  check.destroy();
-  py.runPython("del _pw_check");
-  const coldMs = performance.now() - t0;
+  // Cold start: load and every import, the snapshot's own cost left out.
+  let coldMs = performance.now() - t0;
 
   if (wantSnapshot) {
     const ts = performance.now();
@@ -438,29 +667,96 @@ async function modeCheck(req) {
       failed++;
     }
   }
+  if (!dedicated && w) {
+    const te = performance.now();
+    importEntry();
+    importsMs += performance.now() - te;
+    coldMs += performance.now() - te;
+  }
   failed += dynlibFailures;
+  check.destroy();
   emit({ type: "summary", failed, load_ms: loadMs, imports_ms: importsMs, cold_ms: coldMs,
     node_ms: performance.now() - processStart, max_rss: peakRssBytes() });
   return failed > 0 ? 1 : 0;
+}
+
+// Workers Static Assets: a request that matches a file of assets.directory
+// is answered by Cloudflare's asset server and never reaches the Worker,
+// unless run_worker_first says so. html_handling is its default,
+// auto-trailing-slash (`/` -> index.html, `/about` -> about.html or
+// about/index.html).
+const ASSET_TYPES = { ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+  ".js": "application/javascript", ".mjs": "application/javascript",
+  ".json": "application/json", ".txt": "text/plain; charset=utf-8", ".svg": "image/svg+xml",
+  ".png": "image/png", ".jpg": "image/jpeg", ".ico": "image/x-icon", ".wasm": "application/wasm" };
+
+function routeMatches(pattern, p) {
+  const re = new RegExp("^" + pattern.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  return re.test(p);
+}
+
+function assetResponse(assets, call) {
+  if (!assets || call.kind !== "fetch" || !["GET", "HEAD"].includes(call.method)) return null;
+  const p = decodeURIComponent(call.path.split("?")[0]);
+  const first = assets.run_worker_first;
+  if (first === true) return null;
+  if (Array.isArray(first)) {
+    const hit = first.some((r) => !r.startsWith("!") && routeMatches(r, p));
+    const miss = first.some((r) => r.startsWith("!") && routeMatches(r.slice(1), p));
+    if (hit && !miss) return null;
+  }
+  const root = path.resolve(assets.dir);
+  const find = (cands) => cands.map((c) => path.join(root, c))
+    .find((f) => f.startsWith(root + path.sep) && fs.statSync(f, { throwIfNoEntry: false })?.isFile());
+  let file = find(p.endsWith("/") ? [p + "index.html"] : [p, p + ".html", p + "/index.html"]);
+  let status = 200;
+  if (!file && assets.not_found_handling === "single-page-application") file = find(["/index.html"]);
+  if (!file && assets.not_found_handling === "404-page") {
+    // The nearest 404.html up the path.
+    const parts = p.split("/").filter(Boolean);
+    for (let i = parts.length; i >= 0 && !file; i--) file = find(["/" + [...parts.slice(0, i), "404.html"].join("/")]);
+    status = 404;
+  }
+  if (!file) return null;
+  const body = fs.readFileSync(file);
+  const type = ASSET_TYPES[path.extname(file).toLowerCase()] || "application/octet-stream";
+  return { type: "response", kind: "fetch", ok: true,
+    handler: `assets (${path.join(assets.label, path.relative(root, file))}, before the Worker)`,
+    status, status_text: "", headers: [["content-type", type]], body_size: body.length,
+    body_head: [...body.subarray(0, 256)], ms: 0 };
 }
 
 async function modeRestore(req) {
   const t0 = performance.now();
   const bytes = new Uint8Array(fs.readFileSync(req.snapshot_path));
   const py = await load(req, { _loadSnapshot: bytes });
-  // The file system is JS state, not Wasm memory: mount the bundle again at
-  // the path sys.path already names.
+  // The file system is JS state, not Wasm memory: lay out the upload and
+  // mount the bundle again at the paths sys.path already names.
+  const w = workerOf(req);
+  if (w) stageWorker(py, w, null);
   if (req.bundle_dir) mountHost(py, req.bundle_dir, BUNDLE_MOUNT);
   const restoreMs = performance.now() - t0;
   py.runPython(PY_RESTORE_CHECK);
   const fn = py.globals.get("_pw_restore_check");
   const names = [...(req.modules || [])];
-  if (req.entry) names.push(path.basename(req.entry).replace(/\.py$/, ""));
+  if (w && w.dedicated_snapshot && req.entry_imported) names.push(w.module);
   const events = JSON.parse(fn(py.toPy(names)));
   fn.destroy();
   let failed = 0;
   for (const ev of events) {
     if (!ev.present || !ev.ok) failed++;
+    emit(ev);
+  }
+  if (req.call && w) {
+    // The first request an isolate serves after the restore.
+    // pwpkg's own driver is imported outside the clock.
+    const serve = py.pyimport("_pwpkg_check").serve;
+    const tc = performance.now();
+    const ev = assetResponse(w.assets, req.call) ||
+      JSON.parse(await serve(w.module, JSON.stringify(req.call), JSON.stringify(w.env || {})));
+    serve.destroy();
+    ev.first_response_ms = performance.now() - tc;
+    if (!ev.ok) failed++;
     emit(ev);
   }
   emit({ type: "summary", failed, restore_ms: restoreMs,

@@ -85,6 +85,90 @@ int pw_runtime_find_node(const char *explicit_node, char **node_out, int *major_
  */
 int pw_runtime_harness_path(char **path_out, pw_error *err);
 
+/* ------------------------------------------------------------ a Worker */
+
+struct pw_wrangler_config;
+
+/*
+ * The Worker as wrangler uploads it (docs/check.md, "Upload layout"): the
+ * main module, the directory its module names are relative to (wrangler's
+ * base_dir, else the main module's directory), the rules that choose what
+ * is uploaded, the snapshot kind its flags ask for, and what its env holds.
+ */
+typedef struct pw_check_worker {
+    char *config_path;    /* the wrangler config read, NULL when none */
+    char *base_dir;       /* absolute */
+    char *base_dir_label; /* base_dir as the user sees it ("src"), for messages */
+    char *main;           /* the main module, relative to base_dir, '/'-separated */
+    char *module;         /* its import name: main without .py, dots for slashes */
+    struct pw_wrangler_config *config; /* rules, exclude, flags, vars, bindings; may be NULL */
+    char *rules_origin;   /* "wrangler.toml:7" */
+    pw_strlist exclude;   /* python_modules.exclude in force */
+    char *exclude_origin; /* "wrangler.toml:9", or wrangler's default */
+    bool dedicated_snapshot; /* the python_dedicated_snapshot flag */
+    char *snapshot_origin;   /* where the flag is set, NULL when not set */
+    /* The config's assets.directory, resolved; NULL without one. */
+    char *assets_dir;
+    char *assets_label; /* as written, for messages */
+    /* .dev.vars (or .dev.vars.<env>) beside the config: override vars. */
+    char *dev_vars_path;
+    pw_strlist dev_var_names;
+    pw_strlist dev_var_values;
+} pw_check_worker;
+
+/*
+ * Reads the wrangler config in project_dir (with `env` applied) and finds
+ * the main module: `entry` when given (a path as the user typed it), else
+ * the config's `main`. PW_ENOTFOUND when there is neither, or when `main`
+ * is not a .py file (a JavaScript Worker); PW_EINVAL, naming file:line, when the main module lies outside base_dir or .dev.vars
+ * has a line that is not NAME=VALUE.
+ */
+int pw_check_worker_load(const char *project_dir, const char *env, const char *entry,
+                         pw_check_worker *out, pw_error *err);
+void pw_check_worker_free(pw_check_worker *w);
+
+/* Parses .dev.vars text (dotenv: NAME=VALUE, # comments, optional quotes). */
+int pw_check_dev_vars_parse(const char *path, const char *text, size_t len, pw_strlist *names,
+                            pw_strlist *values, pw_error *err);
+
+/* The first request: `--request 'GET /path'`, `--scheduled`, `--queue MSG`. */
+typedef enum pw_check_call_kind {
+    PW_CHECK_CALL_NONE,
+    PW_CHECK_CALL_FETCH,
+    PW_CHECK_CALL_SCHEDULED,
+    PW_CHECK_CALL_QUEUE,
+} pw_check_call_kind;
+
+typedef struct pw_check_call {
+    pw_check_call_kind kind;
+    pw_slice method;  /* fetch: "GET", a slice of the caller's text */
+    const char *path; /* fetch: "/path?q", a slice of the caller's text */
+    const char *message; /* queue: the message body */
+} pw_check_call;
+
+/* "GET /path" -> method and path; PW_EINVAL says what was expected. */
+int pw_check_call_parse_request(const char *text, pw_check_call *out, pw_error *err);
+
+/* What the handler answered. */
+typedef struct pw_check_response {
+    bool called;
+    bool ok;              /* false: the handler raised (error, traceback) */
+    char *handler;        /* "entry.Default.fetch" */
+    int status;
+    char *status_text;
+    pw_strlist headers;   /* "name: value", sorted */
+    unsigned char *body_head;
+    size_t body_head_len;
+    uint64_t body_size;
+    double first_response_ms; /* from the end of the restore to the response */
+    char *logs;               /* what the Worker printed while handling it */
+    char *error;
+    char *traceback;
+} pw_check_response;
+
+/* The body's first bytes as text: valid UTF-8 kept, other bytes as \xNN. */
+void pw_check_response_body_text(const pw_check_response *r, pw_buf *out);
+
 /* ------------------------------------------------------------ the check */
 
 typedef struct pw_check_options {
@@ -95,6 +179,11 @@ typedef struct pw_check_options {
     const char *snapshot_path;  /* make, write and restore a snapshot; or NULL */
     int timeout_ms;             /* per node process; 0: PW_CHECK_DEFAULT_TIMEOUT_MS */
     const char *node;           /* NULL: see pw_runtime_find_node */
+    /* The Worker: its upload layout replaces `entry`; NULL for packages only. */
+    const pw_check_worker *worker;
+    /* A first request after restoring the snapshot (a temporary one when
+     * snapshot_path is NULL); kind NONE for none. */
+    pw_check_call call;
 } pw_check_options;
 
 typedef struct pw_check_module_result {
@@ -138,6 +227,10 @@ typedef struct pw_check_report {
     uint64_t snapshot_bytes;
     double restore_ms;           /* loadPyodide from the snapshot, fresh process */
     pw_strlist restore_missing;  /* modules not in sys.modules after restore */
+
+    bool worker;                 /* a Worker was checked: snapshot_kind applies */
+    bool dedicated_snapshot;     /* Cloudflare takes a dedicated snapshot (else package) */
+    pw_check_response response;  /* the first request, when one was asked */
 
     uint64_t peak_rss_bytes; /* largest of the node processes (wait4 ru_maxrss) */
     double node_ms;          /* wall time of the node processes, seen from here */

@@ -652,6 +652,64 @@ static void check_env_configs(const char *path, const char *text, size_t exclude
     pw_reporter_set(NULL);
 }
 
+/* Bindings: their env names, the key declaring each, and the class of a
+ * Durable Object this Worker defines; environments do not inherit them. */
+static void test_wrangler_bindings(void **state)
+{
+    (void)state;
+    const char *jsonc = "{\n"
+                        "  \"compatibility_date\": \"2026-10-06\",\n"
+                        "  \"durable_objects\": {\"bindings\": [\n"
+                        "    {\"name\": \"MY_DO\", \"class_name\": \"MyDurableObject\"},\n"
+                        "    {\"name\": \"REMOTE\", \"class_name\": \"X\", \"script_name\": \"other\"}]},\n"
+                        "  \"kv_namespaces\": [{\"binding\": \"KV\", \"id\": \"1\"}, {\"id\": \"2\"}],\n"
+                        "  \"queues\": {\"producers\": [{\"binding\": \"Q\", \"queue\": \"q\"}]},\n"
+                        "  \"ai\": {\"binding\": \"AI\"},\n"
+                        "  \"env\": {\"dev\": {\"r2_buckets\": [{\"binding\": \"BUCKET\"}]}}\n"
+                        "}\n";
+    pw_wrangler_config c;
+    pw_error err = {0};
+    assert_int_equal(pw_wrangler_parse("w/wrangler.jsonc", jsonc, strlen(jsonc), NULL, &c, &err),
+                     PW_OK);
+    const char *want[][3] = {{"KV", "kv_namespaces", ""},
+                             {"MY_DO", "durable_objects", "MyDurableObject"},
+                             {"REMOTE", "durable_objects", ""},
+                             {"Q", "queues", ""},
+                             {"AI", "ai", ""}};
+    assert_int_equal(c.binding_names.len, 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(c.binding_names.items[i], want[i][0]);
+        assert_string_equal(c.binding_kinds.items[i], want[i][1]);
+        assert_string_equal(c.binding_classes.items[i], want[i][2]);
+    }
+    assert_null(c.assets_directory);
+    pw_wrangler_config_free(&c);
+    assert_int_equal(pw_wrangler_parse("w/wrangler.jsonc", jsonc, strlen(jsonc), "dev", &c, &err),
+                     PW_OK);
+    assert_int_equal(c.binding_names.len, 1);
+    assert_string_equal(c.binding_names.items[0], "BUCKET");
+    pw_wrangler_config_free(&c);
+
+    /* assets: directory, not_found_handling, run_worker_first (bool or routes). */
+    const char *toml = "compatibility_date = \"2026-10-06\"\n"
+                       "[assets]\n"
+                       "directory = \"./public\"\n"
+                       "run_worker_first = [\"/api/*\", \"!/api/docs/*\"]\n";
+    assert_int_equal(pw_wrangler_parse("w/wrangler.toml", toml, strlen(toml), NULL, &c, &err),
+                     PW_OK);
+    assert_string_equal(c.assets_directory, "./public");
+    assert_int_equal(c.assets_line, 2);
+    assert_string_equal(c.assets_not_found_handling, "none");
+    assert_false(c.assets_run_worker_first);
+    assert_int_equal(c.assets_worker_first_routes.len, 2);
+    pw_wrangler_config_free(&c);
+    const char *bad = "compatibility_date = \"2026-10-06\"\n[assets]\nrun_worker_first = 3\n";
+    assert_int_equal(pw_wrangler_parse("w/wrangler.toml", bad, strlen(bad), NULL, &c, &err),
+                     PW_EINVAL);
+    assert_non_null(strstr(pw_error_message(&err), "assets.run_worker_first must be"));
+    pw_error_clear(&err);
+}
+
 static void test_wrangler_env(void **state)
 {
     (void)state;
@@ -777,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_wrangler_read_dir),
         cmocka_unit_test(test_wrangler_parse),
         cmocka_unit_test(test_wrangler_env),
+        cmocka_unit_test(test_wrangler_bindings),
         cmocka_unit_test(test_wrangler_unknown_keys),
         cmocka_unit_test(test_wrangler_bad_fields),
     };
