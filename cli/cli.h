@@ -30,7 +30,14 @@ typedef struct cli_command {
     const char *summary;
     const char *help;    /* full text of `pwpkg help NAME` */
     int (*run)(cli_context *ctx, int argc, char **argv);
+    /* its option table (ends with a zeroed entry), the one source of
+     * `pwpkg completion`; NULL for none of its own */
+    const struct option *options;
+    bool takes_lock_options; /* ... plus those of `pwpkg lock` (cli_lock_option_table) */
 } cli_command;
+
+/* The options of `pwpkg lock`, which verify, add, remove and outdated take too. */
+extern const struct option cli_lock_option_table[];
 
 /* Options every command accepts; command option tables include these. */
 enum cli_common_option {
@@ -161,6 +168,9 @@ extern const cli_command cli_cmd_add;
 extern const cli_command cli_cmd_remove;
 extern const cli_command cli_cmd_outdated;
 extern const cli_command cli_cmd_release;
+extern const cli_command cli_cmd_completion;
+/* Every command, in the order `pwpkg help` lists them (main.c). */
+const cli_command *const *cli_commands(size_t *n);
 
 /* The cache directory the transfer options name, or the default (heap). */
 char *cli_cache_dir(const pw_transfer_options *t);

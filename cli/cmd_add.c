@@ -138,16 +138,17 @@ static void print_result(cli_context *ctx, const char *command, const char *inpu
             lock_path);
 }
 
+static const struct option edit_options[] = {
+    {"optional", required_argument, NULL, OPT_OPTIONAL},
+    {NULL, 0, NULL, 0},
+};
+
 static int run_edit(cli_context *ctx, const cli_command *cmd, int argc, char **argv, bool remove)
 {
-    static const struct option extra_options[] = {
-        {"optional", required_argument, NULL, OPT_OPTIONAL},
-        {NULL, 0, NULL, 0},
-    };
     edit_args a = {0};
     pw_strlist specs = PW_STRLIST_INIT;
     cli_extra_options extra = {
-        .options = extra_options,
+        .options = edit_options,
         .handle = handle_edit_option,
         .ctx = &a,
         .positionals = &specs,
@@ -294,9 +295,26 @@ static int run_outdated(cli_context *ctx, int argc, char **argv)
     return CLI_EXIT_OK;
 }
 
-const cli_command cli_cmd_add = {"add", "add requirements to the inputs and re-lock", add_help,
-                                 run_add};
-const cli_command cli_cmd_remove = {"remove", "remove requirements from the inputs and re-lock",
-                                    remove_help, run_remove};
-const cli_command cli_cmd_outdated = {"outdated", "list locked packages with newer versions",
-                                      outdated_help, run_outdated};
+const cli_command cli_cmd_add = {
+    .name = "add",
+    .summary = "add requirements to the inputs and re-lock",
+    .help = add_help,
+    .run = run_add,
+    .options = edit_options,
+    .takes_lock_options = true,
+};
+const cli_command cli_cmd_remove = {
+    .name = "remove",
+    .summary = "remove requirements from the inputs and re-lock",
+    .help = remove_help,
+    .run = run_remove,
+    .options = edit_options,
+    .takes_lock_options = true,
+};
+const cli_command cli_cmd_outdated = {
+    .name = "outdated",
+    .summary = "list locked packages with newer versions",
+    .help = outdated_help,
+    .run = run_outdated,
+    .takes_lock_options = true,
+};

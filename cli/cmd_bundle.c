@@ -83,26 +83,27 @@ static void split_commas(const char *text, pw_strlist *out)
     }
 }
 
+static const struct option bundle_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    CLI_TRANSFER_LONG_OPTIONS,
+    {"lock", required_argument, NULL, CLI_OPT_LOCK},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {"strip", required_argument, NULL, OPT_STRIP},
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+    {"compile", no_argument, NULL, OPT_COMPILE},
+    {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"strict-record", no_argument, NULL, OPT_STRICT_RECORD},
+    {NULL, 0, NULL, 0},
+};
+
 static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_cli *o)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        CLI_TRANSFER_LONG_OPTIONS,
-        {"lock", required_argument, NULL, CLI_OPT_LOCK},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"strip", required_argument, NULL, OPT_STRIP},
-        {"exclude", required_argument, NULL, OPT_EXCLUDE},
-        {"max-size", required_argument, NULL, OPT_MAX_SIZE},
-        {"compile", no_argument, NULL, OPT_COMPILE},
-        {"runtime", required_argument, NULL, OPT_RUNTIME},
-        {"strict-record", no_argument, NULL, OPT_STRICT_RECORD},
-        {NULL, 0, NULL, 0},
-    };
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":o:j:qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":o:j:qvh", bundle_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_bundle, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -351,6 +352,9 @@ out:
 }
 
 const cli_command cli_cmd_bundle = {
-    "bundle", "build python_modules/, a zip or an offline mirror from the lock", bundle_help,
-    run_bundle,
+    .name = "bundle",
+    .summary = "build python_modules/, a zip or an offline mirror from the lock",
+    .help = bundle_help,
+    .run = run_bundle,
+    .options = bundle_options,
 };

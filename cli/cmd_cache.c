@@ -47,21 +47,22 @@ typedef struct cache_args {
     bool dry_run;
 } cache_args;
 
+static const struct option cache_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    {"cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR},
+    {"lock", required_argument, NULL, CLI_OPT_LOCK},
+    {"unused-for", required_argument, NULL, OPT_UNUSED_FOR},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {NULL, 0, NULL, 0},
+};
+
 static int parse_cache_args(cli_context *ctx, int argc, char **argv, cache_args *a)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        {"cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR},
-        {"lock", required_argument, NULL, CLI_OPT_LOCK},
-        {"unused-for", required_argument, NULL, OPT_UNUSED_FOR},
-        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-        {NULL, 0, NULL, 0},
-    };
     const cli_command *cmd = &cli_cmd_cache;
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":qvh", cache_options, NULL)) != -1) {
         if (cli_common_option(ctx, cmd, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -254,5 +255,10 @@ static int run_cache(cli_context *ctx, int argc, char **argv)
     return exit_code;
 }
 
-const cli_command cli_cmd_cache = {"cache", "see and clean the cache (dir, info, prune, clean)",
-                                   cache_help, run_cache};
+const cli_command cli_cmd_cache = {
+    .name = "cache",
+    .summary = "see and clean the cache (dir, info, prune, clean)",
+    .help = cache_help,
+    .run = run_cache,
+    .options = cache_options,
+};

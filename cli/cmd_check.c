@@ -223,25 +223,26 @@ static void note_legacy_manifest(const char *bundle)
     free(manifest);
 }
 
+static const struct option check_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    CLI_TRANSFER_LONG_OPTIONS_NO_TIMEOUT,
+    {"lock", required_argument, NULL, CLI_OPT_LOCK},
+    {"bundle", required_argument, NULL, OPT_BUNDLE},
+    {"entry", required_argument, NULL, OPT_ENTRY},
+    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+    {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"install-runtime", no_argument, NULL, OPT_INSTALL_RUNTIME},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"node", required_argument, NULL, OPT_NODE},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"request", required_argument, NULL, OPT_REQUEST},
+    {"scheduled", no_argument, NULL, OPT_SCHEDULED},
+    {"queue", required_argument, NULL, OPT_QUEUE},
+    {NULL, 0, NULL, 0},
+};
+
 static int run_check(cli_context *ctx, int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        CLI_TRANSFER_LONG_OPTIONS_NO_TIMEOUT,
-        {"lock", required_argument, NULL, CLI_OPT_LOCK},
-        {"bundle", required_argument, NULL, OPT_BUNDLE},
-        {"entry", required_argument, NULL, OPT_ENTRY},
-        {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
-        {"runtime", required_argument, NULL, OPT_RUNTIME},
-        {"install-runtime", no_argument, NULL, OPT_INSTALL_RUNTIME},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"node", required_argument, NULL, OPT_NODE},
-        {"env", required_argument, NULL, OPT_ENV},
-        {"request", required_argument, NULL, OPT_REQUEST},
-        {"scheduled", no_argument, NULL, OPT_SCHEDULED},
-        {"queue", required_argument, NULL, OPT_QUEUE},
-        {NULL, 0, NULL, 0},
-    };
     const char *lock_path = PW_LOCK_DEFAULT_NAME, *bundle = "python_modules";
     pw_check_options o;
     memset(&o, 0, sizeof(o));
@@ -253,7 +254,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     opterr = 0;
     int opt, exit_code = -1;
     long seconds = 0;
-    while ((opt = getopt_long(argc, argv, ":j:qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":j:qvh", check_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_check, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -368,18 +369,19 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     return exit_code;
 }
 
+static const struct option runtime_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    CLI_TRANSFER_LONG_OPTIONS,
+    {NULL, 0, NULL, 0},
+};
+
 static int run_runtime(cli_context *ctx, int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        CLI_TRANSFER_LONG_OPTIONS,
-        {NULL, 0, NULL, 0},
-    };
     pw_transfer_options t = {0};
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":j:qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":j:qvh", runtime_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_runtime, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -433,9 +435,16 @@ static int run_runtime(cli_context *ctx, int argc, char **argv)
 }
 
 const cli_command cli_cmd_check = {
-    "check", "import the bundle in real Pyodide under Node.js, with snapshots", check_help,
-    run_check,
+    .name = "check",
+    .summary = "import the bundle in real Pyodide under Node.js, with snapshots",
+    .help = check_help,
+    .run = run_check,
+    .options = check_options,
 };
 const cli_command cli_cmd_runtime = {
-    "runtime", "list, install or locate Pyodide runtimes", runtime_help, run_runtime,
+    .name = "runtime",
+    .summary = "list, install or locate Pyodide runtimes",
+    .help = runtime_help,
+    .run = run_runtime,
+    .options = runtime_options,
 };

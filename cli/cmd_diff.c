@@ -100,21 +100,22 @@ static void print_json(const pw_lock_diff *d, const pw_strlist *added, const pw_
     cJSON_Delete(root);
 }
 
+static const struct option diff_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    {"lock", required_argument, NULL, CLI_OPT_LOCK},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
+    {NULL, 0, NULL, 0},
+};
+
 static int run_diff(cli_context *ctx, int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        {"lock", required_argument, NULL, CLI_OPT_LOCK},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"exit-code", no_argument, NULL, OPT_EXIT_CODE},
-        {NULL, 0, NULL, 0},
-    };
     const char *lock_path = PW_LOCK_DEFAULT_NAME, *format = "text";
     bool exit_on_change = false;
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":qvh", diff_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_diff, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -195,5 +196,9 @@ static int run_diff(cli_context *ctx, int argc, char **argv)
 }
 
 const cli_command cli_cmd_diff = {
-    "diff", "show what changed in the lock since a git revision", diff_help, run_diff,
+    .name = "diff",
+    .summary = "show what changed in the lock since a git revision",
+    .help = diff_help,
+    .run = run_diff,
+    .options = diff_options,
 };

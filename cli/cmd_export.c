@@ -23,20 +23,21 @@ static const char export_help[] =
 
 enum { OPT_FORMAT = CLI_OPT_FIRST_COMMAND_OPTION };
 
+static const struct option export_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    {"lock", required_argument, NULL, CLI_OPT_LOCK},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"output", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
+};
+
 static int run_export(cli_context *ctx, int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        {"lock", required_argument, NULL, CLI_OPT_LOCK},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0},
-    };
     const char *lock_path = PW_LOCK_DEFAULT_NAME, *format = NULL, *output = NULL;
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":o:qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":o:qvh", export_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_export, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -89,6 +90,9 @@ static int run_export(cli_context *ctx, int argc, char **argv)
 }
 
 const cli_command cli_cmd_export = {
-    "export", "write the lock as pyodide-lock.json, pylock.toml or requirements.txt", export_help,
-    run_export,
+    .name = "export",
+    .summary = "write the lock as pyodide-lock.json, pylock.toml or requirements.txt",
+    .help = export_help,
+    .run = run_export,
+    .options = export_options,
 };

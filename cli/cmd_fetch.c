@@ -24,20 +24,21 @@ static const char fetch_help[] =
     "exit codes: 0 all fetched, 1 a hash mismatch, 2 usage or unreadable lock,\n"
     "3 network or I/O error.\n";
 
+static const struct option fetch_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    CLI_TRANSFER_LONG_OPTIONS,
+    {"lock", required_argument, NULL, CLI_OPT_LOCK},
+    {NULL, 0, NULL, 0},
+};
+
 static int run_fetch(cli_context *ctx, int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        CLI_TRANSFER_LONG_OPTIONS,
-        {"lock", required_argument, NULL, CLI_OPT_LOCK},
-        {NULL, 0, NULL, 0},
-    };
     const char *lock_path = PW_LOCK_DEFAULT_NAME;
     pw_transfer_options t = {0};
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":j:qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":j:qvh", fetch_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_fetch, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -125,5 +126,9 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
 }
 
 const cli_command cli_cmd_fetch = {
-    "fetch", "download the locked artifacts into the verified cache", fetch_help, run_fetch,
+    .name = "fetch",
+    .summary = "download the locked artifacts into the verified cache",
+    .help = fetch_help,
+    .run = run_fetch,
+    .options = fetch_options,
 };

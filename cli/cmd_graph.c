@@ -51,24 +51,26 @@ static bool locale_is_utf8(void)
     return false;
 }
 
+static const struct option tree_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    {"lock", required_argument, NULL, OPT_LOCK},
+    {"depth", required_argument, NULL, OPT_DEPTH},
+    {"invert", required_argument, NULL, OPT_INVERT},
+    {"sizes", no_argument, NULL, OPT_SIZES},
+    {"ascii", no_argument, NULL, OPT_ASCII},
+    {NULL, 0, NULL, 0},
+};
+
+static const struct option why_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    {"lock", required_argument, NULL, OPT_LOCK},
+    {NULL, 0, NULL, 0},
+};
+
 static int parse_graph_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
                                const char **lock_path, const char **name,
                                pw_lock_tree_options *tree)
 {
-    static const struct option tree_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        {"lock", required_argument, NULL, OPT_LOCK},
-        {"depth", required_argument, NULL, OPT_DEPTH},
-        {"invert", required_argument, NULL, OPT_INVERT},
-        {"sizes", no_argument, NULL, OPT_SIZES},
-        {"ascii", no_argument, NULL, OPT_ASCII},
-        {NULL, 0, NULL, 0},
-    };
-    static const struct option why_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        {"lock", required_argument, NULL, OPT_LOCK},
-        {NULL, 0, NULL, 0},
-    };
     const struct option *long_options = tree ? tree_options : why_options;
     optind = 0;
     opterr = 0;
@@ -175,5 +177,17 @@ static int run_why(cli_context *ctx, int argc, char **argv)
     return run_graph(ctx, &cli_cmd_why, argc, argv, true);
 }
 
-const cli_command cli_cmd_tree = {"tree", "show the locked dependency graph", tree_help, run_tree};
-const cli_command cli_cmd_why = {"why", "explain why a package is in the lock", why_help, run_why};
+const cli_command cli_cmd_tree = {
+    .name = "tree",
+    .summary = "show the locked dependency graph",
+    .help = tree_help,
+    .run = run_tree,
+    .options = tree_options,
+};
+const cli_command cli_cmd_why = {
+    .name = "why",
+    .summary = "explain why a package is in the lock",
+    .help = why_help,
+    .run = run_why,
+    .options = why_options,
+};

@@ -91,7 +91,7 @@ enum {
     OPT_NO_REMOTE_ARTIFACTS,
 };
 
-static const struct option lock_long_options[] = {
+const struct option cli_lock_option_table[] = {
         CLI_COMMON_LONG_OPTIONS,
         CLI_TRANSFER_LONG_OPTIONS,
         {"requirement", required_argument, NULL, 'r'},
@@ -134,7 +134,10 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     case OPT_PYODIDE: r->pyodide_version = optarg; break;
     case OPT_PYODIDE_INDEX: r->pyodide_index = optarg; break;
     case OPT_PYODIDE_BASE_URL: r->pyodide_base_url = optarg; break;
-    case OPT_NO_REMOTE_ARTIFACTS: r->no_remote_artifacts = true; break;
+    case OPT_NO_REMOTE_ARTIFACTS:
+        r->no_remote_artifacts = true;
+        r->given |= PW_GIVEN_NO_REMOTE_ARTIFACTS;
+        break;
     case OPT_COMPAT_DATE: r->compat_date = optarg; break;
     case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
     case OPT_ENV: r->wrangler_env = optarg; break;
@@ -216,11 +219,11 @@ int cli_parse_lock_options(cli_context *ctx, const cli_command *cmd, int argc, c
                            const cli_extra_options *extra, cli_lock_options *o)
 {
     /* The lock's options plus the caller's (pwpkg verify adds its own). */
-    size_t n_base = sizeof(lock_long_options) / sizeof(lock_long_options[0]) - 1, n_extra = 0;
+    size_t n_base = sizeof(cli_lock_option_table) / sizeof(cli_lock_option_table[0]) - 1, n_extra = 0;
     while (extra && extra->options[n_extra].name)
         n_extra++;
     struct option *long_options = pw_xcalloc(n_base + n_extra + 1, sizeof(struct option));
-    memcpy(long_options, lock_long_options, n_base * sizeof(struct option));
+    memcpy(long_options, cli_lock_option_table, n_base * sizeof(struct option));
     if (n_extra)
         memcpy(long_options + n_base, extra->options, n_extra * sizeof(struct option));
     int result = -1;
@@ -409,8 +412,9 @@ done:
 }
 
 const cli_command cli_cmd_lock = {
-    "lock",
-    "resolve requirements against a Pyodide release and write pwpkg.lock",
-    lock_help,
-    run_lock,
+    .name = "lock",
+    .summary = "resolve requirements against a Pyodide release and write pwpkg.lock",
+    .help = lock_help,
+    .run = run_lock,
+    .options = cli_lock_option_table,
 };

@@ -44,21 +44,22 @@ typedef struct release_options {
     bool table;
 } release_options;
 
+static const struct option release_long_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    {"compat-date", required_argument, NULL, OPT_COMPAT_DATE},
+    {"compat-flag", required_argument, NULL, OPT_COMPAT_FLAG},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"dir", required_argument, NULL, 'C'},
+    {"table", no_argument, NULL, OPT_TABLE},
+    {NULL, 0, NULL, 0},
+};
+
 static int parse_release_options(cli_context *ctx, int argc, char **argv, release_options *o)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        {"compat-date", required_argument, NULL, OPT_COMPAT_DATE},
-        {"compat-flag", required_argument, NULL, OPT_COMPAT_FLAG},
-        {"env", required_argument, NULL, OPT_ENV},
-        {"dir", required_argument, NULL, 'C'},
-        {"table", no_argument, NULL, OPT_TABLE},
-        {NULL, 0, NULL, 0},
-    };
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":qvhC:", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":qvhC:", release_long_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_release, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -233,8 +234,9 @@ static int run_release(cli_context *ctx, int argc, char **argv)
 }
 
 const cli_command cli_cmd_release = {
-    "release",
-    "show the Pyodide release a Worker's compatibility date and flags select",
-    release_help,
-    run_release,
+    .name = "release",
+    .summary = "show the Pyodide release a Worker's compatibility date and flags select",
+    .help = release_help,
+    .run = run_release,
+    .options = release_long_options,
 };

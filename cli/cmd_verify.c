@@ -388,16 +388,17 @@ static void verify_runtime(const cli_lock_options *o, const pw_lock *lock, const
     pw_error_clear(&err);
 }
 
+static const struct option verify_options[] = {
+    {"bundle", required_argument, NULL, OPT_BUNDLE},
+    {"mirror", required_argument, NULL, OPT_MIRROR},
+    {"check-runtime", no_argument, NULL, OPT_CHECK_RUNTIME},
+    {"runtime", required_argument, NULL, OPT_RUNTIME},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {NULL, 0, NULL, 0},
+};
+
 static int run_verify(cli_context *ctx, int argc, char **argv)
 {
-    static const struct option verify_options[] = {
-        {"bundle", required_argument, NULL, OPT_BUNDLE},
-        {"mirror", required_argument, NULL, OPT_MIRROR},
-        {"check-runtime", no_argument, NULL, OPT_CHECK_RUNTIME},
-        {"runtime", required_argument, NULL, OPT_RUNTIME},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {NULL, 0, NULL, 0},
-    };
     verify_cli v = {.bundle = NULL};
     cli_extra_options extra = {.options = verify_options, .handle = handle_verify_option, .ctx = &v};
     cli_lock_options o;
@@ -467,5 +468,10 @@ done:
 }
 
 const cli_command cli_cmd_verify = {
-    "verify", "CI gate: lock current, hashes intact, bundle reproducible", verify_help, run_verify,
+    .name = "verify",
+    .summary = "CI gate: lock current, hashes intact, bundle reproducible",
+    .help = verify_help,
+    .run = run_verify,
+    .options = verify_options,
+    .takes_lock_options = true,
 };

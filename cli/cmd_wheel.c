@@ -20,18 +20,19 @@ static const char wheel_help[] =
     "exit codes: 0 built, 2 a project pwpkg cannot build (the message says why),\n"
     "3 I/O error.\n";
 
+static const struct option wheel_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    {"output", required_argument, NULL, 'o'},
+    {NULL, 0, NULL, 0},
+};
+
 static int run_wheel(cli_context *ctx, int argc, char **argv)
 {
-    static const struct option long_options[] = {
-        CLI_COMMON_LONG_OPTIONS,
-        {"output", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0},
-    };
     const char *out_dir = "dist";
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":o:qvh", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":o:qvh", wheel_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_wheel, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -65,5 +66,9 @@ static int run_wheel(cli_context *ctx, int argc, char **argv)
 }
 
 const cli_command cli_cmd_wheel = {
-    "wheel", "build pure-Python wheels from PEP 621 source trees", wheel_help, run_wheel,
+    .name = "wheel",
+    .summary = "build pure-Python wheels from PEP 621 source trees",
+    .help = wheel_help,
+    .run = run_wheel,
+    .options = wheel_options,
 };

@@ -26,8 +26,15 @@ static const cli_command *const commands[] = {
     &cli_cmd_release,
     &cli_cmd_runtime,
     &cli_cmd_cache,
+    &cli_cmd_completion,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const cli_command *const *cli_commands(size_t *n)
+{
+    *n = N_COMMANDS;
+    return commands;
+}
 
 static const cli_command *find_command(const char *name)
 {

@@ -55,6 +55,7 @@ void pw_lock_options_free(pw_lock_options *o)
     pw_strlist_free(&o->compat_flags);
     free(o->wrangler_env);
     free(o->pyodide_index);
+    free(o->pyodide_base_url);
     free(o->index_url);
     pw_strlist_free(&o->extra_index_urls);
     pw_strlist_free(&o->find_links);
@@ -73,6 +74,7 @@ void pw_lock_options_describe(const pw_lock_options *o, pw_strlist *out)
         {"-r", o->requirements},           {"--project", o->project},
         {"--pyodide", o->pyodide},         {"--compat-date", o->compat_date},
         {"--env", o->wrangler_env},        {"--pyodide-index", o->pyodide_index},
+        {"--pyodide-base-url", o->pyodide_base_url},
         {"--index-url", o->index_url},     {"--exclude-newer", o->exclude_newer},
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
@@ -102,6 +104,8 @@ void pw_lock_options_describe(const pw_lock_options *o, pw_strlist *out)
     }
     if (o->no_index)
         pw_strlist_push(out, "--no-index");
+    if (o->no_remote_artifacts)
+        pw_strlist_push(out, "--no-remote-artifacts");
     if (o->best_match)
         pw_strlist_push(out, "--index-strategy unsafe-best-match");
     if (o->pre)
@@ -245,6 +249,7 @@ static cJSON *options_to_json(const pw_lock_options *o)
         {"requirements", o->requirements},   {"project", o->project},
         {"pyodide", o->pyodide},             {"compat_date", o->compat_date},
         {"env", o->wrangler_env},            {"pyodide_index", o->pyodide_index},
+        {"pyodide_base_url", o->pyodide_base_url},
         {"index_url", o->index_url},         {"exclude_newer", o->exclude_newer},
     };
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
@@ -266,6 +271,8 @@ static cJSON *options_to_json(const pw_lock_options *o)
             add_strlist(j, lists[i].key, lists[i].value);
     if (o->no_index)
         cJSON_AddBoolToObject(j, "no_index", true);
+    if (o->no_remote_artifacts)
+        cJSON_AddBoolToObject(j, "no_remote_artifacts", true);
     if (o->best_match)
         cJSON_AddStringToObject(j, "index_strategy", "unsafe-best-match");
     if (o->pre)
@@ -462,6 +469,8 @@ static int read_options(lock_reader *rd, const cJSON *obj, pw_lock_options *o)
         (rc = read_strlist(rd, obj, "compat_flags", false, &o->compat_flags)) ||
         (rc = read_string(rd, obj, "env", false, &o->wrangler_env)) ||
         (rc = read_string(rd, obj, "pyodide_index", false, &o->pyodide_index)) ||
+        (rc = read_string(rd, obj, "pyodide_base_url", false, &o->pyodide_base_url)) ||
+        (rc = read_true(rd, obj, "no_remote_artifacts", &o->no_remote_artifacts)) ||
         (rc = read_string(rd, obj, "index_url", false, &o->index_url)) ||
         (rc = read_strlist(rd, obj, "extra_index_urls", false, &o->extra_index_urls)) ||
         (rc = read_strlist(rd, obj, "find_links", false, &o->find_links)) ||

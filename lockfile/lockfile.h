@@ -81,6 +81,8 @@ typedef struct pw_lock_options {
     pw_strlist compat_flags;    /* --compat-flag */
     char *wrangler_env;         /* --env */
     char *pyodide_index;        /* --pyodide-index */
+    char *pyodide_base_url;     /* --pyodide-base-url */
+    bool no_remote_artifacts;   /* --no-remote-artifacts */
     char *index_url;            /* --index-url */
     pw_strlist extra_index_urls;/* --extra-index-url */
     pw_strlist find_links;      /* --find-links */

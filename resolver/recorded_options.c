@@ -83,6 +83,9 @@ void pw_lock_record_options(const pw_lock_context *ctx, pw_lock_options *out)
         out->wrangler_env = pw_xstrdup(r->wrangler_env);
     if (r->pyodide_index)
         out->pyodide_index = record_index_location(ctx, r->pyodide_index);
+    if (r->pyodide_base_url)
+        out->pyodide_base_url = record_location(ctx, r->pyodide_base_url);
+    out->no_remote_artifacts = r->no_remote_artifacts;
     if (r->index_url)
         out->index_url = record_location(ctx, r->index_url);
     record_list(ctx, r->extra_index_urls, true, &out->extra_index_urls);
@@ -334,6 +337,14 @@ int pw_lock_apply_recorded(pw_lock_context *ctx, pw_error *err)
                                                         NULL, &eff->pyodide_index, err)))
         return rc;
 
+    if (req->pyodide_base_url)
+        compare_location(ctx, "--pyodide-base-url", req->pyodide_base_url, rec->pyodide_base_url);
+    else if (rec->pyodide_base_url && !release_changed &&
+             (rc = apply_location(ctx, "--pyodide-base-url", rec->pyodide_base_url, NULL,
+                                  &eff->pyodide_base_url, err)))
+        return rc;
+    apply_switch(req->given & PW_GIVEN_NO_REMOTE_ARTIFACTS, req->no_remote_artifacts,
+                 rec->no_remote_artifacts, "--no-remote-artifacts", &eff->no_remote_artifacts);
     if (req->index_url)
         compare_location(ctx, "--index-url", req->index_url, rec->index_url);
     else if (rec->index_url &&

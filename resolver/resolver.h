@@ -40,6 +40,7 @@ enum {
     PW_GIVEN_PRE = 1u << 0,
     PW_GIVEN_NO_INDEX = 1u << 1,
     PW_GIVEN_INDEX_STRATEGY = 1u << 2,
+    PW_GIVEN_NO_REMOTE_ARTIFACTS = 1u << 3,
 };
 
 /* Everything `pwpkg lock` needs to know, as the CLI parsed it. */

@@ -374,7 +374,8 @@ static cJSON *worker_json(const pw_check_worker *w)
     cJSON *ex = cJSON_AddArrayToObject(o, "exclude");
     for (size_t i = 0; i < w->exclude.len; i++)
         cJSON_AddItemToArray(ex, cJSON_CreateString(w->exclude.items[i]));
-    cJSON_AddStringToObject(o, "exclude_origin", w->exclude_origin);
+    if (w->exclude_origin)
+        cJSON_AddStringToObject(o, "exclude_origin", w->exclude_origin);
     cJSON_AddBoolToObject(o, "dedicated_snapshot", w->dedicated_snapshot);
     if (w->assets_dir) {
         cJSON *a = cJSON_AddObjectToObject(o, "assets");

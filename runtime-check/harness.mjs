@@ -229,7 +229,7 @@ function workerOf(req) {
   const file = path.resolve(req.entry);
   return { base_dir: path.dirname(file), base_dir_label: path.dirname(req.entry),
     main: path.basename(file), module: path.basename(file).replace(/\.py$/, ""),
-    rules: [], exclude: ["**/*.pyc"], exclude_origin: "wrangler's default",
+    rules: [], exclude: [], exclude_origin: null,
     dedicated_snapshot: true };
 }
 

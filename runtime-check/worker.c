@@ -198,8 +198,10 @@ int pw_check_worker_load(const char *project_dir, const char *env, const char *e
         for (size_t i = 0; i < c->python_modules_exclude.len; i++)
             pw_strlist_push(&out->exclude, c->python_modules_exclude.items[i]);
         out->exclude_origin = with_line(c->path, c->python_modules_exclude_line);
-    } else {
-        /* wrangler 4.164.0's default when the config gives none. */
+    } else if (c) {
+        /* wrangler 4.164.0's default when the config gives none. Without a
+         * wrangler config nothing is uploaded, so nothing is excluded: the
+         * bundle runs as Pyodide in a browser or Node.js would run it. */
         pw_strlist_push(&out->exclude, "**/*.pyc");
         out->exclude_origin = pw_xstrdup("wrangler's default");
     }
