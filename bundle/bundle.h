@@ -12,6 +12,7 @@
 #define PW_BUNDLE_H
 
 #include "common.h"
+#include "release.h"
 
 /* Default limits against hostile archives (docs/bundle.md, "Limits"). */
 #define PW_BUNDLE_DEFAULT_MAX_UNCOMPRESSED (UINT64_C(2) << 30) /* 2 GiB */
@@ -71,6 +72,10 @@ typedef struct pw_wheel_install_options {
     unsigned max_ratio;              /* 0: PW_BUNDLE_DEFAULT_MAX_RATIO */
     unsigned strip;                  /* mask of enum pw_bundle_strip */
     const pw_strlist *exclude;       /* fnmatch globs on installed paths, or NULL */
+    /* wrangler's python_modules.exclude (pw_bundle_wrangler_glob), or NULL:
+     * matching members are left out as wrangler leaves them out of the
+     * upload, .dist-info members included. */
+    const pw_strlist *upload_exclude;
 } pw_wheel_install_options;
 
 typedef struct pw_wheel_install_result {
@@ -80,6 +85,9 @@ typedef struct pw_wheel_install_result {
     uint64_t uncompressed;     /* bytes decompressed, stripped members included */
     uint64_t saved_bytes;      /* bytes of files left out by strip/exclude */
     size_t saved_files;
+    pw_strlist dropped;        /* left out by upload_exclude, sorted */
+    uint64_t dropped_bytes;
+    size_t dropped_sourceless; /* of those, .pyc files without their .py */
     char *dist_info;           /* "<name>-<version>.dist-info", NULL for a plain zip */
 } pw_wheel_install_result;
 
@@ -117,6 +125,68 @@ typedef struct pw_bundle_item {
 
 enum pw_bundle_format { PW_BUNDLE_DIR, PW_BUNDLE_ZIP };
 
+/* ------------------------------------------------ the Workers upload */
+
+/* wrangler 4.164.0's glob test (the glob-to-regexp package with globstar,
+ * anchored, on '/'-separated paths): `*` stays within one component; `**`
+ * standing as a whole component matches any number of components, none
+ * included, so the default exclude matches "a.pyc" as well as
+ * "pkg/__pycache__/a.cpython-313.pyc"; every other character, `?`, `[`
+ * and `{` included, is literal. */
+bool pw_bundle_wrangler_glob(const char *glob, const char *path);
+
+/* Cloudflare's limits on a Worker's upload, gzipped: 3 MB on the free plan,
+ * 10 MB on the paid one, read as decimal megabytes, the smaller reading. */
+#define PW_WORKERS_LIMIT_FREE UINT64_C(3000000)
+#define PW_WORKERS_LIMIT_PAID UINT64_C(10000000)
+
+/* A Workers project: the bundle is its python_modules/, which `wrangler
+ * deploy` uploads together with the Worker's own modules. */
+typedef struct pw_bundle_workers {
+    const pw_wrangler_config *config; /* NULL: none, wrangler's defaults */
+    const char *project_dir;          /* the config's directory */
+} pw_bundle_workers;
+
+/* wrangler's python_modules.exclude for `w`: the config's, else its
+ * default (every .pyc file); `origin` (may be NULL) says which, for messages
+ * ("./wrangler.toml:7", "wrangler's default"). Fills `out` (caller frees). */
+void pw_bundle_workers_exclude(const pw_bundle_workers *w, pw_strlist *out, pw_buf *origin);
+
+enum pw_upload_kind { PW_UPLOAD_OWN, PW_UPLOAD_VENDORED, PW_UPLOAD_MAIN };
+
+typedef struct pw_upload_module {
+    char *name; /* the module's name in the upload ("python_modules/pkg/a.py") */
+    uint64_t size;
+    enum pw_upload_kind kind;
+} pw_upload_module;
+
+/* What `wrangler deploy` sends (docs/bundle.md, "What Cloudflare receives"). */
+typedef struct pw_bundle_upload {
+    pw_upload_module *modules; /* in wrangler's order: own modules, python_modules/, main */
+    size_t n_modules;
+    size_t own_modules, vendored_modules;
+    uint64_t raw_bytes;
+    /* One gzip stream (zlib level 6) of every module's bytes in that order,
+     * as wrangler computes its "gzip:" figure. */
+    uint64_t gz_bytes;
+    pw_strlist dropped; /* files under python_modules/ the exclude rules drop */
+    uint64_t dropped_bytes;
+    bool has_main;      /* the config's main exists and is a Python module */
+} pw_bundle_upload;
+
+void pw_bundle_upload_free(pw_bundle_upload *u);
+
+/*
+ * The upload of the Workers project `w` with `vendor_dir` as its
+ * python_modules/ (NULL: <project_dir>/python_modules): the config's main,
+ * every file under the module root (base_dir, else main's directory) that
+ * wrangler's module rules match, and every file of vendor_dir that
+ * python_modules.exclude keeps, walked as wrangler walks (each directory's
+ * entries in byte order, depth first).
+ */
+int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
+                          pw_bundle_upload *out, pw_error *err);
+
 typedef struct pw_bundle_options {
     enum pw_bundle_format format;
     const char *output;              /* the directory or .zip to (re)place */
@@ -134,7 +204,16 @@ typedef struct pw_bundle_options {
      * for none. Its failure fails the build, leaving nothing behind. */
     int (*after_install)(void *ctx, const char *staging_dir, pw_error *err);
     void *after_install_ctx;
+    bool compiles_pyc;               /* after_install writes .pyc files */
+    /* A Workers project: python_modules.exclude applies, the report gives
+     * the upload and max_size_gz is checked against its gzip size. */
+    const pw_bundle_workers *workers;
 } pw_bundle_options;
+
+/* Refuses (PW_EINVAL) options whose result wrangler would undo: .pyc files
+ * compiled for a Workers project whose python_modules.exclude drops them.
+ * The message says how to keep them, in the syntax of the config. */
+int pw_bundle_check_workers(const pw_bundle_options *o, pw_error *err);
 
 typedef struct pw_bundle_package_size {
     char *name;
@@ -155,6 +234,15 @@ typedef struct pw_bundle_report {
     size_t saved_files;
     size_t added_files;   /* created by the after_install hook (e.g. .pyc) */
     uint64_t added_bytes;
+    /* Left out by wrangler's python_modules.exclude (o->workers). */
+    size_t dropped_files;
+    uint64_t dropped_bytes;
+    size_t dropped_sourceless; /* .pyc without a .py: that module cannot be imported */
+    char *dropped_example;     /* one sourceless .pyc dropped, or NULL */
+    char *exclude_origin;      /* where the exclude rules came from */
+    pw_strlist exclude;        /* the rules applied */
+    bool has_upload;
+    pw_bundle_upload upload;   /* o->workers: what wrangler deploy sends */
     char *skipped; /* comma-separated static_library packages left out, or NULL */
 } pw_bundle_report;
 
