@@ -340,6 +340,8 @@ static void fill_report(build_state *s, pw_bundle_report *rep)
     for (size_t p = 0; p < s->n_items; p++) {
         const pw_wheel_install_result *r = &s->results[p];
         rep->dropped_files += r->dropped.len;
+        for (size_t i = 0; i < r->dropped.len; i++)
+            pw_strlist_push(&rep->dropped, r->dropped.items[i]);
         rep->dropped_bytes += r->dropped_bytes;
         rep->dropped_sourceless += r->dropped_sourceless;
         for (size_t i = 0; r->dropped_sourceless && !rep->dropped_example && i < r->dropped.len;
@@ -352,6 +354,7 @@ static void fill_report(build_state *s, pw_bundle_report *rep)
     }
     if (rep->n_packages)
         qsort(rep->packages, rep->n_packages, sizeof(*rep->packages), size_cmp);
+    pw_strlist_sort(&rep->dropped);
 }
 
 static void human_size(pw_buf *out, uint64_t bytes)
@@ -684,6 +687,17 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
         rc = gzip_sizes(s, err);
     if (rc == PW_OK) {
         fill_report(s, rep);
+        if (rep->dropped_sourceless)
+            pw_report(PW_REPORT_WARN,
+                      "python_modules.exclude (%s) drops %zu .pyc file%s that ha%s no .py "
+                      "beside %s (%s): that code would never reach Cloudflare, so its module "
+                      "cannot be imported there; keep .pyc files with an exclude list that "
+                      "does not match them",
+                      rep->exclude_origin, rep->dropped_sourceless,
+                      rep->dropped_sourceless == 1 ? "" : "s",
+                      rep->dropped_sourceless == 1 ? "s" : "ve",
+                      rep->dropped_sourceless == 1 ? "it" : "them",
+                      rep->dropped_example ? rep->dropped_example : "");
         if (o->workers) {
             rc = pw_bundle_upload_scan(o->workers, s->stage, &rep->upload, err);
             rep->has_upload = rc == PW_OK;
@@ -784,6 +798,7 @@ void pw_bundle_report_free(pw_bundle_report *r)
     free(r->dropped_example);
     free(r->exclude_origin);
     pw_strlist_free(&r->exclude);
+    pw_strlist_free(&r->dropped);
     pw_bundle_upload_free(&r->upload);
     memset(r, 0, sizeof(*r));
 }

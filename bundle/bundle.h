@@ -236,6 +236,7 @@ typedef struct pw_bundle_report {
     uint64_t added_bytes;
     /* Left out by wrangler's python_modules.exclude (o->workers). */
     size_t dropped_files;
+    pw_strlist dropped;        /* their paths, sorted */
     uint64_t dropped_bytes;
     size_t dropped_sourceless; /* .pyc without a .py: that module cannot be imported */
     char *dropped_example;     /* one sourceless .pyc dropped, or NULL */
