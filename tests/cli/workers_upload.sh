@@ -147,6 +147,78 @@ start_api "$WORK/api1"
 run 0 wrangler deploy
 stop_api
 check_upload "$WORK/api1" report.json entry.py 2025-01-01 python_workers
+
+# --max-size: Cloudflare's plans by name, checked against the whole upload
+run 0 "$PWPKG" bundle --max-size free
+run 0 "$PWPKG" bundle --max-size paid
+run 1 "$PWPKG" bundle --max-size 10KB
+expect_contains "$ERR" "the Worker's upload is" "budget on the upload"
+expect_contains "$ERR" "gzipped as wrangler counts it" "budget says how it counts"
+run 2 "$PWPKG" bundle --max-size lots
+expect_contains "$ERR" "free, paid or a size" "--max-size names free and paid"
+
+# --compile: refused, before anything is fetched or written, with the way
+# to keep the files in the config's own syntax
+rm -rf python_modules python_modules.bundle.json
+run 2 "$PWPKG" bundle --compile
+expect_contains "$ERR" 'wrangler would drop every compiled .pyc file at upload (python_modules.exclude "**/*.pyc", wrangler'"'"'s default)' "compile refused"
+expect_contains "$ERR" '`[python_modules] exclude = []` in ./wrangler.toml' "toml hint"
+[ ! -e python_modules ] && [ ! -e python_modules.bundle.json ] && pass || fail "refused --compile wrote a bundle"
+# --target pyodide: not a Worker, nothing excluded, no upload row
+run 0 "$PWPKG" --json bundle --target pyodide -o plain
+[ -f plain/fastlib/speed.pyc ] && pass || fail "--target pyodide applied wrangler's exclude"
+expect_not_contains "$OUT" '"workers"' "--target pyodide has no workers report"
+# bad input: exit 2, naming the file
+run 2 "$PWPKG" bundle --env staging
+expect_contains "$ERR" 'wrangler.toml: no environment "staging"' "missing env"
+run 2 "$PWPKG" bundle --target cloud
+printf 'name = "x"\nmain = "src/entry.py"\ncompatibility_date = "2025-01-01"\ncompatibility_flags = ["python_workers"]\n[python_modules]\nexclude = "**/*.pyc"\n' >../bad.toml
+mkdir -p ../bad && mv ../bad.toml ../bad/wrangler.toml
+run 2 "$PWPKG" bundle -o ../bad/python_modules
+expect_contains "$ERR" "wrangler.toml:6" "wrongly typed exclude named by line"
+[ ! -e ../bad/python_modules ] && pass || fail "bad config: bundle written"
+cd ..
+
+# ----------------------------------------------- JSONC, [env], --compile
+project jsonc wrangler.jsonc '{
+  // wrangler.jsonc: comments allowed
+  "name": "pwpkg-upload-jsonc",
+  "main": "src/entry.py",
+  "compatibility_date": "2025-01-01",
+  "compatibility_flags": ["python_workers"],
+  "env": {
+    "keep": {
+      "compatibility_date": "2025-10-01",
+      "python_modules": { "exclude": ["**/tests/**"] }
+    }
+  }
+}'
+cd jsonc
+run 2 "$PWPKG" bundle --compile
+expect_contains "$ERR" '`"python_modules": {"exclude": []}` in ./wrangler.jsonc' "jsonc hint"
+# env.keep replaces the default: .pyc files stay, tests go
+run 0 "$PWPKG" --json bundle --env keep
+printf '%s\n' "$OUT" >report.json
+[ "$(jq_ report.json 'o.workers.dropped.join(" ") + " | " + o.workers.exclude_from')" = \
+  "app/tests/test_core.py | ./wrangler.jsonc:10" ] && pass || fail "env exclude: $OUT"
+[ -f python_modules/fastlib/speed.pyc ] && pass || fail "env keep: .pyc dropped"
+start_api "$WORK/api2"
+run 0 wrangler deploy --env keep
+stop_api
+check_upload "$WORK/api2" report.json entry.py 2025-10-01 python_workers
+# --compile where the config keeps .pyc: compiled files reach Cloudflare
+runtimes=$(pyodide_runtime_cache 0.27.7)
+run 0 "$PWPKG" --json bundle --env keep --compile --cache-dir "$runtimes"
+printf '%s\n' "$OUT" >report.json
+[ "$(jq_ report.json 'o.workers.upload.modules.filter(m => m.name.endsWith(".pyc") && m.name.includes("__pycache__")).length')" -ge 3 ] &&
+  pass || fail "compiled .pyc files not in the upload: $OUT"
+start_api "$WORK/api3"
+run 0 wrangler deploy --env keep
+stop_api
+check_upload "$WORK/api3" report.json entry.py 2025-10-01 python_workers
+# the top level still drops them
+run 0 "$PWPKG" --json bundle
+[ -z "$(find python_modules -name '*.pyc')" ] && pass || fail "top level kept .pyc"
 cd ..
 
 finish
