@@ -221,4 +221,22 @@ run 0 "$PWPKG" --json bundle
 [ -z "$(find python_modules -name '*.pyc')" ] && pass || fail "top level kept .pyc"
 cd ..
 
+# ------------------------------------------- the README's example worker
+cp -r "$PWPKG_SOURCE_DIR/examples/worker" example
+run 0 "$PWPKG" wheel "$PWPKG_SOURCE_DIR/examples/packages/greetings" \
+  "$PWPKG_SOURCE_DIR/examples/packages/tinyfmt" -o example-wheels
+cd example
+# wrangler.toml's 2025-10-01 selects 0.28.2, resolved against 0.28.3's index
+run 0 "$PWPKG" lock --pyodide-index "$(pyodide_index 0.28.3)" --no-index --find-links ../example-wheels
+run 0 "$PWPKG" --json bundle
+printf '%s\n' "$OUT" >report.json
+run 0 wrangler deploy --dry-run --outdir out
+diff -r python_modules out/python_modules && pass || fail "example: dry-run python_modules/ differs"
+[ "$(outdir_modules out)" = "$(report_modules report.json)" ] && pass || fail "example: dry-run modules differ"
+start_api "$WORK/api4"
+run 0 wrangler deploy
+stop_api
+check_upload "$WORK/api4" report.json entry.py 2025-10-01 python_workers
+cd ..
+
 finish
