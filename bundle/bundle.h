@@ -147,6 +147,26 @@ typedef struct pw_bundle_workers {
     const char *project_dir;          /* the config's directory */
 } pw_bundle_workers;
 
+/* The Workers project a bundle belongs to, owning what it read. */
+typedef struct pw_bundle_project {
+    pw_bundle_workers workers; /* points into this struct */
+    pw_wrangler_config config;
+    bool has_config;
+    char *dir;
+} pw_bundle_project;
+
+/*
+ * Whether `output` is a Worker's python_modules/: a wrangler config in its
+ * directory (read with `env` applied, NULL: the top level), or `force` (a
+ * Worker with wrangler's defaults when there is no config). *found is false
+ * when neither; PW_EINVAL when `env` is given without a config, or as
+ * pw_wrangler_read_dir. On success with *found, out->workers is ready;
+ * free with pw_bundle_project_free in every case.
+ */
+int pw_bundle_project_find(const char *output, const char *env, bool force,
+                           pw_bundle_project *out, bool *found, pw_error *err);
+void pw_bundle_project_free(pw_bundle_project *p);
+
 /* wrangler's python_modules.exclude for `w`: the config's, else its
  * default (every .pyc file); `origin` (may be NULL) says which, for messages
  * ("./wrangler.toml:7", "wrangler's default"). Fills `out` (caller frees). */

@@ -400,6 +400,43 @@ void pw_bundle_upload_free(pw_bundle_upload *u)
     memset(u, 0, sizeof(*u));
 }
 
+/* ------------------------------------------------------- projects */
+
+int pw_bundle_project_find(const char *output, const char *env, bool force,
+                           pw_bundle_project *out, bool *found, pw_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    *found = false;
+    /* wrangler uploads <config dir>/python_modules/. */
+    out->dir = pw_path_dirname(output);
+    int rc = pw_wrangler_read_dir(out->dir, env, &out->config, err);
+    if (rc == PW_OK) {
+        out->has_config = true;
+    } else if (rc == PW_ENOTFOUND && !env) {
+        pw_error_clear(err);
+        rc = PW_OK;
+    } else if (rc == PW_ENOTFOUND) {
+        pw_error_clear(err);
+        rc = pw_error_set(err, PW_EINVAL, "--env %s: no wrangler config in %s", env, out->dir);
+    }
+    if (rc == PW_OK && (out->has_config || force)) {
+        out->workers.config = out->has_config ? &out->config : NULL;
+        out->workers.project_dir = out->dir;
+        *found = true;
+    }
+    return rc;
+}
+
+void pw_bundle_project_free(pw_bundle_project *p)
+{
+    if (!p)
+        return;
+    if (p->has_config)
+        pw_wrangler_config_free(&p->config);
+    free(p->dir);
+    memset(p, 0, sizeof(*p));
+}
+
 /* ------------------------------------------------------ refusals */
 
 int pw_bundle_check_workers(const pw_bundle_options *o, pw_error *err)

@@ -397,34 +397,6 @@ static int build_bundle(cli_context *ctx, bundle_cli *o, const pw_lock *lock,
     return rc;
 }
 
-/* A Worker's bundle is the python_modules/ beside its wrangler config. */
-static int find_worker(bundle_cli *o, pw_wrangler_config *cfg, bool *have_cfg,
-                       pw_bundle_workers *w, pw_error *err)
-{
-    *have_cfg = false;
-    if (strcmp(o->format, "mirror") == 0 || o->target == TARGET_PYODIDE)
-        return PW_OK;
-    char *dir = pw_path_dirname(o->output);
-    int rc = pw_wrangler_read_dir(dir, o->env, cfg, err);
-    if (rc == PW_OK) {
-        *have_cfg = true;
-    } else if (rc == PW_ENOTFOUND && !o->env) {
-        pw_error_clear(err);
-        rc = PW_OK;
-    } else if (rc == PW_ENOTFOUND) {
-        pw_error_clear(err);
-        rc = pw_error_set(err, PW_EINVAL, "--env %s: no wrangler config in %s", o->env, dir);
-    }
-    if (rc == PW_OK && (*have_cfg || o->target == TARGET_WORKERS)) {
-        w->config = *have_cfg ? cfg : NULL;
-        w->project_dir = dir;
-        o->workers = w;
-        dir = NULL;
-    }
-    free(dir);
-    return rc;
-}
-
 static int run_bundle(cli_context *ctx, int argc, char **argv)
 {
     bundle_cli o;
@@ -443,12 +415,16 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
     const char **paths = NULL;
     bool archive_checked = false; /* the artifacts are in hand: errors are theirs */
     char *lock_dir = pw_path_dirname(o.lock_path);
-    pw_wrangler_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    bool have_cfg = false;
-    pw_bundle_workers workers = {NULL, NULL};
+    pw_bundle_project project;
+    memset(&project, 0, sizeof(project));
     pw_bundle_options check;
-    int rc = find_worker(&o, &cfg, &have_cfg, &workers, &err);
+    bool worker = false;
+    int rc = PW_OK;
+    if (strcmp(o.format, "mirror") != 0 && o.target != TARGET_PYODIDE)
+        rc = pw_bundle_project_find(o.output, o.env, o.target == TARGET_WORKERS, &project,
+                                    &worker, &err);
+    if (worker)
+        o.workers = &project.workers;
     if (rc == PW_OK) {
         /* Refused before anything is fetched: a usage error, not the artifacts'. */
         bundle_options(&o, NULL, &check);
@@ -489,9 +465,7 @@ done_nolock:
         err.code = PW_ECHECK;
     exit_code = rc ? cli_fail(ctx, "bundle", &err) : CLI_EXIT_OK;
     free(lock_dir);
-    if (have_cfg)
-        pw_wrangler_config_free(&cfg);
-    free((char *)workers.project_dir);
+    pw_bundle_project_free(&project);
     pw_error_clear(&err);
 out:
     pw_strlist_free(&o.strip);

@@ -79,6 +79,9 @@ expect_contains "$ERR" "drops 1 .pyc file that has no .py beside it (fastlib/spe
 [ -z "$(find python_modules -name '*.pyc')" ] && pass || fail ".pyc left in python_modules/"
 [ ! -e python_modules/bundle.json ] && [ -f python_modules.bundle.json ] && pass || fail "manifest location"
 grep -q 'speed.pyc' python_modules/fastlib-2.0.dist-info/RECORD && fail "RECORD lists a dropped file" || pass
+# verify --bundle rebuilds it the same way (the exclude rules of the config beside it)
+run 0 "$PWPKG" verify --pyodide 0.27.7 --pyodide-index "$index" --no-index --find-links "$WORK/wheels" \
+  --bundle python_modules
 run 0 "$PWPKG" bundle
 bundle_err=$ERR
 expect_contains "$ERR" "wrangler drops 2 files" "text: dropped"
