@@ -17,6 +17,9 @@ fi
 source "$PWPKG_SOURCE_DIR/tests/cloudflare/env.bash"
 index=$(pyodide_index 0.27.7)
 export CLOUDFLARE_ACCOUNT_ID=0123456789abcdef0123456789abcdef CLOUDFLARE_API_TOKEN=fake-token
+# The banner asks registry.npmjs.org for a newer wrangler: off, so that only
+# 127.0.0.1 is reached.
+export WRANGLER_HIDE_BANNER=true
 export WRANGLER_LOG_PATH=$WORK/wrangler-logs HOME=$WORK/home
 mkdir -p "$HOME"
 
