@@ -38,6 +38,8 @@ wheel --name app --version 1.0 --file 'app/__init__.py=from app.core import VALU
 ' --file "app/core.py=VALUE = 42
 $words
 " --file 'app/data/words.txt=alpha beta gamma
+' --file 'app/x/__init__.py=
+' --file 'app/x-y.txt=walked after app/x/, though "-" sorts before "/"
 ' --file 'app/tests/test_core.py=def test(): pass
 '
 wheel --name fastlib --version 2.0 --file 'fastlib/__init__.py=VERSION = 2
@@ -148,6 +150,10 @@ $(diff <(printf '%s\n' "$sent") <(report_modules "$report"))"
     cmp -s "$api/$file" "$name" || { bad=1; echo "differs: $name" >&2; }
   done < <(jq_ "$api/parts.json" 'o.filter(p => p.name.startsWith("python_modules/")).map(p => p.name + " " + p.file).join("\n")')
   [ $bad = 0 ] && pass || fail "a python_modules/ part is not byte-identical"
+  # the parts come in wrangler's walk order, the order pwpkg gzips them in
+  [ "$(jq_ "$api/parts.json" 'o.filter(p => p.name.startsWith("python_modules/")).map(p => p.name).join(" ")')" = \
+    "$(jq_ "$report" 'o.workers.upload.modules.filter(m => m.kind === "python_modules").map(m => m.name).join(" ")')" ] &&
+    pass || fail "upload order differs from pwpkg's"
 }
 start_api "$WORK/api1"
 run 0 wrangler deploy
