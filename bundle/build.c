@@ -701,6 +701,12 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
         if (o->workers) {
             rc = pw_bundle_upload_scan(o->workers, s->stage, &rep->upload, err);
             rep->has_upload = rc == PW_OK;
+            if (rc == PW_OK && rep->upload.no_additional)
+                pw_report(PW_REPORT_WARN,
+                          "%s:%zu: find_additional_modules = false: wrangler uploads the main "
+                          "module alone, and none of python_modules/",
+                          o->workers->config->path,
+                          o->workers->config->find_additional_modules_line);
         }
     }
     if (rc == PW_OK)

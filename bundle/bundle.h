@@ -192,6 +192,7 @@ typedef struct pw_bundle_upload {
     pw_strlist dropped; /* files under python_modules/ the exclude rules drop */
     uint64_t dropped_bytes;
     bool has_main;      /* the config's main exists and is a Python module */
+    bool no_additional; /* find_additional_modules = false: main alone */
 } pw_bundle_upload;
 
 void pw_bundle_upload_free(pw_bundle_upload *u);

@@ -321,7 +321,10 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
     /* Python Workers only: wrangler uploads python_modules/ for a main
      * module ending in .py, found relative to the config. */
     out->has_main = main_path && ends_with(main_path, ".py") && pw_file_exists(main_path);
-    if (out->has_main) {
+    /* noBundleWorker(..., config.find_additional_modules): false skips
+     * findAdditionalModules, and with it python_modules/. */
+    out->no_additional = c && c->has_find_additional_modules && !c->find_additional_modules;
+    if (out->has_main && !out->no_additional) {
         char *root = c->base_dir ? pw_path_join(project, c->base_dir) : pw_path_dirname(main_path);
         rule_set rs;
         rules_build(c, &rs);
@@ -342,7 +345,7 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
         rules_free(&rs);
         free(root);
     }
-    if (rc == PW_OK && pw_is_dir(vendor)) {
+    if (rc == PW_OK && !out->no_additional && pw_is_dir(vendor)) {
         walk wk = {id_of(hidden), {0, 0, false}, id_of(main_path), {0, 0, false}, &vend,
                    &vend_abs};
         rc = walk_dir(&wk, vendor, "", err);

@@ -214,6 +214,7 @@ static cJSON *workers_json(const pw_bundle_report *rep, const pw_bundle_workers 
     const pw_bundle_upload *u = &rep->upload;
     cJSON *up = cJSON_AddObjectToObject(j, "upload");
     cJSON_AddBoolToObject(up, "main", u->has_main);
+    cJSON_AddBoolToObject(up, "main_only", u->no_additional);
     cJSON_AddNumberToObject(up, "modules_count", (double)u->n_modules);
     cJSON_AddNumberToObject(up, "own_modules", (double)u->own_modules);
     cJSON_AddNumberToObject(up, "vendored_modules", (double)u->vendored_modules);

@@ -147,6 +147,7 @@ check_upload() { # API-DIR REPORT MAIN DATE FLAGS: the recorded form against pwp
 $(diff <(printf '%s\n' "$sent") <(report_modules "$report"))"
   local bad=0
   while read -r name file; do
+    [ -n "$name" ] || continue
     cmp -s "$api/$file" "$name" || { bad=1; echo "differs: $name" >&2; }
   done < <(jq_ "$api/parts.json" 'o.filter(p => p.name.startsWith("python_modules/")).map(p => p.name + " " + p.file).join("\n")')
   [ $bad = 0 ] && pass || fail "a python_modules/ part is not byte-identical"
@@ -231,6 +232,23 @@ check_upload "$WORK/api3" report.json entry.py 2025-10-01 python_workers
 # the top level still drops them
 run 0 "$PWPKG" --json bundle
 [ -z "$(find python_modules -name '*.pyc')" ] && pass || fail "top level kept .pyc"
+cd ..
+
+# find_additional_modules = false: wrangler uploads main alone, python_modules/ not at all
+project fam wrangler.toml 'name = "pwpkg-upload-fam"
+main = "src/entry.py"
+compatibility_date = "2025-01-01"
+compatibility_flags = ["python_workers"]
+find_additional_modules = false'
+cd fam
+run 0 "$PWPKG" --json bundle
+printf '%s\n' "$OUT" >report.json
+expect_contains "$ERR" "wrangler.toml:5: find_additional_modules = false: wrangler uploads the main module alone" "main-only warning"
+[ "$(jq_ report.json 'o.workers.upload.modules.map(m => m.name).join(" ")')" = "entry.py" ] && pass || fail "main only: $OUT"
+start_api "$WORK/api5"
+run 0 wrangler deploy
+stop_api
+check_upload "$WORK/api5" report.json entry.py 2025-01-01 python_workers
 cd ..
 
 # ------------------------------------------- the README's example worker
