@@ -96,8 +96,8 @@ typedef struct rule {
 } rule;
 
 /* wrangler's DEFAULT_MODULE_RULES. Before them, a Python Worker without a
- * PythonModule rule of its own gets one for every .py file
- * (applyPythonConfig appends it to the config's rules). */
+ * PythonModule rule gets one for every .py file (applyPythonConfig appends
+ * it to the config's rules, whose validation refuses PythonModule). */
 static const char *const default_text[] = {"**/*.txt", "**/*.html", "**/*.sql"};
 static const char *const default_data[] = {"**/*.bin"};
 static const char *const default_wasm[] = {"**/*.wasm", "**/*.wasm?module"};

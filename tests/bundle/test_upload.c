@@ -8,6 +8,10 @@
 
 #include "bundle.h"
 
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 /* Each row is what wrangler's bundled glob-to-regexp 0.4.1 answers with
  * {globstar: true} (run under the pinned Node from tests/cloudflare). */
 static const struct {
@@ -339,10 +343,129 @@ static void test_wrangler_globs(void **state)
     }
 }
 
+static void put(const char *root, const char *rel, const char *text)
+{
+    char *path = pw_path_join(root, rel);
+    char *dir = pw_path_dirname(path);
+    pw_error err = {0};
+    assert_int_equal(pw_mkdirs(dir, &err), PW_OK);
+    assert_int_equal(pw_write_file_atomic(path, text, strlen(text), &err), PW_OK);
+    free(dir);
+    free(path);
+}
+
+static char *scratch(void)
+{
+    const char *base = getenv("PWPKG_TEST_TMP");
+    pw_buf b = PW_BUF_INIT;
+    pw_buf_printf(&b, "%s/upload.XXXXXX", base && *base ? base : "/tmp");
+    pw_error err = {0};
+    assert_int_equal(pw_mkdirs(base && *base ? base : "/tmp", &err), PW_OK);
+    assert_non_null(mkdtemp(b.data));
+    return pw_buf_detach(&b);
+}
+
+/* Names in upload order, kinds marked: "own:x own:y pm:a main:entry.py". */
+static char *scan(const char *root, const char *config, const char *env)
+{
+    put(root, "wrangler.toml", config);
+    char *path = pw_path_join(root, "wrangler.toml");
+    pw_wrangler_config cfg;
+    pw_error err = {0};
+    if (pw_wrangler_read_file(path, env, &cfg, &err) != PW_OK)
+        fail_msg("%s", pw_error_message(&err));
+    pw_bundle_workers w = {&cfg, root};
+    pw_bundle_upload u;
+    if (pw_bundle_upload_scan(&w, NULL, &u, &err) != PW_OK)
+        fail_msg("%s", pw_error_message(&err));
+    static const char *const kinds[] = {"own", "pm", "main"};
+    pw_buf out = PW_BUF_INIT;
+    for (size_t i = 0; i < u.n_modules; i++)
+        pw_buf_printf(&out, "%s%s:%s", i ? " " : "", kinds[u.modules[i].kind], u.modules[i].name);
+    for (size_t i = 0; i < u.dropped.len; i++)
+        pw_buf_printf(&out, " dropped:%s", u.dropped.items[i]);
+    pw_bundle_upload_free(&u);
+    pw_wrangler_config_free(&cfg);
+    free(path);
+    return pw_buf_detach(&out);
+}
+
+static void test_upload_scan(void **state)
+{
+    (void)state;
+    char *root = scratch();
+    put(root, "src/entry.py", "print(1)\n");
+    put(root, "src/helper.py", "x = 1\n");
+    put(root, "src/notes.txt", "n\n");
+    put(root, "src/README.md", "r\n");
+    put(root, "src/blob.bin", "b\n");
+    put(root, "src/sub/deep.py", "d\n");
+    put(root, "python_modules/a/b.py", "b\n");
+    put(root, "python_modules/a-b.txt", "ab\n");
+    put(root, "python_modules/z.pyc", "z\n");
+    put(root, "python_modules/a/__pycache__/b.cpython-312.pyc", "c\n");
+    put(root, ".wrangler/tmp/cached.py", "w\n");
+
+    /* Defaults: .py, .txt, .bin from the module root (main's directory);
+     * each directory in byte order, walked where it appears. */
+    char *got = scan(root, "main = \"src/entry.py\"\n", NULL);
+    assert_string_equal(got, "own:blob.bin own:helper.py own:notes.txt own:sub/deep.py "
+                             "pm:python_modules/a/b.py pm:python_modules/a-b.txt main:entry.py "
+                             "dropped:a/__pycache__/b.cpython-312.pyc dropped:z.pyc");
+    free(got);
+
+    /* A Text rule without fallthrough completes Text: the default .txt rule
+     * goes. (wrangler refuses PythonModule rules in the config, so the .py
+     * rule always applies.) */
+    got = scan(root,
+               "main = \"src/entry.py\"\n"
+               "[[rules]]\ntype = \"Text\"\nglobs = [\"**/*.md\"]\n"
+               "[python_modules]\nexclude = [\"a/**\"]\n",
+               NULL);
+    assert_string_equal(got, "own:README.md own:blob.bin own:helper.py own:sub/deep.py "
+                             "pm:python_modules/a-b.txt pm:python_modules/z.pyc main:entry.py "
+                             "dropped:a/__pycache__/b.cpython-312.pyc dropped:a/b.py");
+    free(got);
+
+    /* fallthrough = true keeps the default Text rule after it. */
+    got = scan(root,
+               "main = \"src/entry.py\"\n"
+               "[[rules]]\ntype = \"Text\"\nglobs = [\"**/*.md\"]\nfallthrough = true\n"
+               "[python_modules]\nexclude = []\n",
+               NULL);
+    assert_string_equal(got, "own:README.md own:blob.bin own:helper.py own:notes.txt "
+                             "own:sub/deep.py pm:python_modules/a/__pycache__/b.cpython-312.pyc "
+                             "pm:python_modules/a/b.py pm:python_modules/a-b.txt "
+                             "pm:python_modules/z.pyc main:entry.py");
+    free(got);
+
+    /* base_dir "." makes the project the module root: the config, main,
+     * .wrangler/ and python_modules/ are not own modules; names are
+     * relative to the module root. */
+    got = scan(root, "main = \"src/entry.py\"\nbase_dir = \".\"\n[env.x]\n", "x");
+    assert_string_equal(got, "own:src/blob.bin own:src/helper.py own:src/notes.txt "
+                             "own:src/sub/deep.py pm:python_modules/a/b.py "
+                             "pm:python_modules/a-b.txt main:entry.py "
+                             "dropped:a/__pycache__/b.cpython-312.pyc dropped:z.pyc");
+    free(got);
+
+    /* Not a Python Worker: no main module, python_modules/ only. */
+    got = scan(root, "main = \"src/index.js\"\n", NULL);
+    assert_string_equal(got, "pm:python_modules/a/b.py pm:python_modules/a-b.txt "
+                             "dropped:a/__pycache__/b.cpython-312.pyc dropped:z.pyc");
+    free(got);
+
+    pw_error err = {0};
+    pw_remove_tree(root, &err);
+    pw_error_clear(&err);
+    free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrangler_globs),
+        cmocka_unit_test(test_upload_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
