@@ -701,6 +701,15 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
         if (o->workers) {
             rc = pw_bundle_upload_scan(o->workers, s->stage, &rep->upload, err);
             rep->has_upload = rc == PW_OK;
+            if (rc == PW_OK && rep->upload.duplicated)
+                pw_report(PW_REPORT_WARN,
+                          "the module root (%s) holds python_modules/: wrangler uploads %zu of "
+                          "its files twice, once as the Worker's own modules; point base_dir "
+                          "or main at a directory of its own (e.g. src/)",
+                          o->workers->config && o->workers->config->base_dir
+                              ? o->workers->config->base_dir
+                              : "the main module's directory",
+                          rep->upload.duplicated);
             if (rc == PW_OK && rep->upload.no_additional)
                 pw_report(PW_REPORT_WARN,
                           "%s:%zu: find_additional_modules = false: wrangler uploads the main "

@@ -193,6 +193,9 @@ typedef struct pw_bundle_upload {
     uint64_t dropped_bytes;
     bool has_main;      /* the config's main exists and is a Python module */
     bool no_additional; /* find_additional_modules = false: main alone */
+    /* Own modules under python_modules/: the module root holds the project
+     * directory, and wrangler sends those files twice. */
+    size_t duplicated;
 } pw_bundle_upload;
 
 void pw_bundle_upload_free(pw_bundle_upload *u);

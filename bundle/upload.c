@@ -187,11 +187,18 @@ static bool same(file_id id, const struct stat *st)
 }
 
 typedef struct walk {
-    file_id skip_dir;   /* <project>/.wrangler, wrangler's hidden directory */
-    file_id skip_dir2;  /* the project's python_modules/ when it is under the module root */
-    file_id skip_file;  /* the config (own modules) or main (python_modules) */
+    file_id skip_dir;  /* <project>/.wrangler, wrangler's hidden directory */
+    file_id skip_file; /* the config (own modules) or main (python_modules) */
     file_id skip_main;
-    pw_strlist *paths;  /* relative, in walk order */
+    /* When the module root holds the project directory, wrangler walks
+     * its python_modules/ as the Worker's own files too. What that will
+     * hold is `vendor`, the tree being built, walked in its place; its
+     * staging directory (vendor_id) is skipped, gone by the time wrangler
+     * runs. */
+    file_id project;
+    file_id vendor_id;
+    const char *vendor;
+    pw_strlist *paths; /* relative, in walk order */
     pw_strlist *abs;
 } walk;
 
@@ -207,16 +214,23 @@ static int walk_dir(walk *w, const char *dir, const char *rel, pw_error *err)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
             pw_strlist_push(&names, e->d_name);
     closedir(d);
+    struct stat self;
+    bool at_project = w->vendor && stat(dir, &self) == 0 && same(w->project, &self);
+    if (at_project && !pw_strlist_contains(&names, "python_modules"))
+        pw_strlist_push(&names, "python_modules");
     pw_strlist_sort(&names);
     int rc = PW_OK;
     for (size_t i = 0; i < names.len && rc == PW_OK; i++) {
         char *full = pw_path_join(dir, names.items[i]);
         char *child = rel[0] ? pw_path_join(rel, names.items[i]) : pw_xstrdup(names.items[i]);
         struct stat st;
-        if (lstat(full, &st) != 0) {
+        if (at_project && strcmp(names.items[i], "python_modules") == 0) {
+            if (pw_is_dir(w->vendor))
+                rc = walk_dir(w, w->vendor, child, err);
+        } else if (lstat(full, &st) != 0) {
             rc = pw_error_set(err, PW_EIO, "%s: %s", full, strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
-            if (!same(w->skip_dir, &st) && !same(w->skip_dir2, &st))
+            if (!same(w->skip_dir, &st) && !same(w->vendor_id, &st))
                 rc = walk_dir(w, full, child, err);
         } else if (!same(w->skip_file, &st) && !same(w->skip_main, &st)) {
             pw_strlist_push(w->paths, child);
@@ -315,6 +329,8 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
     pw_strlist own = PW_STRLIST_INIT, own_abs = PW_STRLIST_INIT;
     pw_strlist vend = PW_STRLIST_INIT, vend_abs = PW_STRLIST_INIT;
     pw_strlist order = PW_STRLIST_INIT, exclude = PW_STRLIST_INIT;
+    pw_map own_names;
+    memset(&own_names, 0, sizeof(own_names));
     pw_bundle_workers_exclude(w, &exclude, NULL);
     int rc = PW_OK;
 
@@ -328,8 +344,8 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
         char *root = c->base_dir ? pw_path_join(project, c->base_dir) : pw_path_dirname(main_path);
         rule_set rs;
         rules_build(c, &rs);
-        walk wk = {id_of(hidden), id_of(own_vendor), id_of(c->path), id_of(main_path), &own,
-                   &own_abs};
+        walk wk = {id_of(hidden), id_of(c->path), id_of(main_path), id_of(project),
+                   id_of(vendor), vendor, &own, &own_abs};
         rc = walk_dir(&wk, root, "", err);
         for (size_t i = 0; rc == PW_OK && i < own.len; i++) {
             if (!rules_match(&rs, own.items[i]))
@@ -339,6 +355,10 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
             if (rc == PW_OK) {
                 add_module(out, own.items[i], size, PW_UPLOAD_OWN);
                 out->own_modules++;
+                if (strncmp(own.items[i], "python_modules/", 15) == 0) {
+                    out->duplicated++;
+                    pw_map_put(&own_names, own.items[i], &own_names);
+                }
                 pw_strlist_push(&order, own_abs.items[i]);
             }
         }
@@ -346,8 +366,8 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
         free(root);
     }
     if (rc == PW_OK && !out->no_additional && pw_is_dir(vendor)) {
-        walk wk = {id_of(hidden), {0, 0, false}, id_of(main_path), {0, 0, false}, &vend,
-                   &vend_abs};
+        walk wk = {id_of(hidden), id_of(main_path), {0, 0, false}, {0, 0, false},
+                   {0, 0, false}, NULL, &vend, &vend_abs};
         rc = walk_dir(&wk, vendor, "", err);
         pw_buf name = PW_BUF_INIT;
         for (size_t i = 0; rc == PW_OK && i < vend.len; i++) {
@@ -362,9 +382,16 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
             }
             pw_buf_reset(&name);
             pw_buf_printf(&name, "python_modules/%s", vend.items[i]);
-            add_module(out, name.data, size, PW_UPLOAD_VENDORED);
-            out->vendored_modules++;
             pw_strlist_push(&order, vend_abs.items[i]);
+            out->vendored_modules++;
+            /* createWorkerUploadForm uses formData.set: a second module of
+             * one name keeps the first one's place in the form, while
+             * getSize still counts both. */
+            if (out->duplicated && pw_map_get(&own_names, name.data)) {
+                out->raw_bytes += size;
+                continue;
+            }
+            add_module(out, name.data, size, PW_UPLOAD_VENDORED);
         }
         pw_buf_free(&name);
     }
@@ -386,6 +413,7 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
     pw_strlist_free(&vend_abs);
     pw_strlist_free(&order);
     pw_strlist_free(&exclude);
+    pw_map_free(&own_names);
     free(main_path);
     free(own_vendor);
     free(hidden);

@@ -152,8 +152,8 @@ $(diff <(printf '%s\n' "$sent") <(report_modules "$report"))"
   done < <(jq_ "$api/parts.json" 'o.filter(p => p.name.startsWith("python_modules/")).map(p => p.name + " " + p.file).join("\n")')
   [ $bad = 0 ] && pass || fail "a python_modules/ part is not byte-identical"
   # the parts come in wrangler's walk order, the order pwpkg gzips them in
-  [ "$(jq_ "$api/parts.json" 'o.filter(p => p.name.startsWith("python_modules/")).map(p => p.name).join(" ")')" = \
-    "$(jq_ "$report" 'o.workers.upload.modules.filter(m => m.kind === "python_modules").map(m => m.name).join(" ")')" ] &&
+  [ "$(jq_ "$api/parts.json" 'o.filter(p => p.field !== "metadata" && p.name !== "'"$3"'").map(p => p.name).join(" ")')" = \
+    "$(jq_ "$report" 'o.workers.upload.modules.filter(m => m.kind !== "main").map(m => m.name).join(" ")')" ] &&
     pass || fail "upload order differs from pwpkg's"
 }
 start_api "$WORK/api1"
@@ -249,6 +249,26 @@ start_api "$WORK/api5"
 run 0 wrangler deploy
 stop_api
 check_upload "$WORK/api5" report.json entry.py 2025-01-01 python_workers
+cd ..
+
+# base_dir = ".": the project is the module root, and wrangler walks
+# python_modules/ as the Worker's own files too (its .py and .txt files go
+# twice), as well as requirements.txt
+project rootdir wrangler.toml 'name = "pwpkg-upload-root"
+main = "src/entry.py"
+base_dir = "."
+compatibility_date = "2025-01-01"
+compatibility_flags = ["python_workers"]'
+cd rootdir
+run 0 "$PWPKG" --json bundle
+printf '%s\n' "$OUT" >report.json
+expect_contains "$ERR" "of its files twice, once as the Worker's own modules" "duplicate warning"
+[ "$(jq_ report.json 'o.workers.upload.modules.filter(m => m.kind === "own").map(m => m.name).filter(n => !n.startsWith("python_modules/")).join(" ")')" = \
+  "requirements.txt src/helper.py src/notes.txt" ] && pass || fail "own modules from the project root: $OUT"
+start_api "$WORK/api6"
+run 0 wrangler deploy
+stop_api
+check_upload "$WORK/api6" report.json entry.py 2025-01-01 python_workers
 cd ..
 
 # ------------------------------------------- the README's example worker
