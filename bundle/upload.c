@@ -477,9 +477,12 @@ int pw_bundle_check_workers(const pw_bundle_options *o, pw_error *err)
     pw_strlist exclude = PW_STRLIST_INIT;
     pw_buf origin = PW_BUF_INIT;
     pw_bundle_workers_exclude(o->workers, &exclude, &origin);
-    /* Where pw_check_compile_tree writes: PEP 3147 names in __pycache__/. */
-    static const char *const samples[] = {"pkg/__pycache__/mod.cpython-313.pyc",
-                                          "__pycache__/mod.cpython-313.pyc"};
+    /* Where pw_check_compile_tree writes: PEP 3147 names in __pycache__/.
+     * The names are no package's, so that only a pattern aimed at .pyc
+     * files or caches in general matches them; one that drops some of
+     * them shows in the report (not_uploaded). */
+    static const char *const samples[] = {"0pwpkg/__pycache__/0pwpkg.cpython-313.pyc",
+                                          "__pycache__/0pwpkg.cpython-313.pyc"};
     const char *hit = NULL;
     for (size_t i = 0; i < exclude.len && !hit; i++)
         for (size_t k = 0; k < 2 && !hit; k++)
