@@ -391,6 +391,44 @@ static int check_budget(const pw_bundle_options *o, const pw_bundle_report *rep,
     return rc;
 }
 
+/* ------------------------------------------------------ Workers upload */
+
+/* What wrangler will make of the staged tree, and the warnings that go
+ * with it (docs/bundle.md, "What Cloudflare receives"). */
+static int workers_report(build_state *s, pw_bundle_report *rep, pw_error *err)
+{
+    const pw_bundle_workers *w = s->o->workers;
+    if (rep->dropped_sourceless)
+        pw_report(PW_REPORT_WARN,
+                  "python_modules.exclude (%s) drops %zu .pyc file%s that ha%s no .py beside "
+                  "%s (%s): that code would never reach Cloudflare, so its module cannot be "
+                  "imported there; keep .pyc files with an exclude list that does not match "
+                  "them",
+                  rep->exclude_origin, rep->dropped_sourceless,
+                  rep->dropped_sourceless == 1 ? "" : "s",
+                  rep->dropped_sourceless == 1 ? "s" : "ve",
+                  rep->dropped_sourceless == 1 ? "it" : "them",
+                  rep->dropped_example ? rep->dropped_example : "");
+    int rc = pw_bundle_upload_scan(w, s->stage, &rep->upload, err);
+    if (rc != PW_OK)
+        return rc;
+    rep->has_upload = true;
+    if (rep->upload.duplicated)
+        pw_report(PW_REPORT_WARN,
+                  "the module root (%s) holds python_modules/: wrangler uploads %zu of its "
+                  "files twice, once as the Worker's own modules; point base_dir or main at a "
+                  "directory of its own (e.g. src/)",
+                  w->config && w->config->base_dir ? w->config->base_dir
+                                                   : "the main module's directory",
+                  rep->upload.duplicated);
+    if (rep->upload.no_additional)
+        pw_report(PW_REPORT_WARN,
+                  "%s:%zu: find_additional_modules = false: wrangler uploads the main module "
+                  "alone, and none of python_modules/",
+                  w->config->path, w->config->find_additional_modules_line);
+    return PW_OK;
+}
+
 /* ------------------------------------------------------------- manifest */
 
 static int write_manifest(build_state *s, const pw_bundle_report *rep, pw_error *err)
@@ -687,36 +725,8 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
         rc = gzip_sizes(s, err);
     if (rc == PW_OK) {
         fill_report(s, rep);
-        if (rep->dropped_sourceless)
-            pw_report(PW_REPORT_WARN,
-                      "python_modules.exclude (%s) drops %zu .pyc file%s that ha%s no .py "
-                      "beside %s (%s): that code would never reach Cloudflare, so its module "
-                      "cannot be imported there; keep .pyc files with an exclude list that "
-                      "does not match them",
-                      rep->exclude_origin, rep->dropped_sourceless,
-                      rep->dropped_sourceless == 1 ? "" : "s",
-                      rep->dropped_sourceless == 1 ? "s" : "ve",
-                      rep->dropped_sourceless == 1 ? "it" : "them",
-                      rep->dropped_example ? rep->dropped_example : "");
-        if (o->workers) {
-            rc = pw_bundle_upload_scan(o->workers, s->stage, &rep->upload, err);
-            rep->has_upload = rc == PW_OK;
-            if (rc == PW_OK && rep->upload.duplicated)
-                pw_report(PW_REPORT_WARN,
-                          "the module root (%s) holds python_modules/: wrangler uploads %zu of "
-                          "its files twice, once as the Worker's own modules; point base_dir "
-                          "or main at a directory of its own (e.g. src/)",
-                          o->workers->config && o->workers->config->base_dir
-                              ? o->workers->config->base_dir
-                              : "the main module's directory",
-                          rep->upload.duplicated);
-            if (rc == PW_OK && rep->upload.no_additional)
-                pw_report(PW_REPORT_WARN,
-                          "%s:%zu: find_additional_modules = false: wrangler uploads the main "
-                          "module alone, and none of python_modules/",
-                          o->workers->config->path,
-                          o->workers->config->find_additional_modules_line);
-        }
+        if (o->workers)
+            rc = workers_report(s, rep, err);
     }
     if (rc == PW_OK)
         rc = check_budget(o, rep, err);
