@@ -192,6 +192,19 @@ expect_contains "$ERR" "wrangler.toml:6" "wrongly typed exclude named by line"
 [ ! -e ../bad/python_modules ] && pass || fail "bad config: bundle written"
 cd ..
 
+# --target workers without a config: wrangler's defaults
+mkdir -p noconfig && cp toml/pwpkg.lock noconfig/
+cd noconfig
+run 0 "$PWPKG" --json bundle --target workers
+printf '%s\n' "$OUT" >report.json
+[ "$(jq_ report.json '[o.workers.config, o.workers.exclude_from, o.workers.upload.main, o.workers.dropped.length].join(" ")')" = \
+  " wrangler's default false 2" ] && pass || fail "--target workers: $OUT"
+run 2 "$PWPKG" bundle --target workers --compile
+expect_contains "$ERR" 'in a wrangler.toml, or `"python_modules": {"exclude": []}` in a wrangler.jsonc' "hint without a config"
+run 2 "$PWPKG" bundle --env prod
+expect_contains "$ERR" "--env prod: no wrangler config in ." "--env without a config"
+cd ..
+
 # ----------------------------------------------- JSONC, [env], --compile
 project jsonc wrangler.jsonc '{
   // wrangler.jsonc: comments allowed
