@@ -53,6 +53,7 @@ typedef struct build_state {
     uint64_t added_bytes;
     int output_lock;    /* pw_claim_output on the output's directory */
     char *manifest_tmp; /* PW_BUNDLE_DIR: the manifest moved out of the tree, not yet placed */
+    pw_strlist upload_exclude; /* o->workers: wrangler's python_modules.exclude */
 } build_state;
 
 
@@ -101,6 +102,7 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
             .strip = o->strip,
             .exclude = o->exclude,
             .strict_record = o->strict_record,
+            .upload_exclude = o->workers ? &s->upload_exclude : NULL,
         };
         pw_report(PW_REPORT_DEBUG, "bundle: installing %s %s", it->name,
                   it->version ? it->version : "");
@@ -340,8 +342,24 @@ static void fill_report(build_state *s, pw_bundle_report *rep)
     rep->files = s->n_files;
     for (size_t i = 0; i < rep->n_packages; i++)
         rep->gz_total += rep->packages[i].gz_bytes;
+    for (size_t p = 0; p < s->n_items; p++) {
+        const pw_wheel_install_result *r = &s->results[p];
+        rep->dropped_files += r->dropped.len;
+        for (size_t i = 0; i < r->dropped.len; i++)
+            pw_strlist_push(&rep->dropped, r->dropped.items[i]);
+        rep->dropped_bytes += r->dropped_bytes;
+        rep->dropped_sourceless += r->dropped_sourceless;
+        for (size_t i = 0; r->dropped_sourceless && !rep->dropped_example && i < r->dropped.len;
+             i++) {
+            const char *d = r->dropped.items[i];
+            size_t len = strlen(d);
+            if (len > 4 && strcmp(d + len - 4, ".pyc") == 0 && !strstr(d, "__pycache__/"))
+                rep->dropped_example = pw_xstrdup(d);
+        }
+    }
     if (rep->n_packages)
         qsort(rep->packages, rep->n_packages, sizeof(*rep->packages), size_cmp);
+    pw_strlist_sort(&rep->dropped);
 }
 
 static void human_size(pw_buf *out, uint64_t bytes)
@@ -356,13 +374,15 @@ static void human_size(pw_buf *out, uint64_t bytes)
 
 static int check_budget(const pw_bundle_options *o, const pw_bundle_report *rep, pw_error *err)
 {
-    if (!o->max_size_gz || rep->gz_total <= o->max_size_gz)
+    /* For a Worker the limit is Cloudflare's, on the whole upload. */
+    uint64_t total = rep->has_upload ? rep->upload.gz_bytes : rep->gz_total;
+    if (!o->max_size_gz || total <= o->max_size_gz)
         return PW_OK;
     pw_buf msg = PW_BUF_INIT;
-    pw_buf_puts(&msg, "bundle is ");
-    human_size(&msg, rep->gz_total);
-    pw_buf_printf(&msg, " (%llu bytes) gzipped, over the budget of ",
-                  (unsigned long long)rep->gz_total);
+    pw_buf_puts(&msg, rep->has_upload ? "the Worker's upload is " : "bundle is ");
+    human_size(&msg, total);
+    pw_buf_printf(&msg, " (%llu bytes) gzipped%s, over the budget of ", (unsigned long long)total,
+                  rep->has_upload ? " as wrangler counts it" : "");
     human_size(&msg, o->max_size_gz);
     pw_buf_printf(&msg, " (%llu bytes); largest contributors:",
                   (unsigned long long)o->max_size_gz);
@@ -374,6 +394,44 @@ static int check_budget(const pw_bundle_options *o, const pw_bundle_report *rep,
     int rc = pw_error_set(err, PW_ECHECK, "%s", msg.data);
     pw_buf_free(&msg);
     return rc;
+}
+
+/* ------------------------------------------------------ Workers upload */
+
+/* What wrangler will make of the staged tree, and the warnings that go
+ * with it (docs/bundle.md, "What Cloudflare receives"). */
+static int workers_report(build_state *s, pw_bundle_report *rep, pw_error *err)
+{
+    const pw_bundle_workers *w = s->o->workers;
+    if (rep->dropped_sourceless)
+        pw_report(PW_REPORT_WARN,
+                  "python_modules.exclude (%s) drops %zu .pyc file%s that ha%s no .py beside "
+                  "%s (%s): that code would never reach Cloudflare, so its module cannot be "
+                  "imported there; keep .pyc files with an exclude list that does not match "
+                  "them",
+                  rep->exclude_origin, rep->dropped_sourceless,
+                  rep->dropped_sourceless == 1 ? "" : "s",
+                  rep->dropped_sourceless == 1 ? "s" : "ve",
+                  rep->dropped_sourceless == 1 ? "it" : "them",
+                  rep->dropped_example ? rep->dropped_example : "");
+    int rc = pw_bundle_upload_scan(w, s->stage, &rep->upload, err);
+    if (rc != PW_OK)
+        return rc;
+    rep->has_upload = true;
+    if (rep->upload.duplicated)
+        pw_report(PW_REPORT_WARN,
+                  "the module root (%s) holds python_modules/: wrangler uploads %zu of its "
+                  "files twice, once as the Worker's own modules; point base_dir or main at a "
+                  "directory of its own (e.g. src/)",
+                  w->config && w->config->base_dir ? w->config->base_dir
+                                                   : "the main module's directory",
+                  rep->upload.duplicated);
+    if (rep->upload.no_additional)
+        pw_report(PW_REPORT_WARN,
+                  "%s:%zu: find_additional_modules = false: wrangler uploads the main module "
+                  "alone, and none of python_modules/",
+                  w->config->path, w->config->find_additional_modules_line);
+    return PW_OK;
 }
 
 /* ------------------------------------------------------------- manifest */
@@ -651,8 +709,11 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
         rc = gzip_sizes(s, err);
     if (rc == PW_OK) {
         fill_report(s, rep);
-        rc = check_budget(o, rep, err);
+        if (o->workers)
+            rc = workers_report(s, rep, err);
     }
+    if (rc == PW_OK)
+        rc = check_budget(o, rep, err);
     if (rc == PW_OK)
         rc = write_manifest(s, rep, err);
     if (rc == PW_OK && o->format == PW_BUNDLE_DIR) {
@@ -695,7 +756,16 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     s.installed = pw_xcalloc(n ? n : 1, sizeof(*s.installed));
     s.chunk = pw_xmalloc(CHUNK_SIZE);
     s.output_lock = -1;
-    int rc = build(&s, rep, err);
+    int rc = pw_bundle_check_workers(o, err);
+    if (rc == PW_OK && o->workers) {
+        pw_buf origin = PW_BUF_INIT;
+        pw_bundle_workers_exclude(o->workers, &s.upload_exclude, &origin);
+        for (size_t i = 0; i < s.upload_exclude.len; i++)
+            pw_strlist_push(&rep->exclude, s.upload_exclude.items[i]);
+        rep->exclude_origin = pw_buf_detach(&origin);
+    }
+    if (rc == PW_OK)
+        rc = build(&s, rep, err);
     /* The staging tree and the temporary zip never outlive the call. */
     pw_error cleanup = {0, NULL};
     if (s.stage)
@@ -716,6 +786,7 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     free(s.files);
     free(s.gz);
     free(s.chunk);
+    pw_strlist_free(&s.upload_exclude);
     if (rc != PW_OK && rc != PW_ECHECK)
         pw_bundle_report_free(rep);
     if (rep == &scratch)
@@ -733,5 +804,10 @@ void pw_bundle_report_free(pw_bundle_report *r)
     }
     free(r->packages);
     free(r->skipped);
+    free(r->dropped_example);
+    free(r->exclude_origin);
+    pw_strlist_free(&r->exclude);
+    pw_strlist_free(&r->dropped);
+    pw_bundle_upload_free(&r->upload);
     memset(r, 0, sizeof(*r));
 }

@@ -12,6 +12,7 @@
 #define PW_BUNDLE_H
 
 #include "common.h"
+#include "release.h"
 
 /* Default limits against hostile archives (docs/bundle.md, "Limits"). */
 #define PW_BUNDLE_DEFAULT_MAX_UNCOMPRESSED (UINT64_C(2) << 30) /* 2 GiB */
@@ -74,6 +75,10 @@ typedef struct pw_wheel_install_options {
     /* Refuse members RECORD does not list (a .pyc of a listed .py aside)
      * and wheels without RECORD, instead of warning. */
     bool strict_record;
+    /* wrangler's python_modules.exclude (pw_bundle_wrangler_glob), or NULL:
+     * matching members are left out as wrangler leaves them out of the
+     * upload, .dist-info members included. */
+    const pw_strlist *upload_exclude;
 } pw_wheel_install_options;
 
 typedef struct pw_wheel_install_result {
@@ -86,6 +91,9 @@ typedef struct pw_wheel_install_result {
     size_t py_compiled;        /* .pyc members standing for a .py that RECORD lists */
     size_t unlisted;           /* members RECORD does not vouch for (warned about) */
     bool no_record;            /* the wheel had no RECORD; the artifact hash vouched */
+    pw_strlist dropped;        /* left out by upload_exclude, sorted */
+    uint64_t dropped_bytes;
+    size_t dropped_sourceless; /* of those, .pyc files without their .py */
     char *dist_info;           /* "<name>-<version>.dist-info", NULL for a plain zip */
 } pw_wheel_install_result;
 
@@ -127,6 +135,92 @@ typedef struct pw_bundle_item {
 
 enum pw_bundle_format { PW_BUNDLE_DIR, PW_BUNDLE_ZIP };
 
+/* ------------------------------------------------ the Workers upload */
+
+/* wrangler 4.164.0's glob test (the glob-to-regexp package with globstar,
+ * anchored, on '/'-separated paths): `*` stays within one component; `**`
+ * standing as a whole component matches any number of components, none
+ * included, so the default exclude matches "a.pyc" as well as
+ * "pkg/__pycache__/a.cpython-313.pyc"; every other character, `?`, `[`
+ * and `{` included, is literal. */
+bool pw_bundle_wrangler_glob(const char *glob, const char *path);
+
+/* Cloudflare's limits on a Worker's upload, gzipped: 3 MB on the free plan,
+ * 10 MB on the paid one, read as decimal megabytes, the smaller reading. */
+#define PW_WORKERS_LIMIT_FREE UINT64_C(3000000)
+#define PW_WORKERS_LIMIT_PAID UINT64_C(10000000)
+
+/* A Workers project: the bundle is its python_modules/, which `wrangler
+ * deploy` uploads together with the Worker's own modules. */
+typedef struct pw_bundle_workers {
+    const pw_wrangler_config *config; /* NULL: none, wrangler's defaults */
+    const char *project_dir;          /* the config's directory */
+} pw_bundle_workers;
+
+/* The Workers project a bundle belongs to, owning what it read. */
+typedef struct pw_bundle_project {
+    pw_bundle_workers workers; /* points into this struct */
+    pw_wrangler_config config;
+    bool has_config;
+    char *dir;
+} pw_bundle_project;
+
+/*
+ * Whether `output` is a Worker's python_modules/: a wrangler config in its
+ * directory (read with `env` applied, NULL: the top level), or `force` (a
+ * Worker with wrangler's defaults when there is no config). *found is false
+ * when neither; PW_EINVAL when `env` is given without a config, or as
+ * pw_wrangler_read_dir. On success with *found, out->workers is ready;
+ * free with pw_bundle_project_free in every case.
+ */
+int pw_bundle_project_find(const char *output, const char *env, bool force,
+                           pw_bundle_project *out, bool *found, pw_error *err);
+void pw_bundle_project_free(pw_bundle_project *p);
+
+/* wrangler's python_modules.exclude for `w`: the config's, else its
+ * default (every .pyc file); `origin` (may be NULL) says which, for messages
+ * ("./wrangler.toml:7", "wrangler's default"). Fills `out` (caller frees). */
+void pw_bundle_workers_exclude(const pw_bundle_workers *w, pw_strlist *out, pw_buf *origin);
+
+enum pw_upload_kind { PW_UPLOAD_OWN, PW_UPLOAD_VENDORED, PW_UPLOAD_MAIN };
+
+typedef struct pw_upload_module {
+    char *name; /* the module's name in the upload ("python_modules/pkg/a.py") */
+    uint64_t size;
+    enum pw_upload_kind kind;
+} pw_upload_module;
+
+/* What `wrangler deploy` sends (docs/bundle.md, "What Cloudflare receives"). */
+typedef struct pw_bundle_upload {
+    pw_upload_module *modules; /* in wrangler's order: own modules, python_modules/, main */
+    size_t n_modules;
+    size_t own_modules, vendored_modules;
+    uint64_t raw_bytes;
+    /* One gzip stream (zlib level 6) of every module's bytes in that order,
+     * as wrangler computes its "gzip:" figure. */
+    uint64_t gz_bytes;
+    pw_strlist dropped; /* files under python_modules/ the exclude rules drop */
+    uint64_t dropped_bytes;
+    bool has_main;      /* the config's main exists and is a Python module */
+    bool no_additional; /* find_additional_modules = false: main alone */
+    /* Own modules under python_modules/: the module root holds the project
+     * directory, and wrangler sends those files twice. */
+    size_t duplicated;
+} pw_bundle_upload;
+
+void pw_bundle_upload_free(pw_bundle_upload *u);
+
+/*
+ * The upload of the Workers project `w` with `vendor_dir` as its
+ * python_modules/ (NULL: <project_dir>/python_modules): the config's main,
+ * every file under the module root (base_dir, else main's directory) that
+ * wrangler's module rules match, and every file of vendor_dir that
+ * python_modules.exclude keeps, walked as wrangler walks (each directory's
+ * entries in byte order, depth first).
+ */
+int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
+                          pw_bundle_upload *out, pw_error *err);
+
 typedef struct pw_bundle_options {
     enum pw_bundle_format format;
     const char *output;              /* the directory or .zip to (re)place */
@@ -145,7 +239,16 @@ typedef struct pw_bundle_options {
      * for none. Its failure fails the build, leaving nothing behind. */
     int (*after_install)(void *ctx, const char *staging_dir, pw_error *err);
     void *after_install_ctx;
+    bool compiles_pyc;               /* after_install writes .pyc files */
+    /* A Workers project: python_modules.exclude applies, the report gives
+     * the upload and max_size_gz is checked against its gzip size. */
+    const pw_bundle_workers *workers;
 } pw_bundle_options;
+
+/* Refuses (PW_EINVAL) options whose result wrangler would undo: .pyc files
+ * compiled for a Workers project whose python_modules.exclude drops them.
+ * The message says how to keep them, in the syntax of the config. */
+int pw_bundle_check_workers(const pw_bundle_options *o, pw_error *err);
 
 typedef struct pw_bundle_package_size {
     char *name;
@@ -170,6 +273,16 @@ typedef struct pw_bundle_report {
     size_t unlisted_members;    /* accepted with a warning (not --strict-record) */
     size_t no_record_wheels;    /* accepted on the artifact's sha256 alone */
     uint64_t added_bytes;
+    /* Left out by wrangler's python_modules.exclude (o->workers). */
+    size_t dropped_files;
+    pw_strlist dropped;        /* their paths, sorted */
+    uint64_t dropped_bytes;
+    size_t dropped_sourceless; /* .pyc without a .py: that module cannot be imported */
+    char *dropped_example;     /* one sourceless .pyc dropped, or NULL */
+    char *exclude_origin;      /* where the exclude rules came from */
+    pw_strlist exclude;        /* the rules applied */
+    bool has_upload;
+    pw_bundle_upload upload;   /* o->workers: what wrangler deploy sends */
     char *skipped; /* comma-separated static_library packages left out, or NULL */
 } pw_bundle_report;
 

@@ -33,6 +33,8 @@ typedef struct member {
     bool dir;
     bool exec;
     bool stripped;
+    bool dropped;    /* by wrangler's python_modules.exclude */
+    bool sourceless; /* a .pyc without its .py */
     bool unrecorded; /* RECORD itself and its signatures: no hash to check */
     char *dest;      /* installed path relative to the site root; NULL: verify only */
     pw_record_entry *rec;
@@ -64,6 +66,9 @@ typedef struct installer {
     bool no_record;     /* accepted without RECORD: the artifact hash vouched */
     size_t py_compiled; /* .pyc members standing for a listed .py */
     size_t unlisted;    /* members accepted with a warning */
+    pw_strlist dropped;
+    uint64_t dropped_bytes;
+    size_t dropped_sourceless;
     unsigned char *chunk;
 } installer;
 
@@ -121,7 +126,7 @@ static int list_members(installer *ins, pw_error *err)
         if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
             return pw_error_set(err, PW_EINVAL, "%s: member %s: encrypted members are not allowed",
                                 ins->archive, name);
-        member m = {name, i, 0, 0, false, false, false, false, NULL, NULL};
+        member m = {.name = name, .index = i};
         m.size = (st.valid & ZIP_STAT_SIZE) ? st.size : 0;
         m.comp_size = (st.valid & ZIP_STAT_COMP_SIZE) ? st.comp_size : 0;
         m.dir = name[strlen(name) - 1] == '/';
@@ -415,9 +420,19 @@ static int map_members(installer *ins, pw_error *err)
         } else {
             m->dest = pw_xstrdup(m->name);
         }
-        if (m->dest)
-            m->stripped = pw_bundle_path_stripped(m->dest, ins->o->strip, ins->o->exclude,
-                                                  has_py_source(ins, m->name));
+        if (m->dest) {
+            bool source = has_py_source(ins, m->name);
+            m->stripped = pw_bundle_path_stripped(m->dest, ins->o->strip, ins->o->exclude, source);
+            for (size_t g = 0; !m->stripped && ins->o->upload_exclude &&
+                               g < ins->o->upload_exclude->len && !m->dropped;
+                 g++)
+                m->dropped = pw_bundle_wrangler_glob(ins->o->upload_exclude->items[g], m->dest);
+            size_t len = strlen(m->dest);
+            /* PEP 3147 caches sit beside a source; a .pyc in place of its
+             * .py (Pyodide's py-compile) is the module's only code. */
+            m->sourceless = !source && len > 4 && strcmp(m->dest + len - 4, ".pyc") == 0 &&
+                            !strstr(m->dest, "__pycache__/");
+        }
     }
     /* Two members must not land on one path (e.g. purelib/x.py and x.py). */
     member **by_dest = pw_xcalloc(ins->n ? ins->n : 1, sizeof(*by_dest));
@@ -639,7 +654,7 @@ static int write_all(int fd, const void *data, size_t len)
 
 static int extract_member(installer *ins, member *m, pw_error *err)
 {
-    bool keep = m->dest && !m->stripped;
+    bool keep = m->dest && !m->stripped && !m->dropped;
     char *final = NULL, *tmp = NULL;
     int fd = -1;
     int rc = PW_OK;
@@ -714,7 +729,11 @@ static int extract_member(installer *ins, member *m, pw_error *err)
         goto out;
     }
     if (!keep) {
-        if (m->dest) {
+        if (m->dest && m->dropped) {
+            pw_strlist_push(&ins->dropped, m->dest);
+            ins->dropped_bytes += actual;
+            ins->dropped_sourceless += m->sourceless;
+        } else if (m->dest) {
             ins->saved_bytes += actual;
             ins->saved_files++;
         }
@@ -862,6 +881,7 @@ static void installer_free(installer *ins)
     free(ins->dist_name);
     pw_strlist_free(&ins->created_files);
     pw_strlist_free(&ins->created_dirs);
+    pw_strlist_free(&ins->dropped);
     free(ins->last_dir);
     for (size_t i = 0; i < ins->n_files; i++)
         free(ins->files[i].path);
@@ -949,6 +969,11 @@ int pw_wheel_install(const char *archive_path, const char *site_dir,
             result->py_compiled = ins.py_compiled;
             result->unlisted = ins.unlisted;
             result->no_record = ins.no_record;
+            pw_strlist_sort(&ins.dropped);
+            result->dropped = ins.dropped;
+            result->dropped_bytes = ins.dropped_bytes;
+            result->dropped_sourceless = ins.dropped_sourceless;
+            memset(&ins.dropped, 0, sizeof(ins.dropped));
             result->dist_info = ins.dist_info;
             ins.files = NULL;
             ins.n_files = 0;
@@ -967,5 +992,6 @@ void pw_wheel_install_result_free(pw_wheel_install_result *r)
         free(r->files[i].path);
     free(r->files);
     free(r->dist_info);
+    pw_strlist_free(&r->dropped);
     memset(r, 0, sizeof(*r));
 }

@@ -28,10 +28,21 @@ static const char bundle_help[] =
     "  --strip CLASSES       drop files a Worker does not need: tests, pycache,\n"
     "                        stubs, or all (comma-separated)\n"
     "  --exclude GLOB        drop installed paths matching GLOB (repeatable)\n"
-    "  --max-size SIZE       fail when the gzipped bundle exceeds SIZE (e.g. 3MB or\n"
-    "                        10MB, the Workers limits; KB, MB, GB, KiB, MiB, GiB)\n"
+    "  --max-size SIZE       fail when the gzipped bundle (for a Worker: its whole\n"
+    "                        upload, as wrangler counts it) exceeds SIZE: free (3 MB)\n"
+    "                        or paid (10 MB), Cloudflare's limits, or a size such as\n"
+    "                        2.5MB (B, KB, MB, GB, KiB, MiB, GiB)\n"
+    "  --target TARGET       workers: the bundle is a Worker's python_modules/, even\n"
+    "                        without a wrangler config; pyodide: it is not, even with\n"
+    "                        one (default: workers when a wrangler config sits in the\n"
+    "                        output's directory). For a Worker, wrangler's\n"
+    "                        python_modules.exclude applies (default **/*.pyc) and the\n"
+    "                        report ends with the upload wrangler deploy makes\n"
+    "  --env NAME            the wrangler config's [env.NAME], as wrangler deploy --env\n"
     "  --compile             add .pyc files compiled by the release's own Python\n"
-    "                        (needs Node.js and the runtime: pwpkg runtime install)\n"
+    "                        (needs Node.js and the runtime: pwpkg runtime install);\n"
+    "                        refused for a Worker whose python_modules.exclude\n"
+    "                        drops them, as wrangler's default does\n"
     "  --runtime DIR         the Pyodide runtime for --compile\n"
     "  --strict-record       refuse wheel members RECORD does not list (a .pyc of a\n"
     "                        listed .py, as pyodide py-compile leaves it, aside) and\n"
@@ -44,7 +55,8 @@ static const char bundle_help[] =
     "\n"
     "exit codes: 0 built, 1 an artifact failed verification (hash, RECORD, unsafe\n"
     "path, symlink, decompression bomb...) or the size budget is exceeded,\n"
-    "2 usage error or unreadable lock, 3 network or I/O error.\n";
+    "2 usage error, unreadable lock or wrangler config, --compile for a Worker whose\n"
+    "python_modules.exclude drops .pyc files, 3 network or I/O error.\n";
 
 enum {
     OPT_FORMAT = CLI_OPT_FIRST_COMMAND_OPTION,
@@ -54,7 +66,11 @@ enum {
     OPT_COMPILE,
     OPT_RUNTIME,
     OPT_STRICT_RECORD,
+    OPT_TARGET,
+    OPT_ENV,
 };
+
+enum bundle_target { TARGET_AUTO, TARGET_WORKERS, TARGET_PYODIDE };
 
 typedef struct bundle_cli {
     const char *lock_path;
@@ -66,6 +82,9 @@ typedef struct bundle_cli {
     bool compile;
     bool strict_record;
     const char *runtime_dir;
+    const pw_bundle_workers *workers; /* NULL: no Worker */
+    enum bundle_target target;
+    const char *env;
     pw_transfer_options transfer;
 } bundle_cli;
 
@@ -83,7 +102,7 @@ static void split_commas(const char *text, pw_strlist *out)
     }
 }
 
-static const struct option bundle_options[] = {
+static const struct option bundle_option_table[] = {
     CLI_COMMON_LONG_OPTIONS,
     CLI_TRANSFER_LONG_OPTIONS,
     {"lock", required_argument, NULL, CLI_OPT_LOCK},
@@ -95,6 +114,8 @@ static const struct option bundle_options[] = {
     {"compile", no_argument, NULL, OPT_COMPILE},
     {"runtime", required_argument, NULL, OPT_RUNTIME},
     {"strict-record", no_argument, NULL, OPT_STRICT_RECORD},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"env", required_argument, NULL, OPT_ENV},
     {NULL, 0, NULL, 0},
 };
 
@@ -103,7 +124,7 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":o:j:qvh", bundle_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":o:j:qvh", bundle_option_table, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_bundle, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
@@ -121,11 +142,26 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
         case OPT_STRIP: split_commas(optarg, &o->strip); break;
         case OPT_EXCLUDE: pw_strlist_push(&o->exclude, optarg); break;
         case OPT_MAX_SIZE:
-            if (!cli_parse_size(optarg, &o->max_size) || o->max_size == 0)
+            if (strcmp(optarg, "free") == 0)
+                o->max_size = PW_WORKERS_LIMIT_FREE;
+            else if (strcmp(optarg, "paid") == 0)
+                o->max_size = PW_WORKERS_LIMIT_PAID;
+            else if (!cli_parse_size(optarg, &o->max_size) || o->max_size == 0)
                 return cli_usage_error(ctx, &cli_cmd_bundle,
-                                       "--max-size takes a size such as 3MB or 10MiB, not '%s'",
+                                       "--max-size takes free, paid or a size such as 3MB or "
+                                       "10MiB, not '%s'",
                                        optarg);
             break;
+        case OPT_TARGET:
+            if (strcmp(optarg, "workers") == 0)
+                o->target = TARGET_WORKERS;
+            else if (strcmp(optarg, "pyodide") == 0)
+                o->target = TARGET_PYODIDE;
+            else
+                return cli_usage_error(ctx, &cli_cmd_bundle,
+                                       "--target takes workers or pyodide, not '%s'", optarg);
+            break;
+        case OPT_ENV: o->env = optarg; break;
         case OPT_COMPILE: o->compile = true; break;
         case OPT_RUNTIME: o->runtime_dir = optarg; break;
         case OPT_STRICT_RECORD: o->strict_record = true; break;
@@ -148,6 +184,12 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
                                                     : "vendor";
     if (o->compile && strcmp(o->format, "mirror") == 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--compile applies to dir and zip bundles");
+    if ((o->target != TARGET_AUTO || o->env) && strcmp(o->format, "mirror") == 0)
+        return cli_usage_error(ctx, &cli_cmd_bundle, "--target and --env apply to dir and zip "
+                                                     "bundles");
+    if (o->env && o->target == TARGET_PYODIDE)
+        return cli_usage_error(ctx, &cli_cmd_bundle, "--env names a wrangler environment; "
+                                                     "--target pyodide reads no wrangler config");
     unsigned mask = 0;
     pw_error err = {0};
     if (pw_bundle_strip_parse(&o->strip, &mask, &err) != PW_OK) {
@@ -156,6 +198,90 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
         return code;
     }
     return -1;
+}
+
+static const char *const upload_kinds[] = {"own", "python_modules", "main"};
+
+static cJSON *workers_json(const pw_bundle_report *rep, const pw_bundle_workers *w)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (w->config)
+        cJSON_AddStringToObject(j, "config", w->config->path);
+    else
+        cJSON_AddNullToObject(j, "config");
+    if (w->config && w->config->env)
+        cJSON_AddStringToObject(j, "env", w->config->env);
+    cJSON *ex = cJSON_AddArrayToObject(j, "exclude");
+    for (size_t i = 0; i < rep->exclude.len; i++)
+        cJSON_AddItemToArray(ex, cJSON_CreateString(rep->exclude.items[i]));
+    cJSON_AddStringToObject(j, "exclude_from", rep->exclude_origin ? rep->exclude_origin : "");
+    cJSON *dropped = cJSON_AddArrayToObject(j, "dropped");
+    for (size_t i = 0; i < rep->dropped.len; i++)
+        cJSON_AddItemToArray(dropped, cJSON_CreateString(rep->dropped.items[i]));
+    cJSON_AddNumberToObject(j, "dropped_bytes", (double)rep->dropped_bytes);
+    cJSON_AddNumberToObject(j, "dropped_sourceless", (double)rep->dropped_sourceless);
+    if (!rep->has_upload)
+        return j;
+    const pw_bundle_upload *u = &rep->upload;
+    cJSON *up = cJSON_AddObjectToObject(j, "upload");
+    cJSON_AddBoolToObject(up, "main", u->has_main);
+    cJSON_AddBoolToObject(up, "main_only", u->no_additional);
+    cJSON_AddNumberToObject(up, "modules_count", (double)u->n_modules);
+    cJSON_AddNumberToObject(up, "own_modules", (double)u->own_modules);
+    cJSON_AddNumberToObject(up, "vendored_modules", (double)u->vendored_modules);
+    cJSON_AddNumberToObject(up, "raw_bytes", (double)u->raw_bytes);
+    cJSON_AddNumberToObject(up, "gzip_bytes", (double)u->gz_bytes);
+    cJSON_AddNumberToObject(up, "limit_free", (double)PW_WORKERS_LIMIT_FREE);
+    cJSON_AddNumberToObject(up, "limit_paid", (double)PW_WORKERS_LIMIT_PAID);
+    cJSON_AddBoolToObject(up, "fits_free", u->gz_bytes <= PW_WORKERS_LIMIT_FREE);
+    cJSON_AddBoolToObject(up, "fits_paid", u->gz_bytes <= PW_WORKERS_LIMIT_PAID);
+    cJSON *mods = cJSON_AddArrayToObject(up, "modules");
+    for (size_t i = 0; i < u->n_modules; i++) {
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "name", u->modules[i].name);
+        cJSON_AddNumberToObject(m, "size", (double)u->modules[i].size);
+        cJSON_AddStringToObject(m, "kind", upload_kinds[u->modules[i].kind]);
+        cJSON_AddItemToArray(mods, m);
+    }
+    cJSON *kept = cJSON_AddArrayToObject(up, "not_uploaded");
+    for (size_t i = 0; i < u->dropped.len; i++)
+        cJSON_AddItemToArray(kept, cJSON_CreateString(u->dropped.items[i]));
+    return j;
+}
+
+static double percent(uint64_t part, uint64_t whole)
+{
+    return 100.0 * (double)part / (double)whole;
+}
+
+static void print_workers_text(const pw_bundle_report *rep)
+{
+    if (rep->dropped_files)
+        fprintf(stderr, "wrangler drops %zu file%s, %.1fK (python_modules.exclude, %s): left out\n",
+                rep->dropped_files, rep->dropped_files == 1 ? "" : "s",
+                (double)rep->dropped_bytes / 1024.0, rep->exclude_origin);
+    if (!rep->has_upload)
+        return;
+    const pw_bundle_upload *u = &rep->upload;
+    fprintf(stderr, "%-32s %9.1fK %9.1fK %8zu\n", "upload (wrangler deploy)",
+            (double)u->raw_bytes / 1024.0, (double)u->gz_bytes / 1024.0, u->n_modules);
+    fprintf(stderr, "  %zu from python_modules/, %zu own module%s%s\n", u->vendored_modules,
+            u->own_modules, u->own_modules == 1 ? "" : "s", u->has_main ? " and the main module" : "");
+    if (!u->has_main)
+        fprintf(stderr, "  no Python main module found (wrangler config `main`): python_modules/ "
+                        "only\n");
+    if (u->dropped.len)
+        fprintf(stderr, "  %zu file%s in the tree not uploaded (python_modules.exclude), e.g. %s\n",
+                u->dropped.len, u->dropped.len == 1 ? "" : "s", u->dropped.items[0]);
+    /* wrangler's own line, so that the two can be compared. */
+    fprintf(stderr, "Total Upload: %.2f KiB / gzip: %.2f KiB\n", (double)u->raw_bytes / 1024.0,
+            (double)u->gz_bytes / 1024.0);
+    fprintf(stderr, "  gzip against Cloudflare's limits: %.1f%% of 3 MB (free)%s, %.1f%% of 10 MB "
+                    "(paid)%s\n",
+            percent(u->gz_bytes, PW_WORKERS_LIMIT_FREE),
+            u->gz_bytes > PW_WORKERS_LIMIT_FREE ? " OVER" : "",
+            percent(u->gz_bytes, PW_WORKERS_LIMIT_PAID),
+            u->gz_bytes > PW_WORKERS_LIMIT_PAID ? " OVER" : "");
 }
 
 static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_bundle_report *rep,
@@ -177,6 +303,8 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
         cJSON_AddNumberToObject(root, "py_compiled_members", (double)rep->py_compiled_members);
         cJSON_AddNumberToObject(root, "unlisted_members", (double)rep->unlisted_members);
         cJSON_AddNumberToObject(root, "no_record_wheels", (double)rep->no_record_wheels);
+        if (o->workers)
+            cJSON_AddItemToObject(root, "workers", workers_json(rep, o->workers));
         cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
         for (size_t i = 0; i < rep->n_packages; i++) {
             const pw_bundle_package_size *p = &rep->packages[i];
@@ -232,6 +360,7 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
                         "(--strict-record refuses them)\n",
                 rep->unlisted_members, rep->unlisted_members == 1 ? "" : "s",
                 rep->no_record_wheels, rep->no_record_wheels == 1 ? "" : "s");
+    print_workers_text(rep);
     if (strcmp(status, "ok") == 0)
         fprintf(stderr, "Bundled %zu package%s -> %s\n", rep->n_packages,
                 rep->n_packages == 1 ? "" : "s", o->output);
@@ -265,22 +394,29 @@ static void print_mirror_json(const bundle_cli *o, size_t artifacts)
     cJSON_Delete(root);
 }
 
+static void bundle_options(bundle_cli *o, compile_step *step, pw_bundle_options *bo)
+{
+    memset(bo, 0, sizeof(*bo));
+    bo->format = strcmp(o->format, "zip") == 0 ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR;
+    bo->output = o->output;
+    bo->source_date_epoch = -1;
+    bo->max_size_gz = o->max_size;
+    bo->exclude = &o->exclude;
+    bo->strict_record = o->strict_record;
+    bo->workers = o->workers;
+    if (o->compile) {
+        bo->after_install = compile_staging;
+        bo->after_install_ctx = step;
+        bo->compiles_pyc = true;
+    }
+}
+
 static int build_bundle(cli_context *ctx, bundle_cli *o, const pw_lock *lock,
                         const char *const *paths, pw_error *err)
 {
     compile_step step = {ctx, lock, o};
     pw_bundle_options bo;
-    memset(&bo, 0, sizeof(bo));
-    bo.format = strcmp(o->format, "zip") == 0 ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR;
-    bo.output = o->output;
-    bo.source_date_epoch = -1;
-    bo.max_size_gz = o->max_size;
-    bo.exclude = &o->exclude;
-    bo.strict_record = o->strict_record;
-    if (o->compile) {
-        bo.after_install = compile_staging;
-        bo.after_install_ctx = &step;
-    }
+    bundle_options(o, &step, &bo);
     int rc = pw_bundle_strip_parse(&o->strip, &bo.strip, err);
     if (rc)
         return rc;
@@ -311,7 +447,24 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
     const char **paths = NULL;
     bool archive_checked = false; /* the artifacts are in hand: errors are theirs */
     char *lock_dir = pw_path_dirname(o.lock_path);
-    int rc = pw_lock_load(o.lock_path, &lock, &err);
+    pw_bundle_project project;
+    memset(&project, 0, sizeof(project));
+    pw_bundle_options check;
+    bool worker = false;
+    int rc = PW_OK;
+    if (strcmp(o.format, "mirror") != 0 && o.target != TARGET_PYODIDE)
+        rc = pw_bundle_project_find(o.output, o.env, o.target == TARGET_WORKERS, &project,
+                                    &worker, &err);
+    if (worker)
+        o.workers = &project.workers;
+    if (rc == PW_OK) {
+        /* Refused before anything is fetched: a usage error, not the artifacts'. */
+        bundle_options(&o, NULL, &check);
+        rc = pw_bundle_check_workers(&check, &err);
+    }
+    if (rc)
+        goto done_nolock;
+    rc = pw_lock_load(o.lock_path, &lock, &err);
     if (rc)
         goto done_nolock;
     if ((rc = pw_fetch_session_open(&o.transfer, &session, &err)) ||
@@ -344,6 +497,7 @@ done_nolock:
         err.code = PW_ECHECK;
     exit_code = rc ? cli_fail(ctx, "bundle", &err) : CLI_EXIT_OK;
     free(lock_dir);
+    pw_bundle_project_free(&project);
     pw_error_clear(&err);
 out:
     pw_strlist_free(&o.strip);
@@ -356,5 +510,5 @@ const cli_command cli_cmd_bundle = {
     .summary = "build python_modules/, a zip or an offline mirror from the lock",
     .help = bundle_help,
     .run = run_bundle,
-    .options = bundle_options,
+    .options = bundle_option_table,
 };

@@ -304,6 +304,8 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
     pw_fetch_session *s = NULL;
     pw_fetch_request *reqs = NULL;
     char *lock_dir = pw_path_dirname(o->request.lock_path);
+    pw_bundle_project project;
+    memset(&project, 0, sizeof(project));
     int rc = pw_fetch_session_open(&o->request.transfer, &s, &err);
     if (rc == PW_OK)
         rc = pw_fetch_lock_artifacts(s, lock, lock_dir, pw_bundle_git_wheel, &reqs, &err);
@@ -318,9 +320,16 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
         bo.format = zip ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR;
         bo.output = rebuilt.data;
         bo.source_date_epoch = -1;
+        /* A Worker's bundle was built with wrangler's exclude rules. */
+        bool worker = false;
+        rc = pw_bundle_project_find(bundle, o->request.wrangler_env, false, &project, &worker,
+                                    &err);
+        if (worker)
+            bo.workers = &project.workers;
         pw_bundle_report rep;
         memset(&rep, 0, sizeof(rep));
-        rc = pw_bundle_from_lock(lock, paths, &bo, &rep, &err);
+        if (rc == PW_OK)
+            rc = pw_bundle_from_lock(lock, paths, &bo, &rep, &err);
         pw_bundle_report_free(&rep);
         free(paths);
     }
@@ -344,6 +353,7 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
         free(manifest);
     }
     pw_buf_free(&rebuilt);
+    pw_bundle_project_free(&project);
     pw_fetch_requests_free(reqs, lock->n_packages);
     pw_fetch_session_free(s);
     free(lock_dir);

@@ -726,6 +726,15 @@ static int read_layer(const layer *l, pw_wrangler_config *c, pw_error *err)
         if (rc)
             return rc;
     }
+    const cJSON *fam = cJSON_GetObjectItemCaseSensitive(l->obj, "find_additional_modules");
+    if (fam) {
+        if (!cJSON_IsBool(fam))
+            return wrong_type(l, "find_additional_modules", NULL, false, 0, fam, "true or false",
+                              err);
+        c->has_find_additional_modules = true;
+        c->find_additional_modules = cJSON_IsTrue(fam);
+        c->find_additional_modules_line = key_line(l, "find_additional_modules");
+    }
     const cJSON *rules = cJSON_GetObjectItemCaseSensitive(l->obj, "rules");
     if (rules) {
         rc = read_rules(l, rules, c, err);
@@ -861,6 +870,10 @@ static void apply_env(pw_wrangler_config *top, pw_wrangler_config *env, pw_wrang
     out->has_python_modules_exclude = from->has_python_modules_exclude;
     out->python_modules_exclude_line = from->python_modules_exclude_line;
     move_list(&out->python_modules_exclude, &from->python_modules_exclude);
+    from = env->has_find_additional_modules ? env : top;
+    out->has_find_additional_modules = from->has_find_additional_modules;
+    out->find_additional_modules = from->find_additional_modules;
+    out->find_additional_modules_line = from->find_additional_modules_line;
     from = env->rules_line ? env : top;
     out->rules = from->rules;
     out->n_rules = from->n_rules;

@@ -100,6 +100,11 @@ typedef struct pw_wrangler_config {
     bool has_python_modules_exclude;
     pw_strlist python_modules_exclude;
     size_t python_modules_exclude_line;
+    /* find_additional_modules = false: wrangler then uploads the main
+     * module alone, python_modules/ included in what it leaves out. */
+    bool has_find_additional_modules;
+    bool find_additional_modules;
+    size_t find_additional_modules_line;
     pw_wrangler_rule *rules;
     size_t n_rules;
     size_t rules_line;

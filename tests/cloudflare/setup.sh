@@ -7,6 +7,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 stamp=$here/node_modules/.pwpkg-lock-sha256
 want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
+# ctest runs the tests that need these clients in parallel: one npm ci at a
+# time (the lock is on this script, so no file is left behind).
+exec 9<"$here/setup.sh"
+flock 9
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "cloudflare: installing pinned clients (npm ci)"
   # workerd's and esbuild's postinstall scripts only check their binaries.
