@@ -63,14 +63,6 @@ enum cli_common_option {
         {"json", no_argument, NULL, CLI_OPT_JSON}, {"color", optional_argument, NULL, CLI_OPT_COLOR}, \
         {"no-color", no_argument, NULL, CLI_OPT_NO_COLOR}, {"help", no_argument, NULL, CLI_OPT_HELP}
 
-#define CLI_TRANSFER_LONG_OPTIONS                                                                  \
-    {"jobs", required_argument, NULL, 'j'}, {"offline", no_argument, NULL, CLI_OPT_OFFLINE},       \
-        {"cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR},                                 \
-        {"cert", required_argument, NULL, CLI_OPT_CERT},                                           \
-        {"refresh", no_argument, NULL, CLI_OPT_REFRESH},                                           \
-        {"proxy", required_argument, NULL, CLI_OPT_PROXY},                                         \
-        {"timeout", required_argument, NULL, CLI_OPT_NET_TIMEOUT},                                 \
-        {"retries", required_argument, NULL, CLI_OPT_RETRIES}
 /* pwpkg check's --timeout limits the run; its transfers keep the default. */
 #define CLI_TRANSFER_LONG_OPTIONS_NO_TIMEOUT                                                       \
     {"jobs", required_argument, NULL, 'j'}, {"offline", no_argument, NULL, CLI_OPT_OFFLINE},       \
@@ -79,6 +71,8 @@ enum cli_common_option {
         {"refresh", no_argument, NULL, CLI_OPT_REFRESH},                                           \
         {"proxy", required_argument, NULL, CLI_OPT_PROXY},                                         \
         {"retries", required_argument, NULL, CLI_OPT_RETRIES}
+#define CLI_TRANSFER_LONG_OPTIONS                                                                  \
+    CLI_TRANSFER_LONG_OPTIONS_NO_TIMEOUT, {"timeout", required_argument, NULL, CLI_OPT_NET_TIMEOUT}
 /* The help text of the transfer options, one copy for every command. */
 #define CLI_TRANSFER_HELP                                                                          \
     "transfers:\n"                                                                                 \

@@ -467,20 +467,12 @@ char *pw_url_strip_credentials(const char *url)
 
 char *pw_redact_url(const char *url)
 {
-    const char *scheme_end = strstr(url, "://");
-    if (!scheme_end)
-        return pw_xstrdup(url);
-    const char *authority = scheme_end + 3;
-    size_t authority_len = strcspn(authority, "/?#");
-    const char *at = NULL;
-    for (size_t i = 0; i < authority_len; i++)
-        if (authority[i] == '@')
-            at = authority + i;
-    if (!at)
+    const char *start, *end;
+    if (!find_userinfo(url, &start, &end))
         return pw_xstrdup(url);
     pw_buf b = PW_BUF_INIT;
-    pw_buf_append(&b, url, (size_t)(authority - url));
-    pw_buf_puts(&b, "***");
-    pw_buf_puts(&b, at);
+    pw_buf_append(&b, url, (size_t)(start - url));
+    pw_buf_puts(&b, "***@");
+    pw_buf_puts(&b, end);
     return pw_buf_detach(&b);
 }
