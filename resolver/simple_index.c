@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* --------------------------------------------------------------- helpers */
 
@@ -344,6 +345,7 @@ void pw_index_page_free(pw_index_page *p)
 
 typedef struct page_ctx {
     const char *shown; /* page URL for messages, credentials redacted */
+    bool remote;       /* the page came over http(s): its links may only be http(s) */
     pw_error *err;
     pw_index_page *page;
     size_t cap;
@@ -491,6 +493,25 @@ static char *url_basename(const char *url)
 
 /* Resolves every file URL against `base` (NULL: URLs must be absolute)
  * and drops the fragment. */
+static bool scheme_is(const char *url, const char *scheme)
+{
+    size_t n = strlen(scheme);
+    return strncasecmp(url, scheme, n) == 0 && url[n] == ':';
+}
+
+/* Which links a page may make pwpkg follow. A page served over http(s)
+ * names http(s) files only: a file: link (or a <base href> pointing
+ * there) would make a remote index read the developer's disk, lock a
+ * local path, or hash /etc/passwd into an error message. A local page (a
+ * mirror, --find-links DIR) may name local files too. Other schemes
+ * (javascript:, data:, ftp:) name no file anyone can install. */
+static bool link_allowed(const page_ctx *c, const char *url)
+{
+    if (scheme_is(url, "http") || scheme_is(url, "https"))
+        return true;
+    return !c->remote && scheme_is(url, "file");
+}
+
 static int resolve_file_urls(page_ctx *c, const char *base)
 {
     url_parts b;
@@ -528,7 +549,7 @@ static int resolve_file_urls(page_ctx *c, const char *base)
     /* A link without a file name ("https://h/x/"), or whose name holds a
      * control character (percent-decoded), names no distribution; nor does
      * one whose resolved URL holds one (from a <base href>). */
-    size_t kept = 0;
+    size_t kept = 0, refused = 0;
     for (size_t i = 0; i < c->page->n_files; i++) {
         pw_index_file *f = &c->page->files[i];
         bool control = false;
@@ -540,8 +561,21 @@ static int resolve_file_urls(page_ctx *c, const char *base)
             file_free(f);
             continue;
         }
+        if (!link_allowed(c, f->url)) {
+            if (refused++ == 0) {
+                char *shown = pw_redact_url(f->url);
+                pw_report(PW_REPORT_WARN, "%s: link to %s ignored: %s", c->shown, shown,
+                          c->remote ? "a page served over HTTP may only link to http(s) files"
+                                    : "not an http(s) or file URL");
+                free(shown);
+            }
+            file_free(f);
+            continue;
+        }
         c->page->files[kept++] = *f;
     }
+    if (refused > 1)
+        pw_report(PW_REPORT_WARN, "%s: %zu links ignored in all", c->shown, refused);
     c->page->n_files = kept;
     return PW_OK;
 }
@@ -1152,6 +1186,7 @@ int pw_index_page_parse(const char *page_url, const char *content_type, const ch
     memset(out, 0, sizeof(*out));
     char *shown = pw_redact_url(page_url ? page_url : "(index page)");
     page_ctx c = {.shown = shown, .err = err, .page = out, .cap = 0};
+    c.remote = page_url && (scheme_is(page_url, "http") || scheme_is(page_url, "https"));
     enum page_format fmt = FORMAT_UNKNOWN;
     int rc = PW_OK;
     /* Index pages are text: a NUL would silently cut names and URLs. */

@@ -195,6 +195,27 @@ lockv 2 --index-url "$broken" --extra-index-url "$evil" --reset-options --upgrad
 expect_contains "$ERR" "/broken/simple-json/router/" "the broken page is named"
 cmp -s before-broken.lock pwpkg.lock && pass || fail "a failed resolution changed the lock"
 
+# a remote page cannot make pwpkg read local files: file: links (and a
+# <base href> pointing at file:) and javascript: links are ignored, so a
+# local wheel is not locked as if the index served it, and no local file's
+# digest reaches an error
+mkdir -p repo/hostile/simple/localwheel repo/hostile/simple/passwd
+cp repo/files/helper-1.0-py3-none-any.whl "$WORK/helper-1.0-py3-none-any.whl"
+printf '<a href="file://%s/helper-1.0-py3-none-any.whl">helper-1.0-py3-none-any.whl</a>\n<a href="javascript:alert(1)">helper-2.0-py3-none-any.whl</a>\n' "$WORK" >repo/hostile/simple/localwheel/index.html
+printf '<base href="file:///etc/"><a href="passwd">passwd-1.0-py3-none-any.whl</a>\n<a href="file:///dev/zero">passwd-2.0-py3-none-any.whl</a>\n' >repo/hostile/simple/passwd/index.html
+hostile="http://127.0.0.1:$PORT/hostile/simple/"
+printf 'localwheel\n' >requirements.txt
+cp pwpkg.lock before-hostile.lock
+lockv 1 --index-url "$hostile" --reset-options --upgrade
+expect_contains "$ERR" "a page served over HTTP may only link to http(s) files" "file: link ignored, and said so"
+cmp -s before-hostile.lock pwpkg.lock && pass || fail "the lock changed"
+printf 'passwd\n' >requirements.txt
+lockv 1 --index-url "$hostile" --reset-options --upgrade
+passwd_digest=$(sha256sum /etc/passwd | cut -c1-64)
+expect_not_contains "$OUT$ERR" "$passwd_digest" "no digest of a local file in the output"
+expect_contains "$ERR" "link to file:///etc/passwd ignored" "a <base href> to file: grants nothing"
+[ -z "$(find "$PWPKG_CACHE_DIR" -size +10M 2>/dev/null)" ] && pass || fail "/dev/zero was read into the cache"
+
 # TLS with the test CA: --cert (or SSL_CERT_FILE); without it a clear error
 tls="https://127.0.0.1:$TLS_PORT/simple/"
 printf 'router<3\n' >requirements.txt
