@@ -123,6 +123,12 @@ static size_t on_body(char *data, size_t size, size_t nitems, void *ud)
         x->size_exceeded = true;
         return 0;
     }
+    /* Nobody declared a size: an endless body still ends, at the cap. */
+    if (r->expected_size <= 0 && x->s->opt.max_artifact_size &&
+        at + len > x->s->opt.max_artifact_size) {
+        x->over_cap = true;
+        return 0;
+    }
     for (size_t done = 0; done < len;) {
         ssize_t n = pwrite(x->fd, data + done, len - done, (off_t)(at + done));
         if (n < 0 && errno == EINTR)
@@ -224,7 +230,7 @@ static enum start_result start_attempt(pw_fetch_session *s, xfer *x)
         pw_buf_reset(&r->body);
     }
     x->body_started = false;
-    x->too_big = x->io_failed = x->range_mismatch = x->size_exceeded = false;
+    x->too_big = x->io_failed = x->range_mismatch = x->size_exceeded = x->over_cap = false;
     x->range_start = -1;
     x->curl_err[0] = '\0';
     x->last_progress = 0;
@@ -480,6 +486,11 @@ static void finish_artifact(xfer *x, CURLcode rc, long code, long retry_after)
         pw_buf_printf(&reason, "cannot write %s (disk full?)", x->part_path);
         pw_fetch_partial_release(x, true);
         fail(x, PW_EIO, &reason);
+    } else if (x->over_cap) {
+        pw_buf_printf(&reason, "more than %llu bytes and no declared size: not an artifact",
+                      (unsigned long long)x->s->opt.max_artifact_size);
+        pw_fetch_partial_release(x, true);
+        fail(x, PW_ELIMIT, &reason);
     } else if (x->size_exceeded) {
         pw_buf_printf(&reason, "larger than the expected %lld bytes",
                       (long long)r->expected_size);

@@ -249,11 +249,18 @@ int pw_fetch_page(pw_fetch_session *s, const char *url, const char *accept, pw_f
     return run_batch(s, out, 1, XFER_PAGE, err);
 }
 
-int pw_fetch_artifact(pw_fetch_session *s, const char *url, const char *expected_sha256,
-                      pw_fetch_request *out, pw_error *err)
+int pw_fetch_artifact_sized(pw_fetch_session *s, const char *url, const char *expected_sha256,
+                            int64_t expected_size, pw_fetch_request *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     out->url = url;
     out->expected_sha256 = expected_sha256;
+    out->expected_size = expected_size;
     return run_batch(s, out, 1, XFER_ARTIFACT, err);
+}
+
+int pw_fetch_artifact(pw_fetch_session *s, const char *url, const char *expected_sha256,
+                      pw_fetch_request *out, pw_error *err)
+{
+    return pw_fetch_artifact_sized(s, url, expected_sha256, 0, out, err);
 }

@@ -42,6 +42,8 @@ typedef struct pw_fetch_options {
     long backoff_max_ms;       /* cap of the exponential backoff; default 10000 */
     long retry_after_max_ms;   /* cap of a server's Retry-After; default 60000 */
     uint64_t max_page_size;    /* bytes; default 64 MiB; larger pages fail with PW_ELIMIT */
+    uint64_t max_artifact_size;/* bytes of an artifact whose size nobody declared; default
+                                * 4 GiB; a body that goes on past it fails with PW_ELIMIT */
     const char *cache_dir;     /* NULL: pw_fetch_default_cache_dir() */
     bool offline;              /* never touch the network */
     bool refresh;              /* ignore cached pages (artifacts with a known hash stay cached) */
@@ -129,6 +131,10 @@ int pw_fetch_page(pw_fetch_session *s, const char *url, const char *accept, pw_f
                   pw_error *err);
 int pw_fetch_artifact(pw_fetch_session *s, const char *url, const char *expected_sha256,
                       pw_fetch_request *out, pw_error *err);
+/* The same with the size the index or the lock declares (<= 0: unknown):
+ * the transfer stops as soon as more arrives, and the partial file goes. */
+int pw_fetch_artifact_sized(pw_fetch_session *s, const char *url, const char *expected_sha256,
+                            int64_t expected_size, pw_fetch_request *out, pw_error *err);
 
 /* $PWPKG_CACHE_DIR, else $XDG_CACHE_HOME/pwpkg, else $HOME/.cache/pwpkg.
  * New heap string; NULL when none of these variables is set. */

@@ -57,6 +57,7 @@ typedef struct xfer {
     bool io_failed;
     bool range_mismatch;
     bool size_exceeded;
+    bool over_cap;      /* no declared size, and more than max_artifact_size arrived */
 
     /* pages */
     char *cache_path;

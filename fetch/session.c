@@ -20,6 +20,7 @@ void pw_fetch_options_default(pw_fetch_options *o)
     o->backoff_max_ms = 10000;
     o->retry_after_max_ms = 60000;
     o->max_page_size = (uint64_t)64 << 20;
+    o->max_artifact_size = (uint64_t)4 << 30;
     o->use_netrc = true;
 }
 

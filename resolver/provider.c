@@ -829,7 +829,8 @@ int pw_provider_artifact(pw_provider *p, pw_package *pkg, size_t i, pw_error *er
         return PW_OK;
     pw_fetch_request req;
     memset(&req, 0, sizeof(req));
-    int rc = pw_fetch_artifact(p->session, info->file->url, info->file->sha256, &req, err);
+    int rc = pw_fetch_artifact_sized(p->session, info->file->url, info->file->sha256,
+                                     info->file->size, &req, err);
     if (rc == PW_OK) {
         info->artifact_path = pw_xstrdup(req.path);
         memcpy(info->sha256, req.sha256, sizeof(info->sha256));
