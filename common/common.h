@@ -170,6 +170,8 @@ void pw_map_free(pw_map *m); /* frees keys, not values */
 /* ------------------------------------------------------------------ files */
 
 /* Reads a whole file. Errors name the path. */
+/* Bound of every file read whole (inputs, locks, indexes, cached pages). */
+#define PW_MAX_INPUT_BYTES ((uint64_t)256 << 20)
 int pw_read_file(const char *path, pw_buf *out, pw_error *err);
 /*
  * The one way pwpkg writes a file: into a temporary file in the same

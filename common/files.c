@@ -14,7 +14,8 @@
 
 int pw_read_file(const char *path, pw_buf *out, pw_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return pw_error_set(err, errno == ENOENT ? PW_ENOTFOUND : PW_EIO, "%s: cannot open: %s",
                             path, strerror(errno));
@@ -28,6 +29,20 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err)
         close(fd);
         return pw_error_set(err, PW_EIO, "%s: is a directory, expected a file", path);
     }
+    /* Inputs are files: /dev/zero, a FIFO or a socket would be read
+     * without end (or block), and a huge file would exhaust memory. */
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return pw_error_set(err, PW_EINVAL, "%s: not a regular file (a device, FIFO or socket)",
+                            path);
+    }
+    if ((uint64_t)st.st_size > PW_MAX_INPUT_BYTES) {
+        close(fd);
+        return pw_error_set(err, PW_ELIMIT, "%s: %lld bytes; an input file may hold at most %llu",
+                            path, (long long)st.st_size,
+                            (unsigned long long)PW_MAX_INPUT_BYTES);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     pw_buf_reset(out);
     if (st.st_size > 0)
         pw_buf_reserve(out, (size_t)st.st_size);
@@ -44,6 +59,11 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err)
         if (n == 0)
             break;
         out->len += (size_t)n;
+        if (out->len > PW_MAX_INPUT_BYTES) { /* it grew while being read */
+            close(fd);
+            return pw_error_set(err, PW_ELIMIT, "%s: more than %llu bytes", path,
+                                (unsigned long long)PW_MAX_INPUT_BYTES);
+        }
     }
     out->data[out->len] = '\0';
     close(fd);

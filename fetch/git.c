@@ -973,6 +973,21 @@ int pw_git_read_file_at(const char *repo_dir, const char *rev, const char *path,
                           full.data, rev);
         goto done;
     }
+    /* The size first, from the object header: a blob is read whole. */
+    git_odb *odb = NULL;
+    size_t blob_size = 0;
+    git_object_t blob_type;
+    if (git_repository_odb(&odb, repo) == 0 &&
+        git_odb_read_header(&blob_size, &blob_type, odb, git_tree_entry_id(entry)) == 0 &&
+        blob_size > PW_MAX_INPUT_BYTES) {
+        git_odb_free(odb);
+        rc = pw_error_set(err, PW_ELIMIT, "%s: %s at %s is %zu bytes; an input file may hold at "
+                          "most %llu", repo_dir, full.data, rev, blob_size,
+                          (unsigned long long)PW_MAX_INPUT_BYTES);
+        goto done;
+    }
+    git_odb_free(odb);
+    git_error_clear();
     if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) != 0) {
         rc = git_fail(err, PW_EIO, NULL, "%s: cannot read %s at %s", repo_dir, full.data, rev);
         goto done;

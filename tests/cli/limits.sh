@@ -129,4 +129,15 @@ run 1 "$PWPKG" bundle --format zip -o bombed.zip
 expect_contains "$ERR" "bomb.bin" "zip bomb (zip): names the member"
 [ -z "$(ls -d bombed* 2>/dev/null)" ] && pass || fail "zip bomb (zip): output or staging left"
 
+# every input read whole is a regular file of bounded size: /dev/zero, a
+# FIFO (which would block forever) and a file beyond the bound are refused
+# at once, naming the file (timeout: a hang fails the test, not CI)
+run 2 timeout 20 "$PWPKG" tree --lock /dev/zero && expect_contains "$ERR" "/dev/zero: not a regular file" "--lock /dev/zero"
+run 2 timeout 20 "$PWPKG" lock "${release[@]}" -r /dev/zero && expect_contains "$ERR" "not a regular file" "-r /dev/zero"
+mkfifo fifo.txt
+run 2 timeout 20 "$PWPKG" lock "${release[@]}" -r fifo.txt && expect_contains "$ERR" "fifo.txt: not a regular file" "-r FIFO"
+truncate -s 300M huge.lock
+run 2 timeout 20 "$PWPKG" tree --lock huge.lock && expect_contains "$ERR" "an input file may hold at most" "a 300 MB lock"
+rm -f huge.lock fifo.txt
+
 finish
