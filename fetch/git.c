@@ -12,6 +12,7 @@
 #include <git2.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -628,6 +629,46 @@ static int export_tree(export_ctx *x, const git_tree *tree, const char *dir, int
     return rc;
 }
 
+/*
+ * The link check above reads each link's own text; a chain of links that
+ * are each harmless (d/up -> .., then x -> d/up/../../etc) still climbs out
+ * on disk. Once the whole tree is written, every link is resolved as the
+ * kernel resolves it; one that leads outside the export (or nowhere) is
+ * removed, so the wheel builder, which follows links, reads nothing else.
+ */
+static void confine_links(const char *dir, const char *root_real, const char *label,
+                          const char *root)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *path = pw_path_join(dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            confine_links(path, root_real, label, root);
+        } else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+            char resolved[PATH_MAX];
+            size_t n = strlen(root_real);
+            bool inside = realpath(path, resolved) &&
+                          (strcmp(resolved, root_real) == 0 ||
+                           (strncmp(resolved, root_real, n) == 0 && resolved[n] == '/'));
+            if (!inside) {
+                pw_report(PW_REPORT_WARN,
+                          "%s: symlink %s leads outside the exported tree (through other "
+                          "links) or nowhere; left out",
+                          label, path + strlen(root) + 1);
+                unlink(path);
+            }
+        }
+        free(path);
+    }
+    closedir(d);
+}
+
 static char *export_path(const char *cache_dir, const char *commit, const char *subdirectory)
 {
     pw_buf b = PW_BUF_INIT;
@@ -694,6 +735,13 @@ static int export_commit(git_repository *repo, const pw_git_source *src, const g
     /* mkdtemp makes 0700; an export is an ordinary readable tree. */
     chmod(tmp.data, 0755);
     rc = export_tree(&x, root, tmp.data, 0, err);
+    if (rc == PW_OK) {
+        char root_real[PATH_MAX];
+        if (realpath(tmp.data, root_real))
+            confine_links(tmp.data, root_real, x.label, tmp.data);
+        else
+            rc = pw_error_set(err, PW_EIO, "%s: %s", tmp.data, strerror(errno));
+    }
     if (rc == PW_OK && rename(tmp.data, final_dir) != 0) {
         if (errno == EEXIST || errno == ENOTEMPTY) {
             pw_error e2 = {0, NULL};

@@ -154,8 +154,12 @@ static int group_setup(void **state)
         {"run.sh", "#!/bin/sh\n", GIT_FILEMODE_BLOB_EXECUTABLE},
         {"pkg/readme-link", "../README", GIT_FILEMODE_LINK},
         {"escape", "../../../../etc/passwd", GIT_FILEMODE_LINK},
+        /* each link harmless by its own text; together they climb out */
+        {"d1/d2/d3/d4/d5/d6/d7/d8/up", "../../../../../../../..", GIT_FILEMODE_LINK},
+        {"pkg/secret", "../d1/d2/d3/d4/d5/d6/d7/d8/up/../../../../../../../../etc/passwd",
+         GIT_FILEMODE_LINK},
     };
-    mem_commit(r, "refs/heads/main", NULL, f1, 6, "c1", c1);
+    mem_commit(r, "refs/heads/main", NULL, f1, 8, "c1", c1);
     const tfile f2[] = {{"README", "two\n", 0}, {"pkg/pyproject.toml", "v2\n", 0}};
     git_oid o1 = oid_of(c1);
     mem_commit(r, "refs/heads/main", &o1, f2, 2, "c2", c2);
@@ -455,6 +459,15 @@ static void test_checkout_tree_content(void **state)
     char *esc = pw_path_join(dir, "escape");
     assert_int_equal(lstat(esc, &st), -1);
     free(esc);
+    /* a chain of links that climbs out on disk is left out too; the link
+     * to the export's own root stays */
+    char *secret = pw_path_join(dir, "pkg/secret");
+    assert_int_equal(lstat(secret, &st), -1);
+    free(secret);
+    char *up = pw_path_join(dir, "d1/d2/d3/d4/d5/d6/d7/d8/up");
+    assert_int_equal(lstat(up, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    free(up);
     /* No temporary directory left behind. */
     char *co = pw_path_join(cache, "git-checkouts");
     assert_false(ft_tree_contains(co, ".tmp-"));
