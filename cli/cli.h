@@ -100,6 +100,9 @@ bool cli_common_option(cli_context *ctx, const cli_command *cmd, int opt, const 
 /* Prints "pwpkg CMD: message" and the usage hint; returns CLI_EXIT_USAGE. */
 int cli_usage_error(cli_context *ctx, const cli_command *cmd, const char *fmt, ...) PW_PRINTF(3, 4);
 /* Prints an error (text or JSON) and maps the status to an exit code. */
+/* Writes text from outside (wheels, indexes, locks) with terminal controls
+ * escaped as \xNN; newlines and tabs stay. */
+void cli_print_untrusted(FILE *out, const char *text, size_t len);
 int cli_fail(cli_context *ctx, const char *command, const pw_error *err);
 int cli_exit_code(int status);
 /* Writes `root` (deterministic JSON, pw_json_write) to stdout and frees it:

@@ -128,7 +128,13 @@ static void add_problem(problem_list *pl, const char *check, const char *file, s
         if (pl->format == FORMAT_GITHUB)
             print_github_annotation(check, file, line, pw_buf_cstr(&msg));
         else
-            printf("%s:%zu: %s: %s\n", file, line, check, pw_buf_cstr(&msg));
+        {
+            pw_buf text = PW_BUF_INIT;
+            pw_buf_printf(&text, "%s:%zu: %s: %s", file, line, check, pw_buf_cstr(&msg));
+            cli_print_untrusted(stdout, text.data, text.len);
+            putchar('\n');
+            pw_buf_free(&text);
+        }
     }
     pw_buf_free(&msg);
 }

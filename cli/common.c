@@ -104,6 +104,22 @@ int cli_usage_error(cli_context *ctx, const cli_command *cmd, const char *fmt, .
     return CLI_EXIT_USAGE;
 }
 
+/* Messages carry untrusted text (names and fields from wheels, indexes,
+ * locks): every byte that would drive the terminal (ESC, BEL, CR, DEL and
+ * the other C0 controls) is written as \xNN. Newlines separate a message's
+ * lines and stay. Messages, warnings and verify's problems reach the
+ * terminal through here. */
+void cli_print_untrusted(FILE *out, const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            fprintf(out, "\\x%02x", c);
+        else
+            fputc(c, out);
+    }
+}
+
 int cli_fail(cli_context *ctx, const char *command, const pw_error *err)
 {
     int code = cli_exit_code(err->code ? err->code : PW_EIO);
@@ -126,14 +142,17 @@ int cli_fail(cli_context *ctx, const char *command, const pw_error *err)
     const char *nl = strchr(msg, '\n');
     fprintf(stderr, "%serror%s: ", cli_style(ctx, "\033[1;31m"), cli_style(ctx, "\033[0m"));
     if (!nl) {
-        fprintf(stderr, "%s\n", msg);
+        cli_print_untrusted(stderr, msg, strlen(msg));
+        fputc('\n', stderr);
         return code;
     }
     fprintf(stderr, "pwpkg %s failed (%s):\n", command, pw_status_name(err->code));
     for (const char *line = msg; line && *line;) {
         nl = strchr(line, '\n');
         size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        fprintf(stderr, "  %.*s\n", (int)len, line);
+        fputs("  ", stderr);
+        cli_print_untrusted(stderr, line, len);
+        fputc('\n', stderr);
         line = nl ? nl + 1 : NULL;
     }
     return code;
@@ -181,10 +200,9 @@ static void report_message(void *opaque, enum pw_report_level level, const char 
         return;
     }
     if (level == PW_REPORT_WARN)
-        fprintf(stderr, "%swarning%s: %s\n", cli_style(ctx, "\033[1;33m"),
-                cli_style(ctx, "\033[0m"), text);
-    else
-        fprintf(stderr, "%s\n", text);
+        fprintf(stderr, "%swarning%s: ", cli_style(ctx, "\033[1;33m"), cli_style(ctx, "\033[0m"));
+    cli_print_untrusted(stderr, text, strlen(text));
+    fputc('\n', stderr);
 }
 
 static void report_progress(void *opaque, const pw_progress_event *event)

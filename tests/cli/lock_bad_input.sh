@@ -62,4 +62,12 @@ run 0 "$PWPKG" help lock
 expect_contains "$OUT" "--compat-date" "help lock"
 run 0 "$PWPKG" --version
 
+# terminal controls from a wheel's METADATA never reach the terminal raw
+esc=$(printf '\033')
+"$(dirname "$PWPKG")/../tests/pw_wheelgen" --name evil --version 1.0 --requires-python ">=3.20${esc}]0;pwned$(printf '\007')${esc}[2J" --out evilwheels >/dev/null || fail "pw_wheelgen"
+echo evil >requirements.txt
+run 2 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$index" --no-index --find-links evilwheels
+[[ "$ERR" != *"$esc"* && "$ERR" != *$'\a'* ]] && pass || fail "ESC or BEL printed raw: $(printf '%s' "$ERR" | cat -v)"
+expect_contains "$ERR" '\x1b[2J' "escaped as \\xNN"
+
 finish
