@@ -1,6 +1,7 @@
 /* A bundle of everything a lock pins. */
 #include "bundle.h"
 #include "lockfile.h"
+#include "resolver.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -19,6 +20,10 @@ void pw_bundle_lock_digest(const pw_lock *lock, char out[PW_BUNDLE_DIGEST_LEN])
 int pw_bundle_from_lock(const pw_lock *lock, const char *const *artifact_paths,
                         const pw_bundle_options *o, pw_bundle_report *rep, pw_error *err)
 {
+    /* Nothing is installed that was not locked as it is. */
+    int checked = pw_resolver_check_installed(lock, artifact_paths, err);
+    if (checked != PW_OK)
+        return checked;
     pw_bundle_item *items = pw_xcalloc(lock->n_packages + 1, sizeof(*items));
     for (size_t i = 0; i < lock->n_packages; i++) {
         const pw_lock_package *p = &lock->packages[i];

@@ -334,6 +334,10 @@ int pw_bundle_write_mirror(const pw_lock *lock, const char *const *artifact_path
         return pw_error_set(err, PW_EINVAL, "mirror: no output directory");
     if (lock->n_packages && !artifact_paths)
         return pw_error_set(err, PW_EINVAL, "mirror: no artifact paths");
+    /* a mirror's pyodide-lock.json would carry the lie on */
+    int checked = pw_resolver_check_installed(lock, artifact_paths, err);
+    if (checked != PW_OK)
+        return checked;
     mirror_state s;
     memset(&s, 0, sizeof(s));
     s.lock = lock;

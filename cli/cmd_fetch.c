@@ -74,6 +74,13 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
     char *lock_dir = pw_path_dirname(lock_path);
     if ((rc = pw_fetch_session_open(&t, &session, &err)) == PW_OK)
         rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err);
+    if (rc == PW_OK) {
+        const char **paths = pw_xcalloc(lock.n_packages + 1, sizeof(char *));
+        for (size_t i = 0; i < lock.n_packages; i++)
+            paths[i] = reqs[i].path;
+        rc = pw_resolver_check_installed(&lock, paths, &err);
+        free(paths);
+    }
 
     uint64_t bytes = 0, downloaded = 0;
     size_t cached = 0;

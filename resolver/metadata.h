@@ -47,4 +47,8 @@ int pw_metadata_check_identity(const pw_metadata *m, const char *origin, const c
 
 void pw_metadata_free(pw_metadata *m);
 
+/* The text of a wheel's .dist-info/METADATA (exactly one, at most
+ * PW_METADATA_MAX_SIZE); `origin` names the wheel in errors. */
+int pw_wheel_read_metadata(const char *path, const char *origin, pw_buf *out, pw_error *err);
+
 #endif

@@ -841,7 +841,7 @@ int pw_provider_artifact(pw_provider *p, pw_package *pkg, size_t i, pw_error *er
 }
 
 /* The METADATA member of a wheel: "<name>-<version>.dist-info/METADATA". */
-static int read_wheel_metadata(const char *path, const char *origin, pw_buf *out, pw_error *err)
+int pw_wheel_read_metadata(const char *path, const char *origin, pw_buf *out, pw_error *err)
 {
     int zerr = 0;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
@@ -963,7 +963,7 @@ static int load_metadata(pw_provider *p, pw_package *pkg, size_t i, pw_error *er
             pw_buf_reset(&text);
             rc = pw_provider_artifact(p, pkg, i, err);
             if (rc == PW_OK)
-                rc = read_wheel_metadata(info->artifact_path, f->filename, &text, err);
+                rc = pw_wheel_read_metadata(info->artifact_path, f->filename, &text, err);
         }
     }
     if (rc == PW_OK)

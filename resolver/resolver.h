@@ -93,6 +93,19 @@ typedef struct pw_lock_request {
 int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err);
 
 /*
+ * What is installed must be what was locked: for every wheel the lock took
+ * from an index, find-links or a URL (artifact_paths[i] for packages[i]),
+ * its own METADATA must name the locked project and version, and its
+ * Requires-Dist (markers evaluated for the locked release and the extras
+ * requested of it) must be the lock's dependencies of it. PEP 658/714
+ * metadata served beside a wheel can differ from the wheel's; the lock was
+ * made from the former. Fails with PW_ECHECK naming the wheel and each
+ * difference.
+ */
+int pw_resolver_check_installed(const pw_lock *lock, const char *const *artifact_paths,
+                                pw_error *err);
+
+/*
  * `pwpkg lock --check`: compares the lock at lock_path with a fresh
  * resolution, byte for byte. PW_OK when they are equal; PW_ECHECK when the
  * lock is stale, missing or unreadable, with `diff` filled (when the old
