@@ -27,7 +27,7 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err)
     }
     if (S_ISDIR(st.st_mode)) {
         close(fd);
-        return pw_error_set(err, PW_EIO, "%s: is a directory, expected a file", path);
+        return pw_error_set(err, PW_EINVAL, "%s: is a directory, expected a file", path);
     }
     /* Inputs are files: /dev/zero, a FIFO or a socket would be read
      * without end (or block), and a huge file would exhaust memory. */

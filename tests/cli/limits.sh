@@ -140,4 +140,11 @@ truncate -s 300M huge.lock
 run 2 timeout 20 "$PWPKG" tree --lock huge.lock && expect_contains "$ERR" "an input file may hold at most" "a 300 MB lock"
 rm -f huge.lock fifo.txt
 
+# usage errors are exit 2: a directory given as a requirements file, a
+# bundle output that would replace / or the working directory
+mkdir -p adir
+run 2 "$PWPKG" lock "${release[@]}" -r adir && expect_contains "$ERR" "adir: is a directory" "-r DIR"
+run 2 "$PWPKG" bundle -o / && expect_contains "$ERR" "would replace /" "bundle -o /"
+run 2 "$PWPKG" bundle -o . && expect_contains "$ERR" "name a directory of its own" "bundle -o ."
+
 finish
