@@ -72,11 +72,11 @@ static void compare_manifests(const char *expected, const char *actual,
     pw_error_clear(&scratch);
     bool has_b = pw_bundle_manifest_find(actual, &mb, &legacy_b, &scratch) == PW_OK;
     pw_error_clear(&scratch);
-    if (legacy_a)
+    if (legacy_a || legacy_b)
         pw_report(PW_REPORT_INFO,
                   "note: %s is the manifest location of an older pwpkg, inside the tree "
                   "wrangler uploads; `pwpkg bundle` now writes it beside the bundle",
-                  ma);
+                  legacy_a ? ma : mb);
     pw_buf line = PW_BUF_INIT;
     if (has_a && !has_b)
         pw_buf_printf(&line, "%s (missing)", PW_BUNDLE_MANIFEST);

@@ -341,7 +341,9 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
     }
     if (rc == PW_OK) {
         pw_strlist diffs = PW_STRLIST_INIT;
-        rc = pw_bundle_compare(bundle, rebuilt.data, &diffs, &err);
+        /* the rebuild is what the bundle should be: a file only the
+         * bundle has is "not expected", one only the rebuild has "missing" */
+        rc = pw_bundle_compare(rebuilt.data, bundle, &diffs, &err);
         for (size_t i = 0; rc == PW_OK && i < diffs.len; i++)
             add_problem(pl, "bundle", bundle, 1, "not reproducible: %s", diffs.items[i]);
         pw_strlist_free(&diffs);

@@ -91,6 +91,13 @@ printf '# edited\n' >>python_modules/util/__init__.py
 run 1 "$PWPKG" verify "${verify_args[@]}" --bundle python_modules
 expect_contains "$OUT" "util/__init__.py" "verify names the differing file"
 run 0 "$PWPKG" bundle
+# a file added to the bundle is "not expected", one deleted from it "missing"
+echo stray >python_modules/stray.txt
+rm python_modules/util/__init__.py
+run 1 "$PWPKG" verify "${verify_args[@]}" --bundle python_modules
+expect_contains "$OUT" "stray.txt (not expected)" "an extra file is named as extra"
+expect_contains "$OUT" "util/__init__.py (missing)" "a deleted file is named as missing"
+run 0 "$PWPKG" bundle
 # a stale lock fails verify too
 printf 'app\nlib\n' >requirements.txt
 run 1 "$PWPKG" --json verify "${verify_args[@]}"
