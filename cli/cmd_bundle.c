@@ -180,16 +180,15 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
         strcmp(o->format, "mirror") != 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--format takes dir, zip or mirror, not '%s'",
                                o->format);
-    static char cwd_buf[PATH_MAX];
     if (!o->output)
         o->output = strcmp(o->format, "dir") == 0   ? "python_modules"
                     : strcmp(o->format, "zip") == 0 ? "bundle.zip"
                                                     : "vendor";
     /* A bundle replaces its output: never a file system root or ".". */
-    char real[PATH_MAX];
-    if (!*o->output || (realpath(o->output, real) && (strcmp(real, "/") == 0 ||
-                                                      (getcwd(cwd_buf, sizeof(cwd_buf)) &&
-                                                       strcmp(real, cwd_buf) == 0))))
+    char real[PATH_MAX], cwd[PATH_MAX];
+    if (!*o->output || (realpath(o->output, real) &&
+                        (strcmp(real, "/") == 0 ||
+                         (getcwd(cwd, sizeof(cwd)) && strcmp(real, cwd) == 0))))
         return cli_usage_error(ctx, &cli_cmd_bundle,
                                "-o '%s' would replace %s; name a directory of its own",
                                o->output, *o->output ? real : "nothing");
