@@ -415,6 +415,15 @@ static int build_lock(pw_provider *p, const pw_solution_entry *sol, size_t n, pw
         int rc = fill_package(p, pkg, sol[s].candidate_index, out, err);
         if (rc)
             return pw_error_wrap(err, "%s", pkg->base);
+        /* PEP 592 allows a yanked file for a requirement that pins it
+         * exactly; pip then warns, and so does this. */
+        const pw_index_file *f = pkg->info ? pkg->info[sol[s].candidate_index].file : NULL;
+        if (f && f->yanked)
+            pw_report(PW_REPORT_WARN,
+                      "%s %s is yanked%s%s%s; it is locked because a requirement pins it "
+                      "exactly (==)",
+                      pkg->base, out->version, f->yanked_reason ? " (reason: \"" : "",
+                      f->yanked_reason ? f->yanked_reason : "", f->yanked_reason ? "\")" : "");
     }
     /* Edges: what each chosen candidate depends on, and extras requested. */
     for (size_t s = 0; s < n; s++) {

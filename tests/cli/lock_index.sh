@@ -97,6 +97,7 @@ expect_contains "$(names)" "helper=1.0" "yanked skipped"
 printf 'helper==1.5\n' >requirements.txt
 lockv 0 --index-url "$html"
 expect_contains "$(names)" "helper=1.5" "yanked pinned"
+expect_contains "$ERR" 'helper 1.5 is yanked (reason: "broken"); it is locked because a requirement pins it exactly' "yanked pinned: warned as pip does"
 
 # wrong platform and sdist-only projects are explained
 printf 'nativeonly>=1\n' >requirements.txt
