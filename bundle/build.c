@@ -608,6 +608,11 @@ static int check_existing_output(const pw_bundle_options *o, pw_error *err)
     struct stat st;
     if (lstat(o->output, &st) != 0)
         return PW_OK;
+    if (S_ISLNK(st.st_mode))
+        return pw_error_set(err, PW_EINVAL,
+                            "%s: is a symbolic link; an output is replaced as a whole, and a "
+                            "link is not replaced: name the directory it points to",
+                            o->output);
     if (o->format == PW_BUNDLE_ZIP) {
         if (!S_ISREG(st.st_mode))
             return pw_error_set(err, PW_EINVAL, "%s: exists and is not a regular file",

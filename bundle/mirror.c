@@ -225,6 +225,11 @@ static int check_existing_output(const char *out, pw_error *err)
     struct stat st;
     if (lstat(out, &st) != 0)
         return PW_OK;
+    if (S_ISLNK(st.st_mode))
+        return pw_error_set(err, PW_EINVAL,
+                            "%s: is a symbolic link; an output is replaced as a whole, and a "
+                            "link is not replaced: name the directory it points to",
+                            out);
     if (!S_ISDIR(st.st_mode))
         return pw_error_set(err, PW_EINVAL, "%s: exists and is not a directory", out);
     char *lockjson = pw_path_join(out, PW_MIRROR_PYODIDE_LOCK);

@@ -8,6 +8,7 @@
 
 #include <cJSON.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -192,6 +193,12 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
         return cli_usage_error(ctx, &cli_cmd_bundle,
                                "-o '%s' would replace %s; name a directory of its own",
                                o->output, *o->output ? real : "nothing");
+    struct stat link_st;
+    if (lstat(o->output, &link_st) == 0 && S_ISLNK(link_st.st_mode))
+        return cli_usage_error(ctx, &cli_cmd_bundle,
+                               "-o %s is a symbolic link; an output is replaced as a whole, and a "
+                               "link is not replaced: name the directory it points to",
+                               o->output);
     if (o->compile && strcmp(o->format, "mirror") == 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--compile applies to dir and zip bundles");
     if ((o->target != TARGET_AUTO || o->env) && strcmp(o->format, "mirror") == 0)

@@ -147,4 +147,9 @@ run 2 "$PWPKG" lock "${release[@]}" -r adir && expect_contains "$ERR" "adir: is 
 run 2 "$PWPKG" bundle -o / && expect_contains "$ERR" "would replace /" "bundle -o /"
 run 2 "$PWPKG" bundle -o . && expect_contains "$ERR" "name a directory of its own" "bundle -o ."
 
+# an output that is a symbolic link is named as one (not "not a directory");
+# an output reached through a linked parent directory works
+mkdir -p realdir && ln -s realdir linkdir
+run 2 "$PWPKG" bundle -o linkdir && expect_contains "$ERR" "-o linkdir is a symbolic link" "-o LINK"
+
 finish
