@@ -454,25 +454,75 @@ bool pw_is_url(const char *location)
     return true;
 }
 
+/* Where the query of `url` starts ('?'), or NULL: only for URLs, and
+ * before any fragment. */
+static const char *query_of(const char *url)
+{
+    if (!pw_is_url(url))
+        return NULL;
+    const char *q = strchr(url, '?');
+    const char *hash = strchr(url, '#');
+    return q && (!hash || q < hash) ? q : NULL;
+}
+
 char *pw_url_strip_credentials(const char *url)
 {
+    /* userinfo, and the query: index tokens travel as ?token=... too */
     const char *start, *end;
-    if (!find_userinfo(url, &start, &end))
-        return pw_xstrdup(url);
     pw_buf b = PW_BUF_INIT;
-    pw_buf_append(&b, url, (size_t)(start - url));
-    pw_buf_puts(&b, end);
+    if (find_userinfo(url, &start, &end)) {
+        pw_buf_append(&b, url, (size_t)(start - url));
+        pw_buf_puts(&b, end);
+    } else {
+        pw_buf_puts(&b, url);
+    }
+    const char *q = query_of(b.data);
+    if (q) {
+        const char *hash = strchr(q, '#');
+        size_t at = (size_t)(q - b.data);
+        char *rest = hash ? pw_xstrdup(hash) : NULL;
+        b.len = at;
+        b.data[at] = '\0';
+        if (rest)
+            pw_buf_puts(&b, rest);
+        free(rest);
+    }
     return pw_buf_detach(&b);
 }
 
 char *pw_redact_url(const char *url)
 {
     const char *start, *end;
-    if (!find_userinfo(url, &start, &end))
-        return pw_xstrdup(url);
     pw_buf b = PW_BUF_INIT;
-    pw_buf_append(&b, url, (size_t)(start - url));
-    pw_buf_puts(&b, "***@");
-    pw_buf_puts(&b, end);
-    return pw_buf_detach(&b);
+    if (find_userinfo(url, &start, &end)) {
+        pw_buf_append(&b, url, (size_t)(start - url));
+        pw_buf_puts(&b, "***@");
+        pw_buf_puts(&b, end);
+    } else {
+        pw_buf_puts(&b, url);
+    }
+    /* every query value: "?token=s3cret&x=1" -> "?token=***&x=***" */
+    const char *q = query_of(b.data);
+    if (!q)
+        return pw_buf_detach(&b);
+    pw_buf out = PW_BUF_INIT;
+    pw_buf_append(&out, b.data, (size_t)(q - b.data) + 1);
+    bool in_value = false;
+    for (const char *c = q + 1; *c; c++) {
+        if (*c == '#') {
+            pw_buf_puts(&out, c);
+            break;
+        }
+        if (*c == '&') {
+            in_value = false;
+            pw_buf_putc(&out, '&');
+        } else if (*c == '=' && !in_value) {
+            in_value = true;
+            pw_buf_puts(&out, "=***");
+        } else if (!in_value) {
+            pw_buf_putc(&out, *c);
+        }
+    }
+    pw_buf_free(&b);
+    return pw_buf_detach(&out);
 }

@@ -41,8 +41,19 @@ static char *location_to_url(const char *location, bool is_index)
         pw_buf_printf(&url, "file://%s", is_index && pw_is_dir(simple) ? simple : path);
         free(simple);
     }
+    /* "/simple?token=x" -> "/simple/?token=x": the slash goes before the
+     * query, where project names are added */
+    char *query = has_scheme(url.data) ? strchr(url.data, '?') : NULL;
+    char *kept = query ? pw_xstrdup(query) : NULL;
+    if (query) {
+        url.len = (size_t)(query - url.data);
+        url.data[url.len] = '\0';
+    }
     if (url.len && url.data[url.len - 1] != '/' && !pw_slice_ends_with(pw_slice_from(url.data), ".html"))
         pw_buf_putc(&url, '/');
+    if (kept)
+        pw_buf_puts(&url, kept);
+    free(kept);
     return pw_buf_detach(&url);
 }
 
@@ -179,7 +190,11 @@ void pw_provider_free(pw_provider *p)
 static char *project_page_url(const char *index, const char *base)
 {
     pw_buf url = PW_BUF_INIT;
-    pw_buf_printf(&url, "%s%s/", index, base);
+    const char *query = has_scheme(index) ? strchr(index, '?') : NULL;
+    if (query)
+        pw_buf_printf(&url, "%.*s%s/%s", (int)(query - index), index, base, query);
+    else
+        pw_buf_printf(&url, "%s%s/", index, base);
     /* A file:// tree has no server to pick index.html for us. */
     if (strncmp(index, "file://", 7) == 0)
         pw_buf_puts(&url, "index.html");

@@ -125,6 +125,20 @@ fi
 # the credentials come back from PIP_INDEX_URL / PWPKG_INDEX_URL for the recorded URL
 run 0 env PWPKG_INDEX_URL="$secret_url" "$PWPKG" lock --check --refresh
 
+# a token in the query is a credential too: the project name goes before the
+# query, the token is asked for on the page, and it is written nowhere
+token_url="http://127.0.0.1:$PORT/simple-json/?token=qu3ry-t0ken"
+run 0 "$PWPKG" -v lock --index-url "$token_url" --refresh
+grep -q "GET /simple-json/webapp/?token=qu3ry-t0ken " "$WORK/nginx/access.log" && pass ||
+  fail "the project page was not asked for with the query: $(grep webapp "$WORK/nginx/access.log" | tail -2)"
+expect_not_contains "$OUT$ERR" "qu3ry-t0ken" "the query token in the output"
+if grep -rq "qu3ry-t0ken" "$WORK/project" "$PWPKG_CACHE_DIR"; then
+  fail "the query token was written: $(grep -rl qu3ry-t0ken "$WORK/project" "$PWPKG_CACHE_DIR" | head -3)"
+else
+  pass
+fi
+run 0 "$PWPKG" lock --index-url "$secret_url"
+
 # a lock of schema 1 (no "resolution") is still read
 node -e '
 const fs=require("fs"); const l=JSON.parse(fs.readFileSync("pwpkg.lock","utf8"));
