@@ -297,6 +297,8 @@ bool pw_names_equal(const char *a, const char *b); /* under PEP 503 */
 size_t pw_edit_distance(const char *a, const char *b);
 /* Replaces the user:password part of a URL with "***". New heap string. */
 char *pw_redact_url(const char *url);
+/* Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF). */
+bool pw_utf8_valid(const char *s, size_t len);
 /* The URL with its user:password@ part removed entirely (for what is
  * recorded: a lock must not even say that credentials were used). */
 char *pw_url_strip_credentials(const char *url);

@@ -176,6 +176,17 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
     return len;
 }
 
+bool pw_utf8_valid(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_sequence((const unsigned char *)s + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
 typedef struct json_key {
     const char *text; /* raw, between the quotes */
     size_t len;

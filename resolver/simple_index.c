@@ -557,6 +557,10 @@ static int resolve_file_urls(page_ctx *c, const char *base)
             control = (unsigned char)*k < 0x20;
         for (const char *k = f->url; k && *k && !control; k++)
             control = (unsigned char)*k < 0x20;
+        /* nor one that is not text: JSON (PEP 691) cannot carry it */
+        if (!control && ((f->filename && !pw_utf8_valid(f->filename, strlen(f->filename))) ||
+                         (f->url && !pw_utf8_valid(f->url, strlen(f->url)))))
+            control = true;
         if (!f->filename || !*f->filename || control) {
             file_free(f);
             continue;
