@@ -493,6 +493,23 @@ static char *url_basename(const char *url)
 
 /* Resolves every file URL against `base` (NULL: URLs must be absolute)
  * and drops the fragment. */
+static bool text_or_null(const char *s)
+{
+    return !s || pw_utf8_valid(s, strlen(s));
+}
+
+static bool file_is_text(const pw_index_file *f)
+{
+    if (!text_or_null(f->filename) || !text_or_null(f->url) || !text_or_null(f->sha256) ||
+        !text_or_null(f->requires_python) || !text_or_null(f->yanked_reason) ||
+        !text_or_null(f->metadata_sha256) || !text_or_null(f->upload_time))
+        return false;
+    for (size_t i = 0; i < f->hashes.len; i++)
+        if (!text_or_null(f->hashes.items[i]))
+            return false;
+    return true;
+}
+
 static bool scheme_is(const char *url, const char *scheme)
 {
     size_t n = strlen(scheme);
@@ -557,9 +574,9 @@ static int resolve_file_urls(page_ctx *c, const char *base)
             control = (unsigned char)*k < 0x20;
         for (const char *k = f->url; k && *k && !control; k++)
             control = (unsigned char)*k < 0x20;
-        /* nor one that is not text: JSON (PEP 691) cannot carry it */
-        if (!control && ((f->filename && !pw_utf8_valid(f->filename, strlen(f->filename))) ||
-                         (f->url && !pw_utf8_valid(f->url, strlen(f->url)))))
+        /* nor one with a field that is not text: JSON (PEP 691) cannot
+         * carry it, and nothing could print it */
+        if (!control && !file_is_text(f))
             control = true;
         if (!f->filename || !*f->filename || control) {
             file_free(f);
