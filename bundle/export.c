@@ -324,25 +324,13 @@ static void toml_string_array(toml_emitter *e, const char *key, const pw_strlist
 
 /* "emscripten_3_1_58" -> "3.1.58" (platform_release in Pyodide's marker
  * environment); NULL when the platform does not say. */
-static char *emscripten_version(const char *platform)
-{
-    const char *prefix = "emscripten_";
-    if (!platform || strncmp(platform, prefix, strlen(prefix)) != 0)
-        return NULL;
-    char *v = pw_xstrdup(platform + strlen(prefix));
-    for (char *c = v; *c; c++)
-        if (*c == '_')
-            *c = '.';
-    return v;
-}
-
 /* PEP 751 environments: one marker that holds exactly in the release's
  * marker environment (the values of PYODIDE-FACTS "Marker environment"). */
 static void release_marker(const pw_lock_release *r, pw_buf *out)
 {
     pw_buf_puts(out, "sys_platform == 'emscripten' and platform_system == 'Emscripten'");
     pw_buf_printf(out, " and platform_machine == '%s'", r->arch ? r->arch : "wasm32");
-    char *em = emscripten_version(r->platform);
+    char *em = pw_emscripten_version(r->platform);
     if (em)
         pw_buf_printf(out, " and platform_release == '%s'", em);
     free(em);

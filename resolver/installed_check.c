@@ -5,19 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "emscripten_3_1_58" -> "3.1.58"; NULL when the platform says nothing. */
-static char *emscripten_version(const char *platform)
-{
-    const char *prefix = "emscripten_";
-    if (!platform || strncmp(platform, prefix, strlen(prefix)) != 0)
-        return NULL;
-    char *v = pw_xstrdup(platform + strlen(prefix));
-    for (char *c = v; *c; c++)
-        if (*c == '_')
-            *c = '.';
-    return v;
-}
-
 static bool from_an_index(const pw_lock_package *p)
 {
     return strcmp(p->source, PW_SOURCE_INDEX) == 0 || strcmp(p->source, PW_SOURCE_FIND_LINKS) == 0 ||
@@ -86,7 +73,7 @@ static int check_one(const pw_lock_package *p, const char *path, const pw_marker
 int pw_resolver_check_installed(const pw_lock *lock, const char *const *artifact_paths,
                                 pw_error *err)
 {
-    char *emscripten = emscripten_version(lock->release.platform);
+    char *emscripten = pw_emscripten_version(lock->release.platform);
     pw_marker_env env;
     pw_marker_env_pyodide(&env, lock->release.python, emscripten, lock->release.arch);
     free(emscripten);

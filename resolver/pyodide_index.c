@@ -114,11 +114,10 @@ static bool is_digits(const char *s, size_t len)
     return true;
 }
 
-/* "emscripten_3_1_58" -> "3.1.58"; NULL unless it has that shape. */
-static char *emscripten_version(const char *platform)
+char *pw_emscripten_version(const char *platform)
 {
     static const char prefix[] = "emscripten_";
-    if (strncmp(platform, prefix, sizeof(prefix) - 1) != 0)
+    if (!platform || strncmp(platform, prefix, sizeof(prefix) - 1) != 0)
         return NULL;
     const char *p = platform + sizeof(prefix) - 1;
     size_t parts = 0;
@@ -170,7 +169,7 @@ static int parse_info(const char *origin, const cJSON *info, pw_pyodide_index *o
                          out->python);
     if (rc == 0)
         rc = get_string(&c, info, "platform", true, false, &out->platform);
-    if (rc == 0 && !(out->emscripten = emscripten_version(out->platform)))
+    if (rc == 0 && !(out->emscripten = pw_emscripten_version(out->platform)))
         rc = field_error(&c, "platform", "must look like \"emscripten_3_1_58\", not '%s'",
                          out->platform);
     /* pyodide-lock: arch defaults to wasm32. */

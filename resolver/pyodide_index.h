@@ -66,4 +66,8 @@ void pw_pyodide_index_free(pw_pyodide_index *idx);
  */
 void pw_pyodide_index_add(pw_pyodide_index *idx, const pw_pyodide_package *pkg);
 
+/* "emscripten_3_1_58" -> "3.1.58" (heap), the one rule for the platform
+ * field; NULL for NULL or anything not of that shape. */
+char *pw_emscripten_version(const char *platform);
+
 #endif
