@@ -21,12 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <zip.h>
-#include <zlib.h>
-
-#define CHUNK_SIZE (64 * 1024)
-/* Matches gzip's and zlib's default: what a size budget is usually quoted
- * against, and fast enough to run on every build. */
-#define GZIP_LEVEL 6
 /* Deterministic as long as the deflate implementation is the same (zlib). */
 #define ZIP_LEVEL 6
 #define BUDGET_CONTRIBUTORS 5
@@ -48,7 +42,6 @@ typedef struct build_state {
     bundle_file *files; /* unique paths, sorted */
     size_t n_files;
     uint64_t *gz;
-    unsigned char *chunk;
     size_t added_files; /* by the after_install hook */
     uint64_t added_bytes;
     int output_lock;    /* pw_claim_output on the output's directory */
@@ -247,58 +240,20 @@ static int collect_files(build_state *s, pw_error *err)
 static int gzip_sizes(build_state *s, pw_error *err)
 {
     s->gz = pw_xcalloc(s->n_items ? s->n_items : 1, sizeof(*s->gz));
-    unsigned char *out = pw_xmalloc(CHUNK_SIZE);
+    char **paths = pw_xcalloc(s->n_files + 1, sizeof(char *));
     int rc = PW_OK;
     for (size_t p = 0; p < s->n_items && rc == PW_OK; p++) {
         if (!s->installed[p])
             continue;
-        z_stream zs;
-        memset(&zs, 0, sizeof(zs));
-        /* windowBits 15 + 16: a gzip stream, header and trailer included. */
-        if (deflateInit2(&zs, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-            rc = pw_error_set(err, PW_EIO, "zlib: cannot initialise deflate");
-            break;
-        }
-        uint64_t produced = 0;
-        for (size_t i = 0; i < s->n_files && rc == PW_OK; i++) {
-            if (s->files[i].pkg != p)
-                continue;
-            char *path = pw_path_join(s->stage, s->files[i].f->path);
-            FILE *fp = fopen(path, "rb");
-            if (!fp) {
-                rc = pw_error_set(err, PW_EIO, "%s: cannot open: %s", path, strerror(errno));
-                free(path);
-                break;
-            }
-            size_t n;
-            while ((n = fread(s->chunk, 1, CHUNK_SIZE, fp)) > 0) {
-                zs.next_in = s->chunk;
-                zs.avail_in = (uInt)n;
-                do {
-                    zs.next_out = out;
-                    zs.avail_out = CHUNK_SIZE;
-                    deflate(&zs, Z_NO_FLUSH);
-                    produced += CHUNK_SIZE - zs.avail_out;
-                } while (zs.avail_out == 0);
-            }
-            if (ferror(fp))
-                rc = pw_error_set(err, PW_EIO, "%s: read error", path);
-            fclose(fp);
-            free(path);
-        }
-        int zr;
-        do {
-            zs.next_in = NULL;
-            zs.avail_in = 0;
-            zs.next_out = out;
-            zs.avail_out = CHUNK_SIZE;
-            zr = deflate(&zs, Z_FINISH);
-            produced += CHUNK_SIZE - zs.avail_out;
-        } while (zr == Z_OK);
-        deflateEnd(&zs);
-        s->gz[p] = produced;
+        size_t n = 0;
+        for (size_t i = 0; i < s->n_files; i++)
+            if (s->files[i].pkg == p)
+                paths[n++] = pw_path_join(s->stage, s->files[i].f->path);
+        rc = pw_bundle_gzip_size((const char *const *)paths, n, &s->gz[p], err);
+        for (size_t i = 0; i < n; i++)
+            free(paths[i]);
     }
-    free(out);
+    free(paths);
     return rc;
 }
 
@@ -759,7 +714,6 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     s.o = o;
     s.results = pw_xcalloc(n ? n : 1, sizeof(*s.results));
     s.installed = pw_xcalloc(n ? n : 1, sizeof(*s.installed));
-    s.chunk = pw_xmalloc(CHUNK_SIZE);
     s.output_lock = -1;
     int rc = pw_bundle_check_workers(o, err);
     if (rc == PW_OK && o->workers) {
@@ -790,7 +744,6 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     free(s.installed);
     free(s.files);
     free(s.gz);
-    free(s.chunk);
     pw_strlist_free(&s.upload_exclude);
     if (rc != PW_OK && rc != PW_ECHECK)
         pw_bundle_report_free(rep);

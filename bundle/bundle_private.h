@@ -79,4 +79,8 @@ int pw_bundle_wheel_meta_parse(const char *origin, const char *text, size_t len,
  * and the '-'/'_' escaping of the file name convention. */
 bool pw_bundle_versions_equal(pw_slice a, pw_slice b);
 
+/* The gzip size (zlib level 6) of the files' bytes concatenated, as one
+ * stream with its header and trailer. */
+int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_error *err);
+
 #endif

@@ -13,11 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
-
-#define CHUNK_SIZE (64 * 1024)
-/* Node's zlib.gzipSync defaults, which wrangler's getSize uses. */
-#define GZIP_LEVEL 6
 #define DEFAULT_EXCLUDE "**/*.pyc"
 
 /* ------------------------------------------------------------- globs */
@@ -265,49 +260,7 @@ static int file_size(const char *path, uint64_t *size, pw_error *err)
 /* getSize: zlib.gzipSync over the modules' bytes, concatenated. */
 static int gzip_all(const pw_strlist *files, uint64_t *out_size, pw_error *err)
 {
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    if (deflateInit2(&zs, GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return pw_error_set(err, PW_EIO, "zlib: cannot initialise deflate");
-    unsigned char *in = pw_xmalloc(CHUNK_SIZE), *out = pw_xmalloc(CHUNK_SIZE);
-    uint64_t produced = 0;
-    int rc = PW_OK;
-    for (size_t i = 0; i < files->len && rc == PW_OK; i++) {
-        FILE *fp = fopen(files->items[i], "rb");
-        if (!fp) {
-            rc = pw_error_set(err, PW_EIO, "%s: cannot open: %s", files->items[i],
-                              strerror(errno));
-            break;
-        }
-        size_t n;
-        while ((n = fread(in, 1, CHUNK_SIZE, fp)) > 0) {
-            zs.next_in = in;
-            zs.avail_in = (uInt)n;
-            do {
-                zs.next_out = out;
-                zs.avail_out = CHUNK_SIZE;
-                deflate(&zs, Z_NO_FLUSH);
-                produced += CHUNK_SIZE - zs.avail_out;
-            } while (zs.avail_out == 0);
-        }
-        if (ferror(fp))
-            rc = pw_error_set(err, PW_EIO, "%s: read error", files->items[i]);
-        fclose(fp);
-    }
-    int zr;
-    do {
-        zs.next_in = NULL;
-        zs.avail_in = 0;
-        zs.next_out = out;
-        zs.avail_out = CHUNK_SIZE;
-        zr = deflate(&zs, Z_FINISH);
-        produced += CHUNK_SIZE - zs.avail_out;
-    } while (zr == Z_OK);
-    deflateEnd(&zs);
-    free(in);
-    free(out);
-    *out_size = produced;
-    return rc;
+    return pw_bundle_gzip_size((const char *const *)files->items, files->len, out_size, err);
 }
 
 static bool ends_with(const char *s, const char *suffix)
