@@ -131,6 +131,23 @@ static void test_bad_input(void **state)
         {"{\"lock_version\": 1, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
          "\"platform\": \"x\"}, \"inputs\": {}, \"packages\": {}}",
          PW_EINVAL, "'packages' must be a list"},
+        /* the recorded resolution options (schema 2) */
+        {"{\"lock_version\": 2, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
+         "\"platform\": \"x\"}, \"inputs\": {}, \"packages\": [], \"resolution\": 3}",
+         PW_EINVAL, "field 'resolution' must be an object"},
+        {"{\"lock_version\": 2, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
+         "\"platform\": \"x\"}, \"inputs\": {}, \"packages\": [], \"resolution\": {\"pre\": \"yes\"}}",
+         PW_EINVAL, "resolution: field 'pre' must be true or false"},
+        {"{\"lock_version\": 2, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
+         "\"platform\": \"x\"}, \"inputs\": {}, \"packages\": [], \"resolution\": {\"find_links\": \"wheels\"}}",
+         PW_EINVAL, "resolution: field 'find_links' must be a list of strings"},
+        {"{\"lock_version\": 2, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
+         "\"platform\": \"x\"}, \"inputs\": {}, \"packages\": [], \"resolution\": {\"pyodide\": 7}}",
+         PW_EINVAL, "resolution: field 'pyodide' must be a string or null"},
+        {"{\"lock_version\": 2, \"release\": {\"pyodide\": \"0.27.7\", \"python\": \"3.12.7\", "
+         "\"platform\": \"x\"}, \"inputs\": {}, \"packages\": [], \"resolution\": {\"index_strategy\": \"best\"}}",
+         PW_EINVAL, "resolution: field 'index_strategy' must be"},
+        {"{\"lock_version\": 0}", PW_EUNSUPPORTED, "reads versions 1 to 2"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         pw_lock lock;
