@@ -112,7 +112,10 @@ static int list_members(installer *ins, pw_error *err)
                             ins->archive, (long long)num, PW_BUNDLE_MAX_ENTRIES);
     uint64_t declared = 0;
     for (zip_uint64_t i = 0; i < (zip_uint64_t)num; i++) {
-        const char *name = zip_get_name(ins->za, i, 0);
+        /* Raw: libzip would turn a name not flagged UTF-8 into CP437 glyphs
+         * (ESC becomes U+2190), hiding a control character from the checks
+         * and from RECORD. Wheel names are UTF-8 (PEP 427), flag or not. */
+        const char *name = zip_get_name(ins->za, i, ZIP_FL_ENC_RAW);
         if (!name)
             return pw_error_set(err, PW_EINVAL, "%s: member #%llu: unreadable name: %s",
                                 ins->archive, (unsigned long long)i, zip_strerror(ins->za));
@@ -177,7 +180,7 @@ static int list_members(installer *ins, pw_error *err)
 /* Reads a small metadata member whole (bounded), for WHEEL and RECORD. */
 static int read_small_member(installer *ins, const char *name, pw_buf *out, pw_error *err)
 {
-    zip_int64_t idx = zip_name_locate(ins->za, name, 0);
+    zip_int64_t idx = zip_name_locate(ins->za, name, ZIP_FL_ENC_RAW);
     if (idx < 0)
         return pw_error_set(err, PW_EINVAL, "%s: member %s is missing", ins->archive, name);
     zip_file_t *zf = zip_fopen_index(ins->za, (zip_uint64_t)idx, 0);

@@ -275,6 +275,9 @@ int pw_bundle_check_member_path(const char *archive, const char *name, pw_error 
             return pw_error_set(err, PW_EINVAL, "%s: member %s: control character in path",
                                 archive, name);
     }
+    if (!pw_utf8_valid(name, len))
+        return pw_error_set(err, PW_EINVAL, "%s: member %s: name is not UTF-8 (PEP 427)", archive,
+                            name);
     const char *comp = name;
     for (;;) {
         const char *slash = strchr(comp, '/');

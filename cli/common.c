@@ -111,13 +111,10 @@ int cli_usage_error(cli_context *ctx, const cli_command *cmd, const char *fmt, .
  * terminal through here. */
 void cli_print_untrusted(FILE *out, const char *text, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-            fprintf(out, "\\x%02x", c);
-        else
-            fputc(c, out);
-    }
+    pw_buf shown = PW_BUF_INIT;
+    pw_escape_untrusted(&shown, text, len);
+    fwrite(pw_buf_cstr(&shown), 1, shown.len, out);
+    pw_buf_free(&shown);
 }
 
 int cli_fail(cli_context *ctx, const char *command, const pw_error *err)

@@ -299,6 +299,14 @@ size_t pw_edit_distance(const char *a, const char *b);
 char *pw_redact_url(const char *url);
 /* Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF). */
 bool pw_utf8_valid(const char *s, size_t len);
+/* Bytes of the UTF-8 sequence at s (n >= 1 available): 0 when it is not
+ * valid (overlong, a surrogate, above U+10FFFF, truncated). */
+size_t pw_utf8_sequence(const unsigned char *s, size_t n);
+/* Appends text as it may reach a terminal: every byte that is not valid
+ * UTF-8, every C0 control but newline and tab, DEL, the C1 controls and
+ * the bidirectional overrides become \xNN (one per byte). Clean text is
+ * appended unchanged. */
+void pw_escape_untrusted(pw_buf *out, const char *text, size_t len);
 /* The URL with its user:password@ part removed entirely (for what is
  * recorded: a lock must not even say that credentials were used). */
 char *pw_url_strip_credentials(const char *url);

@@ -157,36 +157,6 @@ static size_t nesting_depth(const char *text, size_t len, size_t limit, size_t *
     return max;
 }
 
-/* Bytes of the UTF-8 sequence at s (n available): 0 when it is not valid
- * (overlong, a surrogate, above U+10FFFF, truncated). */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
-    if (len == 0 || s[0] > 0xF4 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    if (len == 3 && ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0)))
-        return 0; /* overlong, or a UTF-16 surrogate */
-    if (len == 4 && ((s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90)))
-        return 0; /* overlong, or beyond U+10FFFF */
-    return len;
-}
-
-bool pw_utf8_valid(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence((const unsigned char *)s + i, len - i);
-        if (n == 0)
-            return false;
-        i += n;
-    }
-    return true;
-}
-
 typedef struct json_key {
     const char *text; /* raw, between the quotes */
     size_t len;
@@ -244,7 +214,7 @@ static size_t strict_check(const char *text, size_t len, const char **what)
                     *what = "a control character in a string";
                     break;
                 }
-                size_t n = utf8_sequence((const unsigned char *)text + i, len - i);
+                size_t n = pw_utf8_sequence((const unsigned char *)text + i, len - i);
                 if (n == 0) {
                     bad = i;
                     *what = "invalid UTF-8 in a string";

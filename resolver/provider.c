@@ -866,7 +866,7 @@ int pw_wheel_read_metadata(const char *path, const char *origin, pw_buf *out, pw
     zip_int64_t found = -1;
     zip_int64_t n = zip_get_num_entries(z, 0);
     for (zip_int64_t i = 0; i < n; i++) {
-        const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
+        const char *name = zip_get_name(z, (zip_uint64_t)i, ZIP_FL_ENC_RAW);
         const char *slash = name ? strchr(name, '/') : NULL;
         if (slash && strcmp(slash, "/METADATA") == 0 &&
             pw_slice_ends_with(pw_slice_make(name, (size_t)(slash - name)), ".dist-info")) {
@@ -1057,8 +1057,20 @@ static int compute_deps(pw_provider *p, pw_package *pkg, size_t i, pw_error *err
             bool applies = pkg->extra ? pw_requirement_applies(req, &p->lock->env, pkg->extra) &&
                                             req->marker && pw_marker_mentions_extra(req->marker)
                                       : pw_requirement_applies(req, &p->lock->env, NULL);
-            if (applies)
-                push_requirement(p, &deps, &n, &cap, req);
+            if (!applies)
+                continue;
+            /* As uv does (pip refuses it for index packages): a URL named by a
+             * package is not trusted to pick the artifact; only the user's
+             * own requirements may, and then theirs is the one used. */
+            if (req->url && !url_of_root(p, req->key)) {
+                free(deps);
+                return pw_error_set(err, PW_EINVAL,
+                                    "%s %s depends on '%s @ %s': a direct URL is allowed only "
+                                    "in your own requirements; add '%s @ <url>' there to use it",
+                                    pkg->base, pkg->candidates[i].version_text, req->key,
+                                    req->url, req->key);
+            }
+            push_requirement(p, &deps, &n, &cap, req);
         }
     }
     pkg->deps[i] = deps;

@@ -530,6 +530,7 @@ static void test_failures_leave_nothing(void **state)
         [PW_WHEELGEN_NO_WHEEL] = PW_EINVAL,       [PW_WHEELGEN_NAME_MISMATCH] = PW_EINVAL,
         [PW_WHEELGEN_TWO_DIST_INFO] = PW_EINVAL,  [PW_WHEELGEN_DUPLICATE] = PW_EINVAL,
         [PW_WHEELGEN_UNLISTED_FILE] = PW_EHASH,   [PW_WHEELGEN_MISSING_LISTED] = PW_EHASH,
+        [PW_WHEELGEN_CONTROL_CHAR] = PW_EINVAL,   [PW_WHEELGEN_NOT_UTF8] = PW_EINVAL,
     };
     for (int flaw = 1; flaw < PW_WHEELGEN_FLAW_COUNT; flaw++) {
         pw_wheelgen_spec spec = {.name = "evil", .version = "1.0", .files = evil_files,

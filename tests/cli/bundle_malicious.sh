@@ -9,10 +9,12 @@ tools=$(dirname "$PWPKG")/../tests
 index=$(pyodide_index 0.27.7)
 
 flaws="path-traversal absolute-path backslash drive-letter symlink device bomb hash-mismatch
-size-mismatch no-record no-wheel name-mismatch two-dist-info duplicate unlisted-file missing-listed"
+size-mismatch no-record no-wheel name-mismatch two-dist-info duplicate unlisted-file missing-listed
+control-char not-utf8"
 for flaw in $flaws; do
   dir="case-$flaw"
   mkdir -p "$dir/wheels"
+  plant_user_files "$dir"
   "$tools/pw_wheelgen" --name evil --version 1.0 --module evil --flaw "$flaw" --out "$dir/wheels" \
     --bomb-size 300000000 >/dev/null || { fail "pw_wheelgen --flaw $flaw"; continue; }
   printf 'evil\n' >"$dir/requirements.txt"
@@ -42,12 +44,13 @@ for flaw in $flaws; do
     msg=$(cat "$dir/bundle.out")
     expect_contains "$msg" "evil" "$flaw: message names the wheel"
     [ ! -e "$dir/out" ] && pass || fail "$flaw: output left behind"
-    leftovers=$(find "$dir" -maxdepth 1 -name 'out.tmp*' | wc -l)
+    leftovers=$(find "$dir" -maxdepth 1 -name 'out.pwpkg-tmp-*' -o -name 'out.zip.pwpkg-tmp-*' | wc -l)
     [ "$leftovers" = 0 ] && pass || fail "$flaw: temporary output left behind"
     # the zip format too
     rc=0
     (cd "$dir" && "$PWPKG" -q bundle "${strict[@]}" --format zip -o out.zip) >/dev/null 2>&1 || rc=$?
     [ "$rc" = 1 ] && [ ! -e "$dir/out.zip" ] && pass || fail "$flaw: zip bundle exit $rc"
+    expect_user_files "$dir"
   else
     [ "$rc" = 2 ] || [ "$rc" = 1 ] && pass || fail "$flaw: lock exit $rc: $(cat "$dir/lock.out")"
     expect_contains "$(cat "$dir/lock.out")" "evil" "$flaw: lock message names the wheel"

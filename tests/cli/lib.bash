@@ -89,6 +89,27 @@ lock_query() { # FILE JS-EXPRESSION-ON-lock
   node -e "const lock=JSON.parse(require('fs').readFileSync(process.argv[1],'utf8')); console.log($2)" "$1"
 }
 
+# Files of the user's that look like staging names but are not pwpkg's
+# exact ones (<name>.pwpkg-tmp-XXXXXX): hostile-input cases plant them
+# beside their outputs and check at the end that all are still there.
+plant_user_files() {
+  local dir=$1
+  mkdir -p "$dir/python_modules.tmp.backup" "$dir/python_modules.old"
+  echo mine >"$dir/python_modules.tmp.backup/keep.txt"
+  echo mine >"$dir/python_modules.old/keep.txt"
+  echo mine >"$dir/pwpkg.lock.tmp.notes"
+  echo mine >"$dir/out.zip.tmp"
+  echo mine >"$dir/out.tmp.old"
+  echo mine >"$dir/python_modules.pwpkg-tmp-notes.txt"
+}
+expect_user_files() {
+  local dir=$1 f
+  for f in python_modules.tmp.backup/keep.txt python_modules.old/keep.txt pwpkg.lock.tmp.notes \
+           out.zip.tmp out.tmp.old python_modules.pwpkg-tmp-notes.txt; do
+    [ "$(cat "$dir/$f" 2>/dev/null)" = mine ] && pass || fail "$dir/$f, a user file, was removed or changed"
+  done
+}
+
 finish() {
   echo "$passes passed, $failures failed"
   [ "$failures" -eq 0 ]

@@ -70,4 +70,29 @@ run 2 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$index" --no-index --find-
 [[ "$ERR" != *"$esc"* && "$ERR" != *$'\a'* ]] && pass || fail "ESC or BEL printed raw: $(printf '%s' "$ERR" | cat -v)"
 expect_contains "$ERR" '\x1b[2J' "escaped as \\xNN"
 
+# C1 controls (CSI) and bidi overrides are escaped too, as is a byte that is not UTF-8
+csi=$(printf '\302\233')
+"$(dirname "$PWPKG")/../tests/pw_wheelgen" --name evilc1 --version 1.0 --requires-python ">=3.20${csi}2J$(printf '\342\200\256')x$(printf '\377')" --out evilwheels >/dev/null || fail "pw_wheelgen"
+echo evilc1 >requirements.txt
+run 2 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$index" --no-index --find-links evilwheels
+[[ "$ERR" != *"$csi"* ]] && pass || fail "C1 CSI printed raw: $(printf '%s' "$ERR" | cat -v)"
+expect_contains "$ERR" '\xc2\x9b2J\xe2\x80\xaex\xff' "C1, bidi override and a non-UTF-8 byte escaped"
+
+# a package may not pick an artifact by URL for its dependencies (as uv);
+# the user's own requirement with that URL is what allows it
+mkdir -p urlwheels
+"$(dirname "$PWPKG")/../tests/pw_wheelgen" --name needsurl --version 1.0 --module needsurl \
+  --requires "helper @ https://example.invalid/helper-1.0-py3-none-any.whl" --out urlwheels >/dev/null || fail "pw_wheelgen"
+echo needsurl >requirements.txt
+run 2 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$index" --no-index --find-links urlwheels
+expect_contains "$ERR" "needsurl 1.0 depends on 'helper @ https://example.invalid/helper-1.0-py3-none-any.whl'" "transitive URL named"
+expect_contains "$ERR" "allowed only in your own requirements" "transitive URL refused, with the fix"
+[ ! -e pwpkg.lock ] && pass || fail "a lock was written"
+mkdir -p helperwheel
+"$(dirname "$PWPKG")/../tests/pw_wheelgen" --name helper --version 1.0 --module helper --out helperwheel >/dev/null || fail "pw_wheelgen"
+printf 'needsurl\nhelper @ file://%s/helperwheel/helper-1.0-py3-none-any.whl\n' "$PWD" >requirements.txt
+run 0 "$PWPKG" -q lock --pyodide 0.27.7 --pyodide-index "$index" --no-index --find-links urlwheels
+expect_contains "$(cat pwpkg.lock)" "helperwheel/helper-1.0-py3-none-any.whl" "the user's URL for the dependency is used"
+rm -f pwpkg.lock
+
 finish

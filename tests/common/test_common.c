@@ -347,6 +347,32 @@ static void test_map(void **state)
     pw_map_free(&m);
 }
 
+static void expect_escaped(const char *in, size_t len, const char *want)
+{
+    pw_buf out = PW_BUF_INIT;
+    pw_escape_untrusted(&out, in, len);
+    assert_string_equal(pw_buf_cstr(&out), want);
+    pw_buf_free(&out);
+}
+
+static void test_escape_untrusted(void **state)
+{
+    (void)state;
+    const char clean[] = "caf\xc3\xa9 \xe2\x82\xac\tpath/to\\x.py\n";
+    expect_escaped(clean, strlen(clean), clean);
+    expect_escaped("a\x1b[31mb\x07", 8, "a\\x1b[31mb\\x07");
+    expect_escaped("nul\0x", 5, "nul\\x00x");
+    expect_escaped("del\x7f", 4, "del\\x7f");
+    /* C1 CSI and a right-to-left override: valid UTF-8, still controls */
+    expect_escaped("\xc2\x9b" "2J", 4, "\\xc2\\x9b2J");
+    expect_escaped("\xe2\x80\xae" "txt", 6, "\\xe2\\x80\\xaetxt");
+    expect_escaped("\xc2\xa0", 2, "\xc2\xa0"); /* NO-BREAK SPACE is shown */
+    /* bytes that are not UTF-8, one escape each; a truncated sequence too */
+    expect_escaped("\xff\xfe", 2, "\\xff\\xfe");
+    expect_escaped("\xc0\xaf", 2, "\\xc0\\xaf");
+    expect_escaped("end\xe2\x82", 5, "end\\xe2\\x82");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_files),
         cmocka_unit_test(test_json),
+        cmocka_unit_test(test_escape_untrusted),
         cmocka_unit_test(test_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

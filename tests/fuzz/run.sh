@@ -26,7 +26,7 @@ build=${PWPKG_FUZZ_BUILD:-$root/build-fuzz}
 parallel=${PWPKG_FUZZ_PARALLEL:-2}
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-all_targets=(reqfile pep440 pep508 simple_index pyodide_index metadata lockfile wheel toml wrangler)
+all_targets=(reqfile pep440 pep508 simple_index pyodide_index metadata lockfile wheel toml wrangler escape)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -55,8 +55,9 @@ max_len() {
 }
 
 echo "== building fuzz targets in $build"
-CC=clang cmake -S "$root" -B "$build" -DPWPKG_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build.configure.log" 2>&1 ||
-    { cat "$build.configure.log" >&2; exit 2; }
+mkdir -p "$build"
+CC=clang cmake -S "$root" -B "$build" -DPWPKG_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log" >&2; exit 2; }
 build_targets=(pw_wheelgen)
 for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
 cmake --build "$build" -j"${PWPKG_FUZZ_JOBS:-2}" --target "${build_targets[@]}" >"$build/fuzz-build.log" 2>&1 ||

@@ -17,6 +17,7 @@ typedef struct entry {
     uint64_t zeros;
     uint32_t mode;
     bool unlisted;     /* left out of RECORD */
+    bool raw_name;     /* name stored as its bytes, not flagged UTF-8 */
     char *final_name;  /* after writing, rename the entry to this (duplicates) */
 } entry;
 
@@ -29,7 +30,7 @@ static const char *const flaw_names[PW_WHEELGEN_FLAW_COUNT] = {
     "sound",         "path-traversal", "absolute-path", "backslash",      "drive-letter",
     "symlink",       "device",         "bomb",          "hash-mismatch",  "size-mismatch",
     "no-record",     "no-wheel",       "name-mismatch", "two-dist-info",  "duplicate",
-    "unlisted-file", "missing-listed",
+    "unlisted-file", "missing-listed", "control-char",  "not-utf8",
 };
 
 const char *pw_wheelgen_flaw_name(pw_wheelgen_flaw flaw)
@@ -90,6 +91,8 @@ char *pw_wheelgen_flaw_member(const pw_wheelgen_spec *spec)
     case PW_WHEELGEN_ABSOLUTE_PATH: pw_buf_puts(&b, "/etc/evil.py"); break;
     case PW_WHEELGEN_BACKSLASH: pw_buf_puts(&b, "evil\\x.py"); break;
     case PW_WHEELGEN_DRIVE_LETTER: pw_buf_puts(&b, "C:/evil.py"); break;
+    case PW_WHEELGEN_CONTROL_CHAR: pw_buf_puts(&b, "evil\x1b[0m.py"); break;
+    case PW_WHEELGEN_NOT_UTF8: pw_buf_puts(&b, "evil\x1b\xff.py"); break;
     case PW_WHEELGEN_SYMLINK: pw_buf_puts(&b, "evil-link"); break;
     case PW_WHEELGEN_DEVICE: pw_buf_puts(&b, "evil-device"); break;
     case PW_WHEELGEN_BOMB: pw_buf_puts(&b, "bomb.bin"); break;
@@ -324,6 +327,10 @@ static void add_flaw_entries(const pw_wheelgen_spec *spec, entries *es)
         add_entry(es, member, "evil = True\n", 12)->unlisted =
             spec->flaw == PW_WHEELGEN_UNLISTED_FILE;
         break;
+    case PW_WHEELGEN_CONTROL_CHAR:
+    case PW_WHEELGEN_NOT_UTF8:
+        add_entry(es, member, "evil = True\n", 12)->raw_name = true; /* libzip refuses them as UTF-8 */
+        break;
     case PW_WHEELGEN_SYMLINK:
         add_entry(es, member, "/etc/passwd", 11)->mode = S_IFLNK | 0777;
         break;
@@ -410,7 +417,7 @@ static int write_zip(const char *path, entries *es, pw_error *err)
         } else {
             src = zip_source_buffer(za, e->data.data ? e->data.data : "", e->data.len, 0);
         }
-        zip_int64_t idx = src ? zip_file_add(za, e->path, src, ZIP_FL_ENC_UTF_8) : -1;
+        zip_int64_t idx = src ? zip_file_add(za, e->path, src, e->raw_name ? ZIP_FL_ENC_RAW : ZIP_FL_ENC_UTF_8) : -1;
         if (idx < 0) {
             if (src)
                 zip_source_free(src);

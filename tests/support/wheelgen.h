@@ -39,6 +39,8 @@ typedef enum pw_wheelgen_flaw {
     PW_WHEELGEN_DUPLICATE,      /* the first file appears twice */
     PW_WHEELGEN_UNLISTED_FILE,  /* adds "unlisted.py", not in RECORD */
     PW_WHEELGEN_MISSING_LISTED, /* RECORD lists "ghost.py", not in the archive */
+    PW_WHEELGEN_CONTROL_CHAR,   /* adds "evil\x1b[0m.py", listed in RECORD */
+    PW_WHEELGEN_NOT_UTF8,       /* adds "evil\x1b\xff.py", stored as raw bytes, listed in RECORD */
     PW_WHEELGEN_FLAW_COUNT
 } pw_wheelgen_flaw;
 

@@ -28,7 +28,8 @@ static void usage(FILE *f)
           "  --flaw NAME          sound, path-traversal, absolute-path, backslash,\n"
           "                       drive-letter, symlink, device, bomb, hash-mismatch,\n"
           "                       size-mismatch, no-record, no-wheel, name-mismatch,\n"
-          "                       two-dist-info, duplicate, unlisted-file, missing-listed\n"
+          "                       two-dist-info, duplicate, unlisted-file, missing-listed,\n"
+          "                       control-char, not-utf8\n"
           "  --bomb-size BYTES    size of the bomb member (default 200 MiB)\n"
           "  --bulk N --size BYTES  N wheels NAME0..NAME{N-1}, each with a module of BYTES\n",
           f);
