@@ -12,7 +12,8 @@
 #define PW_BUNDLE_H
 
 #include "common.h"
-#include "release.h"
+#include "lockfile.h"
+#include "packaging.h"
 
 /* Default limits against hostile archives (docs/bundle.md, "Limits"). */
 #define PW_BUNDLE_DEFAULT_MAX_UNCOMPRESSED (UINT64_C(2) << 30) /* 2 GiB */
@@ -335,5 +336,18 @@ int pw_bundle_git_wheel(const char *requirement_url, const char *pinned_commit,
 
 /* Exports of a lock and the offline mirror (export.h, private to bundle/). */
 #include "export.h"
+
+/*
+ * What is installed must be what was locked: for every wheel the lock took
+ * from an index, find-links or a URL (artifact_paths[i] for packages[i]),
+ * its own METADATA must name the locked project and version, and its
+ * Requires-Dist (markers evaluated for the locked release and the extras
+ * requested of it) must be the lock's dependencies of it. PEP 658/714
+ * metadata served beside a wheel can differ from the wheel's; the lock was
+ * made from the former. Fails with PW_ECHECK naming the wheel and each
+ * difference.
+ */
+int pw_bundle_check_installed(const pw_lock *lock, const char *const *artifact_paths,
+                                pw_error *err);
 
 #endif

@@ -56,13 +56,6 @@ long pw_bundle_b64url_decode(pw_slice s, unsigned char *out, size_t cap);
  * '/' (a directory entry) is allowed. */
 int pw_bundle_check_member_path(const char *archive, const char *name, pw_error *err);
 
-/* {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl */
-typedef struct pw_bundle_wheel_name {
-    pw_slice name, version, build, python, abi, platform;
-} pw_bundle_wheel_name;
-
-int pw_bundle_wheel_filename_parse(const char *file_name, pw_bundle_wheel_name *out, pw_error *err);
-
 /* The WHEEL file of a .dist-info directory. */
 typedef struct pw_wheel_meta {
     int major, minor;      /* Wheel-Version */

@@ -8,11 +8,12 @@
  */
 #include "export.h"
 
+#include "lockfile.h"
+#include "packaging.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include "resolver.h"
 
 /* ------------------------------------------------------------ validation */
 

@@ -1,7 +1,5 @@
 /* A bundle of everything a lock pins. */
 #include "bundle.h"
-#include "lockfile.h"
-#include "resolver.h"
 
 #include <stdlib.h>
 #include <stdio.h>
@@ -21,7 +19,7 @@ int pw_bundle_from_lock(const pw_lock *lock, const char *const *artifact_paths,
                         const pw_bundle_options *o, pw_bundle_report *rep, pw_error *err)
 {
     /* Nothing is installed that was not locked as it is. */
-    int checked = pw_resolver_check_installed(lock, artifact_paths, err);
+    int checked = pw_bundle_check_installed(lock, artifact_paths, err);
     if (checked != PW_OK)
         return checked;
     pw_bundle_item *items = pw_xcalloc(lock->n_packages + 1, sizeof(*items));

@@ -215,9 +215,9 @@ static int read_small_member(installer *ins, const char *name, pw_buf *out, pw_e
 
 static int check_wheel_structure(installer *ins, pw_error *err)
 {
-    pw_bundle_wheel_name wn;
+    pw_wheel_name wn;
     const char *base = pw_path_basename(ins->archive);
-    int rc = pw_bundle_wheel_filename_parse(base, &wn, err);
+    int rc = pw_wheel_name_parse(base, &wn, err);
     if (rc != PW_OK)
         return pw_error_wrap(err, "%s", ins->archive);
 
@@ -245,6 +245,7 @@ static int check_wheel_structure(installer *ins, pw_error *err)
                               ins->archive, dist_infos.items[1], dist_infos.items[0],
                               dist_infos.items[1]);
         pw_strlist_free(&dist_infos);
+        pw_wheel_name_free(&wn);
         return rc;
     }
     ins->dist_info = pw_xstrdup(dist_infos.items[0]);
@@ -255,32 +256,32 @@ static int check_wheel_structure(installer *ins, pw_error *err)
     char *dash = strrchr(stem, '-');
     if (!dash) {
         free(stem);
+        pw_wheel_name_free(&wn);
         return pw_error_set(err, PW_EINVAL, "%s: member %s/: expected <name>-<version>.dist-info",
                             ins->archive, ins->dist_info);
     }
     *dash = '\0';
     ins->dist_name = pw_xstrdup(stem);
     pw_slice di_version = pw_slice_from(dash + 1);
-    char *file_name = pw_xstrndup(wn.name.ptr, wn.name.len);
+    const char *file_name = wn.name;
+    pw_slice file_version = pw_slice_from(wn.version);
     /* Binary distribution format: the .dist-info directory is
      * {name}-{version} of the file name, names compared under PEP 503. */
-    if (!pw_names_equal(stem, file_name) || !pw_bundle_versions_equal(di_version, wn.version)) {
-        rc = pw_error_set(err, PW_EINVAL,
-                          "%s: member %s/: does not match the file name (%s " PW_SLICE_FMT ")",
-                          ins->archive, ins->dist_info, file_name, PW_SLICE_ARG(wn.version));
+    if (!pw_names_equal(stem, file_name) || !pw_bundle_versions_equal(di_version, file_version)) {
+        rc = pw_error_set(err, PW_EINVAL, "%s: member %s/: does not match the file name (%s %s)",
+                          ins->archive, ins->dist_info, file_name, wn.version);
     } else if (ins->o->name && !pw_names_equal(ins->o->name, file_name)) {
         rc = pw_error_set(err, PW_EINVAL, "%s: is a wheel of %s, but the lock expects %s",
                           ins->archive, file_name, ins->o->name);
     } else if (ins->o->version &&
-               !pw_bundle_versions_equal(pw_slice_from(ins->o->version), wn.version)) {
-        rc = pw_error_set(err, PW_EINVAL,
-                          "%s: is version " PW_SLICE_FMT ", but the lock expects %s", ins->archive,
-                          PW_SLICE_ARG(wn.version), ins->o->version);
+               !pw_bundle_versions_equal(pw_slice_from(ins->o->version), file_version)) {
+        rc = pw_error_set(err, PW_EINVAL, "%s: is version %s, but the lock expects %s",
+                          ins->archive, wn.version, ins->o->version);
     }
     pw_buf data_dir = PW_BUF_INIT;
     pw_buf_printf(&data_dir, "%s-%s.data", stem, dash + 1);
     ins->data_dir = pw_buf_detach(&data_dir);
-    free(file_name);
+    pw_wheel_name_free(&wn);
     free(stem);
     if (rc != PW_OK)
         return rc;

@@ -5,6 +5,7 @@
  * failure at any point leaves nothing behind and a reader never sees half a
  * mirror.
  */
+#include "bundle.h"
 #include "export.h"
 
 #include <dirent.h>
@@ -17,7 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "resolver.h"
+#include "lockfile.h"
+#include "packaging.h"
 
 #define COPY_CHUNK (64 * 1024)
 
@@ -340,7 +342,7 @@ int pw_bundle_write_mirror(const pw_lock *lock, const char *const *artifact_path
     if (lock->n_packages && !artifact_paths)
         return pw_error_set(err, PW_EINVAL, "mirror: no artifact paths");
     /* a mirror's pyodide-lock.json would carry the lie on */
-    int checked = pw_resolver_check_installed(lock, artifact_paths, err);
+    int checked = pw_bundle_check_installed(lock, artifact_paths, err);
     if (checked != PW_OK)
         return checked;
     mirror_state s;

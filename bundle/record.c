@@ -295,49 +295,6 @@ int pw_bundle_check_member_path(const char *archive, const char *name, pw_error 
     return PW_OK;
 }
 
-int pw_bundle_wheel_filename_parse(const char *file_name, pw_bundle_wheel_name *out, pw_error *err)
-{
-    pw_slice s = pw_slice_from(file_name);
-    if (!pw_slice_ends_with(s, ".whl"))
-        return pw_error_set(err, PW_EINVAL, "%s: not a wheel file name (expected a .whl suffix)",
-                            file_name);
-    s.len -= 4;
-    pw_slice parts[6];
-    size_t n = 0;
-    size_t start = 0;
-    for (size_t i = 0; i <= s.len; i++) {
-        if (i < s.len && s.ptr[i] != '-')
-            continue;
-        if (n == 6)
-            return pw_error_set(err, PW_EINVAL,
-                                "%s: wheel file name has more than 6 dash-separated parts",
-                                file_name);
-        parts[n++] = pw_slice_make(s.ptr + start, i - start);
-        start = i + 1;
-    }
-    if (n != 5 && n != 6)
-        return pw_error_set(err, PW_EINVAL,
-                            "%s: expected {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl",
-                            file_name);
-    for (size_t i = 0; i < n; i++)
-        if (parts[i].len == 0)
-            return pw_error_set(err, PW_EINVAL, "%s: empty part in wheel file name", file_name);
-    memset(out, 0, sizeof(*out));
-    out->name = parts[0];
-    out->version = parts[1];
-    if (n == 6) {
-        /* Binary distribution format: the build tag must start with a digit. */
-        if (!isdigit((unsigned char)parts[2].ptr[0]))
-            return pw_error_set(err, PW_EINVAL, "%s: build tag \"" PW_SLICE_FMT
-                                "\" must start with a digit", file_name, PW_SLICE_ARG(parts[2]));
-        out->build = parts[2];
-    }
-    out->python = parts[n - 3];
-    out->abi = parts[n - 2];
-    out->platform = parts[n - 1];
-    return PW_OK;
-}
-
 int pw_bundle_wheel_meta_parse(const char *origin, const char *text, size_t len,
                                pw_wheel_meta *out, pw_error *err)
 {

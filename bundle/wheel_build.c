@@ -16,7 +16,7 @@
 #include "wheel_build.h"
 
 #include "bundle_private.h"
-#include "resolver.h"
+#include "packaging.h"
 #include "toml.h"
 
 #include <zip.h>

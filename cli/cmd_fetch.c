@@ -78,7 +78,7 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
         const char **paths = pw_xcalloc(lock.n_packages + 1, sizeof(char *));
         for (size_t i = 0; i < lock.n_packages; i++)
             paths[i] = reqs[i].path;
-        rc = pw_resolver_check_installed(&lock, paths, &err);
+        rc = pw_bundle_check_installed(&lock, paths, &err);
         free(paths);
     }
 

@@ -289,6 +289,10 @@ void pw_report_progress_end(void);
 
 /* ------------------------------------------------------------------- misc */
 
+#define PW_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+/* Whether `s` is one of the n strings of `list`. */
+bool pw_cstr_in(const char *s, const char *const *list, size_t n);
+
 /* PEP 503: lowercase, runs of [-_.] become a single '-'. */
 char *pw_normalize_name(const char *name);
 void pw_normalize_name_buf(pw_slice name, pw_buf *out);

@@ -2,6 +2,14 @@
 
 #include <string.h>
 
+bool pw_cstr_in(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
 size_t pw_utf8_sequence(const unsigned char *s, size_t n)
 {
     if (s[0] < 0x80)

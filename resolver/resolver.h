@@ -1,18 +1,11 @@
 /*
- * resolver: the packaging standards and resolution of pwpkg.
+ * resolver: resolution of pwpkg, on top of packaging/ (the standards).
  *
- * This is the module's one public header. The standards live in private
- * headers of the folder, each with its own tests, and are re-exported here:
- *   pep440.h        PEP 440 versions and specifiers
- *   pep508.h        PEP 508 requirements and environment markers
- *   reqfile.h       requirements.txt as pip reads it
- *   tags.h          wheel file names (PEP 427) and PEP 425 tag sets
- *   pyodide_index.h a release's pyodide-lock.json
- *   pyproject.h     pyproject.toml dependencies, extras and groups
- *   simple_index.h  PEP 503/691 simple index pages, PEP 658 metadata links
- *   metadata.h      core metadata (METADATA) of wheels
+ * This is the module's one public header. Besides the solver and the
+ * provider behind pw_resolve, it re-exports the resolver's own parts:
  *   remote_wheel.h  METADATA of a remote wheel through HTTP range requests
  *   release.h       Pyodide releases and Cloudflare compatibility dates
+ *   input_edit.h    `pwpkg add` / `remove` edits of requirements files
  */
 #ifndef PW_RESOLVER_H
 #define PW_RESOLVER_H
@@ -20,16 +13,9 @@
 #include "common.h"
 #include "fetch.h"
 #include "lockfile.h"
-#include "pep440.h"
-#include "pep508.h"
-#include "pyodide_index.h"
-#include "pyproject.h"
+#include "packaging.h"
 #include "release.h"
-#include "metadata.h"
 #include "remote_wheel.h"
-#include "reqfile.h"
-#include "simple_index.h"
-#include "tags.h"
 #include "input_edit.h"
 
 #define PW_PYODIDE_CDN "https://cdn.jsdelivr.net/pyodide/v%s/full/"
@@ -91,19 +77,6 @@ typedef struct pw_lock_request {
  * with a message that explains why.
  */
 int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err);
-
-/*
- * What is installed must be what was locked: for every wheel the lock took
- * from an index, find-links or a URL (artifact_paths[i] for packages[i]),
- * its own METADATA must name the locked project and version, and its
- * Requires-Dist (markers evaluated for the locked release and the extras
- * requested of it) must be the lock's dependencies of it. PEP 658/714
- * metadata served beside a wheel can differ from the wheel's; the lock was
- * made from the former. Fails with PW_ECHECK naming the wheel and each
- * difference.
- */
-int pw_resolver_check_installed(const pw_lock *lock, const char *const *artifact_paths,
-                                pw_error *err);
 
 /*
  * `pwpkg lock --check`: compares the lock at lock_path with a fresh

@@ -164,42 +164,6 @@ static void test_member_paths(void **state)
     }
 }
 
-static void test_wheel_filename(void **state)
-{
-    static const struct {
-        const char *file;
-        const char *name, *version, *build, *python, *abi, *platform;
-    } ok[] = {
-        /* Binary distribution format examples. */
-        {"distribution-1.0-1-py27-none-any.whl", "distribution", "1.0", "1", "py27", "none", "any"},
-        {"numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", "numpy", "2.0.2", "", "cp312",
-         "cp312", "pyodide_2024_0_wasm32"},
-        {"foo_bar-1.0-py2.py3-none-any.whl", "foo_bar", "1.0", "", "py2.py3", "none", "any"},
-    };
-    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-        pw_bundle_wheel_name wn;
-        pw_error err = {0, NULL};
-        assert_int_equal(pw_bundle_wheel_filename_parse(ok[i].file, &wn, &err), PW_OK);
-        assert_true(pw_slice_eq_cstr(wn.name, ok[i].name));
-        assert_true(pw_slice_eq_cstr(wn.version, ok[i].version));
-        assert_true(pw_slice_eq_cstr(wn.build, ok[i].build) || (!wn.build.len && !*ok[i].build));
-        assert_true(pw_slice_eq_cstr(wn.python, ok[i].python));
-        assert_true(pw_slice_eq_cstr(wn.abi, ok[i].abi));
-        assert_true(pw_slice_eq_cstr(wn.platform, ok[i].platform));
-    }
-    static const char *const bad[] = {
-        "foo-1.0-py3-none-any.zip", "foo-1.0-any.whl", "foo-1.0-x-y-py3-none-any.whl",
-        "foo-1.0-b1-py3-none-any.whl", "foo--py3-none-any.whl",
-    };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        pw_bundle_wheel_name wn;
-        pw_error err = {0, NULL};
-        assert_int_equal(pw_bundle_wheel_filename_parse(bad[i], &wn, &err), PW_EINVAL);
-        assert_non_null(strstr(pw_error_message(&err), bad[i]));
-        pw_error_clear(&err);
-    }
-}
-
 static void test_wheel_meta(void **state)
 {
     static const struct {
@@ -310,7 +274,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_b64url_vectors), cmocka_unit_test(test_record_valid),
         cmocka_unit_test(test_record_invalid), cmocka_unit_test(test_csv_field),
-        cmocka_unit_test(test_member_paths),   cmocka_unit_test(test_wheel_filename),
+        cmocka_unit_test(test_member_paths),
         cmocka_unit_test(test_wheel_meta),     cmocka_unit_test(test_versions_equal),
         cmocka_unit_test(test_strip_rules),    cmocka_unit_test(test_strip_parse),
     };

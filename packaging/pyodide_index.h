@@ -2,7 +2,7 @@
  * A Pyodide release's package index, pyodide-lock.json (schema
  * pyodide-lock 0.2.0): read as the releases 0.25 .. 314.x ship it, written
  * so that the reference implementation (pyodide-lock, which forbids unknown
- * keys) accepts it. Private to resolver/: other modules include resolver.h.
+ * keys) accepts it. Part of packaging/: other modules include packaging.h.
  */
 #ifndef PW_PYODIDE_INDEX_H
 #define PW_PYODIDE_INDEX_H

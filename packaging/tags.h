@@ -1,7 +1,7 @@
 /*
  * Wheel file names (PEP 427 / the binary distribution format) and the
- * ordered PEP 425 tag set a Pyodide release accepts. Private to resolver/:
- * other modules include resolver.h.
+ * ordered PEP 425 tag set a Pyodide release accepts. Part of packaging/:
+ * other modules include packaging.h.
  */
 #ifndef PW_TAGS_H
 #define PW_TAGS_H

@@ -1,4 +1,4 @@
-/* pyproject.toml as lock input. Private to resolver/. */
+/* pyproject.toml as lock input. Part of packaging/: other modules include packaging.h. */
 #ifndef PW_PYPROJECT_H
 #define PW_PYPROJECT_H
 

@@ -1,5 +1,5 @@
-/* requirements.txt as pip reads it. Private to resolver/: other modules
- * include resolver.h. */
+/* requirements.txt as pip reads it. Part of packaging/: other modules
+ * include packaging.h. */
 #ifndef PW_REQFILE_H
 #define PW_REQFILE_H
 

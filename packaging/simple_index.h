@@ -2,8 +2,8 @@
  * The "simple" repository API: PEP 503 HTML and PEP 691 JSON project pages
  * (with PEP 592 yanking, PEP 658/714 core metadata, PEP 700 sizes and
  * upload times), RFC 3986 URL resolution, page writers for mirrors, and
- * timestamps for --exclude-newer. Private to resolver/: other modules
- * include resolver.h.
+ * timestamps for --exclude-newer. Part of packaging/: other modules
+ * include packaging.h.
  *
  * The parsers are pure: bytes in, structure or error out.
  */

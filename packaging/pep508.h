@@ -1,5 +1,5 @@
-/* PEP 508 dependency specifiers and environment markers. Private to
- * resolver/: other modules include resolver.h. */
+/* PEP 508 dependency specifiers and environment markers. Part of
+ * packaging/: other modules include packaging.h. */
 #ifndef PW_PEP508_H
 #define PW_PEP508_H
 

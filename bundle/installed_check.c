@@ -1,6 +1,6 @@
-/* pw_resolver_check_installed: a locked wheel's own METADATA against the
- * lock (see resolver.h). */
-#include "resolver.h"
+/* pw_bundle_check_installed: a locked wheel's own METADATA against the
+ * lock (see bundle.h). */
+#include "bundle.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +70,7 @@ static int check_one(const pw_lock_package *p, const char *path, const pw_marker
     return PW_OK;
 }
 
-int pw_resolver_check_installed(const pw_lock *lock, const char *const *artifact_paths,
+int pw_bundle_check_installed(const pw_lock *lock, const char *const *artifact_paths,
                                 pw_error *err)
 {
     char *emscripten = pw_emscripten_version(lock->release.platform);

@@ -1,5 +1,4 @@
-/* PEP 440 versions and version specifiers. Private to resolver/: other
- * modules include resolver.h. */
+/* PEP 440 versions and version specifiers. Part of packaging/: other modules include packaging.h. */
 #ifndef PW_PEP440_H
 #define PW_PEP440_H
 

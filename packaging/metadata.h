@@ -1,7 +1,7 @@
 /*
  * Core metadata (the METADATA file of a wheel's .dist-info, PKG-INFO of an
- * sdist): RFC 822-style headers, metadata versions 1.0 to 2.4. Private to
- * resolver/: other modules include resolver.h.
+ * sdist): RFC 822-style headers, metadata versions 1.0 to 2.4. Part of
+ * packaging/: other modules include packaging.h.
  */
 #ifndef PW_METADATA_H
 #define PW_METADATA_H
