@@ -72,18 +72,13 @@ pw_slice pw_slice_make(const char *ptr, size_t len)
     return (pw_slice){ptr, len};
 }
 
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
 pw_slice pw_slice_trim(pw_slice s)
 {
-    while (s.len && is_space(s.ptr[0])) {
+    while (s.len && pw_is_space(s.ptr[0])) {
         s.ptr++;
         s.len--;
     }
-    while (s.len && is_space(s.ptr[s.len - 1]))
+    while (s.len && pw_is_space(s.ptr[s.len - 1]))
         s.len--;
     return s;
 }
@@ -98,18 +93,13 @@ bool pw_slice_eq_cstr(pw_slice a, const char *b)
     return pw_slice_eq(a, pw_slice_from(b));
 }
 
-static char ascii_lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 bool pw_slice_eq_icase_cstr(pw_slice a, const char *b)
 {
     size_t n = strlen(b);
     if (n != a.len)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (ascii_lower(a.ptr[i]) != ascii_lower(b[i]))
+        if (pw_ascii_lower(a.ptr[i]) != pw_ascii_lower(b[i]))
             return false;
     return true;
 }
@@ -374,7 +364,7 @@ void pw_normalize_name_buf(pw_slice name, pw_buf *out)
         if (in_separator)
             pw_buf_putc(out, '-');
         in_separator = false;
-        pw_buf_putc(out, ascii_lower(c));
+        pw_buf_putc(out, pw_ascii_lower(c));
     }
     if (out->len == 0)
         pw_buf_puts(out, "");
@@ -408,7 +398,7 @@ size_t pw_edit_distance(const char *a, const char *b)
         row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
             size_t above = row[j];
-            size_t cost = ascii_lower(a[i - 1]) == ascii_lower(b[j - 1]) ? 0 : 1;
+            size_t cost = pw_ascii_lower(a[i - 1]) == pw_ascii_lower(b[j - 1]) ? 0 : 1;
             size_t best = diagonal + cost;
             if (above + 1 < best)
                 best = above + 1;

@@ -287,6 +287,28 @@ void pw_report_progress_begin(size_t files, uint64_t total_bytes, bool artifacts
 void pw_report_progress_file_done(const char *label, uint64_t size, bool failed);
 void pw_report_progress_end(void);
 
+/* ------------------------------------------------------------------ ctype */
+
+/* ASCII classes, whatever the locale: the standards pwpkg reads define
+ * their characters in ASCII, and <ctype.h> follows setlocale. */
+static inline bool pw_is_digit(int c) { return c >= '0' && c <= '9'; }
+static inline bool pw_is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static inline bool pw_is_alnum(int c) { return pw_is_digit(c) || pw_is_alpha(c); }
+static inline char pw_ascii_lower(int c) { return (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
+/* The value of a hexadecimal digit, -1 for any other character. */
+static inline int pw_hex_value(int c)
+{
+    return pw_is_digit(c) ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+/* What Python's str.strip() strips of ASCII (and C's isspace in "C"). */
+static inline bool pw_is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 /* ------------------------------------------------------------------- misc */
 
 #define PW_COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -311,6 +333,9 @@ size_t pw_utf8_sequence(const unsigned char *s, size_t n);
  * the bidirectional overrides become \xNN (one per byte). Clean text is
  * appended unchanged. */
 void pw_escape_untrusted(pw_buf *out, const char *text, size_t len);
+/* Appends s with every %XX (two hex digits) decoded (RFC 3986); other
+ * bytes, a lone '%' among them, as they are. */
+void pw_percent_decode(pw_slice s, pw_buf *out);
 /* The URL with its user:password@ part removed entirely (for what is
  * recorded: a lock must not even say that credentials were used). */
 char *pw_url_strip_credentials(const char *url);

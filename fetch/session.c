@@ -220,29 +220,6 @@ bool pw_fetch_is_local(const char *url)
     return strncmp(url, "file://", 7) == 0 || strstr(url, "://") == NULL;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static void percent_decode(const char *s, size_t len, pw_buf *out)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            pw_buf_putc(out, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
-            i += 2;
-        } else {
-            pw_buf_putc(out, s[i]);
-        }
-    }
-}
-
 char *pw_fetch_local_path(const char *url)
 {
     if (strncmp(url, "file://", 7) != 0)
@@ -252,7 +229,7 @@ char *pw_fetch_local_path(const char *url)
     if (strncmp(p, "localhost/", 10) == 0)
         p += 9;
     pw_buf b = PW_BUF_INIT;
-    percent_decode(p, strcspn(p, "?#"), &b);
+    pw_percent_decode(pw_slice_make(p, strcspn(p, "?#")), &b);
     return pw_buf_detach(&b);
 }
 
@@ -296,7 +273,7 @@ char *pw_fetch_url_filename(const char *url)
     while (seg > (size_t)(start - url) && url[seg - 1] != '/')
         seg--;
     pw_buf b = PW_BUF_INIT;
-    percent_decode(url + seg, end - seg, &b);
+    pw_percent_decode(pw_slice_make(url + seg, end - seg), &b);
     for (size_t i = 0; i < b.len; i++)
         if (b.data[i] == '/' || b.data[i] == '\0')
             b.data[i] = '_';

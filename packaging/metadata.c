@@ -3,21 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool is_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 void pw_metadata_free(pw_metadata *m)
 {
     if (!m)
@@ -67,11 +52,11 @@ static int field_error(meta_parser *p, int code, size_t line, pw_slice field, co
 static int set_metadata_version(meta_parser *p, size_t line, pw_slice field, pw_slice v)
 {
     size_t i = 0;
-    while (i < v.len && is_digit(v.ptr[i]))
+    while (i < v.len && pw_is_digit(v.ptr[i]))
         i++;
     bool ok = i > 0 && i < v.len && v.ptr[i] == '.' && i + 1 < v.len;
     for (size_t j = i + 1; ok && j < v.len; j++)
-        ok = is_digit(v.ptr[j]);
+        ok = pw_is_digit(v.ptr[j]);
     if (!ok)
         return field_error(p, PW_EINVAL, line, field, "expected a version such as 2.1, got '%.*s'",
                            PW_SLICE_ARG(v));
@@ -86,10 +71,10 @@ static int set_metadata_version(meta_parser *p, size_t line, pw_slice field, pw_
 /* PEP 508 / core metadata: ^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$, ignoring case. */
 static bool valid_name(pw_slice v)
 {
-    if (v.len == 0 || !is_alnum(v.ptr[0]) || !is_alnum(v.ptr[v.len - 1]))
+    if (v.len == 0 || !pw_is_alnum(v.ptr[0]) || !pw_is_alnum(v.ptr[v.len - 1]))
         return false;
     for (size_t i = 0; i < v.len; i++)
-        if (!is_alnum(v.ptr[i]) && v.ptr[i] != '.' && v.ptr[i] != '_' && v.ptr[i] != '-')
+        if (!pw_is_alnum(v.ptr[i]) && v.ptr[i] != '.' && v.ptr[i] != '_' && v.ptr[i] != '-')
             return false;
     return true;
 }
@@ -191,7 +176,7 @@ static int handle_field(meta_parser *p, size_t line, pw_slice field, pw_slice v)
                                PW_SLICE_ARG(v));
         char *lower = pw_xstrndup(v.ptr, v.len);
         for (char *c = lower; *c; c++)
-            *c = ascii_lower(*c);
+            *c = pw_ascii_lower(*c);
         pw_strlist_push_owned(&m->dynamic, lower);
         return PW_OK;
     }

@@ -60,15 +60,6 @@ static int fail_at(const cursor *c, pw_error *err, int code, size_t pos, const c
     return code;
 }
 
-static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
-static bool is_alpha(char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'); }
-static bool is_alnum(char ch) { return is_digit(ch) || is_alpha(ch); }
-static char to_lower(char ch) { return (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch; }
-/* PEP 440 strips what Python's str.strip() strips (ASCII part). */
-static bool is_space(char ch)
-{
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
-}
 /* PEP 440: '.', '-' and '_' are interchangeable separators. */
 static bool is_sep(char ch) { return ch == '.' || ch == '-' || ch == '_'; }
 
@@ -78,7 +69,7 @@ static int parse_number(cursor *c, pw_error *err, uint64_t *out)
 {
     size_t start = c->pos;
     uint64_t n = 0;
-    while (c->pos < c->end && is_digit(c->text[c->pos])) {
+    while (c->pos < c->end && pw_is_digit(c->text[c->pos])) {
         unsigned d = (unsigned)(c->text[c->pos] - '0');
         if (n > (UINT64_MAX - d) / 10)
             return fail_at(c, err, PW_ELIMIT, start, "a number below 2^64");
@@ -111,7 +102,7 @@ static size_t match_label(const cursor *c, size_t pos, const label *labels, int 
         if (c->end - pos < n)
             continue;
         size_t i = 0;
-        while (i < n && to_lower(c->text[pos + i]) == l->text[i])
+        while (i < n && pw_ascii_lower(c->text[pos + i]) == l->text[i])
             i++;
         if (i == n) {
             *value = l->value;
@@ -138,7 +129,7 @@ static int parse_labelled(cursor *c, const label *labels, int *value, uint64_t *
     *number = 0; /* PEP 440: an omitted number is implicitly 0 */
     if (is_sep(at(c, c->pos)))
         c->pos++;
-    if (is_digit(at(c, c->pos))) {
+    if (pw_is_digit(at(c, c->pos))) {
         int rc = parse_number(c, err, number);
         if (rc < 0)
             return rc;
@@ -151,8 +142,8 @@ static int parse_local(cursor *c, pw_version *v, pw_error *err)
     for (;;) {
         size_t start = c->pos;
         bool all_digits = true;
-        while (c->pos < c->end && is_alnum(c->text[c->pos])) {
-            if (!is_digit(c->text[c->pos]))
+        while (c->pos < c->end && pw_is_alnum(c->text[c->pos])) {
+            if (!pw_is_digit(c->text[c->pos]))
                 all_digits = false;
             c->pos++;
         }
@@ -175,7 +166,7 @@ static int parse_local(cursor *c, pw_version *v, pw_error *err)
                                "a local version segment of at most %zu characters",
                                sizeof(seg->text) - 1);
             for (size_t i = 0; i < len; i++)
-                seg->text[i] = to_lower(c->text[start + i]);
+                seg->text[i] = pw_ascii_lower(c->text[start + i]);
             seg->text[len] = '\0';
         }
         /* PEP 440: '-' and '_' in local versions normalize to '.' */
@@ -193,28 +184,28 @@ static int parse_version(cursor *c, pw_version *v, pw_error *err)
     uint64_t n = 0;
 
     memset(v, 0, sizeof(*v));
-    while (c->pos < c->end && is_space(c->text[c->pos]))
+    while (c->pos < c->end && pw_is_space(c->text[c->pos]))
         c->pos++;
-    while (c->end > c->pos && is_space(c->text[c->end - 1]))
+    while (c->end > c->pos && pw_is_space(c->text[c->end - 1]))
         c->end--;
 
     /* PEP 440: a leading 'v' is allowed and dropped */
-    if (to_lower(at(c, c->pos)) == 'v')
+    if (pw_ascii_lower(at(c, c->pos)) == 'v')
         c->pos++;
-    if (!is_digit(at(c, c->pos)))
+    if (!pw_is_digit(at(c, c->pos)))
         return fail_at(c, err, PW_EINVAL, c->pos, "a release number");
     if ((rc = parse_number(c, err, &n)) < 0)
         return rc;
     if (at(c, c->pos) == '!') {
         v->epoch = n;
         c->pos++;
-        if (!is_digit(at(c, c->pos)))
+        if (!pw_is_digit(at(c, c->pos)))
             return fail_at(c, err, PW_EINVAL, c->pos, "a release number after the epoch");
         if ((rc = parse_number(c, err, &n)) < 0)
             return rc;
     }
     v->release[v->release_len++] = n;
-    while (at(c, c->pos) == '.' && is_digit(at(c, c->pos + 1))) {
+    while (at(c, c->pos) == '.' && pw_is_digit(at(c, c->pos + 1))) {
         if (v->release_len == PW_VERSION_MAX_RELEASE)
             return fail_at(c, err, PW_ELIMIT, c->pos + 1, "at most %d release segments",
                            PW_VERSION_MAX_RELEASE);
@@ -232,7 +223,7 @@ static int parse_version(cursor *c, pw_version *v, pw_error *err)
     }
 
     /* PEP 440: "1.0-1" is an implicit post release */
-    if (at(c, c->pos) == '-' && is_digit(at(c, c->pos + 1))) {
+    if (at(c, c->pos) == '-' && pw_is_digit(at(c, c->pos + 1))) {
         c->pos++;
         if ((rc = parse_number(c, err, &v->post)) < 0)
             return rc;
@@ -419,9 +410,9 @@ static void specifier_free(pw_specifier *spec)
 static int parse_specifier(cursor *c, pw_specifier *spec, pw_error *err)
 {
     memset(spec, 0, sizeof(*spec));
-    while (c->pos < c->end && is_space(c->text[c->pos]))
+    while (c->pos < c->end && pw_is_space(c->text[c->pos]))
         c->pos++;
-    while (c->end > c->pos && is_space(c->text[c->end - 1]))
+    while (c->end > c->pos && pw_is_space(c->text[c->end - 1]))
         c->end--;
 
     size_t op_len = 0;
@@ -437,7 +428,7 @@ static int parse_specifier(cursor *c, pw_specifier *spec, pw_error *err)
         return fail_at(c, err, PW_EINVAL, c->pos,
                        "an operator (~=, ==, !=, <=, >=, <, > or ===)");
     c->pos += op_len;
-    while (c->pos < c->end && is_space(c->text[c->pos]))
+    while (c->pos < c->end && pw_is_space(c->text[c->pos]))
         c->pos++;
     if (c->pos == c->end)
         return fail_at(c, err, PW_EINVAL, c->pos, "a version after '%s'", op_text(spec->op));
@@ -445,7 +436,7 @@ static int parse_specifier(cursor *c, pw_specifier *spec, pw_error *err)
     if (spec->op == PW_OP_ARBITRARY) {
         /* PEP 440: === compares strings, so the version is kept as written */
         for (size_t i = c->pos; i < c->end; i++)
-            if (is_space(c->text[i]) || c->text[i] == ';' || c->text[i] == ')')
+            if (pw_is_space(c->text[i]) || c->text[i] == ';' || c->text[i] == ')')
                 return fail_at(c, err, PW_EINVAL, i, "no whitespace, ';' or ')' in a === version");
         spec->arbitrary = pw_xstrndup(c->text + c->pos, c->end - c->pos);
         return 0;
@@ -511,7 +502,7 @@ int pw_specifier_set_parse(pw_slice text, pw_specifier_set *out, pw_error *err)
             continue;
         cursor c = {text.ptr, text.len, "specifier", start, i};
         start = i + 1;
-        while (c.pos < c.end && is_space(c.text[c.pos]))
+        while (c.pos < c.end && pw_is_space(c.text[c.pos]))
             c.pos++;
         /* Like packaging, empty items (">=1.0,") are skipped. */
         if (c.pos == c.end)
@@ -590,7 +581,7 @@ static bool eq_icase(const char *a, size_t a_len, const char *b, size_t b_len)
     if (a_len != b_len)
         return false;
     for (size_t i = 0; i < a_len; i++)
-        if (to_lower(a[i]) != to_lower(b[i]))
+        if (pw_ascii_lower(a[i]) != pw_ascii_lower(b[i]))
             return false;
     return true;
 }

@@ -171,19 +171,16 @@ static int fail(parser *p, int code, size_t pos, const char *fmt, ...)
     return code;
 }
 
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 /* PEP 508: wsp = ' ' | '\t'. */
 static bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-static bool is_name_char(char c) { return is_alnum(c) || c == '-' || c == '_' || c == '.'; }
+static bool is_name_char(char c) { return pw_is_alnum(c) || c == '-' || c == '_' || c == '.'; }
 /* Characters of a marker variable token, and what a keyword must not be
  * followed by ("android" is not "and"). */
-static bool is_word_char(char c) { return is_alnum(c) || c == '_' || c == '.'; }
+static bool is_word_char(char c) { return pw_is_alnum(c) || c == '_' || c == '.'; }
 /* PEP 508: version = (letterOrDigit | '-' | '_' | '.' | '*' | '+' | '!')+ */
 static bool is_version_char(char c)
 {
-    return is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '*' || c == '+' || c == '!';
+    return pw_is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '*' || c == '+' || c == '!';
 }
 
 static char peek(const parser *p) { return p->pos < p->len ? p->s[p->pos] : '\0'; }
@@ -290,7 +287,7 @@ static int parse_operand(parser *p, operand *o, bool left)
     char c = peek(p);
     if (c == '"' || c == '\'')
         return parse_string(p, o);
-    if (!at_end(p) && (is_alpha(c) || c == '_'))
+    if (!at_end(p) && (pw_is_alpha(c) || c == '_'))
         return parse_variable(p, o);
     return fail_expected(p, left ? "a marker variable or a quoted string"
                                  : "a quoted string (or a marker variable)");
@@ -701,7 +698,7 @@ void pw_marker_env_free(pw_marker_env *env)
 /* identifier = letterOrDigit ( ('-' | '_' | '.')* letterOrDigit )* */
 static int parse_identifier(parser *p, const char *what, pw_slice *out)
 {
-    if (!is_alnum(peek(p)) || at_end(p)) {
+    if (!pw_is_alnum(peek(p)) || at_end(p)) {
         pw_buf expected = PW_BUF_INIT;
         pw_buf_printf(&expected, "%s %s", strchr("aeiou", what[0]) ? "an" : "a", what);
         int rc = fail_expected(p, pw_buf_cstr(&expected));
@@ -711,7 +708,7 @@ static int parse_identifier(parser *p, const char *what, pw_slice *out)
     size_t start = p->pos;
     while (p->pos < p->len && is_name_char(p->s[p->pos]))
         p->pos++;
-    if (!is_alnum(p->s[p->pos - 1]))
+    if (!pw_is_alnum(p->s[p->pos - 1]))
         return fail(p, PW_EINVAL, p->pos - 1, "expected a letter or digit at the end of the %s '%.*s'",
                     what, (int)(p->pos - start), p->s + start);
     *out = pw_slice_make(p->s + start, p->pos - start);
@@ -774,7 +771,7 @@ static size_t take_pep440_column(char *message)
     char *digits = found + strlen(marker);
     size_t n = 0;
     char *d = digits;
-    while (is_digit(*d))
+    while (pw_is_digit(*d))
         n = n * 10 + (size_t)(*d++ - '0');
     if (d == digits || *d != '\0')
         return 0;

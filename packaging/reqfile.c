@@ -237,28 +237,12 @@ static pw_slice link_filename(const char *s, size_t len)
     return pw_slice_make(s + start, len - start);
 }
 
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return ch - 'A' + 10;
-}
-
 /* PEP 427: {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl.
  * Returns the distribution name (URL-decoded) or NULL. */
 static char *wheel_name(pw_slice file)
 {
     pw_buf decoded = PW_BUF_INIT;
-    for (size_t i = 0; i < file.len; i++) {
-        if (file.ptr[i] == '%' && i + 2 < file.len && is_hex(file.ptr[i + 1]) && is_hex(file.ptr[i + 2])) {
-            pw_buf_putc(&decoded, (char)(hex_value(file.ptr[i + 1]) * 16 + hex_value(file.ptr[i + 2])));
-            i += 2;
-        } else {
-            pw_buf_putc(&decoded, file.ptr[i]);
-        }
-    }
+    pw_percent_decode(file, &decoded);
     const char *s = pw_buf_cstr(&decoded);
     size_t len = decoded.len;
     char *name = NULL;

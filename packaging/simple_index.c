@@ -10,35 +10,10 @@
 
 /* --------------------------------------------------------------- helpers */
 
-static bool is_space(char c)
+/* HTML's ASCII whitespace (no \v). */
+static bool is_html_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
-}
-
-static bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static bool is_hex(pw_slice s)
@@ -46,7 +21,7 @@ static bool is_hex(pw_slice s)
     if (s.len == 0)
         return false;
     for (size_t i = 0; i < s.len; i++)
-        if (hex_value(s.ptr[i]) < 0)
+        if (pw_hex_value(s.ptr[i]) < 0)
             return false;
     return true;
 }
@@ -55,7 +30,7 @@ static char *lower_dup(pw_slice s)
 {
     char *out = pw_xstrndup(s.ptr, s.len);
     for (size_t i = 0; i < s.len; i++)
-        out[i] = ascii_lower(out[i]);
+        out[i] = pw_ascii_lower(out[i]);
     return out;
 }
 
@@ -107,10 +82,10 @@ static size_t decode_entity(const char *s, size_t len, pw_buf *out)
     bool hex = s[2] == 'x' || s[2] == 'X';
     size_t i = hex ? 3 : 2, digits = 0;
     unsigned long cp = 0;
-    while (i < len && (hex ? hex_value(s[i]) >= 0 : is_digit(s[i]))) {
+    while (i < len && (hex ? pw_hex_value(s[i]) >= 0 : pw_is_digit(s[i]))) {
         /* Saturate instead of overflowing: anything this big is invalid. */
         if (cp <= 0x10FFFF)
-            cp = cp * (hex ? 16 : 10) + (unsigned long)(hex ? hex_value(s[i]) : s[i] - '0');
+            cp = cp * (hex ? 16 : 10) + (unsigned long)(hex ? pw_hex_value(s[i]) : s[i] - '0');
         i++;
         digits++;
     }
@@ -164,10 +139,10 @@ static void url_split(const char *s, url_parts *u)
     memset(u, 0, sizeof(*u));
     size_t n = strlen(s), i = 0;
     size_t colon = strcspn(s, ":/?#");
-    if (colon < n && s[colon] == ':' && colon > 0 && is_alpha(s[0])) {
+    if (colon < n && s[colon] == ':' && colon > 0 && pw_is_alpha(s[0])) {
         bool ok = true;
         for (size_t k = 1; k < colon; k++)
-            if (!is_alpha(s[k]) && !is_digit(s[k]) && s[k] != '+' && s[k] != '-' && s[k] != '.')
+            if (!pw_is_alpha(s[k]) && !pw_is_digit(s[k]) && s[k] != '+' && s[k] != '-' && s[k] != '.')
                 ok = false;
         if (ok) {
             u->has_scheme = true;
@@ -409,7 +384,7 @@ static bool is_hash_name(pw_slice s)
     if (s.len == 0 || s.len > 32)
         return false;
     for (size_t i = 0; i < s.len; i++)
-        if (!is_alpha(s.ptr[i]) && !is_digit(s.ptr[i]) && s.ptr[i] != '_' && s.ptr[i] != '-')
+        if (!pw_is_alpha(s.ptr[i]) && !pw_is_digit(s.ptr[i]) && s.ptr[i] != '_' && s.ptr[i] != '-')
             return false;
     return true;
 }
@@ -467,15 +442,7 @@ static void set_metadata_attr(pw_index_file *f, pw_slice v)
 static char *percent_decode(pw_slice s)
 {
     pw_buf b = PW_BUF_INIT;
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.ptr[i] == '%' && i + 2 < s.len && hex_value(s.ptr[i + 1]) >= 0 &&
-            hex_value(s.ptr[i + 2]) >= 0) {
-            pw_buf_putc(&b, (char)(hex_value(s.ptr[i + 1]) * 16 + hex_value(s.ptr[i + 2])));
-            i += 2;
-        } else {
-            pw_buf_putc(&b, s.ptr[i]);
-        }
-    }
+    pw_percent_decode(s, &b);
     if (!b.data)
         pw_buf_puts(&b, "");
     return pw_buf_detach(&b);
@@ -607,14 +574,14 @@ static int check_api_version(page_ctx *c, const char *what, pw_slice v)
 {
     v = pw_slice_trim(v);
     size_t i = 0;
-    while (i < v.len && is_digit(v.ptr[i]))
+    while (i < v.len && pw_is_digit(v.ptr[i]))
         i++;
     bool well_formed = i > 0 && i <= 9;
     if (well_formed && i < v.len) {
         size_t j = i + 1;
         well_formed = v.ptr[i] == '.' && j < v.len;
         while (well_formed && j < v.len)
-            well_formed = is_digit(v.ptr[j++]);
+            well_formed = pw_is_digit(v.ptr[j++]);
     }
     if (!well_formed)
         return page_error(c, PW_EINVAL, "%s '" PW_SLICE_FMT "' is not MAJOR.MINOR", what,
@@ -652,7 +619,7 @@ typedef struct html_tag {
 
 static size_t skip_space(const char *s, size_t len, size_t i)
 {
-    while (i < len && is_space(s[i]))
+    while (i < len && is_html_space(s[i]))
         i++;
     return i;
 }
@@ -667,7 +634,7 @@ static size_t read_attributes(const char *s, size_t len, size_t i, html_tag *tag
 {
     *complete = false;
     for (;;) {
-        while (i < len && (is_space(s[i]) || s[i] == '/'))
+        while (i < len && (is_html_space(s[i]) || s[i] == '/'))
             i++;
         if (i >= len)
             return len;
@@ -678,7 +645,7 @@ static size_t read_attributes(const char *s, size_t len, size_t i, html_tag *tag
         size_t name_start = i;
         if (s[i] == '=')
             i++;
-        while (i < len && !is_space(s[i]) && s[i] != '>' && s[i] != '/' && s[i] != '=')
+        while (i < len && !is_html_space(s[i]) && s[i] != '>' && s[i] != '/' && s[i] != '=')
             i++;
         pw_slice name = pw_slice_make(s + name_start, i - name_start);
         pw_slice value = pw_slice_make(s + i, 0);
@@ -695,7 +662,7 @@ static size_t read_attributes(const char *s, size_t len, size_t i, html_tag *tag
                 i = (size_t)(close - s) + 1;
             } else {
                 size_t start = i;
-                while (i < len && !is_space(s[i]) && s[i] != '>')
+                while (i < len && !is_html_space(s[i]) && s[i] != '>')
                     i++;
                 value = pw_slice_make(s + start, i - start);
             }
@@ -721,7 +688,7 @@ static size_t skip_raw_text(const char *s, size_t len, size_t i, pw_slice name)
         if (i < len && s[i] == '/' && len - i - 1 >= name.len) {
             bool match = true;
             for (size_t k = 0; k < name.len && match; k++)
-                match = ascii_lower(s[i + 1 + k]) == ascii_lower(name.ptr[k]);
+                match = pw_ascii_lower(s[i + 1 + k]) == pw_ascii_lower(name.ptr[k]);
             if (match)
                 return i - 1;
         }
@@ -883,7 +850,7 @@ static int parse_html(page_ctx *c, const char *page_url, const char *s, size_t l
         }
         if (rest >= 2 && s[i + 1] == '/') {
             size_t j = i + 2, name_start = j;
-            while (j < len && (is_alpha(s[j]) || is_digit(s[j])))
+            while (j < len && (pw_is_alpha(s[j]) || pw_is_digit(s[j])))
                 j++;
             pw_slice name = pw_slice_make(s + name_start, j - name_start);
             const char *gt = memchr(s + j, '>', len - j);
@@ -892,14 +859,14 @@ static int parse_html(page_ctx *c, const char *page_url, const char *s, size_t l
                 rc = finish_anchor(c, &a);
             continue;
         }
-        if (rest < 2 || !is_alpha(s[i + 1])) {
+        if (rest < 2 || !pw_is_alpha(s[i + 1])) {
             if (a.open)
                 pw_buf_putc(&a.text, '<');
             i++;
             continue;
         }
         size_t j = i + 1, name_start = j;
-        while (j < len && (is_alpha(s[j]) || is_digit(s[j])))
+        while (j < len && (pw_is_alpha(s[j]) || pw_is_digit(s[j])))
             j++;
         html_tag tag;
         memset(&tag, 0, sizeof(tag));
@@ -1540,7 +1507,7 @@ static bool read_digits(const char *s, size_t *i, int count, int *out)
 {
     int v = 0;
     for (int k = 0; k < count; k++) {
-        if (!is_digit(s[*i]))
+        if (!pw_is_digit(s[*i]))
             return false;
         v = v * 10 + (s[(*i)++] - '0');
     }
@@ -1567,8 +1534,8 @@ int pw_parse_timestamp(const char *text, int64_t *out, pw_error *err)
             ok = read_digits(s, &i, 2, &second);
             if (ok && (s[i] == '.' || s[i] == ',')) {
                 i++;
-                ok = is_digit(s[i]);
-                while (is_digit(s[i]))
+                ok = pw_is_digit(s[i]);
+                while (pw_is_digit(s[i]))
                     i++;
             }
         }
@@ -1579,7 +1546,7 @@ int pw_parse_timestamp(const char *text, int64_t *out, pw_error *err)
             ok = read_digits(s, &i, 2, &off_h);
             if (ok && s[i] == ':')
                 i++;
-            if (ok && is_digit(s[i]))
+            if (ok && pw_is_digit(s[i]))
                 ok = read_digits(s, &i, 2, &off_m);
         }
         ok = ok && s[i] == '\0';

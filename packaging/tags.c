@@ -6,26 +6,11 @@
 
 /* ------------------------------------------------------------ wheel names */
 
-static bool is_alnum(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static char ascii_lower(char c)
-{
-    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Characters allowed in `s` besides ASCII letters and digits. */
 static bool only_chars(pw_slice s, const char *extra)
 {
     for (size_t i = 0; i < s.len; i++) {
-        if (!is_alnum(s.ptr[i]) && (s.ptr[i] == '\0' || !strchr(extra, s.ptr[i])))
+        if (!pw_is_alnum(s.ptr[i]) && (s.ptr[i] == '\0' || !strchr(extra, s.ptr[i])))
             return false;
     }
     return true;
@@ -62,7 +47,7 @@ static int expand_tag_set(const char *file_name, const char *what, pw_slice part
                                what, PW_SLICE_ARG(part));
         char *tag = pw_xstrndup(one.ptr, one.len);
         for (char *p = tag; *p; p++)
-            *p = ascii_lower(*p);
+            *p = pw_ascii_lower(*p);
         pw_strlist_push_owned(out, tag);
         start = i + 1;
     }
@@ -112,9 +97,9 @@ int pw_wheel_name_parse(const char *file_name, pw_wheel_name *out, pw_error *err
     /* PEP 440 versions start with a digit (an epoch is digits too) or a 'v'
      * prefix; checking that catches a name with an unescaped '-'. */
     bool version_ok = version.len > 0 && only_chars(version, ".!+_") &&
-                      (is_digit(version.ptr[0]) ||
-                       (version.len > 1 && ascii_lower(version.ptr[0]) == 'v' &&
-                        is_digit(version.ptr[1])));
+                      (pw_is_digit(version.ptr[0]) ||
+                       (version.len > 1 && pw_ascii_lower(version.ptr[0]) == 'v' &&
+                        pw_is_digit(version.ptr[1])));
     if (!version_ok)
         return wheel_error(err, file_name,
                            "version '" PW_SLICE_FMT "' must start with a digit and contain only "
@@ -124,7 +109,7 @@ int pw_wheel_name_parse(const char *file_name, pw_wheel_name *out, pw_error *err
     if (n == 6) {
         build = parts[2];
         /* PEP 427: "Must start with a digit." */
-        if (build.len == 0 || !is_digit(build.ptr[0]) || !only_chars(build, "._"))
+        if (build.len == 0 || !pw_is_digit(build.ptr[0]) || !only_chars(build, "._"))
             return wheel_error(err, file_name,
                                "build tag '" PW_SLICE_FMT "' must start with a digit",
                                PW_SLICE_ARG(build));
@@ -188,10 +173,10 @@ static bool parse_major_minor(const char *s, unsigned *major, unsigned *minor)
     unsigned parts[2] = {0, 0};
     const char *p = s;
     for (int k = 0; k < 2; k++) {
-        if (!p || !is_digit(*p))
+        if (!p || !pw_is_digit(*p))
             return false;
         unsigned v = 0;
-        while (is_digit(*p)) {
+        while (pw_is_digit(*p)) {
             if (v > 1000)
                 return false;
             v = v * 10 + (unsigned)(*p++ - '0');
@@ -215,7 +200,7 @@ static char *platform_tag(const char *prefix, const char *middle, const char *ar
     pw_buf_printf(&b, "%s%s_%s", prefix, middle, arch);
     for (size_t i = 0; i < b.len; i++) {
         char c = b.data[i];
-        b.data[i] = (c == '.' || c == '-' || c == ' ') ? '_' : ascii_lower(c);
+        b.data[i] = (c == '.' || c == '-' || c == ' ') ? '_' : pw_ascii_lower(c);
     }
     return pw_buf_detach(&b);
 }

@@ -457,17 +457,6 @@ static void put_utf8(pw_buf *b, uint32_t cp)
     pw_buf_append(b, tmp, n);
 }
 
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* p->pos is at the backslash. */
 static int parse_escape(parser *p, pw_buf *out)
 {
@@ -500,7 +489,7 @@ static int parse_escape(parser *p, pw_buf *out)
         return PW_OK;
     uint32_t cp = 0;
     for (size_t i = 0; i < digits; i++) {
-        int h = hex_value(peek(p));
+        int h = pw_hex_value(peek(p));
         if (h < 0)
             return fail_at(p, start, PW_EINVAL, "expected %zu hexadecimal digits after '\\%c'",
                            digits, c);
@@ -702,15 +691,10 @@ static int parse_key(parser *p, key_path *k)
 static int parse_value(parser *p, unsigned depth, pw_toml_value **out);
 static int parse_keyval(parser *p, pw_toml_value *table);
 
-static bool is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
 static bool digits_at(const parser *p, size_t off, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!is_digit(peek_at(p, off + i)))
+        if (!pw_is_digit(peek_at(p, off + i)))
             return false;
     return true;
 }
@@ -750,12 +734,12 @@ static size_t scan_time(parser *p, size_t off)
     }
     off += 8;
     if (peek_at(p, off) == '.') {
-        if (!is_digit(peek_at(p, off + 1))) {
+        if (!pw_is_digit(peek_at(p, off + 1))) {
             fail_at(p, off, PW_EINVAL, "expected digits after the decimal point of the seconds");
             return 0;
         }
         off++;
-        while (is_digit(peek_at(p, off)))
+        while (pw_is_digit(peek_at(p, off)))
             off++;
     }
     return off;
@@ -833,7 +817,7 @@ static long scan_digits(const char *t, size_t n, size_t *i, int base, pw_buf *cl
     bool last_digit = false;
     while (*i < n) {
         int c = (unsigned char)t[*i];
-        int v = base == 16 ? hex_value(c) : (is_digit(c) ? c - '0' : -1);
+        int v = base == 16 ? pw_hex_value(c) : (pw_is_digit(c) ? c - '0' : -1);
         if (v >= 0 && v < base) {
             pw_buf_putc(clean, (char)c);
             count++;
@@ -842,7 +826,7 @@ static long scan_digits(const char *t, size_t n, size_t *i, int base, pw_buf *cl
             if (!last_digit || *i + 1 >= n)
                 return -1;
             int next = (unsigned char)t[*i + 1];
-            int nv = base == 16 ? hex_value(next) : (is_digit(next) ? next - '0' : -1);
+            int nv = base == 16 ? pw_hex_value(next) : (pw_is_digit(next) ? next - '0' : -1);
             if (nv < 0 || nv >= base)
                 return -1;
             last_digit = false;
@@ -906,7 +890,7 @@ static int parse_number(parser *p, unsigned depth, pw_toml_value **out)
         }
         uint64_t v = 0;
         for (size_t k = 0; k < clean.len; k++) {
-            uint64_t d = (uint64_t)hex_value((unsigned char)clean.data[k]);
+            uint64_t d = (uint64_t)pw_hex_value((unsigned char)clean.data[k]);
             if (v > ((uint64_t)INT64_MAX - d) / (uint64_t)base) {
                 pw_buf_free(&clean);
                 return fail_at(p, start, PW_EINVAL,
@@ -1111,7 +1095,7 @@ static int parse_value(parser *p, unsigned depth, pw_toml_value **out)
         return parse_datetime(p, depth, out);
     if (digits_at(p, p->pos, 2) && peek_at(p, p->pos + 2) == ':')
         return parse_datetime(p, depth, out);
-    if (is_digit(c) || c == '+' || c == '-' || c == 'i' || c == 'n')
+    if (pw_is_digit(c) || c == '+' || c == '-' || c == 'i' || c == 'n')
         return parse_number(p, depth, out);
     return fail_expected(p, "a value (string, number, boolean, date-time, array or inline "
                             "table)");

@@ -19,17 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int decode_hex(const char *path, const pw_buf *text, pw_buf *out)
 {
     int high = -1;
@@ -37,7 +26,7 @@ static int decode_hex(const char *path, const pw_buf *text, pw_buf *out)
         char c = text->data[i];
         if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
             continue;
-        int v = hex_value(c);
+        int v = pw_hex_value(c);
         if (v < 0) {
             fprintf(stderr, "%s: byte %zu: expected a hex digit, got 0x%02x\n", path, i + 1,
                     (unsigned char)c);
