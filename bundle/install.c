@@ -640,22 +640,6 @@ static int open_temp(installer *ins, const char *rel, char **final_out, char **t
     return PW_OK;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 static int extract_member(installer *ins, member *m, pw_error *err)
 {
     bool keep = m->dest && !m->stripped && !m->dropped;
@@ -711,7 +695,7 @@ static int extract_member(installer *ins, member *m, pw_error *err)
             break;
         }
         pw_sha256_update(&h, ins->chunk, (size_t)got);
-        if (fd >= 0 && write_all(fd, ins->chunk, (size_t)got) != 0) {
+        if (fd >= 0 && pw_write_all(fd, ins->chunk, (size_t)got) != 0) {
             rc = pw_error_set(err, PW_EIO, "%s: write failed: %s", tmp, strerror(errno));
             break;
         }
@@ -784,7 +768,7 @@ static int write_metadata_file(installer *ins, const char *rel, const char *data
         return rc;
     char hex[PW_SHA256_HEX_LEN + 1];
     pw_sha256_hex(data, len, hex);
-    if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || close(fd) != 0) {
+    if (pw_write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || close(fd) != 0) {
         rc = pw_error_set(err, PW_EIO, "%s: write failed: %s", tmp, strerror(errno));
         unlink(tmp);
     } else {

@@ -214,6 +214,9 @@ char *pw_path_join(const char *dir, const char *name);
 char *pw_path_dirname(const char *path);
 const char *pw_path_basename(const char *path);
 
+/* write(2) until all of data is written, through EINTR; -1 with errno set. */
+int pw_write_all(int fd, const void *data, size_t len);
+
 /* ---------------------------------------------------------------- digests */
 
 #define PW_SHA256_LEN 32

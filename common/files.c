@@ -73,16 +73,17 @@ int pw_read_file(const char *path, pw_buf *out, pw_error *err)
 static int write_file_atomic_locked(const char *path, const void *data, size_t len,
                                     bool durable, pw_error *err);
 
-static int write_all(int fd, const char *data, size_t len)
+int pw_write_all(int fd, const void *data, size_t len)
 {
+    const char *p = data;
     while (len) {
-        ssize_t n = write(fd, data, len);
+        ssize_t n = write(fd, p, len);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             return -1;
         }
-        data += n;
+        p += n;
         len -= (size_t)n;
     }
     return 0;
@@ -262,7 +263,7 @@ static int write_file_atomic_locked(const char *path, const void *data, size_t l
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0644 & ~mask);
-    if (write_all(fd, data, len) != 0 || (durable && fsync(fd) != 0)) {
+    if (pw_write_all(fd, data, len) != 0 || (durable && fsync(fd) != 0)) {
         int saved = errno;
         close(fd);
         unlink(tmp.data);

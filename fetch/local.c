@@ -72,20 +72,6 @@ void pw_fetch_local_page(pw_fetch_session *s, xfer *x)
     pw_fetch_xfer_done(x, rc);
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Copied into the store while hashed, so that what was verified is what
  * the caller reads later even if the source file changes. */
 void pw_fetch_local_artifact(pw_fetch_session *s, xfer *x)
@@ -129,7 +115,7 @@ void pw_fetch_local_artifact(pw_fetch_session *s, xfer *x)
             break;
         pw_sha256_update(&h, chunk, (size_t)n);
         total += (uint64_t)n;
-        if (write_all(out, chunk, (size_t)n) != 0) {
+        if (pw_write_all(out, chunk, (size_t)n) != 0) {
             rc = pw_error_set(&r->error, PW_EIO, "%s: cannot write %s: %s", x->redacted, tmp.data,
                               strerror(errno));
             break;

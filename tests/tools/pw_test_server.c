@@ -106,20 +106,6 @@ static void lookup(const char *key, int *count, pw_buf *headers)
     pthread_mutex_unlock(&shared->mu);
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------- requests */
 
 typedef struct request {
@@ -238,7 +224,7 @@ static int send_simple(int fd, int code, const char *reason, const char *extra, 
                   "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nContent-Type: text/plain\r\n%s%s\r\n%s",
                   code, reason, strlen(body), extra ? extra : "",
                   close_conn ? "Connection: close\r\n" : "", body);
-    int rc = write_all(fd, b.data, b.len);
+    int rc = pw_write_all(fd, b.data, b.len);
     pw_buf_free(&b);
     return rc;
 }
@@ -355,7 +341,7 @@ static bool handle(int fd, const request *r)
         if (not_modified) {
             pw_buf_printf(&h, "HTTP/1.1 304 Not Modified\r\nETag: %s\r\n%s\r\n", etag,
                           r->close ? "Connection: close\r\n" : "");
-            write_all(fd, h.data, h.len);
+            pw_write_all(fd, h.data, h.len);
             pw_buf_free(&h);
             pw_buf_free(&content);
             return !r->close;
@@ -402,13 +388,13 @@ static bool handle(int fd, const request *r)
         pw_buf_puts(&h, "Connection: close\r\n");
     pw_buf_puts(&h, "\r\n");
     bool keep = !r->close;
-    if (write_all(fd, h.data, h.len) != 0 || strcmp(r->method, "HEAD") == 0) {
+    if (pw_write_all(fd, h.data, h.len) != 0 || strcmp(r->method, "HEAD") == 0) {
         keep = keep && strcmp(r->method, "HEAD") == 0;
     } else if ((strcmp(kind, "truncate") == 0 || strcmp(kind, "truncate-norange") == 0 ||
                 strcmp(kind, "reset") == 0 || strcmp(kind, "stall") == 0) &&
                faulty) {
         size_t half = (end - start) / 2;
-        write_all(fd, content.data + start, half);
+        pw_write_all(fd, content.data + start, half);
         if (strcmp(kind, "stall") == 0) {
             sleep(30);
         } else if (strcmp(kind, "reset") == 0) {
@@ -421,12 +407,12 @@ static bool handle(int fd, const request *r)
         size_t step = (end - start + 15) / 16;
         for (size_t at = start; at < end && keep; at += step) {
             size_t piece = end - at < step ? end - at : step;
-            if (write_all(fd, content.data + at, piece) != 0)
+            if (pw_write_all(fd, content.data + at, piece) != 0)
                 keep = false;
             struct timespec ts = {0, 20 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
-    } else if (write_all(fd, content.data + start, end - start) != 0) {
+    } else if (pw_write_all(fd, content.data + start, end - start) != 0) {
         keep = false;
     }
     pw_buf_free(&h);
