@@ -193,7 +193,7 @@ static int run_edit(cli_context *ctx, const cli_command *cmd, int argc, char **a
     if (rc == PW_OK && (rc = pw_resolver_lock(&o.request, &lock, &err)) == PW_OK)
         locked = true;
     if (locked)
-        rc = pw_lock_save(o.request.lock_path, &lock, &err);
+        rc = pw_lock_save(o.request.lock_path, &lock, NULL, &err);
     if (rc != PW_OK && written) {
         /* the resolution (or the lock's write) failed: the input as it was */
         pw_error restore = {0};

@@ -383,18 +383,8 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
         pw_lock_free(&lock);
         goto done;
     }
-    /* Rewrite only when the bytes change, so that the file's mtime tells
-     * build systems the truth. */
-    pw_buf fresh = PW_BUF_INIT, existing = PW_BUF_INIT;
-    pw_lock_serialize(&lock, &fresh);
-    pw_error ignored = {0};
-    bool changed = pw_read_file(o.request.lock_path, &existing, &ignored) != PW_OK ||
-                   existing.len != fresh.len || memcmp(existing.data, fresh.data, fresh.len) != 0;
-    pw_error_clear(&ignored);
-    if (changed)
-        rc = pw_write_file_atomic(o.request.lock_path, fresh.data, fresh.len, &err);
-    pw_buf_free(&fresh);
-    pw_buf_free(&existing);
+    bool changed = false;
+    rc = pw_lock_save(o.request.lock_path, &lock, &changed, &err);
     if (rc) {
         exit_code = cli_fail(ctx, "lock", &err);
     } else {

@@ -321,12 +321,19 @@ void pw_lock_serialize(const pw_lock *lock, pw_buf *out)
     cJSON_Delete(root);
 }
 
-int pw_lock_save(const char *path, const pw_lock *lock, pw_error *err)
+int pw_lock_save(const char *path, const pw_lock *lock, bool *changed, pw_error *err)
 {
-    pw_buf text = PW_BUF_INIT;
+    pw_buf text = PW_BUF_INIT, existing = PW_BUF_INIT;
     pw_lock_serialize(lock, &text);
-    int rc = pw_write_file_atomic(path, text.data, text.len, err);
+    pw_error ignored = {0};
+    bool differs = pw_read_file(path, &existing, &ignored) != PW_OK || existing.len != text.len ||
+                   memcmp(existing.data, text.data, text.len) != 0;
+    pw_error_clear(&ignored);
+    int rc = differs ? pw_write_file_atomic(path, text.data, text.len, err) : PW_OK;
+    if (changed)
+        *changed = differs && rc == PW_OK;
     pw_buf_free(&text);
+    pw_buf_free(&existing);
     return rc;
 }
 

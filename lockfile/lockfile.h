@@ -129,8 +129,10 @@ void pw_lock_serialize(const pw_lock *lock, pw_buf *out);
 /* Parses lock text; errors name `origin` and the field that is wrong. */
 int pw_lock_parse(const char *origin, const char *text, size_t len, pw_lock *out, pw_error *err);
 int pw_lock_load(const char *path, pw_lock *out, pw_error *err);
-/* Serializes and writes atomically. */
-int pw_lock_save(const char *path, const pw_lock *lock, pw_error *err);
+/* The one writer of a lock file: serializes and writes atomically, but
+ * only when the bytes differ from the file's, so that its mtime tells
+ * build systems the truth. *changed (may be NULL) says whether it wrote. */
+int pw_lock_save(const char *path, const pw_lock *lock, bool *changed, pw_error *err);
 
 /* ------------------------------------------------------------- comparing */
 

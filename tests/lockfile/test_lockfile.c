@@ -4,8 +4,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lockfile.h"
 
@@ -166,6 +169,47 @@ static int length_cmp(const char *a, const char *b)
     return (int)strlen(a) - (int)strlen(b);
 }
 
+/* pw_lock_save writes only when the bytes change, atomically, and says so. */
+static void test_save_only_when_changed(void **state)
+{
+    (void)state;
+    char *dir = pw_test_tempdir("lockfile-save");
+    char *path = pw_path_join(dir, "pwpkg.lock");
+    pw_lock lock, back;
+    make_lock(&lock);
+    pw_error err = {0};
+    bool changed = false;
+    PW_ASSERT_OK(pw_lock_save(path, &lock, &changed, &err), &err);
+    assert_true(changed);
+    struct stat first;
+    assert_int_equal(stat(path, &first), 0);
+    /* the same lock again: no write, the inode (a rename would change it) kept */
+    PW_ASSERT_OK(pw_lock_save(path, &lock, &changed, &err), &err);
+    assert_false(changed);
+    struct stat second;
+    assert_int_equal(stat(path, &second), 0);
+    assert_int_equal(first.st_ino, second.st_ino);
+    /* a change is written and reads back */
+    lock.packages[0].size = 99;
+    PW_ASSERT_OK(pw_lock_save(path, &lock, &changed, &err), &err);
+    assert_true(changed);
+    PW_ASSERT_OK(pw_lock_load(path, &back, &err), &err);
+    assert_int_equal(back.packages[0].size, 99);
+    pw_lock_free(&back);
+    /* a directory where the lock should be: an error naming it, nothing written */
+    char *sub = pw_path_join(dir, "sub");
+    PW_ASSERT_OK(pw_mkdirs(sub, &err), &err);
+    assert_int_not_equal(pw_lock_save(sub, &lock, &changed, &err), PW_OK);
+    assert_false(changed);
+    assert_non_null(strstr(pw_error_message(&err), "sub"));
+    pw_error_clear(&err);
+    pw_lock_free(&lock);
+    pw_remove_tree(dir, &err);
+    free(sub);
+    free(path);
+    free(dir);
+}
+
 static void test_diff(void **state)
 {
     (void)state;
@@ -215,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_diff),
+        cmocka_unit_test(test_save_only_when_changed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
