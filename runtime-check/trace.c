@@ -163,7 +163,7 @@ int pw_trace_parse(const char *origin, const char *text, size_t len, pw_trace *o
             rc = pw_error_set(err, PW_EINVAL,
                               "%s:%zu: \"files\" item %zu: expected a path relative to the "
                               "bundle (\"pkg/mod.py\": no leading '/', no '.' or '..')%s%s%s",
-                              origin, line_of_key(text, len, "files") + i, i,
+                              origin, line_of_key(text, len, "files"), i,
                               cJSON_IsString(f) ? ", not \"" : "",
                               cJSON_IsString(f) ? f->valuestring : "",
                               cJSON_IsString(f) ? "\"" : "");
