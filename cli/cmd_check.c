@@ -368,6 +368,8 @@ static int run_check(cli_context *ctx, int argc, char **argv)
             print_response(ctx, &report);
             reported = true;
         }
+        if (rc == PW_OK && trace.exercise && !ctx->json && ctx->verbosity >= 0)
+            fprintf(stderr, "exercise %s ran to its end\n", trace.exercise);
         if (rc == PW_OK && trace_path)
             rc = cli_write_trace(ctx, trace_path, lock_path, &lock, o.entry, &trace, &report, &err);
     }

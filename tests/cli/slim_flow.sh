@@ -52,6 +52,7 @@ EOF
 
 # a trace with an exercise script: the module it imports is traced too
 run 0 "$PWPKG" check --entry src/entry.py --exercise exercise.py --trace t2.json
+expect_contains "$ERR" "exercise exercise.py ran to its end" "the exercise reported"
 expect_contains "$(cat t2.json)" '"beta/extra.py"' "the exercise's import is traced"
 expect_contains "$(cat t2.json)" '"exercise": "exercise.py"' "the trace records its run"
 
@@ -157,5 +158,7 @@ run 1 "$PWPKG" check --entry src/entry.py --exercise bad.py --trace t3.json
 expect_contains "$ERR" 'File "bad.py", line 4, in go' "the script's traceback"
 expect_contains "$ERR" "RuntimeError: exercise broke" "the script's error"
 [ ! -e t3.json ] && pass || fail "a failed run wrote its trace"
+run 2 "$PWPKG" check --entry src/entry.py --exercise no-such-script.py
+expect_contains "$ERR" "no-such-script.py" "a missing exercise script named"
 
 finish
