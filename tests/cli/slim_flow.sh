@@ -102,6 +102,12 @@ run 0 "$PWPKG" verify --pyodide $V --pyodide-index "$index" --no-index --find-li
   --bundle slim
 expect_contains "$ERR" "bundle rebuilt and compared" "verify rebuilt the slim bundle"
 
+# a zip bundle slims, proves and verifies the same way
+run 0 "$PWPKG" bundle --format zip --slim t1.json -o slim.zip
+unzip -l slim.zip | grep -q 'alpha/unused.py' && fail "slim.zip kept alpha/unused.py" || pass
+run 0 "$PWPKG" verify --pyodide $V --pyodide-index "$index" --no-index --find-links wheels \
+  --bundle slim.zip
+
 # merged traces keep the exercise's module; --keep adds what a glob names
 run 0 "$PWPKG" bundle --slim t1.json --slim t2.json --keep 'gamma/heavy.py' -o slim2
 [ -f slim2/beta/extra.py ] && pass || fail "the merged trace's exercise module was dropped"
