@@ -225,6 +225,24 @@ static void trace_one_release(const char *version)
     pw_check_report_free(&rep);
     pw_check_trace_free(&bad);
 
+    /* An extension module is read through FS.open too: the side module has
+     * no PyInit, so its import fails, after the loader opened it. */
+    char *ext = pw_path_join(bundle, "pkg/_ext.so");
+    assert_int_equal(pw_write_file_atomic(ext, side_module, sizeof side_module, &err), 0);
+    pw_strlist ext_mods = PW_STRLIST_INIT;
+    pw_strlist_push(&ext_mods, "pkg._ext");
+    pw_check_trace ext_trace = {.record = true};
+    pw_check_options eo = {.runtime_dir = runtime, .bundle_dir = bundle, .modules = &ext_mods,
+                           .trace = &ext_trace};
+    assert_int_equal(pw_check_run(&eo, &rep, &err), PW_ECHECK);
+    if (!pw_strlist_contains(&ext_trace.files, "pkg/_ext.so"))
+        fail_msg("%s: the extension module was not traced (%zu files)", version,
+                 ext_trace.files.len);
+    pw_check_report_free(&rep);
+    pw_check_trace_free(&ext_trace);
+    pw_strlist_free(&ext_mods);
+    free(ext);
+
     pw_strlist_free(&mods);
     pw_error_clear(&err);
     free(ok_script);
