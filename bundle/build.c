@@ -96,6 +96,7 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
             .exclude = o->exclude,
             .strict_record = o->strict_record,
             .upload_exclude = o->workers ? &s->upload_exclude : NULL,
+            .slim = o->slim,
         };
         pw_report(PW_REPORT_DEBUG, "bundle: installing %s %s", it->name,
                   it->version ? it->version : "");
@@ -106,6 +107,8 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
         }
         s->installed[i] = true;
         used += s->results[i].uncompressed;
+        for (size_t k = 0; o->slimmed_out && k < s->results[i].slimmed.len; k++)
+            pw_strlist_push(o->slimmed_out, s->results[i].slimmed.items[k]);
     }
     if (skipped.len)
         rep->skipped = pw_buf_detach(&skipped);
@@ -284,6 +287,12 @@ static void fill_report(build_state *s, pw_bundle_report *rep)
         rep->py_compiled_members += s->results[p].py_compiled;
         rep->unlisted_members += s->results[p].unlisted;
         rep->no_record_wheels += s->results[p].no_record;
+        ps->slimmed_files = s->results[p].slimmed.len;
+        ps->slimmed_bytes = s->results[p].slimmed_bytes;
+        ps->slimmed_gz = s->results[p].slimmed_gz;
+        rep->slimmed_files += ps->slimmed_files;
+        rep->slimmed_bytes += ps->slimmed_bytes;
+        rep->slimmed_gz += ps->slimmed_gz;
     }
     for (size_t i = 0; i < s->n_files; i++) {
         const bundle_file *bf = &s->files[i];
@@ -439,10 +448,17 @@ static int write_manifest(build_state *s, const pw_bundle_report *rep, pw_error 
             cJSON_AddNumberToObject(j, "raw_bytes", (double)rep->packages[i].raw_bytes);
             cJSON_AddNumberToObject(j, "gz_bytes", (double)rep->packages[i].gz_bytes);
             cJSON_AddNumberToObject(j, "saved_bytes", (double)rep->packages[i].saved_bytes);
+            if (s->o->slim) {
+                cJSON_AddNumberToObject(j, "slimmed_files", (double)rep->packages[i].slimmed_files);
+                cJSON_AddNumberToObject(j, "slimmed_bytes", (double)rep->packages[i].slimmed_bytes);
+            }
             break;
         }
         cJSON_AddItemToArray(pkgs, j);
     }
+    cJSON *slimming = pw_bundle_slimming_json(s->o->strip, s->o->exclude, s->o->slim);
+    if (slimming)
+        cJSON_AddItemToObject(root, "slimming", slimming);
     cJSON *totals = cJSON_AddObjectToObject(root, "totals");
     cJSON_AddNumberToObject(totals, "files", (double)rep->files);
     cJSON_AddNumberToObject(totals, "raw_bytes", (double)rep->raw_total);

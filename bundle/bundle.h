@@ -47,6 +47,40 @@ int pw_bundle_strip_parse(const pw_strlist *names, unsigned *mask, pw_error *err
 bool pw_bundle_path_stripped(const char *path, unsigned mask, const pw_strlist *exclude,
                              bool has_source);
 
+/*
+ * Slimming from traces (`pwpkg bundle --slim`, docs/bundle.md, "Slimming
+ * from a trace"): of every package only the traced paths are kept, the
+ * paths a `keep` glob names (matched as --exclude globs are), and its whole
+ * .dist-info, whose RECORD is then written for what was kept. Recorded in
+ * bundle.json, so that `pwpkg verify --bundle` rebuilds the same tree.
+ */
+typedef struct pw_bundle_slim {
+    const pw_strlist *traced;  /* installed paths, sorted and unique */
+    const pw_strlist *keep;    /* fnmatch(3) globs, or NULL */
+    const pw_strlist *sources; /* provenance ("trace.json sha256:<hex>"), or NULL */
+} pw_bundle_slim;
+
+/* What bundle.json records of the slimming that made a bundle: strip
+ * classes, --exclude globs, --slim (its traced paths, keep globs and the
+ * traces it came from), so that `pwpkg verify --bundle` rebuilds with the
+ * same options. */
+typedef struct pw_bundle_slimming {
+    unsigned strip;
+    pw_strlist exclude;
+    bool has_slim;
+    pw_strlist traced;
+    pw_strlist keep;
+    pw_strlist sources;
+    pw_bundle_slim slim; /* points into this struct when has_slim */
+} pw_bundle_slimming;
+
+/* Reads it from the bundle at `path` (a directory, its manifest beside it,
+ * or a .zip); a manifest that records none gives an empty one.
+ * PW_ENOTFOUND when there is no bundle or no manifest; PW_EINVAL names the
+ * manifest when its "slimming" is malformed. */
+int pw_bundle_slimming_read(const char *path, pw_bundle_slimming *out, pw_error *err);
+void pw_bundle_slimming_free(pw_bundle_slimming *s);
+
 /* ------------------------------------------------------ wheel installation */
 
 typedef struct pw_installed_file {
@@ -80,6 +114,7 @@ typedef struct pw_wheel_install_options {
      * matching members are left out as wrangler leaves them out of the
      * upload, .dist-info members included. */
     const pw_strlist *upload_exclude;
+    const pw_bundle_slim *slim; /* NULL: no slimming */
 } pw_wheel_install_options;
 
 typedef struct pw_wheel_install_result {
@@ -96,6 +131,9 @@ typedef struct pw_wheel_install_result {
     uint64_t dropped_bytes;
     size_t dropped_sourceless; /* of those, .pyc files without their .py */
     char *dist_info;           /* "<name>-<version>.dist-info", NULL for a plain zip */
+    pw_strlist slimmed;        /* left out by o->slim, sorted */
+    uint64_t slimmed_bytes;
+    uint64_t slimmed_gz;       /* one gzip stream of them, in archive order */
 } pw_wheel_install_result;
 
 void pw_wheel_install_result_free(pw_wheel_install_result *r);
@@ -244,6 +282,11 @@ typedef struct pw_bundle_options {
     /* A Workers project: python_modules.exclude applies, the report gives
      * the upload and max_size_gz is checked against its gzip size. */
     const pw_bundle_workers *workers;
+    const pw_bundle_slim *slim;      /* NULL: no slimming */
+    /* Filled, when not NULL, with the paths slimming left out ("pkg/x.py"),
+     * before after_install runs: a hook proving the slim tree can name
+     * the file a failure needs. */
+    pw_strlist *slimmed_out;
 } pw_bundle_options;
 
 /* Refuses (PW_EINVAL) options whose result wrangler would undo: .pyc files
@@ -258,6 +301,9 @@ typedef struct pw_bundle_package_size {
     uint64_t raw_bytes;
     uint64_t gz_bytes;    /* one gzip stream (level 6) of its files in path order */
     uint64_t saved_bytes; /* left out by strip/exclude */
+    size_t slimmed_files; /* left out by slimming */
+    uint64_t slimmed_bytes;
+    uint64_t slimmed_gz;
 } pw_bundle_package_size;
 
 typedef struct pw_bundle_report {
@@ -285,6 +331,9 @@ typedef struct pw_bundle_report {
     bool has_upload;
     pw_bundle_upload upload;   /* o->workers: what wrangler deploy sends */
     char *skipped; /* comma-separated static_library packages left out, or NULL */
+    size_t slimmed_files;
+    uint64_t slimmed_bytes;
+    uint64_t slimmed_gz;
 } pw_bundle_report;
 
 void pw_bundle_report_free(pw_bundle_report *r);

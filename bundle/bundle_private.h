@@ -76,4 +76,25 @@ bool pw_bundle_versions_equal(pw_slice a, pw_slice b);
  * stream with its header and trailer. */
 int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_error *err);
 
+/* The same count over bytes fed piece by piece (the members slimming
+ * leaves out, which are never written to disk). */
+typedef struct pw_gzip_counter pw_gzip_counter;
+pw_gzip_counter *pw_gzip_counter_new(void);
+void pw_gzip_counter_feed(pw_gzip_counter *c, const void *data, size_t n);
+/* Ends the stream, frees the counter and returns its size. */
+uint64_t pw_gzip_counter_finish(pw_gzip_counter *c);
+
+/* fnmatch(3) on the path or any directory that contains it (--exclude). */
+bool pw_bundle_glob_matches(const char *pattern, const char *path);
+
+/* bundle.json's "slimming": what made the tree smaller than the lock's
+ * wheels (strip classes, --exclude globs, --slim), so that a rebuild can
+ * apply the same; NULL when nothing did (slim.c). */
+struct cJSON;
+struct cJSON *pw_bundle_slimming_json(unsigned strip, const pw_strlist *exclude,
+                                      const pw_bundle_slim *slim);
+
+/* Whether slimming keeps an installed path (bundle/slim.c). */
+bool pw_bundle_slim_keeps(const pw_bundle_slim *slim, const char *path);
+
 #endif

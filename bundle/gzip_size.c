@@ -29,6 +29,42 @@ static int deflate_counting(z_stream *zs, unsigned char *in, size_t n, int flush
     return zr;
 }
 
+struct pw_gzip_counter {
+    z_stream zs;
+    unsigned char *out;
+    uint64_t produced;
+};
+
+pw_gzip_counter *pw_gzip_counter_new(void)
+{
+    pw_gzip_counter *c = pw_xcalloc(1, sizeof(*c));
+    c->out = pw_xmalloc(GZIP_CHUNK);
+    /* Initialised like pw_bundle_gzip_size; failure is out of memory only,
+     * and pw_xmalloc already aborts on that. */
+    if (deflateInit2(&c->zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        abort();
+    return c;
+}
+
+void pw_gzip_counter_feed(pw_gzip_counter *c, const void *data, size_t n)
+{
+    /* deflate reads, never writes, its input. */
+    deflate_counting(&c->zs, (unsigned char *)(uintptr_t)data, n, Z_NO_FLUSH, c->out,
+                     &c->produced);
+}
+
+uint64_t pw_gzip_counter_finish(pw_gzip_counter *c)
+{
+    if (!c)
+        return 0;
+    deflate_counting(&c->zs, NULL, 0, Z_FINISH, c->out, &c->produced);
+    deflateEnd(&c->zs);
+    uint64_t n = c->produced;
+    free(c->out);
+    free(c);
+    return n;
+}
+
 int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_error *err)
 {
     z_stream zs;

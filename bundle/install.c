@@ -34,6 +34,7 @@ typedef struct member {
     bool exec;
     bool stripped;
     bool dropped;    /* by wrangler's python_modules.exclude */
+    bool slimmed;    /* not traced (o->slim) */
     bool sourceless; /* a .pyc without its .py */
     bool unrecorded; /* RECORD itself and its signatures: no hash to check */
     char *dest;      /* installed path relative to the site root; NULL: verify only */
@@ -69,6 +70,9 @@ typedef struct installer {
     pw_strlist dropped;
     uint64_t dropped_bytes;
     size_t dropped_sourceless;
+    pw_strlist slimmed;
+    uint64_t slimmed_bytes;
+    pw_gzip_counter *slimmed_gz;
     unsigned char *chunk;
 } installer;
 
@@ -427,6 +431,8 @@ static int map_members(installer *ins, pw_error *err)
         if (m->dest) {
             bool source = has_py_source(ins, m->name);
             m->stripped = pw_bundle_path_stripped(m->dest, ins->o->strip, ins->o->exclude, source);
+            if (!m->stripped && ins->o->slim && !pw_bundle_slim_keeps(ins->o->slim, m->dest))
+                m->stripped = m->slimmed = true;
             for (size_t g = 0; !m->stripped && ins->o->upload_exclude &&
                                g < ins->o->upload_exclude->len && !m->dropped;
                  g++)
@@ -695,6 +701,11 @@ static int extract_member(installer *ins, member *m, pw_error *err)
             break;
         }
         pw_sha256_update(&h, ins->chunk, (size_t)got);
+        if (m->slimmed) {
+            if (!ins->slimmed_gz)
+                ins->slimmed_gz = pw_gzip_counter_new();
+            pw_gzip_counter_feed(ins->slimmed_gz, ins->chunk, (size_t)got);
+        }
         if (fd >= 0 && pw_write_all(fd, ins->chunk, (size_t)got) != 0) {
             rc = pw_error_set(err, PW_EIO, "%s: write failed: %s", tmp, strerror(errno));
             break;
@@ -721,6 +732,9 @@ static int extract_member(installer *ins, member *m, pw_error *err)
             pw_strlist_push(&ins->dropped, m->dest);
             ins->dropped_bytes += actual;
             ins->dropped_sourceless += m->sourceless;
+        } else if (m->dest && m->slimmed) {
+            pw_strlist_push(&ins->slimmed, m->dest);
+            ins->slimmed_bytes += actual;
         } else if (m->dest) {
             ins->saved_bytes += actual;
             ins->saved_files++;
@@ -870,6 +884,8 @@ static void installer_free(installer *ins)
     pw_strlist_free(&ins->created_files);
     pw_strlist_free(&ins->created_dirs);
     pw_strlist_free(&ins->dropped);
+    pw_strlist_free(&ins->slimmed);
+    pw_gzip_counter_finish(ins->slimmed_gz);
     free(ins->last_dir);
     for (size_t i = 0; i < ins->n_files; i++)
         free(ins->files[i].path);
@@ -962,6 +978,12 @@ int pw_wheel_install(const char *archive_path, const char *site_dir,
             result->dropped_bytes = ins.dropped_bytes;
             result->dropped_sourceless = ins.dropped_sourceless;
             memset(&ins.dropped, 0, sizeof(ins.dropped));
+            pw_strlist_sort(&ins.slimmed);
+            result->slimmed = ins.slimmed;
+            memset(&ins.slimmed, 0, sizeof(ins.slimmed));
+            result->slimmed_bytes = ins.slimmed_bytes;
+            result->slimmed_gz = pw_gzip_counter_finish(ins.slimmed_gz);
+            ins.slimmed_gz = NULL;
             result->dist_info = ins.dist_info;
             ins.files = NULL;
             ins.n_files = 0;
@@ -981,5 +1003,6 @@ void pw_wheel_install_result_free(pw_wheel_install_result *r)
     free(r->files);
     free(r->dist_info);
     pw_strlist_free(&r->dropped);
+    pw_strlist_free(&r->slimmed);
     memset(r, 0, sizeof(*r));
 }

@@ -45,7 +45,7 @@ static bool component_is(const char *c, size_t len, const char *name)
 
 /* A glob matches the path itself or any directory that contains it, so
  * "pkg/data" excludes everything under pkg/data/ (as in .gitignore). */
-static bool glob_matches(const char *pattern, const char *path)
+bool pw_bundle_glob_matches(const char *pattern, const char *path)
 {
     if (fnmatch(pattern, path, 0) == 0)
         return true;
@@ -96,7 +96,7 @@ bool pw_bundle_path_stripped(const char *path, unsigned mask, const pw_strlist *
         (has_suffix(base, base_len, ".pyi") || strcmp(base, "py.typed") == 0))
         return true;
     for (size_t i = 0; exclude && i < exclude->len; i++)
-        if (glob_matches(exclude->items[i], path))
+        if (pw_bundle_glob_matches(exclude->items[i], path))
             return true;
     return false;
 }

@@ -1,6 +1,7 @@
 /* pwpkg bundle: fetch the locked artifacts, then build python_modules/,
  * a zip, or an offline mirror. */
 #include "bundle.h"
+#include "bundle_slim.h"
 #include "cli.h"
 #include "fetch.h"
 #include "lockfile.h"
@@ -42,6 +43,14 @@ static const char bundle_help[] =
     "                        python_modules.exclude applies (default **/*.pyc) and the\n"
     "                        report ends with the upload wrangler deploy makes\n"
     "  --env NAME            the wrangler config's [env.NAME], as wrangler deploy --env\n"
+    "  --slim TRACE          keep only the files TRACE (a trace of pwpkg check) saw used,\n"
+    "                        each package's .dist-info (RECORD rewritten for what is\n"
+    "                        kept) and what --keep names; repeat to merge traces of\n"
+    "                        one lock. The slim tree is then proven: every traced run\n"
+    "                        is replayed on it in Pyodide, and a failure names the\n"
+    "                        dropped file it needed (exit 1, nothing written)\n"
+    "  --keep GLOB           with --slim: keep installed paths matching GLOB too\n"
+    "                        (repeatable, as --exclude globs match)\n"
     "  --compile             add .pyc files compiled by the release's own Python\n"
     "                        (needs Node.js and the runtime: pwpkg runtime install);\n"
     "                        refused for a Worker whose python_modules.exclude\n"
@@ -71,6 +80,8 @@ enum {
     OPT_STRICT_RECORD,
     OPT_TARGET,
     OPT_ENV,
+    OPT_SLIM,
+    OPT_KEEP,
 };
 
 enum bundle_target { TARGET_AUTO, TARGET_WORKERS, TARGET_PYODIDE };
@@ -89,6 +100,9 @@ typedef struct bundle_cli {
     enum bundle_target target;
     const char *env;
     pw_transfer_options transfer;
+    pw_strlist slim_traces; /* --slim */
+    pw_strlist keep;        /* --keep */
+    cli_slim *slim;         /* the traces read, once the lock is */
 } bundle_cli;
 
 static void split_commas(const char *text, pw_strlist *out)
@@ -119,6 +133,8 @@ static const struct option bundle_option_table[] = {
     {"strict-record", no_argument, NULL, OPT_STRICT_RECORD},
     {"target", required_argument, NULL, OPT_TARGET},
     {"env", required_argument, NULL, OPT_ENV},
+    {"slim", required_argument, NULL, OPT_SLIM},
+    {"keep", required_argument, NULL, OPT_KEEP},
     {NULL, 0, NULL, 0},
 };
 
@@ -168,6 +184,8 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
         case OPT_COMPILE: o->compile = true; break;
         case OPT_RUNTIME: o->runtime_dir = optarg; break;
         case OPT_STRICT_RECORD: o->strict_record = true; break;
+        case OPT_SLIM: pw_strlist_push(&o->slim_traces, optarg); break;
+        case OPT_KEEP: pw_strlist_push(&o->keep, optarg); break;
         case ':':
             return cli_usage_error(ctx, &cli_cmd_bundle, "option '%s' needs a value",
                                    argv[optind - 1]);
@@ -199,6 +217,10 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
                                "-o %s is a symbolic link; an output is replaced as a whole, and a "
                                "link is not replaced: name the directory it points to",
                                o->output);
+    if (o->keep.len && !o->slim_traces.len)
+        return cli_usage_error(ctx, &cli_cmd_bundle, "--keep applies with --slim TRACE");
+    if (o->slim_traces.len && strcmp(o->format, "mirror") == 0)
+        return cli_usage_error(ctx, &cli_cmd_bundle, "--slim applies to dir and zip bundles");
     if (o->compile && strcmp(o->format, "mirror") == 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--compile applies to dir and zip bundles");
     if ((o->target != TARGET_AUTO || o->env) && strcmp(o->format, "mirror") == 0)
@@ -322,6 +344,8 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
         cJSON_AddNumberToObject(root, "no_record_wheels", (double)rep->no_record_wheels);
         if (o->workers)
             cJSON_AddItemToObject(root, "workers", workers_json(rep, o->workers));
+        if (o->slim)
+            cJSON_AddItemToObject(root, "slim", cli_slim_json(o->slim, rep));
         cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
         for (size_t i = 0; i < rep->n_packages; i++) {
             const pw_bundle_package_size *p = &rep->packages[i];
@@ -378,6 +402,8 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
                 rep->unlisted_members, rep->unlisted_members == 1 ? "" : "s",
                 rep->no_record_wheels, rep->no_record_wheels == 1 ? "" : "s");
     print_workers_text(rep);
+    if (o->slim)
+        cli_slim_print(ctx, o->slim, rep);
     if (strcmp(status, "ok") == 0)
         fprintf(stderr, "Bundled %zu package%s -> %s\n", rep->n_packages,
                 rep->n_packages == 1 ? "" : "s", o->output);
@@ -392,8 +418,14 @@ typedef struct compile_step {
 static int compile_staging(void *opaque, const char *staging_dir, pw_error *err)
 {
     compile_step *step = opaque;
-    return cli_compile_tree(step->ctx, step->lock, staging_dir, step->o->runtime_dir,
-                            &step->o->transfer, err);
+    int rc = PW_OK;
+    if (step->o->compile)
+        rc = cli_compile_tree(step->ctx, step->lock, staging_dir, step->o->runtime_dir,
+                              &step->o->transfer, err);
+    /* The proof runs on the tree as it will be shipped, .pyc files included. */
+    if (rc == PW_OK && step->o->slim)
+        rc = cli_slim_prove(step->o->slim, staging_dir, err);
+    return rc;
 }
 
 static void print_mirror_json(const bundle_cli *o, size_t artifacts)
@@ -421,10 +453,14 @@ static void bundle_options(bundle_cli *o, compile_step *step, pw_bundle_options 
     bo->exclude = &o->exclude;
     bo->strict_record = o->strict_record;
     bo->workers = o->workers;
-    if (o->compile) {
+    if (o->compile || o->slim) {
         bo->after_install = compile_staging;
         bo->after_install_ctx = step;
-        bo->compiles_pyc = true;
+        bo->compiles_pyc = o->compile;
+    }
+    if (o->slim) {
+        bo->slim = &o->slim->slim;
+        bo->slimmed_out = &o->slim->slimmed;
     }
 }
 
@@ -440,7 +476,7 @@ static int build_bundle(cli_context *ctx, bundle_cli *o, const pw_lock *lock,
     pw_bundle_report rep;
     memset(&rep, 0, sizeof(rep));
     rc = pw_bundle_from_lock(lock, paths, &bo, &rep, err);
-    if (rc == PW_OK || rc == PW_ECHECK)
+    if (rc == PW_OK || (rc == PW_ECHECK && !(o->slim && o->slim->proof_failed)))
         print_report(ctx, o, &rep, rc == PW_OK ? "ok" : "over-budget");
     pw_bundle_report_free(&rep);
     return rc;
@@ -484,6 +520,20 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
     rc = pw_lock_load(o.lock_path, &lock, &err);
     if (rc)
         goto done_nolock;
+    /* Traces are input: a bad one fails before anything is fetched. */
+    cli_slim slim;
+    memset(&slim, 0, sizeof(slim));
+    if (o.slim_traces.len) {
+        slim.lock_path = o.lock_path;
+        slim.lock = &lock;
+        slim.runtime_dir = o.runtime_dir;
+        slim.env = o.env;
+        slim.transfer = &o.transfer;
+        o.slim = &slim;
+        rc = cli_slim_load(&slim, &o.slim_traces, &o.keep, &lock, &err);
+        if (rc)
+            goto done;
+    }
     if ((rc = pw_fetch_session_open(&o.transfer, &session, &err)) ||
         (rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err)))
         goto done;
@@ -503,6 +553,9 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
         rc = build_bundle(ctx, &o, &lock, paths, &err);
     }
 done:
+    if (o.slim)
+        cli_slim_free(o.slim);
+    o.slim = NULL;
     free(paths);
     pw_fetch_requests_free(reqs, lock.n_packages);
     pw_fetch_session_free(session);
@@ -519,6 +572,8 @@ done_nolock:
 out:
     pw_strlist_free(&o.strip);
     pw_strlist_free(&o.exclude);
+    pw_strlist_free(&o.slim_traces);
+    pw_strlist_free(&o.keep);
     return exit_code;
 }
 

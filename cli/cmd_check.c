@@ -34,6 +34,11 @@ static const char check_help[] =
     "  --snapshot FILE    take a memory snapshot after the imports, write it, restore\n"
     "                     it in a fresh process and check the modules are there;\n"
     "                     reports cold start with and without the snapshot\n"
+    "  --trace FILE       record every file the run opens from the bundle and every\n"
+    "                     shared library it loads, in load order, into FILE (for\n"
+    "                     pwpkg bundle --slim); written only when the check passes\n"
+    "  --exercise FILE.py run this script after the imports (e.g. calling the\n"
+    "                     handler's code paths); its traceback fails the check\n"
     "  --runtime DIR      the Pyodide runtime (default: the cache; see pwpkg runtime)\n"
     "  --install-runtime  install the release's runtime from npm when it is missing\n"
     "  --timeout SECONDS  per Node.js process (default 120)\n"
@@ -89,6 +94,8 @@ enum {
     OPT_REQUEST,
     OPT_SCHEDULED,
     OPT_QUEUE,
+    OPT_TRACE,
+    OPT_EXERCISE,
 };
 
 static void print_check_report(const cli_context *ctx, const pw_check_report *r,
@@ -238,6 +245,8 @@ static const struct option check_options[] = {
     {"request", required_argument, NULL, OPT_REQUEST},
     {"scheduled", no_argument, NULL, OPT_SCHEDULED},
     {"queue", required_argument, NULL, OPT_QUEUE},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"exercise", required_argument, NULL, OPT_EXERCISE},
     {NULL, 0, NULL, 0},
 };
 
@@ -254,6 +263,9 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     opterr = 0;
     int opt, exit_code = -1;
     long seconds = 0;
+    const char *trace_path = NULL;
+    pw_check_trace trace;
+    memset(&trace, 0, sizeof(trace));
     while ((opt = getopt_long(argc, argv, ":j:qvh", check_options, NULL)) != -1) {
         if (cli_common_option(ctx, &cli_cmd_check, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
@@ -284,6 +296,8 @@ static int run_check(cli_context *ctx, int argc, char **argv)
             calls++;
             break;
         }
+        case OPT_TRACE: trace_path = optarg; break;
+        case OPT_EXERCISE: trace.exercise = optarg; break;
         case OPT_SCHEDULED: o.call.kind = PW_CHECK_CALL_SCHEDULED; calls++; break;
         case OPT_QUEUE:
             o.call.kind = PW_CHECK_CALL_QUEUE;
@@ -307,6 +321,10 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     if (calls > 1)
         return cli_usage_error(ctx, &cli_cmd_check,
                                "give one of --request, --scheduled and --queue");
+    if (trace_path || trace.exercise) {
+        trace.record = trace_path != NULL;
+        o.trace = &trace;
+    }
     cli_reporter_install(ctx);
 
     pw_error err = {0};
@@ -350,6 +368,10 @@ static int run_check(cli_context *ctx, int argc, char **argv)
             print_response(ctx, &report);
             reported = true;
         }
+        if (rc == PW_OK && trace.exercise && !ctx->json && ctx->verbosity >= 0)
+            fprintf(stderr, "exercise %s ran to its end\n", trace.exercise);
+        if (rc == PW_OK && trace_path)
+            rc = cli_write_trace(ctx, trace_path, lock_path, &lock, o.entry, &trace, &report, &err);
     }
     if (rc == PW_OK)
         exit_code = CLI_EXIT_OK;
@@ -363,6 +385,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     if (have_lock)
         pw_lock_free(&lock);
     pw_strlist_free(&modules);
+    pw_check_trace_free(&trace);
     free(runtime);
     free(cache);
     pw_error_clear(&err);

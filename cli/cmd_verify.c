@@ -332,11 +332,22 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
                                     &err);
         if (worker)
             bo.workers = &project.workers;
+        pw_bundle_slimming slimming;
+        memset(&slimming, 0, sizeof(slimming));
+        /* No bundle or no manifest: the comparison below says so. */
+        if (rc == PW_OK && (rc = pw_bundle_slimming_read(bundle, &slimming, &err)) == PW_ENOTFOUND) {
+            pw_error_clear(&err);
+            rc = PW_OK;
+        }
+        bo.strip = slimming.strip;
+        bo.exclude = &slimming.exclude;
+        bo.slim = slimming.has_slim ? &slimming.slim : NULL;
         pw_bundle_report rep;
         memset(&rep, 0, sizeof(rep));
         if (rc == PW_OK)
             rc = pw_bundle_from_lock(lock, paths, &bo, &rep, &err);
         pw_bundle_report_free(&rep);
+        pw_bundle_slimming_free(&slimming);
         free(paths);
     }
     if (rc == PW_OK) {

@@ -27,6 +27,7 @@ typedef struct check_state {
     uint64_t harness_rss;
     pw_strlist compile_failures; /* "file: error" */
     long compiled;
+    pw_check_trace *trace; /* o->trace, for "opened" and "exercise" events */
 } check_state;
 
 static char *str_or_null(const cJSON *ev, const char *key)
@@ -172,6 +173,26 @@ static void on_event(void *ctx, const char *line, size_t len)
         }
         if (!resp->ok && !resp->error)
             resp->error = pw_xstrdup("the handler failed");
+    } else if (strcmp(t, "opened") == 0 && st->trace) {
+        char *p = str_or_null(ev, "path");
+        if (p)
+            pw_strlist_push_owned(&st->trace->files, p);
+    } else if (strcmp(t, "exercise") == 0 && st->trace) {
+        st->trace->exercise_ok = bool_of(ev, "ok");
+        if (!st->trace->exercise_ok) {
+            /* A raising exercise fails the check like a raising import. */
+            char *file = str_or_null(ev, "file");
+            pw_buf label = PW_BUF_INIT;
+            pw_buf_printf(&label, "exercise %s", file ? file : "");
+            pw_check_module_result *m = push_result(r, label.data);
+            pw_buf_free(&label);
+            free(file);
+            m->error = str_or_null(ev, "error");
+            if (!m->error)
+                m->error = pw_xstrdup("the exercise script failed");
+            m->traceback = str_or_null(ev, "traceback");
+            r->n_failed++;
+        }
     } else if (strcmp(t, "compiled") == 0) {
         st->compiled = (long)num_or_zero(ev, "files");
         const cJSON *failed = cJSON_GetObjectItemCaseSensitive(ev, "failed");
@@ -541,11 +562,25 @@ int pw_check_run(const pw_check_options *o, pw_check_report *rep, pw_error *err)
         cJSON_AddStringToObject(req, "snapshot_path", snapshot);
     if (o->worker)
         cJSON_AddItemToObject(req, "worker", worker_json(o->worker));
+    char *exercise = NULL;
+    if (o->trace) {
+        cJSON_AddBoolToObject(req, "trace", o->trace->record);
+        if (o->trace->exercise) {
+            if (!(exercise = absolute(o->trace->exercise, "exercise script", err))) {
+                cJSON_Delete(req);
+                rc = err->code;
+                goto out;
+            }
+            cJSON_AddStringToObject(req, "exercise", exercise);
+            cJSON_AddStringToObject(req, "exercise_label", o->trace->exercise);
+            free(exercise);
+        }
+    }
     rep->worker = o->worker || entry;
     /* A bare entry keeps its old meaning: its top level is in the snapshot. */
     rep->dedicated_snapshot = o->worker ? o->worker->dedicated_snapshot : entry != NULL;
 
-    check_state st = {.rep = rep, .phase = PHASE_CHECK};
+    check_state st = {.rep = rep, .phase = PHASE_CHECK, .trace = o->trace};
     pw_proc_result res;
     rc = run_harness(node, harness, req, timeout_ms, &st, &res, err);
     cJSON_Delete(req);

@@ -18,6 +18,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { runExercise, traceOpens } from "./trace.mjs";
 
 const processStart = performance.now();
 const stdoutFd = 1;
@@ -589,6 +590,7 @@ async function modeCheck(req) {
     mountHost(py, req.bundle_dir, BUNDLE_MOUNT);
     bundleFs = BUNDLE_MOUNT;
     if (fs.existsSync(path.join(req.bundle_dir, "lib"))) libFs = BUNDLE_MOUNT + "/lib";
+    if (req.trace) traceOpens(py, BUNDLE_MOUNT, emit);
   }
   py.runPython(PY_SETUP);
   py.runPython(`_pw_check = _PwCheck(${pyStr(bundleFs)}, ${pyStr(libFs)})`);
@@ -674,6 +676,9 @@ async function modeCheck(req) {
     coldMs += performance.now() - te;
   }
   failed += dynlibFailures;
+  // The exercise runs last, after the imports a snapshot would hold.
+  if (req.exercise && failed === 0 && !(await runExercise(py, req.exercise, req.exercise_label, emit)))
+    failed++;
   check.destroy();
   emit({ type: "summary", failed, load_ms: loadMs, imports_ms: importsMs, cold_ms: coldMs,
     node_ms: performance.now() - processStart, max_rss: peakRssBytes() });

@@ -184,6 +184,7 @@ typedef struct pw_check_options {
     /* A first request after restoring the snapshot (a temporary one when
      * snapshot_path is NULL); kind NONE for none. */
     pw_check_call call;
+    struct pw_check_trace *trace; /* --trace / --exercise; NULL: neither */
 } pw_check_options;
 
 typedef struct pw_check_module_result {
@@ -260,6 +261,60 @@ void pw_check_report_free(pw_check_report *r);
  * PW_ECHECK names each file that does not compile.
  */
 int pw_check_compile_tree(const pw_check_options *o, const char *tree_dir, pw_error *err);
+
+/* ------------------------------------------------------------ tracing */
+
+/*
+ * What a check records of the bundle's use (`pwpkg check --trace`), and the
+ * user's script it runs once the imports are done (`--exercise`), in the
+ * same Pyodide: docs/check.md, "Tracing what is used".
+ */
+typedef struct pw_check_trace {
+    bool record;          /* in: record the files opened from the bundle */
+    const char *exercise; /* in: a Python script (host path), or NULL */
+    pw_strlist files;     /* out: bundle-relative paths, in the order first opened */
+    bool exercise_ok;     /* out: the script ran to its end */
+} pw_check_trace;
+
+void pw_check_trace_free(pw_check_trace *t);
+
+/* One check a trace file was made of. */
+typedef struct pw_trace_run {
+    char *entry;    /* as given to --entry, or NULL */
+    char *exercise; /* as given to --exercise, or NULL */
+    double cold_ms; /* cold start of that run, full bundle */
+} pw_trace_run;
+
+/*
+ * A trace file (trace_version 1): the lock it was made from, the runs, and
+ * the files used, in load order. Several merge into one: the union of the
+ * files (first appearance wins the order) and every run, all of one lock.
+ */
+typedef struct pw_trace {
+    char *lock_path;
+    char *lock_digest; /* "sha256:<hex>" of the lock (pw_bundle_lock_digest) */
+    char *pyodide;     /* the release that ran it, or NULL */
+    pw_trace_run *runs;
+    size_t n_runs;
+    pw_strlist files;   /* bundle-relative, '/'-separated, load order, unique */
+    pw_strlist dynlibs; /* of those, the shared libraries (.so), load order */
+} pw_trace;
+
+/* Parses a trace; PW_EINVAL names origin:line and what was expected. Pure. */
+int pw_trace_parse(const char *origin, const char *text, size_t len, pw_trace *out,
+                   pw_error *err);
+int pw_trace_load(const char *path, pw_trace *out, pw_error *err);
+/* Deterministic JSON (pw_json_write), one file per line. */
+void pw_trace_write(const pw_trace *t, pw_buf *out);
+/* Adds a file (deduplicated; a .so also goes into dynlibs). */
+void pw_trace_add_file(pw_trace *t, const char *path);
+/* Merges `from` into `into`; PW_EINVAL when they are of different locks. */
+int pw_trace_merge(pw_trace *into, const pw_trace *from, const char *from_origin, pw_error *err);
+/* The paths a slim bundle keeps for this trace, sorted: every traced file,
+ * and the .py beside each traced __pycache__ .pyc (the finder needs the
+ * source to use its cache). */
+void pw_trace_keep_set(const pw_trace *t, pw_strlist *out);
+void pw_trace_free(pw_trace *t);
 
 /* ------------------------------------------------------------- locks */
 
