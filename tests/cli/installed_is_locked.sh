@@ -9,9 +9,7 @@ tools=$(dirname "$PWPKG")/../tests
 index27=$(pyodide_index 0.27.7)
 printf 'app 1.0 -- helper\nhelper 1.0\nintruder 1.0\n' >universe.txt
 "$tools/pw_mkindex" repo universe.txt || { fail "pw_mkindex"; finish; }
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
-source nginx/env
-trap 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+with_nginx repo
 echo app >requirements.txt
 lock() { "$PWPKG" -q lock --pyodide 0.27.7 --pyodide-index "$index27" --index-url "http://127.0.0.1:$PORT/simple/" --reset-options "$@"; }
 

@@ -11,7 +11,16 @@ export PWPKG_CACHE_DIR="$WORK/cache"
 # The scratch directory sits inside the pwpkg checkout: keep libgit2 from
 # finding that repository, or locks would record its (moving) provenance.
 export GIT_CEILING_DIRECTORIES=$(dirname "$WORK")
-trap 'rm -rf "$WORK"' EXIT
+# Cleanups run at exit, the last registered first, then the scratch
+# directory goes. A test that sets its own EXIT trap replaces all of this.
+_cleanups=()
+on_exit() { _cleanups+=("$1"); }
+_run_cleanups() {
+  local i
+  for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do eval "${_cleanups[i]}" || true; done
+  rm -rf "$WORK"
+}
+trap _run_cleanups EXIT
 cd "$WORK"
 
 failures=0
@@ -73,6 +82,26 @@ $ERR"
     return 1
   fi
   pass
+}
+
+# with_nginx ROOT [start.sh options, e.g. --tls CA_DIR]: nginx on 127.0.0.1
+# serving ROOT (tests/nginx/start.sh), its env ($NGINX_URL...) sourced and
+# its stop registered for exit. Ends the test when nginx does not start.
+with_nginx() {
+  local root=$1
+  shift
+  if ! bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root "$root" --tmp nginx --watch-pid $$ "$@" \
+      >"$WORK/nginx.env"; then
+    fail "nginx did not start: $(cat "$WORK/nginx.env")"
+    finish
+    exit 1
+  fi
+  source "$WORK/nginx/env"
+  on_exit 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1'
+}
+
+expect_eq() { # ACTUAL EXPECTED WHAT
+  if [ "$1" = "$2" ]; then pass; else fail "$3: got '$1', expected '$2'"; fi
 }
 
 expect_contains() { # HAYSTACK NEEDLE WHAT

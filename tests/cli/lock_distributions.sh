@@ -62,9 +62,7 @@ mkdir -p proj/public
 mkindex proj/public/pyodide 3.15.0 2027_0 "${entries[@]}"
 cp "$purepkg" "$six" proj/public/pyodide/
 
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root srv --tmp nginx --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
-source nginx/env
-trap 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+with_nginx srv
 base="http://127.0.0.1:$PORT"
 cdn_url="$base/pyodide/v$V/full/"
 urls() { lock_query "$1" "lock.packages.map(p => p.name + ' ' + p.url).join('\n')"; }

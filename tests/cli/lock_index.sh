@@ -50,9 +50,7 @@ SPEC
 printf 'router 99.0\nonlysecond 1.0\n' >evil.txt
 "$tools/pw_mkindex" repo/evil evil.txt || { fail "pw_mkindex evil"; finish; }
 bash "$PWPKG_SOURCE_DIR/tests/nginx/make-ca.sh" ca >/dev/null || { fail "test CA"; finish; }
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --tls ca --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
-source nginx/env
-trap 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+with_nginx repo --tls ca
 html="http://127.0.0.1:$PORT/simple/"
 json="http://127.0.0.1:$PORT/simple-json/"
 

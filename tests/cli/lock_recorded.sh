@@ -20,9 +20,7 @@ printf 'extra 1.0 upload=2024-01-01T00:00:00Z\n' >extra.txt
 "$tools/pw_mkindex" repo/second extra.txt || { fail "pw_mkindex second"; finish; }
 printf 'localonly 1.0\n' >local.txt
 "$tools/pw_mkindex" links-src local.txt || { fail "pw_mkindex links"; finish; }
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
-source nginx/env
-trap 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+with_nginx repo
 
 mkdir -p project/release project/wheels
 cp "$index27" project/release/pyodide-lock.json

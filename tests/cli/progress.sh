@@ -12,10 +12,7 @@ lib 1.0
 util 1.0
 SPEC
 "$tools/pw_mkindex" repo universe.txt || { fail "pw_mkindex"; finish; }
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --watch-pid $$ >nginx.env ||
-  { fail "nginx"; finish; }
-source nginx/env
-trap 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+with_nginx repo
 
 printf 'app\n' >requirements.txt
 run 0 "$PWPKG" lock --pyodide 0.27.7 --pyodide-index "$index" --index-url "http://127.0.0.1:$PORT/simple/"

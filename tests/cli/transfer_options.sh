@@ -12,10 +12,9 @@ index27=$(pyodide_index 0.27.7)
 printf 'alpha 1.0\nbeta 1.0 -- alpha\n' >universe.txt
 "$tools/pw_mkindex" repo universe.txt || { fail "pw_mkindex"; finish; }
 bash "$PWPKG_SOURCE_DIR/tests/nginx/make-ca.sh" ca >/dev/null || { fail "test CA"; finish; }
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --tls ca --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
-source nginx/env
+with_nginx repo --tls ca
 stall_pid=""
-trap 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1; [ -z "$stall_pid" ] || kill "$stall_pid" 2>/dev/null; rm -rf "$WORK"' EXIT
+on_exit '[ -z "$stall_pid" ] || kill "$stall_pid" 2>/dev/null'
 unset SSL_CERT_FILE SSL_CERT_DIR https_proxy http_proxy HTTPS_PROXY HTTP_PROXY ALL_PROXY all_proxy
 
 tls="https://127.0.0.1:$TLS_PORT/simple/"
