@@ -402,7 +402,7 @@ static void profile_section(pw_buf *out, const pw_profile *p)
     for (size_t i = 0; i < p->n_packages; i++)
         if (p->packages[i].cumulative_us + p->packages[i].dynlib_us > max)
             max = p->packages[i].cumulative_us + p->packages[i].dynlib_us;
-    const double LABEL = 220, BW = 600, ROW = 22;
+    const double LABEL = 220, BW = 460, ROW = 22;
     double h = ROW * (double)p->n_packages + 24;
     pw_buf_printf(out, "<p>Imports took %.1f ms in all; the heap grew from %.1f MB to %.1f MB. "
                        "Dark: the package's own modules (self); light: with everything they "

@@ -22,6 +22,11 @@ class _PwProfile:
         self.orig = self.boot._find_and_load
         prof, orig = self, self.orig
         def _find_and_load(name, import_):
+            # importlib.import_module reaches here for modules already
+            # loaded too; the import statement (and -X importtime) does not.
+            mod = _pw_sys.modules.get(name)
+            if mod is not None and not getattr(getattr(mod, "__spec__", None), "_initializing", False):
+                return orig(name, import_)
             node = [name, prof.stack[-1] if prof.stack else -1, 0.0, 0, None]
             prof.stack.append(len(prof.nodes))
             prof.nodes.append(node)
@@ -43,7 +48,7 @@ class _PwProfile:
     def stop(self):
         import json
         self.boot._find_and_load = self.orig
-        self.heap.destroy()
+        # Dropping the last reference releases the JS function.
         self.heap = None
         return json.dumps([{"module": n[0], "parent": n[1], "us": n[2], "memory": n[3],
                             "origin": n[4]} for n in self.nodes])
