@@ -33,7 +33,11 @@ run 0 "$PWPKG" --json bundle
 bundle_json=$OUT
 
 # ------------------------------------------------------------- the profile
-run 0 "$PWPKG" --json check --cache-dir "$runtimes" --profile
+# the Worker's entry and its own helper module form the "(worker)" group
+mkdir -p src
+printf 'import alpha\nimport helper\n\ndef on_fetch(request):\n    return helper.V\n' >src/entry.py
+printf 'import statistics\nV = statistics.mean([1, 2])\n' >src/helper.py
+run 0 "$PWPKG" --json check --cache-dir "$runtimes" --entry src/entry.py --profile
 echo "$OUT" >profile.json
 consistency=$(node -e '
 const check = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
@@ -59,6 +63,8 @@ for (const n of ["alpha", "beta", "gamma"]) {
   if (n !== "gamma" && !(k.self_us > 0)) out.push(`${n}: no self time`);
   if (k.modules < 1) out.push(`${n}: no module`);
 }
+const w = p.packages.find((x) => x.name === "(worker)");
+if (!w || w.modules < 2) out.push("the entry and helper.py are not the (worker) group");
 const a = p.packages.find((x) => x.name === "alpha"), b = p.packages.find((x) => x.name === "beta");
 // alpha imports beta: its cumulative holds beta time, its self does not.
 if (a && b && !(a.cumulative_us >= a.self_us + b.self_us)) out.push("alpha cumulative does not hold beta");
