@@ -565,25 +565,50 @@ static void dependency_graph(pw_buf *out, const pw_lock *lock)
 
 /* ------------------------------------------------------------- slimming */
 
-static bool kept_by_slim(const pw_report_trace *t, const char *path)
+/* The first traced path >= key (the list is sorted). */
+static size_t trace_lower_bound(const pw_report_trace *t, const char *key)
 {
-    /* `bundle --slim` keeps what the trace names and every distribution's
-     * .dist-info (its RECORD rewritten); --keep is not known here. */
-    const char *slash = strchr(path, '/');
-    if (slash && slash - path > 10 && strncmp(slash - 10, ".dist-info", 10) == 0)
-        return true;
     size_t lo = 0, hi = t->files.len;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        int c = strcmp(t->files.items[mid], path);
-        if (c == 0)
-            return true;
-        if (c < 0)
+        if (strcmp(t->files.items[mid], key) < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return false;
+    return lo;
+}
+
+static bool kept_by_slim(const pw_report_trace *t, const char *path)
+{
+    /* `bundle --slim` keeps what the trace names, the .py beside a traced
+     * __pycache__ .pyc (the path finder needs the source to use its
+     * cache), and every distribution's .dist-info (docs/bundle.md);
+     * --keep is not known here. */
+    const char *slash = strchr(path, '/');
+    if (slash && slash - path > 10 && strncmp(slash - 10, ".dist-info", 10) == 0)
+        return true;
+    size_t i = trace_lower_bound(t, path);
+    if (i < t->files.len && strcmp(t->files.items[i], path) == 0)
+        return true;
+    size_t n = strlen(path);
+    if (n < 4 || strcmp(path + n - 3, ".py") != 0)
+        return false;
+    const char *base = strrchr(path, '/');
+    size_t dir_len = base ? (size_t)(base - path + 1) : 0;
+    pw_buf prefix = PW_BUF_INIT;
+    pw_buf_append(&prefix, path, dir_len);
+    pw_buf_puts(&prefix, "__pycache__/");
+    pw_buf_append(&prefix, path + dir_len, n - dir_len - 3);
+    pw_buf_putc(&prefix, '.');
+    bool kept = false;
+    for (i = trace_lower_bound(t, pw_buf_cstr(&prefix));
+         !kept && i < t->files.len && strncmp(t->files.items[i], prefix.data, prefix.len) == 0; i++) {
+        size_t m = strlen(t->files.items[i]);
+        kept = m > 4 && strcmp(t->files.items[i] + m - 4, ".pyc") == 0;
+    }
+    pw_buf_free(&prefix);
+    return kept;
 }
 
 static int slimming_section(pw_buf *out, const char *dir, const report_bundle *b,
@@ -762,9 +787,9 @@ int pw_report_html(const pw_report_input *in, pw_buf *out, pw_error *err)
 
     pw_buf_puts(out, "<h2 id=\"slim\">What slimming from a trace would save</h2>\n");
     if (in->trace && rc == PW_OK) {
-        pw_buf_puts(out, "<p class=\"note\">Kept: the files the trace names and every "
-                         ".dist-info; files you keep with <code>--keep</code> are counted as "
-                         "dropped here.</p>\n");
+        pw_buf_puts(out, "<p class=\"note\">Kept: the files the trace names, the .py beside "
+                         "a traced .pyc, and every .dist-info; files you keep with "
+                         "<code>--keep</code> are counted as dropped here.</p>\n");
         rc = slimming_section(out, in->bundle_dir, &b, in->trace, err);
     } else {
         pw_buf_puts(out, "<p class=\"note\" id=\"no-trace\">No trace given: run "

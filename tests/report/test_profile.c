@@ -251,6 +251,23 @@ static void test_html_escapes(void **state)
     assert_non_null(strstr(html, "data-raw-bytes=\"90000\" data-gz-bytes=\"40000\""));
     assert_null(strstr(html, "http:"));
     assert_null(strstr(html, "https:"));
+    /* slimming: alpha/__init__.py stays for its traced .pyc, the rest of
+     * alpha is dropped; beta is traced itself */
+    const char *tr = "{\"trace_version\": 1, \"files\": [\"alpha/__pycache__/__init__.cpython-313.pyc\", "
+                     "\"beta/__init__.py\"]}";
+    pw_report_trace trace;
+    assert_int_equal(pw_report_trace_parse("t.json", tr, strlen(tr), &trace, &err), PW_OK);
+    in.trace = &trace;
+    pw_buf slim = PW_BUF_INIT;
+    assert_int_equal(pw_report_html(&in, &slim, &err), PW_OK);
+    assert_non_null(strstr(pw_buf_cstr(&slim), "<tr data-package=\"alpha\"><td>alpha</td><td "
+                                               "class=\"n\">1</td><td class=\"n\">1</td><td "
+                                               "class=\"n\">4.0 kB</td>"));
+    assert_non_null(strstr(pw_buf_cstr(&slim), "<tr data-package=\"beta\"><td>beta</td><td "
+                                               "class=\"n\">1</td><td class=\"n\">0</td>"));
+    pw_buf_free(&slim);
+    pw_report_trace_free(&trace);
+    in.trace = NULL;
     /* the same input, the same page */
     pw_buf again = PW_BUF_INIT;
     assert_int_equal(pw_report_html(&in, &again, &err), PW_OK);
