@@ -122,6 +122,10 @@ else
   expect_contains "$(cat dom.html)" 'id="slimming"' "slimming section"
   expect_contains "$(cat dom.html)" "&lt;img src onerror&gt;&amp;" "hostile name shown as text"
   expect_not_contains "$(cat dom.html)" "<img" "no element from a file name"
+  # the script works: #raw switches the treemap to raw sizes
+  chrome --dump-dom "$page#raw" >raw.html 2>/dev/null || fail "chromium --dump-dom #raw failed"
+  grep -q 'id="treemap-gz"[^>]*style="display: none;"' raw.html && pass || fail "#raw did not hide the gzip treemap"
+  grep -q 'data-view="raw" aria-pressed="true"' raw.html && pass || fail "#raw did not press the raw button"
   chrome --screenshot="$artifacts/report.png" --window-size=1280,2400 "$page" >/dev/null 2>&1 ||
     fail "chromium --screenshot failed"
   [ -s "$artifacts/report.png" ] && pass || fail "screenshot kept in $artifacts"
