@@ -152,7 +152,8 @@ static void print_check_report(const cli_context *ctx, const pw_check_report *r,
     if (profile) {
         pw_buf table = PW_BUF_INIT;
         pw_profile_format(profile, &table);
-        fputs(pw_buf_cstr(&table), stdout);
+        /* Package and file names come from wheels: no terminal controls. */
+        cli_print_untrusted(stdout, table.data ? table.data : "", table.len);
         pw_buf_free(&table);
     }
     if (ctx->verbosity < 0)
