@@ -83,6 +83,12 @@ run 0 "$PWPKG" check --cache-dir "$runtimes" --profile
 expect_contains "$OUT" "cumulative" "profile table header"
 expect_contains "$OUT" "alpha" "alpha in the table"
 
+# the profile's sizes and owners come from the manifest: without it, exit 2 naming it
+mv python_modules.bundle.json manifest.saved
+run 2 "$PWPKG" check --cache-dir "$runtimes" --profile
+expect_contains "$ERR" "python_modules.bundle.json" "missing manifest named"
+mv manifest.saved python_modules.bundle.json
+
 # ------------------------------------------------------------- the report
 printf '{"trace_version": 1, "files": ["alpha/__init__.py", "alpha/core.py", "beta/__init__.py"], "lock": {"digest": "%s"}}\n' \
   "$(node -e 'const j=JSON.parse(require("fs").readFileSync("python_modules.bundle.json","utf8"));console.log(j.lock_digest)')" >trace.json
