@@ -1,4 +1,4 @@
-/* check --profile in real Pyodide (0.27.7 under Node.js): the harness's
+/* check --profile in real Pyodide (0.27.7 and 314.0.6 under Node.js): the harness's
  * timed imports nest as -X importtime's do, a lib/ library's load is timed,
  * the heap growth of an allocating import is seen, and report/ groups it
  * all by the package the manifest names. */
@@ -31,10 +31,9 @@ static long find_import(const pw_check_profile *p, const char *module)
     return -1;
 }
 
-static void test_profile_in_pyodide(void **state)
+static void profile_one_release(const char *version)
 {
-    (void)state;
-    char *runtime = rt_runtime("0.27.7");
+    char *runtime = rt_runtime(version);
     rt_use_source_harness();
     unsetenv("PWPKG_NODE");
     char *dir = rt_mkdtemp("profile");
@@ -65,7 +64,8 @@ static void test_profile_in_pyodide(void **state)
     pw_check_report rep;
     int rc = pw_check_run(&o, &rep, &err);
     if (rc != 0)
-        fail_msg("%s\n%s", pw_error_message(&err), rep.stderr_text ? rep.stderr_text : "");
+        fail_msg("%s: %s\n%s", version, pw_error_message(&err),
+                 rep.stderr_text ? rep.stderr_text : "");
     const pw_check_profile *p = &rep.profile;
     assert_true(p->made);
     /* the library, loaded before any import, with its time */
@@ -119,6 +119,15 @@ static void test_profile_in_pyodide(void **state)
     free(bundle);
     rt_cleanup(dir);
     free(runtime);
+}
+
+/* 0.27: Python 3.12, loadDynlib(path, global, dirs); 314: Python 3.14,
+ * Emscripten 5, dlopen. */
+static void test_profile_in_pyodide(void **state)
+{
+    (void)state;
+    profile_one_release("0.27.7");
+    profile_one_release("314.0.6");
 }
 
 int main(void)
