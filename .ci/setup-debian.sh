@@ -8,6 +8,8 @@ packages=(
   libcurl4-openssl-dev libzip-dev libssl-dev libcjson-dev libgit2-dev libcmocka-dev zlib1g-dev
   nginx-light openssl zip unzip ca-certificates python3 python3-pip valgrind time strace
   libclang-rt-dev
+  # tests/cli/report_html.sh renders `pwpkg report` in headless Chromium.
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

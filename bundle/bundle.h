@@ -350,6 +350,10 @@ void pw_bundle_report_free(pw_bundle_report *r);
 int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_options *o,
                     pw_bundle_report *rep, pw_error *err);
 
+/* The gzip size (zlib level 6, one stream) of the files, in that order:
+ * what the size table reports for a package (bundle/gzip_size.c). */
+int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_error *err);
+
 /* ------------------------------------------------------------ from a lock */
 
 struct pw_lock;

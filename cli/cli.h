@@ -155,6 +155,7 @@ extern const cli_command cli_cmd_why;
 extern const cli_command cli_cmd_fetch;
 extern const cli_command cli_cmd_bundle;
 extern const cli_command cli_cmd_check;
+extern const cli_command cli_cmd_report;
 extern const cli_command cli_cmd_runtime;
 extern const cli_command cli_cmd_export;
 extern const cli_command cli_cmd_verify;

@@ -4,7 +4,10 @@
 #include "cli.h"
 #include "fetch.h"
 #include "lockfile.h"
+#include "report.h"
 #include "runtime_check.h"
+
+#include <cJSON.h>
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -39,6 +42,10 @@ static const char check_help[] =
     "                     pwpkg bundle --slim); written only when the check passes\n"
     "  --exercise FILE.py run this script after the imports (e.g. calling the\n"
     "                     handler's code paths); its traceback fails the check\n"
+    "  --profile          per package: import time (self and cumulative, as\n"
+    "                     python -X importtime), size raw and gzipped, shared\n"
+    "                     libraries, heap growth; most costly first (with --json:\n"
+    "                     \"profile\", which `pwpkg report --profile` reads)\n"
     "  --runtime DIR      the Pyodide runtime (default: the cache; see pwpkg runtime)\n"
     "  --install-runtime  install the release's runtime from npm when it is missing\n"
     "  --timeout SECONDS  per Node.js process (default 120)\n"
@@ -96,14 +103,22 @@ enum {
     OPT_QUEUE,
     OPT_TRACE,
     OPT_EXERCISE,
+    OPT_PROFILE,
 };
 
 static void print_check_report(const cli_context *ctx, const pw_check_report *r,
-                               const char *snapshot)
+                               const char *snapshot, const pw_profile *profile)
 {
     if (ctx->json) {
         pw_buf out = PW_BUF_INIT;
         pw_check_report_write_json(r, &out);
+        cJSON *root = profile ? cJSON_Parse(pw_buf_cstr(&out)) : NULL;
+        if (root) {
+            cJSON_AddItemToObject(root, "profile", pw_profile_to_json(profile));
+            pw_buf_reset(&out);
+            pw_json_write(root, &out);
+            cJSON_Delete(root);
+        }
         fputs(pw_buf_cstr(&out), stdout);
         if (out.len && out.data[out.len - 1] != '\n')
             fputc('\n', stdout);
@@ -141,6 +156,13 @@ static void print_check_report(const cli_context *ctx, const pw_check_report *r,
     if (r->timed_out)
         fprintf(stderr, "  %stimeout%s while importing %s\n", red, reset,
                 r->timed_out_module ? r->timed_out_module : "(loading Pyodide)");
+    if (profile) {
+        pw_buf table = PW_BUF_INIT;
+        pw_profile_format(profile, &table);
+        /* Package and file names come from wheels: no terminal controls. */
+        cli_print_untrusted(stdout, table.data ? table.data : "", table.len);
+        pw_buf_free(&table);
+    }
     if (ctx->verbosity < 0)
         return;
     fprintf(stderr, "Pyodide %s: %zu module%s, %zu failed; cold start %.0f ms (load %.0f ms + "
@@ -247,6 +269,7 @@ static const struct option check_options[] = {
     {"queue", required_argument, NULL, OPT_QUEUE},
     {"trace", required_argument, NULL, OPT_TRACE},
     {"exercise", required_argument, NULL, OPT_EXERCISE},
+    {"profile", no_argument, NULL, OPT_PROFILE},
     {NULL, 0, NULL, 0},
 };
 
@@ -298,6 +321,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         }
         case OPT_TRACE: trace_path = optarg; break;
         case OPT_EXERCISE: trace.exercise = optarg; break;
+        case OPT_PROFILE: o.profile = true; break;
         case OPT_SCHEDULED: o.call.kind = PW_CHECK_CALL_SCHEDULED; calls++; break;
         case OPT_QUEUE:
             o.call.kind = PW_CHECK_CALL_QUEUE;
@@ -362,8 +386,17 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         o.bundle_dir = bundle;
         o.modules = &modules;
         rc = pw_check_run(&o, &report, &err);
+        pw_profile profile = {0};
+        bool profiled = false;
+        if ((rc == PW_OK || rc == PW_ECHECK) && report.profile.made) {
+            /* Sizes and owners come from the bundle's manifest. */
+            int prc = pw_profile_build(&report.profile, bundle, &profile, &err);
+            if (prc != PW_OK)
+                rc = prc;
+            profiled = prc == PW_OK;
+        }
         if (rc == PW_OK || rc == PW_ECHECK) {
-            print_check_report(ctx, &report, o.snapshot_path);
+            print_check_report(ctx, &report, o.snapshot_path, profiled ? &profile : NULL);
             print_snapshot_kind(ctx, o.worker);
             print_response(ctx, &report);
             reported = true;
@@ -372,6 +405,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
             fprintf(stderr, "exercise %s ran to its end\n", trace.exercise);
         if (rc == PW_OK && trace_path)
             rc = cli_write_trace(ctx, trace_path, lock_path, &lock, o.entry, &trace, &report, &err);
+        pw_profile_free(&profile);
     }
     if (rc == PW_OK)
         exit_code = CLI_EXIT_OK;

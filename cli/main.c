@@ -19,6 +19,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_fetch,
     &cli_cmd_bundle,
     &cli_cmd_check,
+    &cli_cmd_report,
     &cli_cmd_export,
     &cli_cmd_verify,
     &cli_cmd_diff,

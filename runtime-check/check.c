@@ -113,6 +113,7 @@ static void on_event(void *ctx, const char *line, size_t len)
         char *p = str_or_null(ev, "path");
         if (bool_of(ev, "ok")) {
             pw_strlist_push(&r->dynlibs, p ? p : "");
+            pw_check_profile_add_event(&r->profile, ev);
         } else {
             /* A library that does not load fails every extension that
              * needs it: report it like a failed import. */
@@ -123,6 +124,8 @@ static void on_event(void *ctx, const char *line, size_t len)
             r->n_failed++;
         }
         free(p);
+    } else if (strcmp(t, "profile") == 0) {
+        pw_check_profile_add_event(&r->profile, ev);
     } else if (strcmp(t, "snapshot") == 0) {
         if (bool_of(ev, "ok")) {
             r->snapshot_made = true;
@@ -560,6 +563,8 @@ int pw_check_run(const pw_check_options *o, pw_check_report *rep, pw_error *err)
         cJSON_AddItemToArray(mods, cJSON_CreateString(o->modules->items[i]));
     if (snapshot)
         cJSON_AddStringToObject(req, "snapshot_path", snapshot);
+    if (o->profile)
+        cJSON_AddBoolToObject(req, "profile", true);
     if (o->worker)
         cJSON_AddItemToObject(req, "worker", worker_json(o->worker));
     char *exercise = NULL;
@@ -879,5 +884,6 @@ void pw_check_report_free(pw_check_report *r)
     free(r->response.error);
     free(r->response.traceback);
     free(r->response.logs);
+    pw_check_profile_free(&r->profile);
     memset(r, 0, sizeof *r);
 }

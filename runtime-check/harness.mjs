@@ -19,6 +19,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { runExercise, traceOpens } from "./trace.mjs";
+import { heapBytes, startProfile, stopProfile } from "./profile.mjs";
 
 const processStart = performance.now();
 const stdoutFd = 1;
@@ -536,8 +537,10 @@ async function loadDynlibs(py, hostLib, fsLib) {
       continue;
     }
     try {
+      const t0 = performance.now(), m0 = heapBytes(py);
       await py._api.loadDynlib(p, true, [fsLib]);
-      emit({ type: "dynlib", path: "lib/" + n, ok: true });
+      emit({ type: "dynlib", path: "lib/" + n, ok: true, ms: performance.now() - t0,
+        memory: heapBytes(py) - m0 });
       loaded.push(n);
     } catch (e) {
       emit({ type: "dynlib", path: "lib/" + n, ok: false, error: String(e && e.message ? e.message : e) });
@@ -604,6 +607,9 @@ async function modeCheck(req) {
   check.install_random_hooks();
 
   const tImports = performance.now();
+  // --profile: the imports below and the entry, timed as -X importtime does.
+  let profile = req.profile ? startProfile(py) : null;
+  const profiled = [];
   let failed = 0;
   const run = (events, extra) => {
     for (const ev of JSON.parse(events)) {
@@ -629,6 +635,7 @@ async function modeCheck(req) {
     run(check.import_entry(ENTRY_MOUNT, w.module), { entry: true });
   };
   if (dedicated) importEntry();
+  if (profile) profiled.push(stopProfile(py, profile));
   check.remove_random_hooks();
   let importsMs = performance.now() - tImports;
 
@@ -671,7 +678,9 @@ async function modeCheck(req) {
   }
   if (!dedicated && w) {
     const te = performance.now();
+    profile = req.profile ? startProfile(py) : null;
     importEntry();
+    if (profile) profiled.push(stopProfile(py, profile));
     importsMs += performance.now() - te;
     coldMs += performance.now() - te;
   }
@@ -679,6 +688,7 @@ async function modeCheck(req) {
   // The exercise runs last, after the imports a snapshot would hold.
   if (req.exercise && failed === 0 && !(await runExercise(py, req.exercise, req.exercise_label, emit)))
     failed++;
+  for (const ev of profiled) emit(ev);
   check.destroy();
   emit({ type: "summary", failed, load_ms: loadMs, imports_ms: importsMs, cold_ms: coldMs,
     node_ms: performance.now() - processStart, max_rss: peakRssBytes() });

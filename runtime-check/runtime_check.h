@@ -185,6 +185,9 @@ typedef struct pw_check_options {
      * snapshot_path is NULL); kind NONE for none. */
     pw_check_call call;
     struct pw_check_trace *trace; /* --trace / --exercise; NULL: neither */
+    /* Time every import as `python -X importtime` does, with the heap's
+     * growth (pw_check_report.profile). */
+    bool profile;
 } pw_check_options;
 
 typedef struct pw_check_module_result {
@@ -202,6 +205,33 @@ typedef struct pw_check_finding {
     char *name;   /* the calling module (random) / the global's name (JS global) */
     char *detail; /* "random.random", "os.urandom" / the JS object's type */
 } pw_check_finding;
+
+/* One import timed by --profile: a call of importlib's _find_and_load for
+ * a module not yet in sys.modules, as -X importtime times it. */
+typedef struct pw_check_import_time {
+    char *module;
+    long parent;          /* index of the import that caused it, -1 at the top */
+    double cumulative_ms; /* nested imports included */
+    int64_t memory_bytes; /* heap growth during it (sbrk break), nested included */
+    char *origin;         /* __spec__.origin in Pyodide's file system, or NULL */
+} pw_check_import_time;
+
+/* A shared library of python_modules/lib/ loaded before the imports. */
+typedef struct pw_check_dynlib_cost {
+    char *path; /* "lib/libz.so" */
+    double ms;
+    int64_t memory_bytes;
+} pw_check_dynlib_cost;
+
+typedef struct pw_check_profile {
+    bool made;
+    pw_check_import_time *imports; /* in the order they began */
+    size_t n_imports;
+    pw_check_dynlib_cost *dynlibs; /* load order */
+    size_t n_dynlibs;
+    uint64_t heap_start; /* the heap before the first import */
+    uint64_t heap_end;   /* ... and after the last */
+} pw_check_profile;
 
 typedef struct pw_check_report {
     char *runtime_version;
@@ -238,6 +268,7 @@ typedef struct pw_check_report {
     double node_startup_ms;  /* node_ms minus the time the harness accounts for */
     double overhead_ms;      /* pwpkg's own time in pw_check_run, outside node processes */
     char *stderr_text;       /* node's stderr, capped */
+    pw_check_profile profile; /* with pw_check_options.profile */
 } pw_check_report;
 
 /*
@@ -251,6 +282,12 @@ typedef struct pw_check_report {
 int pw_check_run(const pw_check_options *o, pw_check_report *rep, pw_error *err);
 void pw_check_report_write_json(const pw_check_report *r, pw_buf *out);
 void pw_check_report_free(pw_check_report *r);
+
+/* Adds a harness event ("profile", or a "dynlib" with its cost) to `p`
+ * (runtime-check/profile.c). */
+struct cJSON;
+void pw_check_profile_add_event(pw_check_profile *p, const struct cJSON *ev);
+void pw_check_profile_free(pw_check_profile *p);
 
 /*
  * `pwpkg bundle --compile`: byte-compiles every .py under tree_dir with the

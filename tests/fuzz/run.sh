@@ -26,7 +26,7 @@ build=${PWPKG_FUZZ_BUILD:-$root/build-fuzz}
 parallel=${PWPKG_FUZZ_PARALLEL:-2}
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-all_targets=(reqfile pep440 pep508 simple_index pyodide_index metadata lockfile wheel toml wrangler escape trace)
+all_targets=(reqfile pep440 pep508 simple_index pyodide_index metadata lockfile wheel toml wrangler escape trace profile)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 

@@ -1,0 +1,134 @@
+/* pwpkg report: the bundle, its profile and its lock as one HTML page. */
+#include "cli.h"
+#include "lockfile.h"
+#include "report.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char report_help[] =
+    "usage: pwpkg report -o FILE.html [--lock FILE] [--bundle DIR] [--profile FILE]\n"
+    "                    [--trace FILE]\n"
+    "\n"
+    "Write one self-contained HTML page (no network, inline SVG) that opens from\n"
+    "disk in any browser: a treemap of the bundle by package and file (raw and\n"
+    "gzip), the gzip total against the Workers limits (3 MB free, 10 MB paid),\n"
+    "the size table, the import-time profile as bars, the dependency graph of the\n"
+    "lock, and what slimming from a trace would save.\n"
+    "\n"
+    "  -o, --output FILE  the page to write (temporary file, then rename)\n"
+    "  --lock FILE        the lock (default: pwpkg.lock)\n"
+    "  --bundle DIR       the directory bundle (default: python_modules)\n"
+    "  --profile FILE     the output of `pwpkg --json check --profile`\n"
+    "  --trace FILE       a trace of `pwpkg check --trace`\n"
+    "\n"
+    "exit codes: 0 written, 2 usage error or bad input (unreadable lock, bundle,\n"
+    "profile or trace, or one made from another lock), 3 I/O error.\n";
+
+enum {
+    OPT_OUTPUT = CLI_OPT_FIRST_COMMAND_OPTION,
+    OPT_BUNDLE,
+    OPT_PROFILE,
+    OPT_TRACE,
+};
+
+static const struct option report_options[] = {
+    CLI_COMMON_LONG_OPTIONS,
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"lock", required_argument, NULL, CLI_OPT_LOCK},
+    {"bundle", required_argument, NULL, OPT_BUNDLE},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {NULL, 0, NULL, 0},
+};
+
+static int run_report(cli_context *ctx, int argc, char **argv)
+{
+    const char *output = NULL, *lock_path = PW_LOCK_DEFAULT_NAME, *bundle = "python_modules";
+    const char *profile_path = NULL, *trace_path = NULL;
+    optind = 0;
+    opterr = 0;
+    int opt, exit_code = -1;
+    while ((opt = getopt_long(argc, argv, ":o:qvh", report_options, NULL)) != -1) {
+        if (cli_common_option(ctx, &cli_cmd_report, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        switch (opt) {
+        case 'o':
+        case OPT_OUTPUT: output = optarg; break;
+        case CLI_OPT_LOCK: lock_path = optarg; break;
+        case OPT_BUNDLE: bundle = optarg; break;
+        case OPT_PROFILE: profile_path = optarg; break;
+        case OPT_TRACE: trace_path = optarg; break;
+        case ':':
+            return cli_usage_error(ctx, &cli_cmd_report, "option '%s' needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error(ctx, &cli_cmd_report, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(ctx, &cli_cmd_report, "unexpected argument '%s'", argv[optind]);
+    if (!output)
+        return cli_usage_error(ctx, &cli_cmd_report, "say where to write the page (-o FILE.html)");
+    cli_reporter_install(ctx);
+
+    pw_error err = {0};
+    pw_lock lock;
+    pw_profile profile = {0};
+    pw_report_trace trace = {0};
+    bool have_lock = false, have_profile = false, have_trace = false;
+    pw_buf text = PW_BUF_INIT;
+    int rc = pw_lock_load(lock_path, &lock, &err);
+    have_lock = rc == PW_OK;
+    if (rc == PW_OK && !pw_is_dir(bundle))
+        rc = pw_error_set(&err, PW_EINVAL, "%s: no such bundle directory; run `pwpkg bundle` first",
+                          bundle);
+    if (rc == PW_OK && profile_path) {
+        rc = pw_read_file(profile_path, &text, &err);
+        if (rc == PW_EIO && !pw_file_exists(profile_path))
+            rc = pw_error_set(&err, PW_EINVAL, "%s: no such profile file", profile_path);
+        if (rc == PW_OK)
+            rc = pw_profile_parse(profile_path, text.data, text.len, &profile, &err);
+        have_profile = rc == PW_OK;
+    }
+    if (rc == PW_OK && trace_path) {
+        pw_trace read;
+        rc = pw_file_exists(trace_path) ? pw_trace_load(trace_path, &read, &err)
+                                        : pw_error_set(&err, PW_EINVAL, "%s: no such trace file",
+                                                       trace_path);
+        if (rc == PW_OK) {
+            pw_report_trace_from(&read, &trace);
+            pw_trace_free(&read);
+        }
+        have_trace = rc == PW_OK;
+    }
+    if (rc == PW_OK) {
+        pw_report_input in = {&lock, lock_path, bundle, have_profile ? &profile : NULL,
+                              have_trace ? &trace : NULL};
+        rc = pw_report_html_write(&in, output, &err);
+    }
+    if (rc == PW_OK && ctx->verbosity >= 0)
+        fprintf(stderr, "wrote %s\n", output);
+    exit_code = rc == PW_OK ? CLI_EXIT_OK : cli_fail(ctx, "report", &err);
+    pw_buf_free(&text);
+    if (have_profile)
+        pw_profile_free(&profile);
+    if (have_trace)
+        pw_report_trace_free(&trace);
+    if (have_lock)
+        pw_lock_free(&lock);
+    pw_error_clear(&err);
+    return exit_code;
+}
+
+const cli_command cli_cmd_report = {
+    .name = "report",
+    .summary = "write an HTML report of the bundle: treemap, limits, profile, graph",
+    .help = report_help,
+    .run = run_report,
+    .options = report_options,
+};
