@@ -65,7 +65,7 @@ static int handle_edit_option(void *opaque, int opt, const char *arg)
 }
 
 /* The input `lock` reads: -r, --project, else requirements.txt beside the
- * lock, else pyproject.toml there (resolver/lock.c decides the same). */
+ * lock, else pyproject.toml there (resolver/resolve_lock.c decides the same). */
 static char *input_path(const pw_lock_request *r)
 {
     if (r->requirements_path)
