@@ -158,8 +158,12 @@ static int group_setup(void **state)
         {"d1/d2/d3/d4/d5/d6/d7/d8/up", "../../../../../../../..", GIT_FILEMODE_LINK},
         {"pkg/secret", "../d1/d2/d3/d4/d5/d6/d7/d8/up/../../../../../../../../etc/passwd",
          GIT_FILEMODE_LINK},
+        /* the lock process's environment (a CI token), and a package
+         * directory that is a link out of the tree */
+        {"pkg/environ", "/proc/self/environ", GIT_FILEMODE_LINK},
+        {"pkg/vendored", "/etc", GIT_FILEMODE_LINK},
     };
-    mem_commit(r, "refs/heads/main", NULL, f1, 8, "c1", c1);
+    mem_commit(r, "refs/heads/main", NULL, f1, 10, "c1", c1);
     const tfile f2[] = {{"README", "two\n", 0}, {"pkg/pyproject.toml", "v2\n", 0}};
     git_oid o1 = oid_of(c1);
     mem_commit(r, "refs/heads/main", &o1, f2, 2, "c2", c2);
@@ -464,6 +468,12 @@ static void test_checkout_tree_content(void **state)
     char *secret = pw_path_join(dir, "pkg/secret");
     assert_int_equal(lstat(secret, &st), -1);
     free(secret);
+    char *environ_link = pw_path_join(dir, "pkg/environ");
+    assert_int_equal(lstat(environ_link, &st), -1);
+    free(environ_link);
+    char *vendored = pw_path_join(dir, "pkg/vendored");
+    assert_int_equal(lstat(vendored, &st), -1);
+    free(vendored);
     char *up = pw_path_join(dir, "d1/d2/d3/d4/d5/d6/d7/d8/up");
     assert_int_equal(lstat(up, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
