@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -106,7 +108,7 @@ static void test_errors(void **state)
     assert_string_equal(pw_error_message(&err), "fetching numpy: GET u: 500");
     assert_int_equal(err.code, PW_ENET);
     pw_error_clear(&err);
-    assert_int_equal(err.code, PW_OK);
+    PW_ASSERT_OK(err.code, NULL);
 }
 
 static char *scratch_dir(void)
@@ -125,17 +127,17 @@ static void test_files(void **state)
     char *dir = scratch_dir();
     char *nested = pw_path_join(dir, "a/b/c");
     pw_error err = {0};
-    assert_int_equal(pw_mkdirs(nested, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(nested, &err), &err);
     assert_true(pw_is_dir(nested));
     char *file = pw_path_join(nested, "f.txt");
     mode_t old = umask(022);
-    assert_int_equal(pw_write_file_atomic(file, "hello", 5, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(file, "hello", 5, &err), &err);
     umask(old);
     struct stat st;
     assert_int_equal(stat(file, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
     pw_buf text = PW_BUF_INIT;
-    assert_int_equal(pw_read_file(file, &text, &err), PW_OK);
+    PW_ASSERT_OK(pw_read_file(file, &text, &err), &err);
     assert_string_equal(text.data, "hello");
     /* no temporary left beside it */
     DIR *d = opendir(nested);
@@ -156,20 +158,20 @@ static void test_files(void **state)
     for (size_t i = 0; i < sizeof(stale_names) / sizeof(stale_names[0]); i++) {
         char *p = pw_path_join(nested, stale_names[i]);
         if (strchr(stale_names[i], '/'))
-            assert_int_equal(pw_mkdirs(p, &err), PW_OK);
+            PW_ASSERT_OK(pw_mkdirs(p, &err), &err);
         else
-            assert_int_equal(pw_write_file_atomic(p, "x", 1, &err), PW_OK);
+            PW_ASSERT_OK(pw_write_file_atomic(p, "x", 1, &err), &err);
         free(p);
     }
     for (size_t i = 0; i < sizeof(user_names) / sizeof(user_names[0]); i++) {
         char *p = pw_path_join(nested, user_names[i]);
         if (strchr(user_names[i], '/'))
-            assert_int_equal(pw_mkdirs(p, &err), PW_OK);
+            PW_ASSERT_OK(pw_mkdirs(p, &err), &err);
         else
-            assert_int_equal(pw_write_file_atomic(p, "y", 1, &err), PW_OK);
+            PW_ASSERT_OK(pw_write_file_atomic(p, "y", 1, &err), &err);
         free(p);
     }
-    assert_int_equal(pw_write_file_atomic(file, "hello", 5, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(file, "hello", 5, &err), &err);
     for (size_t i = 0; i < sizeof(stale_names) / sizeof(stale_names[0]); i++) {
         char *top = pw_xstrndup(stale_names[i], strcspn(stale_names[i], "/"));
         char *p = pw_path_join(nested, top);
@@ -192,15 +194,15 @@ static void test_files(void **state)
     /* a tree replaced in place: the old one goes, the new one is there */
     char *tree = pw_path_join(nested, "tree");
     char *old_leaf = pw_path_join(nested, "tree/old.txt");
-    assert_int_equal(pw_mkdirs(tree, &err), PW_OK);
-    assert_int_equal(pw_write_file_atomic(old_leaf, "o", 1, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(tree, &err), &err);
+    PW_ASSERT_OK(pw_write_file_atomic(old_leaf, "o", 1, &err), &err);
     int held = -1;
-    assert_int_equal(pw_claim_output(tree, &held, &err), PW_OK);
+    PW_ASSERT_OK(pw_claim_output(tree, &held, &err), &err);
     char *stage = pw_staging_template(tree);
     assert_non_null(mkdtemp(stage));
     char *new_leaf = pw_path_join(stage, "new.txt");
-    assert_int_equal(pw_write_file_atomic(new_leaf, "n", 1, &err), PW_OK);
-    assert_int_equal(pw_replace_tree(stage, tree, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(new_leaf, "n", 1, &err), &err);
+    PW_ASSERT_OK(pw_replace_tree(stage, tree, &err), &err);
     pw_release_output(held);
     char *placed = pw_path_join(nested, "tree/new.txt");
     assert_true(pw_file_exists(placed));
@@ -210,7 +212,7 @@ static void test_files(void **state)
      * tree at <stage>.old and no tree: the next claim puts it back */
     char *moved = pw_path_join(nested, "tree.pwpkg-tmp-Kill01.old");
     assert_int_equal(rename(tree, moved), 0);
-    assert_int_equal(pw_claim_output(tree, &held, &err), PW_OK);
+    PW_ASSERT_OK(pw_claim_output(tree, &held, &err), &err);
     pw_release_output(held);
     assert_true(pw_file_exists(placed));
     assert_false(pw_is_dir(moved));
@@ -230,7 +232,7 @@ static void test_files(void **state)
 
     char hex[65];
     uint64_t size = 0;
-    assert_int_equal(pw_sha256_file_hex(file, hex, &size, &err), PW_OK);
+    PW_ASSERT_OK(pw_sha256_file_hex(file, hex, &size, &err), &err);
     assert_int_equal(size, 5);
     /* sha256("hello") */
     assert_string_equal(hex, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
@@ -247,7 +249,7 @@ static void test_files(void **state)
     free(dn);
     assert_string_equal(pw_path_basename("a/b/c.txt"), "c.txt");
 
-    assert_int_equal(pw_remove_tree(dir, &err), PW_OK);
+    PW_ASSERT_OK(pw_remove_tree(dir, &err), &err);
     assert_false(pw_file_exists(dir));
     pw_buf_free(&text);
     pw_error_clear(&err);
@@ -263,7 +265,7 @@ static void test_json(void **state)
     const char *in = "{\"b\": [1, 2.5, \"x\\n\\u0001\"], \"a\": {\"z\": true, \"y\": null}, \"c\": {}}";
     cJSON *v = NULL;
     pw_error err = {0};
-    assert_int_equal(pw_json_parse("t.json", in, strlen(in), &v, &err), PW_OK);
+    PW_ASSERT_OK(pw_json_parse("t.json", in, strlen(in), &v, &err), &err);
     pw_buf out = PW_BUF_INIT;
     pw_json_write(v, &out);
     assert_string_equal(out.data, "{\n"
@@ -282,7 +284,7 @@ static void test_json(void **state)
     /* the same key in different objects, escapes other than \u0000 and
      * valid UTF-8 are fine */
     const char *fine = "{\"a\": {\"a\": 1}, \"b\": [{\"a\": 1}, {\"a\": 2}], \"c\": \"\\u00e9\xc3\xa9\xf0\x9f\x90\x8d\\\"\"}";
-    assert_int_equal(pw_json_parse("t.json", fine, strlen(fine), &v, &err), PW_OK);
+    PW_ASSERT_OK(pw_json_parse("t.json", fine, strlen(fine), &v, &err), &err);
     cJSON_Delete(v);
     static const char *const bad[][2] = {
         {"{\n  \"a\": 1,\n  \"b\": }", "t.json:3:"},
@@ -313,7 +315,7 @@ static void test_json(void **state)
     /* JSONC: comments and trailing commas go, strings and lines stay */
     const char *jsonc = "{\n  // c1\n  \"u\": \"http://x//y\", /* c2\n */ \"l\": [1, 2,],\n}\n";
     pw_jsonc_strip(jsonc, strlen(jsonc), &out);
-    assert_int_equal(pw_json_parse("w.jsonc", out.data, out.len, &v, &err), PW_OK);
+    PW_ASSERT_OK(pw_json_parse("w.jsonc", out.data, out.len, &v, &err), &err);
     assert_string_equal(cJSON_GetObjectItem(v, "u")->valuestring, "http://x//y");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(v, "l")), 2);
     cJSON_Delete(v);

@@ -83,7 +83,7 @@ static void test_round_trip(void **state)
     pw_buf text = PW_BUF_INIT, again = PW_BUF_INIT;
     pw_lock_serialize(&lock, &text);
     pw_error err = {0};
-    assert_int_equal(pw_lock_parse("pwpkg.lock", text.data, text.len, &back, &err), PW_OK);
+    PW_ASSERT_OK(pw_lock_parse("pwpkg.lock", text.data, text.len, &back, &err), &err);
     assert_int_equal(back.n_packages, 2);
     assert_string_equal(back.packages[0].name, "numpy");
     assert_int_equal(back.packages[0].size, 1234);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "lockfile.h"
 #include "report.h"
 #include "runtime_check.h"
@@ -24,8 +26,8 @@ static void put(const char *rel, const char *text)
     char *p = pw_path_join(bundle, rel);
     char *d = pw_path_dirname(p);
     pw_error err = {0};
-    assert_int_equal(pw_mkdirs(d, &err), PW_OK);
-    assert_int_equal(pw_write_file_atomic(p, text, strlen(text), &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(d, &err), &err);
+    PW_ASSERT_OK(pw_write_file_atomic(p, text, strlen(text), &err), &err);
     free(d);
     free(p);
 }
@@ -62,7 +64,7 @@ static int setup(void **state)
         "{\"name\": \"q<script>\", \"version\": \"0\", \"files\": 1, \"raw_bytes\": 21, \"gz_bytes\": 41}],"
         "\"totals\": {\"raw_bytes\": 94039, \"gz_bytes\": 40367}}";
     char *mpath = pw_path_join(dir, "python_modules.bundle.json");
-    assert_int_equal(pw_write_file_atomic(mpath, manifest, strlen(manifest), &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(mpath, manifest, strlen(manifest), &err), &err);
     free(mpath);
     return 0;
 }
@@ -108,7 +110,7 @@ static void build(pw_profile *out)
     pw_check_profile raw = {true, imports, sizeof imports / sizeof *imports, dynlibs, 1,
                             1000000, 2000000};
     pw_error err = {0};
-    assert_int_equal(pw_profile_build(&raw, bundle, out, &err), PW_OK);
+    PW_ASSERT_OK(pw_profile_build(&raw, bundle, out, &err), &err);
 }
 
 static void test_build_owns_and_nests(void **state)
@@ -165,7 +167,7 @@ static void test_json_round_trip(void **state)
     pw_buf text = PW_BUF_INIT, again = PW_BUF_INIT;
     pw_json_write(doc, &text);
     pw_error err = {0};
-    assert_int_equal(pw_profile_parse("p.json", text.data, text.len, &q, &err), PW_OK);
+    PW_ASSERT_OK(pw_profile_parse("p.json", text.data, text.len, &q, &err), &err);
     cJSON *doc2 = cJSON_CreateObject();
     cJSON_AddItemToObject(doc2, "profile", pw_profile_to_json(&q));
     pw_json_write(doc2, &again);
@@ -220,7 +222,7 @@ static void test_trace(void **state)
                        "\"sha256:abababababababababababababababababababababababababababababababab\"}}";
     pw_trace read;
     pw_error err = {0};
-    assert_int_equal(pw_trace_parse("t.json", good, strlen(good), &read, &err), PW_OK);
+    PW_ASSERT_OK(pw_trace_parse("t.json", good, strlen(good), &read, &err), &err);
     pw_report_trace t;
     pw_report_trace_from(&read, &t);
     pw_trace_free(&read);
@@ -244,7 +246,7 @@ static void test_html_escapes(void **state)
     pw_report_input in = {&lock, "pwpkg.lock", bundle, &p, NULL};
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0};
-    assert_int_equal(pw_report_html(&in, &out, &err), PW_OK);
+    PW_ASSERT_OK(pw_report_html(&in, &out, &err), &err);
     const char *html = pw_buf_cstr(&out);
     assert_null(strstr(html, "<script>\""));
     assert_null(strstr(html, "q<script>"));
@@ -262,7 +264,7 @@ static void test_html_escapes(void **state)
                      "\"lock\": {\"digest\": \"sha256:"
                      "0000000000000000000000000000000000000000000000000000000000000000\"}}";
     pw_trace read;
-    assert_int_equal(pw_trace_parse("t.json", tr, strlen(tr), &read, &err), PW_OK);
+    PW_ASSERT_OK(pw_trace_parse("t.json", tr, strlen(tr), &read, &err), &err);
     pw_report_trace trace;
     pw_report_trace_from(&read, &trace);
     pw_trace_free(&read);
@@ -271,7 +273,7 @@ static void test_html_escapes(void **state)
     trace.lock_digest = NULL;
     in.trace = &trace;
     pw_buf slim = PW_BUF_INIT;
-    assert_int_equal(pw_report_html(&in, &slim, &err), PW_OK);
+    PW_ASSERT_OK(pw_report_html(&in, &slim, &err), &err);
     assert_non_null(strstr(pw_buf_cstr(&slim), "<tr data-package=\"alpha\"><td>alpha</td><td "
                                                "class=\"n\">1</td><td class=\"n\">1</td><td "
                                                "class=\"n\">4.0 kB</td>"));
@@ -282,7 +284,7 @@ static void test_html_escapes(void **state)
     in.trace = NULL;
     /* the same input, the same page */
     pw_buf again = PW_BUF_INIT;
-    assert_int_equal(pw_report_html(&in, &again, &err), PW_OK);
+    PW_ASSERT_OK(pw_report_html(&in, &again, &err), &err);
     assert_string_equal(html, pw_buf_cstr(&again));
     pw_buf_free(&out);
     pw_buf_free(&again);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,10 +241,10 @@ static void test_compat_mapping(void **state)
     pw_strlist none = PW_STRLIST_INIT;
     const pw_release_info *r;
     pw_buf_reset(&cap.text);
-    assert_int_equal(pw_release_from_compat("2024-01-01", &none, &r, NULL, NULL), PW_OK);
+    PW_ASSERT_OK(pw_release_from_compat("2024-01-01", &none, &r, NULL, NULL), NULL);
     assert_non_null(strstr(pw_buf_cstr(&cap.text), "\"python_workers\""));
     /* NULL flags read as none. */
-    assert_int_equal(pw_release_from_compat("2025-09-29", NULL, &r, NULL, NULL), PW_OK);
+    PW_ASSERT_OK(pw_release_from_compat("2025-09-29", NULL, &r, NULL, NULL), NULL);
     assert_string_equal(r->version, "0.28.2");
     pw_reporter_set(NULL);
 }
@@ -263,7 +265,7 @@ static void test_compat_index_stand_ins(void **state)
         pw_strlist flags = PW_STRLIST_INIT;
         split_flags(cases[i].flags, &flags);
         const pw_release_info *r;
-        assert_int_equal(pw_release_from_compat("2024-01-01", &flags, &r, NULL, NULL), PW_OK);
+        PW_ASSERT_OK(pw_release_from_compat("2024-01-01", &flags, &r, NULL, NULL), NULL);
         assert_string_equal(r->index_version, cases[i].index);
         pw_strlist_free(&flags);
     }
@@ -312,7 +314,7 @@ static char *make_temp_dir(void)
     if (!base || !*base)
         base = "/tmp";
     pw_error err = {0};
-    assert_int_equal(pw_mkdirs(base, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(base, &err), &err);
     char *tmpl = pw_path_join(base, "release-XXXXXX");
     assert_non_null(mkdtemp(tmpl));
     return tmpl;
@@ -322,7 +324,7 @@ static void put_file(const char *dir, const char *name, const char *text)
 {
     char *path = pw_path_join(dir, name);
     pw_error err = {0};
-    assert_int_equal(pw_write_file_atomic(path, text, strlen(text), &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(path, text, strlen(text), &err), &err);
     free(path);
 }
 
@@ -359,7 +361,7 @@ static void test_wrangler_read_dir(void **state)
              "name = \"worker\"\nmain = \"src/entry.py\"\ncompatibility_date = \"2025-09-29\"\n"
              "compatibility_flags = [\"python_workers\"]\n\n[env.staging]\n"
              "compatibility_date = \"2020-01-01\"\ncompatibility_flags = [\"other\"]\n");
-    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_OK);
+    PW_ASSERT_OK(pw_wrangler_read_dir(dir, NULL, &cfg, &err), &err);
     assert_true(pw_slice_ends_with(pw_slice_from(cfg.path), "/wrangler.toml"));
     assert_string_equal(cfg.compatibility_date, "2025-09-29");
     assert_flags(&cfg, "python_workers");
@@ -377,7 +379,7 @@ static void test_wrangler_read_dir(void **state)
              "// Worker\n{\n  \"name\": \"worker\", /* inline */\n"
              "  \"compatibility_date\": \"2024-05-01\",\n"
              "  \"compatibility_flags\": [\"python_workers\", \"nodejs_compat\",],\n}\n");
-    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_OK);
+    PW_ASSERT_OK(pw_wrangler_read_dir(dir, NULL, &cfg, &err), &err);
     assert_true(pw_slice_ends_with(pw_slice_from(cfg.path), "/wrangler.jsonc"));
     assert_string_equal(cfg.compatibility_date, "2024-05-01");
     assert_flags(&cfg, "python_workers,nodejs_compat");
@@ -390,7 +392,7 @@ static void test_wrangler_read_dir(void **state)
     put_file(dir, "wrangler.json",
              "{\"compatibility_date\": \"2026-07-01\", \"compatibility_flags\": "
              "[\"python_workers\", \"python_workers_20260610\"]}");
-    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_OK);
+    PW_ASSERT_OK(pw_wrangler_read_dir(dir, NULL, &cfg, &err), &err);
     assert_true(pw_slice_ends_with(pw_slice_from(cfg.path), "/wrangler.json"));
     assert_string_equal(cfg.compatibility_date, "2026-07-01");
     assert_flags(&cfg, "python_workers,python_workers_20260610");
@@ -409,7 +411,7 @@ static void test_wrangler_read_dir(void **state)
     drop_file(dir, "wrangler.toml");
     /* A file without the keys: no date, no flags, no error. */
     put_file(dir, "wrangler.toml", "name = \"worker\"\n");
-    assert_int_equal(pw_wrangler_read_dir(dir, NULL, &cfg, &err), PW_OK);
+    PW_ASSERT_OK(pw_wrangler_read_dir(dir, NULL, &cfg, &err), &err);
     assert_null(cfg.compatibility_date);
     assert_int_equal(cfg.compatibility_flags.len, 0);
     pw_wrangler_config_free(&cfg);
@@ -419,7 +421,7 @@ static void test_wrangler_read_dir(void **state)
     assert_int_equal(pw_wrangler_read_file(missing, NULL, &cfg, &err), PW_ENOTFOUND);
     pw_error_clear(&err);
     free(missing);
-    assert_int_equal(pw_remove_tree(dir, &err), PW_OK);
+    PW_ASSERT_OK(pw_remove_tree(dir, &err), &err);
     free(dir);
 }
 
@@ -570,7 +572,7 @@ static void check_env_configs(const char *path, const char *text, size_t exclude
     start_capture();
 
     /* Top level. */
-    assert_int_equal(pw_wrangler_parse(path, text, strlen(text), NULL, &c, &err), PW_OK);
+    PW_ASSERT_OK(pw_wrangler_parse(path, text, strlen(text), NULL, &c, &err), &err);
     assert_null(c.env);
     assert_string_equal(c.main, "src/entry.py");
     assert_int_equal(c.main_line, strstr(path, "toml") ? 2 : 3);
@@ -599,7 +601,7 @@ static void check_env_configs(const char *path, const char *text, size_t exclude
 
     /* staging inherits everything inheritable, but not vars (with
      * wrangler's warning, naming the top-level line). */
-    assert_int_equal(pw_wrangler_parse(path, text, strlen(text), "staging", &c, &err), PW_OK);
+    PW_ASSERT_OK(pw_wrangler_parse(path, text, strlen(text), "staging", &c, &err), &err);
     assert_string_equal(c.env, "staging");
     assert_string_equal(c.main, "src/entry.py");
     assert_int_equal(c.main_line, strstr(path, "toml") ? 2 : 3);
@@ -626,7 +628,7 @@ static void check_env_configs(const char *path, const char *text, size_t exclude
     /* Empty values in an environment override the top level. */
     cap.warnings = 0;
     pw_buf_reset(&cap.text);
-    assert_int_equal(pw_wrangler_parse(path, text, strlen(text), "py314", &c, &err), PW_OK);
+    PW_ASSERT_OK(pw_wrangler_parse(path, text, strlen(text), "py314", &c, &err), &err);
     assert_string_equal(c.main, "src/other.py");
     assert_int_equal(c.main_line, 19);
     assert_string_equal(c.compatibility_date, "2025-09-29");

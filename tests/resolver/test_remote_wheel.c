@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -123,7 +125,7 @@ static int setup(void **state)
     f->root = pw_path_join(f->dir, "root");
     f->cache = pw_path_join(f->dir, "cache");
     pw_error err = {0};
-    assert_int_equal(pw_mkdirs(f->root, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(f->root, &err), &err);
     /* nginx first: it would inherit the test server's stdin pipe and keep
      * the server alive after the pipe is closed. */
     start_nginx(f);
@@ -354,8 +356,8 @@ static void read_counted(fixture *f, pw_fetch_session *s, const char *path, long
     pw_buf_printf(&name, "counted%d-%s", ++copies, pw_path_basename(path));
     char *copy = pw_path_join(f->root, name.data);
     pw_error err = {0};
-    assert_int_equal(pw_read_file(path, &content, &err), PW_OK);
-    assert_int_equal(pw_write_file_atomic(copy, content.data, content.len, &err), PW_OK);
+    PW_ASSERT_OK(pw_read_file(path, &content, &err), &err);
+    PW_ASSERT_OK(pw_write_file_atomic(copy, content.data, content.len, &err), &err);
     chmod(copy, 0644);
     char *url = http_url(f->nginx_port, copy);
     if (pw_remote_wheel_metadata(s, url, out, &err) != PW_OK)
@@ -422,14 +424,14 @@ static void raw_comment(const char *path, const char *comment, size_t len)
 {
     pw_buf b = PW_BUF_INIT;
     pw_error err = {0};
-    assert_int_equal(pw_read_file(path, &b, &err), PW_OK);
+    PW_ASSERT_OK(pw_read_file(path, &b, &err), &err);
     unsigned char *eocd = (unsigned char *)b.data + b.len - 22;
     assert_memory_equal(eocd, "PK\x05\x06", 4);
     assert_int_equal(eocd[20] | eocd[21] << 8, 0); /* no comment yet */
     eocd[20] = (unsigned char)len;
     eocd[21] = (unsigned char)(len >> 8);
     pw_buf_append(&b, comment, len);
-    assert_int_equal(pw_write_file_atomic(path, b.data, b.len, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(path, b.data, b.len, &err), &err);
     pw_buf_free(&b);
 }
 
@@ -546,7 +548,7 @@ static void test_zip64(void **state)
      * the classic record then holds 0xFFFF, the ZIP64 locator precedes it */
     pw_buf bytes = PW_BUF_INIT;
     pw_error err = {0};
-    assert_int_equal(pw_read_file(path, &bytes, &err), PW_OK);
+    PW_ASSERT_OK(pw_read_file(path, &bytes, &err), &err);
     const unsigned char *end = (const unsigned char *)bytes.data + bytes.len;
     assert_memory_equal(end - 22, "PK\x05\x06", 4);
     assert_memory_equal(end - 22 - 20, "PK\x06\x07", 4);
@@ -603,7 +605,7 @@ static void test_no_range_support(void **state)
     pw_fetch_options_default(&o);
     o.cache_dir = f->cache;
     o.offline = true;
-    assert_int_equal(pw_fetch_session_new(&o, &s, &err), PW_OK);
+    PW_ASSERT_OK(pw_fetch_session_new(&o, &s, &err), &err);
     assert_int_equal(pw_remote_wheel_metadata(s, url.data, &got, &err), PW_ENET);
     assert_non_null(strstr(pw_error_message(&err), "offline"));
     pw_error_clear(&err);
@@ -759,9 +761,9 @@ static void test_bad_archives(void **state)
         char *path = write_wheel(f, &spec);
         pw_buf bytes = PW_BUF_INIT;
         pw_error err = {0};
-        assert_int_equal(pw_read_file(path, &bytes, &err), PW_OK);
+        PW_ASSERT_OK(pw_read_file(path, &bytes, &err), &err);
         apply_damage(&bytes, c->damage);
-        assert_int_equal(pw_write_file_atomic(path, bytes.data, bytes.len, &err), PW_OK);
+        PW_ASSERT_OK(pw_write_file_atomic(path, bytes.data, bytes.len, &err), &err);
         char *urls[2] = {file_url(path), f->nginx_port ? http_url(f->nginx_port, path) : NULL};
         for (size_t u = 0; u < N_ELEMS(urls); u++) {
             if (!urls[u])
@@ -794,7 +796,7 @@ static void test_random_damage(void **state)
     char *path = small_wheel(f, "fuzzed");
     pw_buf pristine = PW_BUF_INIT, bytes = PW_BUF_INIT, got = PW_BUF_INIT;
     pw_error err = {0};
-    assert_int_equal(pw_read_file(path, &pristine, &err), PW_OK);
+    PW_ASSERT_OK(pw_read_file(path, &pristine, &err), &err);
     uint32_t x = 12345;
     size_t failures = 0;
     for (int round = 0; round < 400; round++) {
@@ -809,7 +811,7 @@ static void test_random_damage(void **state)
             size_t at = i % 2 ? bytes.len - 1 - x % 200 : x % bytes.len;
             bytes.data[at] ^= (char)(1u << (x >> 8) % 8);
         }
-        assert_int_equal(pw_write_file_atomic(path, bytes.data, bytes.len, &err), PW_OK);
+        PW_ASSERT_OK(pw_write_file_atomic(path, bytes.data, bytes.len, &err), &err);
         int rc = pw_remote_wheel_metadata(s, path, &got, &err);
         if (rc == PW_OK) {
             assert_true(got.len <= PW_METADATA_MAX_SIZE);

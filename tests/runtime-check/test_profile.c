@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "bundle.h"
 #include "report.h"
 #include "runtime_check.h"
@@ -42,9 +44,9 @@ static void profile_one_release(const char *version)
     rt_write(bundle, "pkg/sub.py", "import fractions\nX = bytearray(2000000)\n");
     pw_error err = {0};
     char *lib = pw_path_join(bundle, "lib");
-    assert_int_equal(pw_mkdirs(lib, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(lib, &err), &err);
     char *so = pw_path_join(lib, "libpwprof.so");
-    assert_int_equal(pw_write_file_atomic(so, side_module, sizeof side_module, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(so, side_module, sizeof side_module, &err), &err);
     /* The manifest, as pwpkg bundle writes it (the fields report/ reads). */
     const char *manifest =
         "{\"files\": [{\"path\": \"lib/libpwprof.so\", \"package\": \"libpwprof\", \"size\": 25},"
@@ -55,7 +57,7 @@ static void profile_one_release(const char *version)
         "{\"name\": \"pkg\", \"version\": \"1\", \"files\": 2, \"raw_bytes\": 76, \"gz_bytes\": 80}],"
         "\"totals\": {\"raw_bytes\": 97, \"gz_bytes\": 125}}";
     char *mpath = pw_bundle_manifest_path(bundle);
-    assert_int_equal(pw_write_file_atomic(mpath, manifest, strlen(manifest), &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(mpath, manifest, strlen(manifest), &err), &err);
 
     pw_strlist mods = PW_STRLIST_INIT;
     pw_strlist_push(&mods, "pkg");
@@ -90,7 +92,7 @@ static void profile_one_release(const char *version)
     assert_true(p->heap_end >= p->heap_start + 1500000);
 
     pw_profile prof;
-    assert_int_equal(pw_profile_build(p, bundle, &prof, &err), PW_OK);
+    PW_ASSERT_OK(pw_profile_build(p, bundle, &prof, &err), &err);
     const pw_profile_package *pk = NULL, *lp = NULL;
     for (size_t i = 0; i < prof.n_packages; i++) {
         if (strcmp(prof.packages[i].name, "pkg") == 0)

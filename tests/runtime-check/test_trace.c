@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "runtime_check.h"
 #include "support_runtime.h"
 
@@ -47,7 +49,7 @@ static void test_round_trip(void **state)
     pw_trace_write(&t, &text);
     pw_trace back;
     pw_error err = {0};
-    assert_int_equal(pw_trace_parse("t.json", text.data, text.len, &back, &err), PW_OK);
+    PW_ASSERT_OK(pw_trace_parse("t.json", text.data, text.len, &back, &err), &err);
     assert_string_equal(back.lock_digest, DIGEST_A);
     assert_string_equal(back.lock_path, "pwpkg.lock");
     assert_int_equal(back.n_runs, 1);
@@ -125,8 +127,8 @@ static void test_merge(void **state)
     assert_int_equal(parse("{\"trace_version\": 1, \"lock\": {\"digest\": \"" DIGEST_B "\", "
                            "\"path\": \"other.lock\"}, \"runs\": [], \"files\": []}",
                            &c, &err), PW_OK);
-    assert_int_equal(pw_trace_merge(&merged, &a, "a.json", &err), PW_OK);
-    assert_int_equal(pw_trace_merge(&merged, &b, "b.json", &err), PW_OK);
+    PW_ASSERT_OK(pw_trace_merge(&merged, &a, "a.json", &err), &err);
+    PW_ASSERT_OK(pw_trace_merge(&merged, &b, "b.json", &err), &err);
     assert_int_equal(merged.n_runs, 2);
     assert_string_equal(merged.runs[1].exercise, "x.py");
     /* First appearance wins the order. */

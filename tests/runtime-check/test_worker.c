@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "resolver.h"
 #include "runtime_check.h"
 #include "support_runtime.h"
@@ -48,7 +50,7 @@ static void test_request_parse(void **state)
     (void)state;
     pw_check_call call;
     pw_error err = {0};
-    assert_int_equal(pw_check_call_parse_request("POST /items?x=1", &call, &err), PW_OK);
+    PW_ASSERT_OK(pw_check_call_parse_request("POST /items?x=1", &call, &err), &err);
     assert_int_equal(call.kind, PW_CHECK_CALL_FETCH);
     assert_int_equal(call.method.len, 4);
     assert_memory_equal(call.method.ptr, "POST", 4);
@@ -80,7 +82,7 @@ static void test_worker_load(void **state)
              "[vars]\n"
              "A = \"from vars\"\n");
     rt_write(dir, ".dev.vars", "A=from dev vars\n");
-    assert_int_equal(pw_check_worker_load(dir, NULL, NULL, &w, &err), PW_OK);
+    PW_ASSERT_OK(pw_check_worker_load(dir, NULL, NULL, &w, &err), &err);
     assert_string_equal(w.main, "app/entry.py");
     assert_string_equal(w.module, "app.entry");
     assert_true(w.dedicated_snapshot);
@@ -104,7 +106,7 @@ static void test_worker_load(void **state)
     /* --entry wins over main; its directory is base_dir without one. */
     rt_write(dir, "wrangler.toml", "main = \"nope.py\"\ncompatibility_date = \"2026-10-06\"\n");
     char *entry = pw_path_join(dir, "other/entry.py");
-    assert_int_equal(pw_check_worker_load(dir, NULL, entry, &w, &err), PW_OK);
+    PW_ASSERT_OK(pw_check_worker_load(dir, NULL, entry, &w, &err), &err);
     assert_string_equal(w.module, "entry");
     assert_false(w.dedicated_snapshot);
     pw_check_worker_free(&w);

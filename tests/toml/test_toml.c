@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,7 +516,7 @@ static void test_embedded_nul(void **state)
     pw_error_clear(&err);
 
     static const char escaped[] = "a = \"x\\u0000y\"\n";
-    assert_int_equal(pw_toml_parse("t", escaped, sizeof(escaped) - 1, &root, &err), PW_OK);
+    PW_ASSERT_OK(pw_toml_parse("t", escaped, sizeof(escaped) - 1, &root, &err), &err);
     const pw_toml_value *a = pw_toml_get(root, "a");
     assert_int_equal(pw_toml_string_len(a), 3);
     assert_memory_equal(pw_toml_string(a), "x\0y", 3);
@@ -542,7 +544,7 @@ static void test_depth_limit(void **state)
 
     /* 128 arrays nested in one another are the most. */
     nested("[", "]", PW_TOML_MAX_DEPTH, &doc);
-    assert_int_equal(pw_toml_parse("t", doc.data, doc.len, &root, &err), PW_OK);
+    PW_ASSERT_OK(pw_toml_parse("t", doc.data, doc.len, &root, &err), &err);
     pw_toml_free(root);
     nested("[", "]", PW_TOML_MAX_DEPTH + 1, &doc);
     assert_int_equal(pw_toml_parse("t", doc.data, doc.len, &root, &err), PW_ELIMIT);
@@ -573,7 +575,7 @@ static void test_depth_limit(void **state)
     for (size_t i = 0; i < 120; i++)
         pw_buf_puts(&doc, "k.");
     pw_buf_puts(&doc, "k = 1\n");
-    assert_int_equal(pw_toml_parse("t", doc.data, doc.len, &root, &err), PW_OK);
+    PW_ASSERT_OK(pw_toml_parse("t", doc.data, doc.len, &root, &err), &err);
     pw_toml_free(root);
 
     pw_error_clear(&err);
@@ -590,7 +592,7 @@ static void test_many_keys(void **state)
         pw_buf_printf(&doc, "k%d = %d\n", i, i);
     pw_toml_value *root;
     pw_error err = {0};
-    assert_int_equal(pw_toml_parse("t", doc.data, doc.len, &root, &err), PW_OK);
+    PW_ASSERT_OK(pw_toml_parse("t", doc.data, doc.len, &root, &err), &err);
     assert_int_equal(pw_toml_len(root), 5000);
     assert_string_equal(pw_toml_key_at(root, 4321), "k4321");
     assert_int_equal(pw_toml_integer(pw_toml_get(root, "k4999")), 4999);
@@ -633,7 +635,7 @@ static void test_prefixes_never_crash(void **state)
     }
     pw_toml_value *root = NULL;
     pw_error err = {0};
-    assert_int_equal(pw_toml_parse("t", doc, sizeof(doc) - 1, &root, &err), PW_OK);
+    PW_ASSERT_OK(pw_toml_parse("t", doc, sizeof(doc) - 1, &root, &err), &err);
     pw_toml_free(root);
 }
 
@@ -659,7 +661,7 @@ static void test_accessors(void **state)
         "id = 2\n";                                          /* 16 */
     pw_toml_value *root;
     pw_error err = {0};
-    assert_int_equal(pw_toml_parse("doc.toml", doc, sizeof(doc) - 1, &root, &err), PW_OK);
+    PW_ASSERT_OK(pw_toml_parse("doc.toml", doc, sizeof(doc) - 1, &root, &err), &err);
     assert_int_equal(pw_toml_type_of(root), PW_TOML_TABLE);
     assert_int_equal(pw_toml_len(root), 8);
     static const char *const keys[] = {"title", "n", "f", "b", "when", "list", "project", "item"};
