@@ -170,20 +170,6 @@ extern const cli_command cli_cmd_completion;
 /* Every command, in the order `pwpkg help` lists them (main.c). */
 const cli_command *const *cli_commands(size_t *n);
 
-/* The cache directory the transfer options name, or the default (heap). */
-char *cli_cache_dir(const pw_transfer_options *t);
-/* Compiles .pyc files into `dir` with the lock's runtime (bundle --compile). */
-struct pw_lock;
-int cli_compile_tree(cli_context *ctx, const struct pw_lock *lock, const char *dir,
-                     const char *runtime_dir, const pw_transfer_options *t, pw_error *err);
-/* check --trace: writes what `trace` recorded of the run as a trace file
- * (atomically) naming the lock (runtime_check.h, pw_trace). */
-struct pw_check_trace;
-struct pw_check_report;
-int cli_write_trace(cli_context *ctx, const char *path, const char *lock_path,
-                    const struct pw_lock *lock, const char *entry,
-                    const struct pw_check_trace *trace, const struct pw_check_report *report,
-                    pw_error *err);
 /* "3MB" -> 3000000, "10MiB" -> 10485760; false on garbage. */
 bool cli_parse_size(const char *text, uint64_t *out);
 

@@ -102,7 +102,7 @@ typedef struct bundle_cli {
     pw_transfer_options transfer;
     pw_strlist slim_traces; /* --slim */
     pw_strlist keep;        /* --keep */
-    cli_slim *slim;         /* the traces read, once the lock is */
+    pw_slim_plan *slim;     /* the traces read, once the lock is */
 } bundle_cli;
 
 static void split_commas(const char *text, pw_strlist *out)
@@ -419,12 +419,17 @@ static int compile_staging(void *opaque, const char *staging_dir, pw_error *err)
 {
     compile_step *step = opaque;
     int rc = PW_OK;
-    if (step->o->compile)
-        rc = cli_compile_tree(step->ctx, step->lock, staging_dir, step->o->runtime_dir,
-                              &step->o->transfer, err);
+    if (step->o->compile) {
+        char *runtime = NULL;
+        rc = pw_pipeline_compile_tree(step->lock, staging_dir, step->o->runtime_dir,
+                                      &step->o->transfer, &runtime, err);
+        if (rc == PW_OK && step->ctx->verbosity > 0)
+            fprintf(stderr, "compiled .pyc files with the runtime in %s\n", runtime);
+        free(runtime);
+    }
     /* The proof runs on the tree as it will be shipped, .pyc files included. */
     if (rc == PW_OK && step->o->slim)
-        rc = cli_slim_prove(step->o->slim, staging_dir, err);
+        rc = pw_slim_plan_prove(step->o->slim, staging_dir, err);
     return rc;
 }
 
@@ -495,11 +500,9 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
 
     pw_error err = {0};
     pw_lock lock;
-    pw_fetch_session *session = NULL;
-    pw_fetch_request *reqs = NULL;
-    const char **paths = NULL;
+    pw_locked_artifacts got;
+    memset(&got, 0, sizeof(got));
     bool archive_checked = false; /* the artifacts are in hand: errors are theirs */
-    char *lock_dir = pw_path_dirname(o.lock_path);
     pw_bundle_project project;
     memset(&project, 0, sizeof(project));
     pw_bundle_options check;
@@ -521,7 +524,7 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
     if (rc)
         goto done_nolock;
     /* Traces are input: a bad one fails before anything is fetched. */
-    cli_slim slim;
+    pw_slim_plan slim;
     memset(&slim, 0, sizeof(slim));
     if (o.slim_traces.len) {
         slim.lock_path = o.lock_path;
@@ -530,19 +533,15 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
         slim.env = o.env;
         slim.transfer = &o.transfer;
         o.slim = &slim;
-        rc = cli_slim_load(&slim, &o.slim_traces, &o.keep, &lock, &err);
+        rc = pw_slim_plan_load(&slim, &o.slim_traces, &o.keep, &lock, &err);
         if (rc)
             goto done;
     }
-    if ((rc = pw_fetch_session_open(&o.transfer, &session, &err)) ||
-        (rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err)))
+    if ((rc = pw_pipeline_fetch_lock(&lock, o.lock_path, &o.transfer, false, &got, &err)))
         goto done;
-    paths = pw_xcalloc(lock.n_packages + 1, sizeof(char *));
     archive_checked = true;
-    for (size_t i = 0; i < lock.n_packages; i++)
-        paths[i] = reqs[i].path;
     if (strcmp(o.format, "mirror") == 0) {
-        rc = pw_bundle_write_mirror(&lock, paths, o.output, &err);
+        rc = pw_bundle_write_mirror(&lock, got.paths, o.output, &err);
         if (rc == PW_OK && !ctx->json && ctx->verbosity >= 0)
             fprintf(stderr, "Mirrored %zu artifact%s -> %s (use it with --index-url %s/ or "
                             "--pyodide-index %s/)\n",
@@ -550,15 +549,13 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
         else if (rc == PW_OK && ctx->json)
             print_mirror_json(&o, lock.n_packages);
     } else {
-        rc = build_bundle(ctx, &o, &lock, paths, &err);
+        rc = build_bundle(ctx, &o, &lock, got.paths, &err);
     }
 done:
     if (o.slim)
-        cli_slim_free(o.slim);
+        pw_slim_plan_free(o.slim);
     o.slim = NULL;
-    free(paths);
-    pw_fetch_requests_free(reqs, lock.n_packages);
-    pw_fetch_session_free(session);
+    pw_locked_artifacts_free(&got);
     pw_lock_free(&lock);
 done_nolock:
     /* An artifact that fails verification (unsafe paths, a bomb, a RECORD
@@ -566,7 +563,6 @@ done_nolock:
     if (rc && archive_checked && cli_exit_code(rc) == CLI_EXIT_USAGE)
         err.code = PW_ECHECK;
     exit_code = rc ? cli_fail(ctx, "bundle", &err) : CLI_EXIT_OK;
-    free(lock_dir);
     pw_bundle_project_free(&project);
     pw_error_clear(&err);
 out:

@@ -1,5 +1,6 @@
 /* pwpkg cache dir|info|prune|clean: see and clean the cache. */
 #include "cli.h"
+#include "pipeline.h"
 #include "fetch.h"
 #include "lockfile.h"
 
@@ -220,7 +221,7 @@ static int run_cache(cli_context *ctx, int argc, char **argv)
     }
     cli_reporter_install(ctx);
     pw_transfer_options t = {.cache_dir = a.cache_dir};
-    char *dir = cli_cache_dir(&t);
+    char *dir = pw_pipeline_cache_dir(&t);
     pw_error err = {0};
     int rc = PW_OK;
     if (strcmp(a.action, "dir") == 0) {

@@ -2,6 +2,7 @@
  * pwpkg runtime list|install|path: the Pyodide runtimes in the cache. */
 #include "bundle.h"
 #include "cli.h"
+#include "pipeline.h"
 #include "fetch.h"
 #include "lockfile.h"
 #include "report.h"
@@ -69,25 +70,6 @@ static const char runtime_help[] =
     "  --cache-dir DIR   cache location\n"
     "\n"
     "exit codes: 0 ok, 2 usage error or unknown version, 3 npm or I/O error.\n";
-
-int cli_compile_tree(cli_context *ctx, const pw_lock *lock, const char *dir,
-                     const char *runtime_dir, const pw_transfer_options *t, pw_error *err)
-{
-    char *cache = cli_cache_dir(t);
-    char *runtime = NULL;
-    int rc = pw_check_runtime_for_lock(lock, cache, runtime_dir, false, &runtime, err);
-    if (rc == PW_OK) {
-        pw_check_options o;
-        memset(&o, 0, sizeof(o));
-        o.runtime_dir = runtime;
-        rc = pw_check_compile_tree(&o, dir, err);
-    }
-    if (rc == PW_OK && ctx->verbosity > 0)
-        fprintf(stderr, "compiled .pyc files with the runtime in %s\n", runtime);
-    free(runtime);
-    free(cache);
-    return rc;
-}
 
 enum {
     OPT_BUNDLE = CLI_OPT_FIRST_COMMAND_OPTION,
@@ -356,8 +338,6 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     memset(&worker, 0, sizeof(worker));
     bool have_worker = false;
     pw_lock lock;
-    char *cache = cli_cache_dir(&t), *runtime = NULL;
-    pw_strlist modules = PW_STRLIST_INIT;
     pw_check_report report;
     memset(&report, 0, sizeof(report));
     int rc = pw_lock_load(lock_path, &lock, &err);
@@ -378,14 +358,8 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         if (have_worker)
             o.worker = &worker;
     }
-    if (rc == PW_OK)
-        rc = pw_check_runtime_for_lock(&lock, cache, runtime_dir, install, &runtime, &err);
     if (rc == PW_OK) {
-        pw_check_modules_for_lock(&lock, bundle, &modules);
-        o.runtime_dir = runtime;
-        o.bundle_dir = bundle;
-        o.modules = &modules;
-        rc = pw_check_run(&o, &report, &err);
+        rc = pw_pipeline_check(&lock, bundle, &t, runtime_dir, install, &o, &report, &err);
         pw_profile profile = {0};
         bool profiled = false;
         if ((rc == PW_OK || rc == PW_ECHECK) && report.profile.made) {
@@ -403,8 +377,16 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         }
         if (rc == PW_OK && trace.exercise && !ctx->json && ctx->verbosity >= 0)
             fprintf(stderr, "exercise %s ran to its end\n", trace.exercise);
-        if (rc == PW_OK && trace_path)
-            rc = cli_write_trace(ctx, trace_path, lock_path, &lock, o.entry, &trace, &report, &err);
+        if (rc == PW_OK && trace_path) {
+            pw_trace written;
+            rc = pw_pipeline_write_trace(trace_path, lock_path, &lock, o.entry, &trace, &report,
+                                         &written, &err);
+            if (rc == PW_OK && !ctx->json && ctx->verbosity >= 0)
+                fprintf(stderr, "traced %zu file%s (%zu shared librar%s) opened from the bundle -> %s\n",
+                        written.files.len, written.files.len == 1 ? "" : "s", written.dynlibs.len,
+                        written.dynlibs.len == 1 ? "y" : "ies", trace_path);
+            pw_trace_free(&written);
+        }
         pw_profile_free(&profile);
     }
     if (rc == PW_OK)
@@ -418,10 +400,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         pw_check_worker_free(&worker);
     if (have_lock)
         pw_lock_free(&lock);
-    pw_strlist_free(&modules);
     pw_check_trace_free(&trace);
-    free(runtime);
-    free(cache);
     pw_error_clear(&err);
     return exit_code;
 }
@@ -464,7 +443,7 @@ static int run_runtime(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    char *cache = cli_cache_dir(&t), *dir = NULL;
+    char *cache = pw_pipeline_cache_dir(&t), *dir = NULL;
     int rc;
     if (strcmp(action, "list") == 0) {
         pw_strlist list = PW_STRLIST_INIT;

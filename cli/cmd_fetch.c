@@ -1,6 +1,7 @@
 /* pwpkg fetch: every artifact of the lock, verified, into the cache. */
 #include "bundle.h"
 #include "cli.h"
+#include "pipeline.h"
 #include "fetch.h"
 #include "lockfile.h"
 
@@ -63,36 +64,14 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
 
     pw_error err = {0};
     pw_lock lock;
-    pw_fetch_session *session = NULL;
-    pw_fetch_request *reqs = NULL;
     int rc = pw_lock_load(lock_path, &lock, &err);
     if (rc) {
         exit_code = cli_fail(ctx, "fetch", &err);
         pw_error_clear(&err);
         return exit_code;
     }
-    char *lock_dir = pw_path_dirname(lock_path);
-    if ((rc = pw_fetch_session_open(&t, &session, &err)) == PW_OK)
-        rc = pw_fetch_lock_artifacts(session, &lock, lock_dir, pw_bundle_git_wheel, &reqs, &err);
-    if (rc == PW_OK) {
-        const char **paths = pw_xcalloc(lock.n_packages + 1, sizeof(char *));
-        for (size_t i = 0; i < lock.n_packages; i++)
-            paths[i] = reqs[i].path;
-        rc = pw_bundle_check_installed(&lock, paths, &err);
-        free(paths);
-    }
-
-    uint64_t bytes = 0, downloaded = 0;
-    size_t cached = 0;
-    for (size_t i = 0; reqs && i < lock.n_packages; i++) {
-        if (reqs[i].result != PW_OK)
-            continue;
-        bytes += reqs[i].size;
-        if (reqs[i].from_cache)
-            cached++;
-        else
-            downloaded += reqs[i].size;
-    }
+    pw_locked_artifacts got;
+    rc = pw_pipeline_fetch_lock(&lock, lock_path, &t, true, &got, &err);
     if (rc) {
         exit_code = cli_fail(ctx, "fetch", &err);
     } else if (ctx->json) {
@@ -100,33 +79,28 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
         cJSON_AddStringToObject(root, "command", "fetch");
         cJSON_AddStringToObject(root, "status", "ok");
         cJSON_AddNumberToObject(root, "artifacts", (double)lock.n_packages);
-        cJSON_AddNumberToObject(root, "from_cache", (double)cached);
-        cJSON_AddNumberToObject(root, "bytes", (double)bytes);
-        cJSON_AddNumberToObject(root, "downloaded_bytes", (double)downloaded);
+        cJSON_AddNumberToObject(root, "from_cache", (double)got.from_cache);
+        cJSON_AddNumberToObject(root, "bytes", (double)got.bytes);
+        cJSON_AddNumberToObject(root, "downloaded_bytes", (double)got.downloaded);
         cJSON *files = cJSON_AddArrayToObject(root, "files");
         for (size_t i = 0; i < lock.n_packages; i++) {
             cJSON *f = cJSON_CreateObject();
             cJSON_AddStringToObject(f, "name", lock.packages[i].name);
-            cJSON_AddStringToObject(f, "path", reqs[i].path ? reqs[i].path : "");
-            cJSON_AddStringToObject(f, "sha256", reqs[i].sha256);
+            cJSON_AddStringToObject(f, "path", got.paths[i] ? got.paths[i] : "");
+            cJSON_AddStringToObject(f, "sha256", got.requests[i].sha256);
             cJSON_AddItemToArray(files, f);
         }
-        pw_buf out = PW_BUF_INIT;
-        pw_json_write(root, &out);
-        fputs(pw_buf_cstr(&out), stdout);
-        pw_buf_free(&out);
-        cJSON_Delete(root);
+        cli_print_json(root);
         exit_code = CLI_EXIT_OK;
     } else {
         if (ctx->verbosity >= 0)
             fprintf(stderr, "Fetched %zu artifact%s (%.1f MB; %zu from the cache, %.1f MB downloaded) into %s\n",
-                    lock.n_packages, lock.n_packages == 1 ? "" : "s", (double)bytes / 1e6, cached,
-                    (double)downloaded / 1e6, pw_fetch_session_cache_dir(session));
+                    lock.n_packages, lock.n_packages == 1 ? "" : "s", (double)got.bytes / 1e6,
+                    got.from_cache, (double)got.downloaded / 1e6,
+                    pw_fetch_session_cache_dir(got.session));
         exit_code = CLI_EXIT_OK;
     }
-    pw_fetch_requests_free(reqs, lock.n_packages);
-    pw_fetch_session_free(session);
-    free(lock_dir);
+    pw_locked_artifacts_free(&got);
     pw_lock_free(&lock);
     pw_error_clear(&err);
     return exit_code;

@@ -2,6 +2,7 @@
  * runs them in order and reports every problem, one line each. */
 #include "bundle.h"
 #include "cli.h"
+#include "pipeline.h"
 #include "fetch.h"
 #include "lockfile.h"
 #include "runtime_check.h"
@@ -307,18 +308,12 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
     bool zip = pw_slice_ends_with(pw_slice_from(bundle), ".zip");
     pw_buf rebuilt = PW_BUF_INIT;
     pw_buf_printf(&rebuilt, "%s.verify.%ld%s", bundle, (long)getpid(), zip ? ".zip" : "");
-    pw_fetch_session *s = NULL;
-    pw_fetch_request *reqs = NULL;
-    char *lock_dir = pw_path_dirname(o->request.lock_path);
     pw_bundle_project project;
     memset(&project, 0, sizeof(project));
-    int rc = pw_fetch_session_open(&o->request.transfer, &s, &err);
-    if (rc == PW_OK)
-        rc = pw_fetch_lock_artifacts(s, lock, lock_dir, pw_bundle_git_wheel, &reqs, &err);
+    pw_locked_artifacts got;
+    int rc = pw_pipeline_fetch_lock(lock, o->request.lock_path, &o->request.transfer, false, &got,
+                                    &err);
     if (rc == PW_OK) {
-        const char **paths = pw_xcalloc(lock->n_packages + 1, sizeof(char *));
-        for (size_t i = 0; i < lock->n_packages; i++)
-            paths[i] = reqs[i].path;
         /* The bundle's own manifest says which slimming produced it; a
          * rebuild with other options differs, and that is the finding. */
         pw_bundle_options bo;
@@ -345,10 +340,9 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
         pw_bundle_report rep;
         memset(&rep, 0, sizeof(rep));
         if (rc == PW_OK)
-            rc = pw_bundle_from_lock(lock, paths, &bo, &rep, &err);
+            rc = pw_bundle_from_lock(lock, got.paths, &bo, &rep, &err);
         pw_bundle_report_free(&rep);
         pw_bundle_slimming_free(&slimming);
-        free(paths);
     }
     if (rc == PW_OK) {
         pw_strlist diffs = PW_STRLIST_INIT;
@@ -373,29 +367,18 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
     }
     pw_buf_free(&rebuilt);
     pw_bundle_project_free(&project);
-    pw_fetch_requests_free(reqs, lock->n_packages);
-    pw_fetch_session_free(s);
-    free(lock_dir);
+    pw_locked_artifacts_free(&got);
 }
 
 static void verify_runtime(const cli_lock_options *o, const pw_lock *lock, const char *bundle,
                            const char *runtime_dir, problem_list *pl, int *io_rc)
 {
     pw_error err = {0};
-    char *cache = cli_cache_dir(&o->request.transfer), *runtime = NULL;
-    pw_strlist modules = PW_STRLIST_INIT;
+    pw_check_options co;
+    memset(&co, 0, sizeof(co));
     pw_check_report rep;
-    memset(&rep, 0, sizeof(rep));
-    int rc = pw_check_runtime_for_lock(lock, cache, runtime_dir, false, &runtime, &err);
-    if (rc == PW_OK) {
-        pw_check_modules_for_lock(lock, bundle, &modules);
-        pw_check_options co;
-        memset(&co, 0, sizeof(co));
-        co.runtime_dir = runtime;
-        co.bundle_dir = bundle;
-        co.modules = &modules;
-        rc = pw_check_run(&co, &rep, &err);
-    }
+    int rc = pw_pipeline_check(lock, bundle, &o->request.transfer, runtime_dir, false, &co, &rep,
+                               &err);
     for (size_t i = 0; i < rep.n_results; i++)
         if (!rep.results[i].ok)
             add_problem(pl, "runtime", bundle, 1, "import %s failed: %s", rep.results[i].module,
@@ -411,9 +394,6 @@ static void verify_runtime(const cli_lock_options *o, const pw_lock *lock, const
         add_problem(pl, "runtime", bundle, 1, "%s", pw_error_message(&err));
     }
     pw_check_report_free(&rep);
-    pw_strlist_free(&modules);
-    free(runtime);
-    free(cache);
     pw_error_clear(&err);
 }
 

@@ -264,14 +264,6 @@ int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt,
     }
 }
 
-char *cli_cache_dir(const pw_transfer_options *t)
-{
-    if (t->cache_dir)
-        return pw_xstrdup(t->cache_dir);
-    char *dir = pw_fetch_default_cache_dir();
-    return dir ? dir : pw_xstrdup(".pwpkg-cache");
-}
-
 bool cli_parse_size(const char *text, uint64_t *out)
 {
     static const struct {
