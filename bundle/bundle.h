@@ -53,6 +53,11 @@ typedef struct pw_installed_file {
     char sha256[PW_SHA256_HEX_LEN + 1];
     uint64_t size;
     bool executable; /* installed with mode 0755 rather than 0644 */
+    /* The archive member it came from unchanged (index in the archive), so
+     * that a zip bundle copies its compressed bytes instead of deflating
+     * them again; false for files pwpkg writes (RECORD, INSTALLER, ...). */
+    bool from_member;
+    uint64_t member;
 } pw_installed_file;
 
 typedef struct pw_wheel_install_options {
@@ -79,6 +84,11 @@ typedef struct pw_wheel_install_options {
      * matching members are left out as wrangler leaves them out of the
      * upload, .dist-info members included. */
     const pw_strlist *upload_exclude;
+    /* Check every member (sizes, RECORD hashes, limits) but do not write
+     * the archive's files: the caller copies them from the archive (a zip
+     * bundle). INSTALLER, REQUESTED and RECORD are still written, and
+     * path conflicts between archives are the caller's to check. */
+    bool verify_only;
 } pw_wheel_install_options;
 
 typedef struct pw_wheel_install_result {
@@ -243,6 +253,9 @@ typedef struct pw_bundle_options {
     /* A Workers project: python_modules.exclude applies, the report gives
      * the upload and max_size_gz is checked against its gzip size. */
     const pw_bundle_workers *workers;
+    /* The caller shows no size report (-q): the per-package gzip sizes are
+     * not computed unless max_size_gz or a Worker's upload needs them. */
+    bool no_sizes;
 } pw_bundle_options;
 
 /* Refuses (PW_EINVAL) options whose result wrangler would undo: .pyc files
