@@ -25,10 +25,17 @@ static void key_hex(const char *a, const char *b, char hex[65])
     pw_buf_free(&k);
 }
 
-static int mkdir_parent(const char *path, pw_error *err)
+int pw_fetch_cache_parent(pw_fetch_session *s, const char *path, pw_error *err)
 {
     char *dir = pw_path_dirname(path);
-    int rc = pw_mkdirs(dir, err);
+    int rc = PW_OK;
+    if (!pw_map_get(&s->known_dirs, dir)) {
+        rc = pw_mkdirs(dir, err);
+        /* Nothing removes cache folders while a session holds the cache
+         * (prune and clean wait for it), so once there they stay. */
+        if (rc == PW_OK)
+            pw_map_put(&s->known_dirs, dir, (void *)1);
+    }
     free(dir);
     return rc;
 }
@@ -94,7 +101,7 @@ bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char 
     return true;
 }
 
-int pw_fetch_page_cache_store(const char *path, const char *redacted, const char *accept,
+int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char *redacted, const char *accept,
                               const char *content_type, const char *etag, const char *last_modified, const void *body,
                               size_t len, pw_error *err)
 {
@@ -115,7 +122,7 @@ int pw_fetch_page_cache_store(const char *path, const char *redacted, const char
     free(line);
     pw_buf_putc(&b, '\n');
     pw_buf_append(&b, body, len);
-    int rc = mkdir_parent(path, err);
+    int rc = pw_fetch_cache_parent(s, path, err);
     if (rc == PW_OK)
         rc = pw_write_cache_file(path, b.data, b.len, err);
     pw_buf_free(&b);
@@ -177,7 +184,7 @@ void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const c
     pw_buf b = PW_BUF_INIT;
     pw_buf_printf(&b, "%s\n", sha256);
     pw_error e = {0};
-    if (mkdir_parent(path, &e) != PW_OK || pw_write_cache_file(path, b.data, b.len, &e) != PW_OK)
+    if (pw_fetch_cache_parent(s, path, &e) != PW_OK || pw_write_cache_file(path, b.data, b.len, &e) != PW_OK)
         pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
     pw_error_clear(&e);
     pw_buf_free(&b);
@@ -207,7 +214,7 @@ int pw_fetch_artifact_publish(pw_fetch_session *s, xfer *x, const char *tmp_path
 {
     pw_fetch_request *r = x->req;
     char *final = pw_fetch_artifact_path(s, r->sha256);
-    int rc = mkdir_parent(final, err);
+    int rc = pw_fetch_cache_parent(s, final, err);
     if (rc == PW_OK && rename(tmp_path, final) != 0)
         rc = pw_error_set(err, PW_EIO, "%s: cannot move %s to %s: %s", x->redacted, tmp_path,
                           final, strerror(errno));

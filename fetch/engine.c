@@ -446,7 +446,7 @@ static void finish_page(xfer *x, CURLcode rc, long code, long retry_after)
         pw_error e = {0};
         free(r->content_type);
         r->content_type = x->content_type ? pw_xstrdup(x->content_type) : NULL;
-        if (pw_fetch_page_cache_store(x->cache_path, x->redacted, r->accept, x->content_type,
+        if (pw_fetch_page_cache_store(s, x->cache_path, x->redacted, r->accept, x->content_type,
                                       x->etag,
                                       x->last_modified, r->body.data, r->body.len,
                                       &e) != PW_OK)

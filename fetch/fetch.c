@@ -113,6 +113,10 @@ static void prepare_artifact(pw_fetch_session *s, xfer *x)
     const char *sha = x->expected;
     if (!sha && s->opt.offline && pw_fetch_url_index_load(s, x->redacted, known))
         sha = known;
+    /* A range request of this session got the whole file (the server
+     * ignores Range): that body is the artifact, already in the store. */
+    if (!sha && pw_fetch_whole_body(s, x->redacted, known))
+        sha = known;
     if (sha) {
         bool found = false;
         int rc = pw_fetch_artifact_check(s, x, sha, &found);

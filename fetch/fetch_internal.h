@@ -26,6 +26,17 @@ struct pw_fetch_session {
     pw_strlist cred_origin;
     pw_strlist cred_userinfo;
     uint64_t rng;
+    /* Origins ("scheme://host:port") that answered a Range request with the
+     * whole file (RFC 9110 14.2 lets them): suffix reads there ask for the
+     * whole file at once. */
+    pw_strlist no_range_origins;
+    /* Redacted URL -> sha256 (heap) of the whole body such a 200 carried,
+     * stored as an artifact: later ranges of that URL and its download as
+     * an artifact are answered from the store, without a request. */
+    pw_map whole_bodies;
+    /* Fan-out folders (cache paths) known to exist: each is created or
+     * checked once per session, not once per stored file. */
+    pw_map known_dirs;
 };
 
 enum xfer_kind { XFER_PAGE, XFER_ARTIFACT };
@@ -96,7 +107,7 @@ char *pw_fetch_page_cache_path(pw_fetch_session *s, const char *redacted, const 
 /* Loads a cached page; false when absent or unreadable (a bad entry is a miss). */
 bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified,
                               char **content_type);
-int pw_fetch_page_cache_store(const char *path, const char *redacted, const char *accept,
+int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char *redacted, const char *accept,
                               const char *content_type,
                               const char *etag, const char *last_modified, const void *body,
                               size_t len, pw_error *err);
@@ -107,6 +118,13 @@ int pw_fetch_artifact_check(pw_fetch_session *s, xfer *x, const char *sha256, bo
 /* Records which artifact a URL gave, for offline use without a known hash. */
 void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const char *sha256);
 bool pw_fetch_url_index_load(pw_fetch_session *s, const char *redacted, char sha256[65]);
+/* The origin ("scheme://host:port", lowercase, no credentials) of a URL. */
+char *pw_fetch_origin(const char *url);
+/* The sha256 of the whole body of `redacted` that a range request stored
+ * in this session; false when there is none. */
+bool pw_fetch_whole_body(pw_fetch_session *s, const char *redacted, char sha256[65]);
+/* mkdir -p of the parent of a cache file, remembered for the session. */
+int pw_fetch_cache_parent(pw_fetch_session *s, const char *path, pw_error *err);
 /* Moves a verified temp/partial file into the store; fills req->path. */
 int pw_fetch_artifact_publish(pw_fetch_session *s, xfer *x, const char *tmp_path, pw_error *err);
 /* Opens and locks the partial file; 1 when another process holds it. */
