@@ -161,6 +161,14 @@ static size_t on_body(char *data, size_t size, size_t nitems, void *ud)
         if (!x->keep_whole)
             return 0; /* a probe: the first bytes said enough */
         if (x->whole_fd < 0 && !x->whole_failed) {
+            /* Only a body that says how long it is: one without a length
+             * could be endless, and the size the index declared is not
+             * known here; the caller's download bounds it by that size. */
+            curl_off_t declared = -1;
+            if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) !=
+                    CURLE_OK ||
+                declared < 0 || (uint64_t)declared > x->whole_cap)
+                return 0;
             pw_buf t = PW_BUF_INIT;
             pw_buf_printf(&t, "%s/range.XXXXXX", x->tmp_dir);
             x->whole_tmp = pw_buf_detach(&t);
