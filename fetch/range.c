@@ -310,6 +310,42 @@ static int store_whole(pw_fetch_session *s, range_xfer *x, const char *tmp,
     return PW_OK;
 }
 
+/* store_whole for bytes in memory; a failure only costs a download. */
+static void store_bytes(pw_fetch_session *s, const char *redacted, const pw_buf *body)
+{
+    pw_buf t = PW_BUF_INIT;
+    pw_buf_printf(&t, "%s/range.XXXXXX", s->dir_tmp);
+    int fd = mkstemp(t.data);
+    bool ok = fd >= 0;
+    for (size_t done = 0; ok && done < body->len;) {
+        ssize_t n = write(fd, body->data + done, body->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        done += ok ? (size_t)n : 0;
+    }
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    range_xfer x;
+    memset(&x, 0, sizeof(x));
+    pw_sha256_init(&x.whole_hash);
+    pw_sha256_update(&x.whole_hash, body->data, body->len);
+    char hex[65];
+    pw_error e = {0};
+    if (ok && store_whole(s, &x, t.data, redacted, hex, &e) != PW_OK)
+        ok = false;
+    if (!ok) {
+        if (fd >= 0)
+            unlink(t.data);
+        if (e.code == PW_OK) {
+            unsigned char discard[PW_SHA256_LEN];
+            pw_sha256_final_raw(&x.whole_hash, discard);
+        }
+    }
+    pw_error_clear(&e);
+    pw_buf_free(&t);
+}
+
 /* A range of a body stored whole earlier in this session. */
 static int stored_range(pw_fetch_session *s, const char *redacted, const char *hex,
                         int64_t offset, uint64_t want, pw_buf *out, uint64_t *total_size,
@@ -442,6 +478,11 @@ static int http_range(pw_fetch_session *s, const char *url, const char *redacted
             rc = check_partial(&x, redacted, range.data, offset, want, err);
             if (rc == PW_OK)
                 *total_size = x.total;
+            /* A tail that covers the whole file (a wheel under 65 KiB) is
+             * the file: stored like a 200's body, so that its download
+             * costs no second request. */
+            if (rc == PW_OK && keep_whole && x.first == 0 && x.total == out->len)
+                store_bytes(s, redacted, out);
             break;
         }
         if (cc == CURLE_OK && code == 416) {
