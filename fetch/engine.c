@@ -214,15 +214,17 @@ static enum start_result start_attempt(pw_fetch_session *s, xfer *x)
             pw_error_clear(&r->error);
         }
         struct stat st;
-        uint64_t have = fstat(x->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+        bool stat_ok = fstat(x->fd, &st) == 0;
+        uint64_t have = stat_ok ? (uint64_t)st.st_size : 0;
         if (r->expected_size > 0 && have > (uint64_t)r->expected_size)
             have = 0;
         reset_hash(x);
         if (have > 0 && !rehash_partial(x, have))
             have = 0;
-        if (have == 0) {
+        if (have == 0 && !(stat_ok && st.st_size == 0))
             restart_partial(x);
-        }
+        else if (have == 0)
+            reset_hash(x); /* a new, empty partial: nothing to truncate */
         x->offset = have;
         x->written = 0;
         x->sink_file = false;
