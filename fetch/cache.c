@@ -40,6 +40,56 @@ int pw_fetch_cache_parent(pw_fetch_session *s, const char *path, pw_error *err)
     return rc;
 }
 
+/* A small cache file, replaced atomically: written under a unique name in
+ * tmp/ (same file system) and renamed over `path`. Unlike
+ * pw_write_cache_file it neither locks nor sweeps the target's folder: the
+ * unique name needs no lock, and what a killed run leaves in tmp/ is swept
+ * with the stale partials. */
+static int write_entry(pw_fetch_session *s, const char *path, const void *data, size_t len,
+                       pw_error *err)
+{
+    int rc = pw_fetch_cache_parent(s, path, err);
+    if (rc != PW_OK)
+        return rc;
+    pw_buf tmp = PW_BUF_INIT;
+    pw_buf_printf(&tmp, "%s/entry.XXXXXX", s->dir_tmp);
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        rc = pw_error_set(err, PW_EIO, "%s: cannot create a temporary file in %s: %s", path,
+                          s->dir_tmp, strerror(errno));
+        pw_buf_free(&tmp);
+        return rc;
+    }
+    const char *p = data;
+    size_t left = len;
+    bool ok = fchmod(fd, 0644) == 0;
+    while (ok && left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        if (ok) {
+            p += n;
+            left -= (size_t)n;
+        }
+    }
+    int saved = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp.data, path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        unlink(tmp.data);
+        rc = pw_error_set(err, PW_EIO, "%s: write failed: %s", path, strerror(saved));
+    }
+    pw_buf_free(&tmp);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ pages */
 
 char *pw_fetch_page_cache_path(pw_fetch_session *s, const char *redacted, const char *accept)
@@ -122,9 +172,7 @@ int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char 
     free(line);
     pw_buf_putc(&b, '\n');
     pw_buf_append(&b, body, len);
-    int rc = pw_fetch_cache_parent(s, path, err);
-    if (rc == PW_OK)
-        rc = pw_write_cache_file(path, b.data, b.len, err);
+    int rc = write_entry(s, path, b.data, b.len, err);
     pw_buf_free(&b);
     return rc;
 }
@@ -184,7 +232,7 @@ void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const c
     pw_buf b = PW_BUF_INIT;
     pw_buf_printf(&b, "%s\n", sha256);
     pw_error e = {0};
-    if (pw_fetch_cache_parent(s, path, &e) != PW_OK || pw_write_cache_file(path, b.data, b.len, &e) != PW_OK)
+    if (write_entry(s, path, b.data, b.len, &e) != PW_OK)
         pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
     pw_error_clear(&e);
     pw_buf_free(&b);
