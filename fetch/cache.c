@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 /* <dir>/<hex[0:2]>/<hex><suffix>: two-level fan-out keeps directories small. */
@@ -109,8 +111,10 @@ static char *json_string_member(const cJSON *obj, const char *name)
  * rename replaces both together: two processes refreshing the same page
  * can never pair one's validators with the other's body. */
 bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified,
-                              char **content_type)
+                              char **content_type, bool *fresh)
 {
+    if (fresh)
+        *fresh = false;
     pw_buf raw = PW_BUF_INIT;
     pw_error e = {0};
     *etag = *last_modified = *content_type = NULL;
@@ -144,6 +148,15 @@ bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char 
     *etag = json_string_member(meta, "etag");
     *last_modified = json_string_member(meta, "last_modified");
     *content_type = json_string_member(meta, "content_type");
+    /* RFC 9111 4.2.1: fresh while its age is below max-age. The age is
+     * counted from when it was stored (wall clock: it must hold across
+     * runs); a clock that went back makes it stale, never fresher. */
+    const cJSON *stored = cJSON_GetObjectItemCaseSensitive(meta, "stored_at");
+    const cJSON *max_age = cJSON_GetObjectItemCaseSensitive(meta, "max_age");
+    if (fresh && cJSON_IsNumber(stored) && cJSON_IsNumber(max_age)) {
+        double now = (double)time(NULL);
+        *fresh = now >= stored->valuedouble && now - stored->valuedouble < max_age->valuedouble;
+    }
     cJSON_Delete(meta);
     pw_buf_reset(body);
     pw_buf_append(body, raw.data + off, raw.len - off);
@@ -151,9 +164,34 @@ bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char 
     return true;
 }
 
+int64_t pw_fetch_parse_max_age(const char *cache_control)
+{
+    int64_t max_age = -1;
+    bool forbidden = false;
+    pw_slice rest = pw_slice_make(cache_control ? cache_control : "", cache_control ? strlen(cache_control) : 0);
+    while (rest.len) {
+        long comma = pw_slice_find_char(rest, ',');
+        size_t n = comma < 0 ? rest.len : (size_t)comma;
+        pw_slice d = pw_slice_trim(pw_slice_make(rest.ptr, n));
+        rest = comma < 0 ? pw_slice_make(rest.ptr + rest.len, 0)
+                         : pw_slice_make(rest.ptr + n + 1, rest.len - n - 1);
+        if (pw_slice_eq_icase_cstr(d, "no-cache") || pw_slice_eq_icase_cstr(d, "no-store"))
+            forbidden = true;
+        else if (d.len > 8 && strncasecmp(d.ptr, "max-age=", 8) == 0) {
+            int64_t v = 0;
+            size_t i = 8;
+            for (; i < d.len && d.ptr[i] >= '0' && d.ptr[i] <= '9' && v < INT64_C(1) << 40; i++)
+                v = v * 10 + (d.ptr[i] - '0');
+            if (i == d.len)
+                max_age = v;
+        }
+    }
+    return forbidden ? -1 : max_age;
+}
+
 int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char *redacted, const char *accept,
-                              const char *content_type, const char *etag, const char *last_modified, const void *body,
-                              size_t len, pw_error *err)
+                              const char *content_type, const char *etag, const char *last_modified,
+                              int64_t max_age, const void *body, size_t len, pw_error *err)
 {
     cJSON *meta = cJSON_CreateObject();
     cJSON_AddStringToObject(meta, "url", redacted);
@@ -165,6 +203,10 @@ int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char 
     pw_sha256_hex(body, len, hex);
     cJSON_AddNumberToObject(meta, "size", (double)len);
     cJSON_AddStringToObject(meta, "sha256", hex);
+    if (max_age > 0) {
+        cJSON_AddNumberToObject(meta, "stored_at", (double)time(NULL));
+        cJSON_AddNumberToObject(meta, "max_age", (double)max_age);
+    }
     char *line = cJSON_PrintUnformatted(meta);
     cJSON_Delete(meta);
     pw_buf b = PW_BUF_INIT;

@@ -45,6 +45,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
         free(x->content_type);
         x->etag = x->last_modified = x->content_type = NULL;
         x->range_start = -1;
+        x->max_age = -1;
         return len;
     }
     long colon = pw_slice_find_char(line, ':');
@@ -58,6 +59,10 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
     } else if (pw_slice_eq_icase_cstr(name, "content-type")) {
         free(x->content_type);
         x->content_type = pw_xstrndup(value.ptr, value.len);
+    } else if (pw_slice_eq_icase_cstr(name, "cache-control")) {
+        char *v = pw_xstrndup(value.ptr, value.len);
+        x->max_age = pw_fetch_parse_max_age(v);
+        free(v);
     } else if (pw_slice_eq_icase_cstr(name, "last-modified")) {
         free(x->last_modified);
         x->last_modified = pw_xstrndup(value.ptr, value.len);
@@ -234,6 +239,7 @@ static enum start_result start_attempt(pw_fetch_session *s, xfer *x)
     x->body_started = false;
     x->too_big = x->io_failed = x->range_mismatch = x->size_exceeded = x->over_cap = false;
     x->range_start = -1;
+    x->max_age = -1;
     x->curl_err[0] = '\0';
     x->last_progress = 0;
 
@@ -449,13 +455,26 @@ static void finish_page(xfer *x, CURLcode rc, long code, long retry_after)
         free(r->content_type);
         r->content_type = x->content_type ? pw_xstrdup(x->content_type) : NULL;
         if (pw_fetch_page_cache_store(s, x->cache_path, x->redacted, r->accept, x->content_type,
-                                      x->etag,
-                                      x->last_modified, r->body.data, r->body.len,
-                                      &e) != PW_OK)
+                                      x->etag, x->last_modified, x->max_age, r->body.data,
+                                      r->body.len, &e) != PW_OK)
             pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
         pw_error_clear(&e);
         pw_fetch_xfer_done(x, PW_OK);
     } else if (code == 304 && x->have_cached) {
+        /* A 304 with a lifetime starts it again (RFC 9111 4.3.4): stored
+         * anew so that the next run does not ask. */
+        if (x->max_age > 0) {
+            pw_error e = {0};
+            if (pw_fetch_page_cache_store(s, x->cache_path, x->redacted, r->accept,
+                                          x->cached_content_type,
+                                          x->etag ? x->etag : x->cached_etag,
+                                          x->last_modified ? x->last_modified
+                                                           : x->cached_last_modified,
+                                          x->max_age, x->cached_body.data ? x->cached_body.data : "",
+                                          x->cached_body.len, &e) != PW_OK)
+                pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
+            pw_error_clear(&e);
+        }
         pw_buf_free(&r->body);
         r->body = x->cached_body;
         pw_buf_init(&x->cached_body);

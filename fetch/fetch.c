@@ -88,8 +88,10 @@ static void prepare_page(pw_fetch_session *s, xfer *x)
     if (!s->opt.refresh || s->opt.offline)
         x->have_cached = pw_fetch_page_cache_load(x->cache_path, &x->cached_body, &x->cached_etag,
                                                   &x->cached_last_modified,
-                                                  &x->cached_content_type);
-    if (!s->opt.offline)
+                                                  &x->cached_content_type, &x->cached_fresh);
+    /* Inside the lifetime its server gave it (Cache-Control max-age), a
+     * page is used without asking again, as a browser would. */
+    if (!s->opt.offline && !(x->have_cached && x->cached_fresh))
         return;
     if (!x->have_cached) {
         offline_miss(x);
@@ -170,6 +172,7 @@ static int run_batch(pw_fetch_session *s, pw_fetch_request *reqs, size_t n, enum
         x->kind = kind;
         x->fd = -1;
         x->range_start = -1;
+        x->max_age = -1;
         x->state = XFER_PENDING;
         x->redacted = pw_redact_url(r->url ? r->url : "");
         if (!r->url || !*r->url) {

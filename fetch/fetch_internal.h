@@ -61,6 +61,7 @@ typedef struct xfer {
     char *etag;
     char *last_modified;
     char *content_type;
+    int64_t max_age;       /* Cache-Control max-age in seconds; -1: none (or no-cache) */
     int64_t range_start;   /* Content-Range first byte, -1 when absent */
     bool body_started;
     bool sink_file;        /* artifact body goes to the partial file */
@@ -77,6 +78,7 @@ typedef struct xfer {
     char *cached_etag;
     char *cached_content_type;
     char *cached_last_modified;
+    bool cached_fresh;     /* inside the lifetime its response gave it */
 
     /* artifacts */
     char *part_path;
@@ -104,13 +106,19 @@ uint64_t pw_fetch_random(pw_fetch_session *s);
 
 /* cache.c */
 char *pw_fetch_page_cache_path(pw_fetch_session *s, const char *redacted, const char *accept);
-/* Loads a cached page; false when absent or unreadable (a bad entry is a miss). */
+/* Loads a cached page; false when absent or unreadable (a bad entry is a
+ * miss). `fresh` (may be NULL): stored with a Cache-Control max-age that
+ * has not run out (RFC 9111 4.2). */
 bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified,
-                              char **content_type);
+                              char **content_type, bool *fresh);
+/* `max_age` < 0: no lifetime (revalidated on every use). */
 int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char *redacted, const char *accept,
                               const char *content_type,
-                              const char *etag, const char *last_modified, const void *body,
-                              size_t len, pw_error *err);
+                              const char *etag, const char *last_modified, int64_t max_age,
+                              const void *body, size_t len, pw_error *err);
+/* Cache-Control of a response: max-age in seconds, -1 when absent or when
+ * no-cache / no-store / private forbid reusing it unchecked. */
+int64_t pw_fetch_parse_max_age(const char *cache_control);
 char *pw_fetch_artifact_path(pw_fetch_session *s, const char *sha256);
 /* Content-addressed file present and hashing to `sha256`? A file that does
  * not is removed (it was tampered with or damaged). */
