@@ -276,12 +276,37 @@ static int collect_files(build_state *s, pw_error *err)
 
 /* ---------------------------------------------------------- size report */
 
-static int gzip_sizes(build_state *s, pw_error *err)
+/* A Worker's per-package figures: each package's files' shares of the
+ * upload's one gzip stream (pw_bundle_upload_scan), instead of a second
+ * deflate pass over the same bytes. False when the upload does not carry
+ * python_modules/ (no main module, find_additional_modules = false). */
+static bool sizes_from_upload(build_state *s, const pw_bundle_report *rep)
+{
+    const pw_bundle_upload *u = &rep->upload;
+    if (!rep->has_upload || !u->has_main || u->no_additional || !u->vendor_gz)
+        return false;
+    for (size_t i = 0; i < u->vendor_files.len; i++) {
+        const char *path = u->vendor_files.items[i];
+        size_t lo = 0, hi = s->n_files;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(s->files[mid].f->path, path) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < s->n_files && strcmp(s->files[lo].f->path, path) == 0)
+            s->gz[s->files[lo].pkg] += u->vendor_gz[i];
+    }
+    return true;
+}
+
+static int gzip_sizes(build_state *s, const pw_bundle_report *rep, pw_error *err)
 {
     s->gz = pw_xcalloc(s->n_items ? s->n_items : 1, sizeof(*s->gz));
     /* A deflate pass over the whole tree costs as much as a zip -6 of it:
-     * only when someone reads the figures. */
-    if (!s->sizes)
+     * only when someone reads the figures, and only once. */
+    if (!s->sizes || sizes_from_upload(s, rep))
         return PW_OK;
     char **paths = pw_xcalloc(s->n_files + 1, sizeof(char *));
     int rc = PW_OK;
@@ -414,10 +439,6 @@ static int workers_report(build_state *s, pw_bundle_report *rep, pw_error *err)
                   rep->dropped_sourceless == 1 ? "s" : "ve",
                   rep->dropped_sourceless == 1 ? "it" : "them",
                   rep->dropped_example ? rep->dropped_example : "");
-    int rc = pw_bundle_upload_scan(w, s->stage, &rep->upload, err);
-    if (rc != PW_OK)
-        return rc;
-    rep->has_upload = true;
     if (rep->upload.duplicated)
         pw_report(PW_REPORT_WARN,
                   "the module root (%s) holds python_modules/: wrangler uploads %zu of its "
@@ -761,8 +782,13 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
     }
     if (rc == PW_OK)
         rc = collect_files(s, err);
+    /* The upload first: its one gzip pass also gives the packages' sizes. */
+    if (rc == PW_OK && o->workers) {
+        rc = pw_bundle_upload_scan(o->workers, s->stage, &rep->upload, err);
+        rep->has_upload = rc == PW_OK;
+    }
     if (rc == PW_OK)
-        rc = gzip_sizes(s, err);
+        rc = gzip_sizes(s, rep, err);
     if (rc == PW_OK) {
         fill_report(s, rep);
         if (o->workers)

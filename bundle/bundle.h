@@ -210,6 +210,11 @@ typedef struct pw_bundle_upload {
      * as wrangler computes its "gzip:" figure. */
     uint64_t gz_bytes;
     pw_strlist dropped; /* files under python_modules/ the exclude rules drop */
+    /* The vendored files in the stream (paths under python_modules/) and
+     * each one's share of gz_bytes, so that a bundle's per-package gzip
+     * sizes come from this one deflate pass. */
+    pw_strlist vendor_files;
+    uint64_t *vendor_gz;
     uint64_t dropped_bytes;
     bool has_main;      /* the config's main exists and is a Python module */
     bool no_additional; /* find_additional_modules = false: main alone */
