@@ -63,12 +63,21 @@ cat "$work/repo/files"/*.whl >/dev/null
 
 pip_ok=1
 python3 -m pip --version >/dev/null 2>&1 || pip_ok=0
-pwpkg_cmd=(timeout 300 "$pwpkg" fetch -q -j "$jobs" --cache-dir "$work/fetch-cache")
-curl_cmd=(timeout 300 curl --parallel --parallel-max "$jobs" -s -S -f --no-progress-meter -K "$work/curl.cfg")
-pip_cmd=(timeout 600 python3 -m pip download -q --no-deps --no-cache-dir --disable-pip-version-check
-  --no-index --find-links "http://127.0.0.1:$PORT/files/" --require-hashes
-  -r "$work/pip-req.txt" -d "$work/pip-out")
-reset_outputs() { rm -rf "$work/fetch-cache" "$work/curl-out" "$work/pip-out"; mkdir -p "$work/curl-out"; }
+# Every run writes into new folders, removed only at the end: ext4 makes
+# the inodes created just after a mass delete slow to allocate
+# (recently_deleted), which would charge each tool for the one before.
+run_no=0
+reset_outputs() {
+  run_no=$((run_no + 1))
+  out_pw=$work/fetch-cache-$run_no out_curl=$work/curl-out-$run_no out_pip=$work/pip-out-$run_no
+  mkdir -p "$out_curl"
+  sed "s|output = \"$work/curl-out/|output = \"$out_curl/|" "$work/curl.cfg" >"$work/curl-$run_no.cfg"
+  pwpkg_cmd=(timeout 300 "$pwpkg" fetch -q -j "$jobs" --cache-dir "$out_pw")
+  curl_cmd=(timeout 300 curl --parallel --parallel-max "$jobs" -s -S -f --no-progress-meter -K "$work/curl-$run_no.cfg")
+  pip_cmd=(timeout 600 python3 -m pip download -q --no-deps --no-cache-dir --disable-pip-version-check
+    --no-index --find-links "http://127.0.0.1:$PORT/files/" --require-hashes
+    -r "$work/pip-req.txt" -d "$out_pip")
+}
 
 now_ns() { date +%s%N; }
 # timed NAME CMD: appends the wall time of CMD (microseconds) to $work/t.NAME
@@ -87,9 +96,9 @@ for _ in $(seq "$runs"); do
   timed curl "${curl_cmd[@]}"
   [ "$pip_ok" = 0 ] || timed pip "${pip_cmd[@]}"
 done
-n=$(find "$work/fetch-cache/artifacts" -type f | wc -l)
+n=$(find "$out_pw/artifacts" -type f | wc -l)
 [ "$n" -eq "$wheels" ] || { echo "downloads_vs_curl: pwpkg cached $n artifacts, expected $wheels" >&2; exit 1; }
-got=$(du -cb "$work/curl-out"/*.whl | tail -1 | cut -f1)
+got=$(du -cb "$out_curl"/*.whl | tail -1 | cut -f1)
 [ "$got" -eq "$total" ] || { echo "downloads_vs_curl: curl wrote $got bytes, expected $total" >&2; exit 1; }
 
 # One more run of each, counted in the access log and under /usr/bin/time -v.

@@ -73,6 +73,7 @@ static void xfer_free(xfer *x)
     free(x->cached_content_type);
     free(x->content_type);
     free(x->part_path);
+    free(x->wbuf);
 }
 
 static void offline_miss(xfer *x)

@@ -87,9 +87,17 @@ typedef struct xfer {
     uint64_t written;      /* bytes written this attempt */
     pw_sha256 hash;
     bool hashing;
+    /* Body bytes not yet written: libcurl hands them over 16 kB at a
+     * time, written in pieces of up to PW_FETCH_WRITE_BUF (small enough
+     * that a killed download leaves most of its bytes to resume). */
+    char *wbuf;
+    size_t wlen;
+    uint64_t wat;          /* file offset of wbuf[0] */
     bool restarted;        /* a resumed download was restarted from byte 0 */
     uint64_t last_progress;
 } xfer;
+
+#define PW_FETCH_WRITE_BUF ((size_t)64 * 1024)
 
 /* session.c */
 int64_t pw_fetch_now_ms(void);
