@@ -106,14 +106,16 @@ settle() { sleep 0.3; }
 counted() { # NAME CMD...: requests and peak RSS (kB) of one run
   local name=$1
   shift
-  reset_outputs
   settle; : >"$log"
   /usr/bin/time -v -o "$work/rss.$name" "$@" >/dev/null 2>&1
   settle
   echo "$(grep -c . "$log" || true) $(awk -F': ' '/Maximum resident/{print $2}' "$work/rss.$name")" >"$work/c.$name"
 }
+reset_outputs
 counted pw "${pwpkg_cmd[@]}"
+reset_outputs
 counted curl "${curl_cmd[@]}"
+reset_outputs
 [ "$pip_ok" = 0 ] || counted pip "${pip_cmd[@]}"
 
 # Requests of a cold lock through a server that ignores Range.
