@@ -32,6 +32,10 @@ void pw_fetch_xfer_done(xfer *x, int code)
     pw_fetch_request *r = x->req;
     x->state = XFER_DONE;
     r->result = code;
+    /* Flushed by now (finish_attempt); a batch of 200 must not keep 200. */
+    free(x->wbuf);
+    x->wbuf = NULL;
+    x->wlen = 0;
     if (x->hashing) {
         unsigned char discard[PW_SHA256_LEN];
         pw_sha256_final_raw(&x->hash, discard);
