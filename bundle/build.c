@@ -47,6 +47,8 @@ typedef struct build_state {
     int output_lock;    /* pw_claim_output on the output's directory */
     char *manifest_tmp; /* PW_BUNDLE_DIR: the manifest moved out of the tree, not yet placed */
     pw_strlist upload_exclude; /* o->workers: wrangler's python_modules.exclude */
+    bool sizes;       /* per-package gzip sizes wanted (report, budget) */
+    bool stage_files; /* the archives' files are written to the staging tree */
 } build_state;
 
 
@@ -97,6 +99,7 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
             .strict_record = o->strict_record,
             .upload_exclude = o->workers ? &s->upload_exclude : NULL,
             .slim = o->slim,
+            .verify_only = !s->stage_files,
         };
         pw_report(PW_REPORT_DEBUG, "bundle: installing %s %s", it->name,
                   it->version ? it->version : "");
@@ -223,13 +226,49 @@ static int collect_files(build_state *s, pw_error *err)
     if (k)
         qsort(all, k, sizeof(*all), bundle_file_cmp);
     /* A path two packages install with the same content (pip-style shared
-     * namespace files) is listed once, owned by the first package. */
+     * namespace files) is listed once, owned by the first package. Other
+     * content is a conflict, found here when the files were not written
+     * (a zip copies them from the wheels). */
     size_t w = 0;
-    for (size_t i = 0; i < k; i++)
-        if (!w || strcmp(all[w - 1].f->path, all[i].f->path) != 0)
-            all[w++] = all[i];
+    for (size_t i = 0; i < k; i++) {
+        if (w && strcmp(all[w - 1].f->path, all[i].f->path) == 0) {
+            if (strcmp(all[w - 1].f->sha256, all[i].f->sha256) != 0) {
+                int rc = pw_error_set(err, PW_ECONFLICT,
+                                      "%s and %s both install %s, with different content",
+                                      s->items[all[w - 1].pkg].name, s->items[all[i].pkg].name,
+                                      all[i].f->path);
+                free(all);
+                return rc;
+            }
+            continue;
+        }
+        all[w++] = all[i];
+    }
     s->files = all;
     s->n_files = w;
+    /* A file where another package needs a directory ("a" and "a/b"). */
+    for (size_t i = 0; i < w; i++) {
+        const char *p = all[i].f->path;
+        for (const char *slash = strchr(p, '/'); slash; slash = strchr(slash + 1, '/')) {
+            size_t len = (size_t)(slash - p);
+            size_t lo = 0, hi = w;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strncmp(all[mid].f->path, p, len);
+                if (c == 0 && all[mid].f->path[len] != '\0')
+                    c = 1;
+                if (c < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < w && strncmp(all[lo].f->path, p, len) == 0 && all[lo].f->path[len] == '\0')
+                return pw_error_set(err, PW_ECONFLICT,
+                                    "%s installs the file %s, where %s needs a directory",
+                                    s->items[all[lo].pkg].name, all[lo].f->path,
+                                    s->items[all[i].pkg].name);
+        }
+    }
     for (size_t i = 0; i < w; i++)
         if (strcmp(all[i].f->path, PW_BUNDLE_MANIFEST) == 0)
             return pw_error_set(err, PW_ECONFLICT,
@@ -240,9 +279,38 @@ static int collect_files(build_state *s, pw_error *err)
 
 /* ---------------------------------------------------------- size report */
 
-static int gzip_sizes(build_state *s, pw_error *err)
+/* A Worker's per-package figures: each package's files' shares of the
+ * upload's one gzip stream (pw_bundle_upload_scan), instead of a second
+ * deflate pass over the same bytes. False when the upload does not carry
+ * python_modules/ (no main module, find_additional_modules = false). */
+static bool sizes_from_upload(build_state *s, const pw_bundle_report *rep)
+{
+    const pw_bundle_upload *u = &rep->upload;
+    if (!rep->has_upload || !u->has_main || u->no_additional || !u->vendor_gz)
+        return false;
+    for (size_t i = 0; i < u->vendor_files.len; i++) {
+        const char *path = u->vendor_files.items[i];
+        size_t lo = 0, hi = s->n_files;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(s->files[mid].f->path, path) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < s->n_files && strcmp(s->files[lo].f->path, path) == 0)
+            s->gz[s->files[lo].pkg] += u->vendor_gz[i];
+    }
+    return true;
+}
+
+static int gzip_sizes(build_state *s, const pw_bundle_report *rep, pw_error *err)
 {
     s->gz = pw_xcalloc(s->n_items ? s->n_items : 1, sizeof(*s->gz));
+    /* A deflate pass over the whole tree costs as much as a zip -6 of it:
+     * only when someone reads the figures, and only once. */
+    if (!s->sizes || sizes_from_upload(s, rep))
+        return PW_OK;
     char **paths = pw_xcalloc(s->n_files + 1, sizeof(char *));
     int rc = PW_OK;
     for (size_t p = 0; p < s->n_items && rc == PW_OK; p++) {
@@ -265,6 +333,8 @@ static int size_cmp(const void *a, const void *b)
     const pw_bundle_package_size *x = a, *y = b;
     if (x->gz_bytes != y->gz_bytes)
         return x->gz_bytes > y->gz_bytes ? -1 : 1;
+    if (x->raw_bytes != y->raw_bytes)
+        return x->raw_bytes > y->raw_bytes ? -1 : 1;
     return strcmp(x->name, y->name);
 }
 
@@ -378,10 +448,6 @@ static int workers_report(build_state *s, pw_bundle_report *rep, pw_error *err)
                   rep->dropped_sourceless == 1 ? "s" : "ve",
                   rep->dropped_sourceless == 1 ? "it" : "them",
                   rep->dropped_example ? rep->dropped_example : "");
-    int rc = pw_bundle_upload_scan(w, s->stage, &rep->upload, err);
-    if (rc != PW_OK)
-        return rc;
-    rep->has_upload = true;
     if (rep->upload.duplicated)
         pw_report(PW_REPORT_WARN,
                   "the module root (%s) holds python_modules/: wrangler uploads %zu of its "
@@ -446,7 +512,6 @@ static int write_manifest(build_state *s, const pw_bundle_report *rep, pw_error 
                 continue;
             cJSON_AddNumberToObject(j, "files", (double)rep->packages[i].files);
             cJSON_AddNumberToObject(j, "raw_bytes", (double)rep->packages[i].raw_bytes);
-            cJSON_AddNumberToObject(j, "gz_bytes", (double)rep->packages[i].gz_bytes);
             cJSON_AddNumberToObject(j, "saved_bytes", (double)rep->packages[i].saved_bytes);
             if (s->o->slim) {
                 cJSON_AddNumberToObject(j, "slimmed_files", (double)rep->packages[i].slimmed_files);
@@ -462,7 +527,6 @@ static int write_manifest(build_state *s, const pw_bundle_report *rep, pw_error 
     cJSON *totals = cJSON_AddObjectToObject(root, "totals");
     cJSON_AddNumberToObject(totals, "files", (double)rep->files);
     cJSON_AddNumberToObject(totals, "raw_bytes", (double)rep->raw_total);
-    cJSON_AddNumberToObject(totals, "gz_bytes", (double)rep->gz_total);
     cJSON_AddNumberToObject(totals, "saved_bytes", (double)rep->saved_bytes);
     pw_buf text = PW_BUF_INIT;
     pw_json_write(root, &text);
@@ -503,22 +567,70 @@ static int set_times(build_state *s, pw_error *err)
     return rc;
 }
 
-static int add_zip_entry(zip_t *za, const char *stage, const char *path, bool exec,
-                         zip_uint16_t dtime, zip_uint16_t ddate, pw_error *err)
+/* The wheels a zip bundle copies members from, opened once each and kept
+ * open until the zip is written (libzip reads them in zip_close). */
+typedef struct zip_sources {
+    zip_t **archives; /* by item, NULL until needed */
+    size_t n;
+} zip_sources;
+
+static zip_t *source_archive(const build_state *s, zip_sources *zs, size_t pkg, pw_error *err)
 {
-    char *full = pw_path_join(stage, path);
-    zip_source_t *src = zip_source_file(za, full, 0, -1);
+    if (zs->archives[pkg])
+        return zs->archives[pkg];
+    int zerr = 0;
+    zs->archives[pkg] = zip_open(s->items[pkg].path, ZIP_RDONLY, &zerr);
+    if (!zs->archives[pkg]) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        pw_error_set(err, PW_EIO, "%s: cannot open archive: %s", s->items[pkg].path,
+                     zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+    }
+    return zs->archives[pkg];
+}
+
+/* One entry: a member of a wheel, its deflated bytes copied as they are
+ * (install checked what they decompress to against RECORD), or a file of
+ * the staging tree deflated here. */
+static int add_zip_entry(zip_t *za, const build_state *s, zip_sources *zs, const char *path,
+                         const bundle_file *bf, zip_uint16_t dtime, zip_uint16_t ddate,
+                         pw_error *err)
+{
+    bool exec = bf && bf->f->executable;
+    bool recompress = true;
+    zip_source_t *src = NULL;
+    char *full = NULL;
+    if (bf && bf->f->from_member) {
+        zip_t *from = source_archive(s, zs, bf->pkg, err);
+        if (!from)
+            return err->code;
+        zip_stat_t st;
+        if (zip_stat_index(from, bf->f->member, 0, &st) != 0)
+            return pw_error_set(err, PW_EIO, "%s: member %s: %s", s->items[bf->pkg].path,
+                                path, zip_strerror(from));
+        /* Stored (or bzip2, lzma) members are deflated like any file, so
+         * that a zip bundle holds deflate only. */
+        recompress = !(st.valid & ZIP_STAT_COMP_METHOD) || st.comp_method != ZIP_CM_DEFLATE;
+        src = zip_source_zip(za, from, bf->f->member, 0, 0, -1);
+        full = pw_xstrdup(s->items[bf->pkg].path);
+    } else {
+        full = pw_path_join(s->stage, path);
+        src = zip_source_file(za, full, 0, -1);
+    }
     zip_int64_t idx = src ? zip_file_add(za, path, src, ZIP_FL_ENC_UTF_8) : -1;
     if (idx < 0) {
         if (src)
             zip_source_free(src);
-        int rc = pw_error_set(err, PW_EIO, "%s: cannot add to zip: %s", full, zip_strerror(za));
+        int rc = pw_error_set(err, PW_EIO, "%s: cannot add %s to zip: %s", full, path,
+                              zip_strerror(za));
         free(full);
         return rc;
     }
     free(full);
     zip_uint32_t mode = S_IFREG | (exec ? 0755 : 0644);
-    if (zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, ZIP_LEVEL) != 0 ||
+    if ((recompress &&
+         zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, ZIP_LEVEL) != 0) ||
         zip_file_set_dostime(za, (zip_uint64_t)idx, dtime, ddate, 0) != 0 ||
         zip_file_set_external_attributes(za, (zip_uint64_t)idx, 0, ZIP_OPSYS_UNIX, mode << 16) !=
             0)
@@ -543,17 +655,18 @@ static int write_zip(build_state *s, pw_error *err)
     }
     zip_uint16_t dtime, ddate;
     pw_bundle_dos_datetime(s->epoch, &dtime, &ddate);
+    zip_sources zs = {pw_xcalloc(s->n_items ? s->n_items : 1, sizeof(zip_t *)), s->n_items};
     int rc = PW_OK;
     bool manifest_added = false;
     for (size_t i = 0; i <= s->n_files && rc == PW_OK; i++) {
         const char *path = i < s->n_files ? s->files[i].f->path : NULL;
         /* bundle.json takes its place in path order like any other file. */
         if (!manifest_added && (!path || strcmp(PW_BUNDLE_MANIFEST, path) < 0)) {
-            rc = add_zip_entry(za, s->stage, PW_BUNDLE_MANIFEST, false, dtime, ddate, err);
+            rc = add_zip_entry(za, s, &zs, PW_BUNDLE_MANIFEST, NULL, dtime, ddate, err);
             manifest_added = true;
         }
         if (path && rc == PW_OK)
-            rc = add_zip_entry(za, s->stage, path, s->files[i].f->executable, dtime, ddate, err);
+            rc = add_zip_entry(za, s, &zs, path, &s->files[i], dtime, ddate, err);
     }
     if (rc == PW_OK && zip_close(za) != 0) {
         rc = pw_error_set(err, PW_EIO, "%s: cannot write zip: %s", s->zip_tmp, zip_strerror(za));
@@ -561,6 +674,10 @@ static int write_zip(build_state *s, pw_error *err)
     } else if (rc != PW_OK) {
         zip_discard(za);
     }
+    for (size_t i = 0; i < zs.n; i++)
+        if (zs.archives[i])
+            zip_discard(zs.archives[i]);
+    free(zs.archives);
     if (rc == PW_OK && rename(s->zip_tmp, s->o->output) != 0)
         rc = pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", s->o->output,
                           strerror(errno));
@@ -681,8 +798,13 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
     }
     if (rc == PW_OK)
         rc = collect_files(s, err);
+    /* The upload first: its one gzip pass also gives the packages' sizes. */
+    if (rc == PW_OK && o->workers) {
+        rc = pw_bundle_upload_scan(o->workers, s->stage, &rep->upload, err);
+        rep->has_upload = rc == PW_OK;
+    }
     if (rc == PW_OK)
-        rc = gzip_sizes(s, err);
+        rc = gzip_sizes(s, rep, err);
     if (rc == PW_OK) {
         fill_report(s, rep);
         if (o->workers)
@@ -731,6 +853,11 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     s.results = pw_xcalloc(n ? n : 1, sizeof(*s.results));
     s.installed = pw_xcalloc(n ? n : 1, sizeof(*s.installed));
     s.output_lock = -1;
+    s.sizes = !o->no_sizes || o->max_size_gz;
+    /* A zip copies the wheels' members; the tree is needed on disk only by
+     * a dir bundle, the after_install hook, the Worker's upload scan and
+     * the size report. */
+    s.stage_files = o->format == PW_BUNDLE_DIR || o->after_install || o->workers || s.sizes;
     int rc = pw_bundle_check_workers(o, err);
     if (rc == PW_OK && o->workers) {
         pw_buf origin = PW_BUF_INIT;

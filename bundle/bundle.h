@@ -88,6 +88,11 @@ typedef struct pw_installed_file {
     char sha256[PW_SHA256_HEX_LEN + 1];
     uint64_t size;
     bool executable; /* installed with mode 0755 rather than 0644 */
+    /* The archive member it came from unchanged (index in the archive), so
+     * that a zip bundle copies its compressed bytes instead of deflating
+     * them again; false for files pwpkg writes (RECORD, INSTALLER, ...). */
+    bool from_member;
+    uint64_t member;
 } pw_installed_file;
 
 typedef struct pw_wheel_install_options {
@@ -115,6 +120,11 @@ typedef struct pw_wheel_install_options {
      * upload, .dist-info members included. */
     const pw_strlist *upload_exclude;
     const pw_bundle_slim *slim; /* NULL: no slimming */
+    /* Check every member (sizes, RECORD hashes, limits) but do not write
+     * the archive's files: the caller copies them from the archive (a zip
+     * bundle). INSTALLER, REQUESTED and RECORD are still written, and
+     * path conflicts between archives are the caller's to check. */
+    bool verify_only;
 } pw_wheel_install_options;
 
 typedef struct pw_wheel_install_result {
@@ -239,6 +249,11 @@ typedef struct pw_bundle_upload {
      * as wrangler computes its "gzip:" figure. */
     uint64_t gz_bytes;
     pw_strlist dropped; /* files under python_modules/ the exclude rules drop */
+    /* The vendored files in the stream (paths under python_modules/) and
+     * each one's share of gz_bytes, so that a bundle's per-package gzip
+     * sizes come from this one deflate pass. */
+    pw_strlist vendor_files;
+    uint64_t *vendor_gz;
     uint64_t dropped_bytes;
     bool has_main;      /* the config's main exists and is a Python module */
     bool no_additional; /* find_additional_modules = false: main alone */
@@ -287,6 +302,9 @@ typedef struct pw_bundle_options {
      * before after_install runs: a hook proving the slim tree can name
      * the file a failure needs. */
     pw_strlist *slimmed_out;
+    /* The caller shows no size report (-q): the per-package gzip sizes are
+     * not computed unless max_size_gz or a Worker's upload needs them. */
+    bool no_sizes;
 } pw_bundle_options;
 
 /* Refuses (PW_EINVAL) options whose result wrangler would undo: .pyc files

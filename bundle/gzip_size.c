@@ -65,7 +65,18 @@ uint64_t pw_gzip_counter_finish(pw_gzip_counter *c)
     return n;
 }
 
-int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_error *err)
+/* Output so far, what deflate keeps in its pending buffer included. */
+static uint64_t emitted(z_stream *zs, uint64_t produced)
+{
+    unsigned pending = 0;
+    int bits = 0;
+    if (deflatePending(zs, &pending, &bits) != Z_OK)
+        pending = 0;
+    return produced + pending;
+}
+
+int pw_bundle_gzip_size_each(const char *const *paths, size_t n, uint64_t *each, uint64_t *size,
+                             pw_error *err)
 {
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
@@ -73,7 +84,7 @@ int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_e
     if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return pw_error_set(err, PW_EIO, "zlib: cannot initialise deflate");
     unsigned char *in = pw_xmalloc(GZIP_CHUNK), *out = pw_xmalloc(GZIP_CHUNK);
-    uint64_t produced = 0;
+    uint64_t produced = 0, before = 0;
     int rc = PW_OK;
     for (size_t i = 0; i < n && rc == PW_OK; i++) {
         FILE *fp = fopen(paths[i], "rb");
@@ -87,11 +98,23 @@ int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_e
         if (ferror(fp))
             rc = pw_error_set(err, PW_EIO, "%s: read error", paths[i]);
         fclose(fp);
+        if (each) {
+            uint64_t now = emitted(&zs, produced);
+            each[i] = now - before;
+            before = now;
+        }
     }
     deflate_counting(&zs, NULL, 0, Z_FINISH, out, &produced);
+    if (each && n && rc == PW_OK)
+        each[n - 1] += produced - before;
     deflateEnd(&zs);
     free(in);
     free(out);
     *size = produced;
     return rc;
+}
+
+int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_error *err)
+{
+    return pw_bundle_gzip_size_each(paths, n, NULL, size, err);
 }

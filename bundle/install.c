@@ -582,10 +582,13 @@ static int mkdirs_tracked(installer *ins, const char *dir, pw_error *err)
 }
 
 static void add_installed(installer *ins, const char *path, const char *hex, uint64_t size,
-                          bool exec)
+                          bool exec, const member *from)
 {
     PW_GROW(ins->files, ins->cap_files, ins->n_files + 1);
     pw_installed_file *f = &ins->files[ins->n_files++];
+    memset(f, 0, sizeof(*f));
+    f->from_member = from != NULL;
+    f->member = from ? from->index : 0;
     f->path = pw_xstrdup(path);
     memcpy(f->sha256, hex, PW_SHA256_HEX_LEN);
     f->sha256[PW_SHA256_HEX_LEN] = '\0';
@@ -649,10 +652,12 @@ static int open_temp(installer *ins, const char *rel, char **final_out, char **t
 static int extract_member(installer *ins, member *m, pw_error *err)
 {
     bool keep = m->dest && !m->stripped && !m->dropped;
+    /* verify_only: decompressed once, to check it; the zip copies it. */
+    bool write = keep && !ins->o->verify_only;
     char *final = NULL, *tmp = NULL;
     int fd = -1;
     int rc = PW_OK;
-    if (keep) {
+    if (write) {
         rc = open_temp(ins, m->dest, &final, &tmp, &fd, err);
         if (rc != PW_OK)
             return rc;
@@ -748,6 +753,10 @@ static int extract_member(installer *ins, member *m, pw_error *err)
         hex[2 * i + 1] = digits[raw[i] & 15];
     }
     hex[PW_SHA256_HEX_LEN] = '\0';
+    if (!write) {
+        add_installed(ins, m->dest, hex, actual, m->exec, m);
+        goto out;
+    }
     /* Modes are normalized (0644, or 0755 for executables) whatever the
      * umask, so that the tree is the same on every machine. */
     if (fchmod(fd, m->exec ? 0755 : 0644) != 0 || close(fd) != 0) {
@@ -760,7 +769,7 @@ static int extract_member(installer *ins, member *m, pw_error *err)
     free(tmp);
     tmp = NULL;
     if (rc == PW_OK)
-        add_installed(ins, m->dest, hex, actual, m->exec);
+        add_installed(ins, m->dest, hex, actual, m->exec, m);
 out:
     if (fd >= 0)
         close(fd);
@@ -788,7 +797,7 @@ static int write_metadata_file(installer *ins, const char *rel, const char *data
     } else {
         rc = place_file(ins, tmp, final, hex, err);
         if (rc == PW_OK)
-            add_installed(ins, rel, hex, len, false);
+            add_installed(ins, rel, hex, len, false, NULL);
     }
     free(tmp);
     free(final);
@@ -857,6 +866,36 @@ static int write_installed_metadata(installer *ins, pw_error *err)
     pw_buf_free(&b64);
     pw_buf_free(&rel);
     return rc;
+}
+
+/* verify_only writes nothing, so place_file never sees two members that
+ * install the same path (a .data/purelib/ copy of a top-level file): the
+ * same content is listed once, different content is refused as it is when
+ * the files are written. */
+static int dedupe_unwritten(installer *ins, pw_error *err)
+{
+    if (ins->n_files > 1)
+        qsort(ins->files, ins->n_files, sizeof(*ins->files), file_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < ins->n_files; i++) {
+        pw_installed_file *f = &ins->files[i];
+        if (w && strcmp(ins->files[w - 1].path, f->path) == 0) {
+            if (strcmp(ins->files[w - 1].sha256, f->sha256) != 0) {
+                int rc = pw_error_set(err, PW_ECONFLICT,
+                                      "%s: %s is installed twice with different content",
+                                      ins->archive, f->path);
+                while (i < ins->n_files)
+                    ins->files[w++] = ins->files[i++];
+                ins->n_files = w;
+                return rc;
+            }
+            free(f->path);
+            continue;
+        }
+        ins->files[w++] = *f;
+    }
+    ins->n_files = w;
+    return PW_OK;
 }
 
 /* ---------------------------------------------------------------- driver */
@@ -928,6 +967,8 @@ static int run_install(installer *ins, const char *archive_path, pw_error *err)
     for (size_t i = 0; rc == PW_OK && i < ins->n; i++)
         if (!ins->m[i].dir)
             rc = extract_member(ins, &ins->m[i], err);
+    if (rc == PW_OK && ins->o->verify_only)
+        rc = dedupe_unwritten(ins, err);
     if (rc == PW_OK && ins->is_wheel)
         rc = write_installed_metadata(ins, err);
     return rc;

@@ -257,12 +257,6 @@ static int file_size(const char *path, uint64_t *size, pw_error *err)
     return PW_OK;
 }
 
-/* getSize: zlib.gzipSync over the modules' bytes, concatenated. */
-static int gzip_all(const pw_strlist *files, uint64_t *out_size, pw_error *err)
-{
-    return pw_bundle_gzip_size((const char *const *)files->items, files->len, out_size, err);
-}
-
 static bool ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -336,6 +330,7 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
             pw_buf_reset(&name);
             pw_buf_printf(&name, "python_modules/%s", vend.items[i]);
             pw_strlist_push(&order, vend_abs.items[i]);
+            pw_strlist_push(&out->vendor_files, vend.items[i]);
             out->vendored_modules++;
             /* createWorkerUploadForm uses formData.set: a second module of
              * one name keeps the first one's place in the form, while
@@ -356,8 +351,21 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
             pw_strlist_push(&order, main_path);
         }
     }
+    /* getSize: zlib.gzipSync over the modules' bytes, concatenated; one
+     * pass gives the upload's total and every file's share of it. */
+    uint64_t *shares = pw_xcalloc(order.len ? order.len : 1, sizeof(*shares));
     if (rc == PW_OK)
-        rc = gzip_all(&order, &out->gz_bytes, err);
+        rc = pw_bundle_gzip_size_each((const char *const *)order.items, order.len, shares,
+                                      &out->gz_bytes, err);
+    if (rc == PW_OK) {
+        /* The vendored files are the ones after the own modules, in order. */
+        out->vendor_gz = pw_xcalloc(out->vendor_files.len ? out->vendor_files.len : 1,
+                                    sizeof(*out->vendor_gz));
+        size_t first = order.len - out->vendor_files.len - (out->has_main ? 1 : 0);
+        for (size_t i = 0; i < out->vendor_files.len; i++)
+            out->vendor_gz[i] = shares[first + i];
+    }
+    free(shares);
     if (rc != PW_OK)
         pw_bundle_upload_free(out);
     pw_strlist_free(&own);
@@ -381,6 +389,8 @@ void pw_bundle_upload_free(pw_bundle_upload *u)
         free(u->modules[i].name);
     free(u->modules);
     pw_strlist_free(&u->dropped);
+    pw_strlist_free(&u->vendor_files);
+    free(u->vendor_gz);
     memset(u, 0, sizeof(*u));
 }
 

@@ -458,6 +458,8 @@ static void bundle_options(bundle_cli *o, compile_step *step, pw_bundle_options 
     bo->exclude = &o->exclude;
     bo->strict_record = o->strict_record;
     bo->workers = o->workers;
+    /* -q prints no size table (--json does): no gzip pass for it. */
+    bo->no_sizes = step && step->ctx->verbosity < 0 && !step->ctx->json;
     if (o->compile || o->slim) {
         bo->after_install = compile_staging;
         bo->after_install_ctx = step;

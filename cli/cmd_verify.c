@@ -321,6 +321,7 @@ static void verify_bundle(const cli_lock_options *o, const pw_lock *lock, const 
         bo.format = zip ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR;
         bo.output = rebuilt.data;
         bo.source_date_epoch = -1;
+        bo.no_sizes = true; /* only the files are compared */
         /* A Worker's bundle was built with wrangler's exclude rules. */
         bool worker = false;
         rc = pw_bundle_project_find(bundle, o->request.wrangler_env, false, &project, &worker,

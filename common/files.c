@@ -297,26 +297,33 @@ int pw_mkdirs(const char *path, pw_error *err)
     /* The common case (the cache's folders) already exists: one stat. */
     if (pw_is_dir(path))
         return PW_OK;
-    char *copy = pw_xstrdup(path);
-    for (char *p = copy + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(copy, 0755) != 0 && errno != EEXIST) {
-            int saved = errno;
-            pw_error_set(err, PW_EIO, "%s: cannot create directory: %s", copy, strerror(saved));
-            free(copy);
-            return PW_EIO;
-        }
-        *p = '/';
-    }
+    /* Then the leaf first, and its parents only when it has none: a new
+     * fan-out folder costs one mkdir, not one per component of its path
+     * (which all fail with EEXIST). */
+    if (mkdir(path, 0755) == 0)
+        return PW_OK;
     int rc = PW_OK;
-    if (mkdir(copy, 0755) != 0 && errno != EEXIST)
-        rc = pw_error_set(err, PW_EIO, "%s: cannot create directory: %s", copy, strerror(errno));
-    else if (!pw_is_dir(copy))
-        rc = pw_error_set(err, PW_EIO, "%s: exists and is not a directory", copy);
-    free(copy);
-    return rc;
+    if (errno == ENOENT) {
+        char *copy = pw_xstrdup(path);
+        size_t len = strlen(copy);
+        while (len > 1 && copy[len - 1] == '/')
+            copy[--len] = '\0';
+        char *slash = strrchr(copy, '/');
+        if (slash && slash != copy) {
+            *slash = '\0';
+            rc = pw_mkdirs(copy, err);
+        }
+        free(copy);
+        if (rc != PW_OK)
+            return rc;
+        if (mkdir(path, 0755) == 0)
+            return PW_OK;
+    }
+    if (errno != EEXIST)
+        return pw_error_set(err, PW_EIO, "%s: cannot create directory: %s", path, strerror(errno));
+    if (!pw_is_dir(path))
+        return pw_error_set(err, PW_EIO, "%s: exists and is not a directory", path);
+    return PW_OK;
 }
 
 int pw_remove_tree(const char *path, pw_error *err)

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 /* <dir>/<hex[0:2]>/<hex><suffix>: two-level fan-out keeps directories small. */
@@ -25,11 +27,68 @@ static void key_hex(const char *a, const char *b, char hex[65])
     pw_buf_free(&k);
 }
 
-static int mkdir_parent(const char *path, pw_error *err)
+int pw_fetch_cache_parent(pw_fetch_session *s, const char *path, pw_error *err)
 {
     char *dir = pw_path_dirname(path);
-    int rc = pw_mkdirs(dir, err);
+    int rc = PW_OK;
+    if (!pw_map_get(&s->known_dirs, dir)) {
+        rc = pw_mkdirs(dir, err);
+        /* Nothing removes cache folders while a session holds the cache
+         * (prune and clean wait for it), so once there they stay. */
+        if (rc == PW_OK)
+            pw_map_put(&s->known_dirs, dir, (void *)1);
+    }
     free(dir);
+    return rc;
+}
+
+/* A small cache file, replaced atomically: written under a unique name in
+ * tmp/ (same file system) and renamed over `path`. Unlike
+ * pw_write_cache_file it neither locks nor sweeps the target's folder: the
+ * unique name needs no lock, and what a killed run leaves in tmp/ is swept
+ * with the stale partials. */
+static int write_entry(pw_fetch_session *s, const char *path, const void *data, size_t len,
+                       pw_error *err)
+{
+    int rc = pw_fetch_cache_parent(s, path, err);
+    if (rc != PW_OK)
+        return rc;
+    pw_buf tmp = PW_BUF_INIT;
+    pw_buf_printf(&tmp, "%s/entry.XXXXXX", s->dir_tmp);
+    int fd = mkstemp(tmp.data);
+    if (fd < 0) {
+        rc = pw_error_set(err, PW_EIO, "%s: cannot create a temporary file in %s: %s", path,
+                          s->dir_tmp, strerror(errno));
+        pw_buf_free(&tmp);
+        return rc;
+    }
+    const char *p = data;
+    size_t left = len;
+    bool ok = fchmod(fd, 0644) == 0;
+    while (ok && left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        if (ok) {
+            p += n;
+            left -= (size_t)n;
+        }
+    }
+    int saved = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp.data, path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        unlink(tmp.data);
+        rc = pw_error_set(err, PW_EIO, "%s: write failed: %s", path, strerror(saved));
+    }
+    pw_buf_free(&tmp);
     return rc;
 }
 
@@ -52,8 +111,10 @@ static char *json_string_member(const cJSON *obj, const char *name)
  * rename replaces both together: two processes refreshing the same page
  * can never pair one's validators with the other's body. */
 bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified,
-                              char **content_type)
+                              char **content_type, bool *fresh)
 {
+    if (fresh)
+        *fresh = false;
     pw_buf raw = PW_BUF_INIT;
     pw_error e = {0};
     *etag = *last_modified = *content_type = NULL;
@@ -87,6 +148,15 @@ bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char 
     *etag = json_string_member(meta, "etag");
     *last_modified = json_string_member(meta, "last_modified");
     *content_type = json_string_member(meta, "content_type");
+    /* RFC 9111 4.2.1: fresh while its age is below max-age. The age is
+     * counted from when it was stored (wall clock: it must hold across
+     * runs); a clock that went back makes it stale, never fresher. */
+    const cJSON *stored = cJSON_GetObjectItemCaseSensitive(meta, "stored_at");
+    const cJSON *max_age = cJSON_GetObjectItemCaseSensitive(meta, "max_age");
+    if (fresh && cJSON_IsNumber(stored) && cJSON_IsNumber(max_age)) {
+        double now = (double)time(NULL);
+        *fresh = now >= stored->valuedouble && now - stored->valuedouble < max_age->valuedouble;
+    }
     cJSON_Delete(meta);
     pw_buf_reset(body);
     pw_buf_append(body, raw.data + off, raw.len - off);
@@ -94,9 +164,34 @@ bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char 
     return true;
 }
 
-int pw_fetch_page_cache_store(const char *path, const char *redacted, const char *accept,
-                              const char *content_type, const char *etag, const char *last_modified, const void *body,
-                              size_t len, pw_error *err)
+int64_t pw_fetch_parse_max_age(const char *cache_control)
+{
+    int64_t max_age = -1;
+    bool forbidden = false;
+    pw_slice rest = pw_slice_make(cache_control ? cache_control : "", cache_control ? strlen(cache_control) : 0);
+    while (rest.len) {
+        long comma = pw_slice_find_char(rest, ',');
+        size_t n = comma < 0 ? rest.len : (size_t)comma;
+        pw_slice d = pw_slice_trim(pw_slice_make(rest.ptr, n));
+        rest = comma < 0 ? pw_slice_make(rest.ptr + rest.len, 0)
+                         : pw_slice_make(rest.ptr + n + 1, rest.len - n - 1);
+        if (pw_slice_eq_icase_cstr(d, "no-cache") || pw_slice_eq_icase_cstr(d, "no-store"))
+            forbidden = true;
+        else if (d.len > 8 && strncasecmp(d.ptr, "max-age=", 8) == 0) {
+            int64_t v = 0;
+            size_t i = 8;
+            for (; i < d.len && d.ptr[i] >= '0' && d.ptr[i] <= '9' && v < INT64_C(1) << 40; i++)
+                v = v * 10 + (d.ptr[i] - '0');
+            if (i == d.len)
+                max_age = v;
+        }
+    }
+    return forbidden ? -1 : max_age;
+}
+
+int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char *redacted, const char *accept,
+                              const char *content_type, const char *etag, const char *last_modified,
+                              int64_t max_age, const void *body, size_t len, pw_error *err)
 {
     cJSON *meta = cJSON_CreateObject();
     cJSON_AddStringToObject(meta, "url", redacted);
@@ -108,6 +203,10 @@ int pw_fetch_page_cache_store(const char *path, const char *redacted, const char
     pw_sha256_hex(body, len, hex);
     cJSON_AddNumberToObject(meta, "size", (double)len);
     cJSON_AddStringToObject(meta, "sha256", hex);
+    if (max_age > 0) {
+        cJSON_AddNumberToObject(meta, "stored_at", (double)time(NULL));
+        cJSON_AddNumberToObject(meta, "max_age", (double)max_age);
+    }
     char *line = cJSON_PrintUnformatted(meta);
     cJSON_Delete(meta);
     pw_buf b = PW_BUF_INIT;
@@ -115,9 +214,7 @@ int pw_fetch_page_cache_store(const char *path, const char *redacted, const char
     free(line);
     pw_buf_putc(&b, '\n');
     pw_buf_append(&b, body, len);
-    int rc = mkdir_parent(path, err);
-    if (rc == PW_OK)
-        rc = pw_write_cache_file(path, b.data, b.len, err);
+    int rc = write_entry(s, path, b.data, b.len, err);
     pw_buf_free(&b);
     return rc;
 }
@@ -177,7 +274,7 @@ void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const c
     pw_buf b = PW_BUF_INIT;
     pw_buf_printf(&b, "%s\n", sha256);
     pw_error e = {0};
-    if (mkdir_parent(path, &e) != PW_OK || pw_write_cache_file(path, b.data, b.len, &e) != PW_OK)
+    if (write_entry(s, path, b.data, b.len, &e) != PW_OK)
         pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
     pw_error_clear(&e);
     pw_buf_free(&b);
@@ -207,7 +304,7 @@ int pw_fetch_artifact_publish(pw_fetch_session *s, xfer *x, const char *tmp_path
 {
     pw_fetch_request *r = x->req;
     char *final = pw_fetch_artifact_path(s, r->sha256);
-    int rc = mkdir_parent(final, err);
+    int rc = pw_fetch_cache_parent(s, final, err);
     if (rc == PW_OK && rename(tmp_path, final) != 0)
         rc = pw_error_set(err, PW_EIO, "%s: cannot move %s to %s: %s", x->redacted, tmp_path,
                           final, strerror(errno));

@@ -32,6 +32,10 @@ void pw_fetch_xfer_done(xfer *x, int code)
     pw_fetch_request *r = x->req;
     x->state = XFER_DONE;
     r->result = code;
+    /* Flushed by now (finish_attempt); a batch of 200 must not keep 200. */
+    free(x->wbuf);
+    x->wbuf = NULL;
+    x->wlen = 0;
     if (x->hashing) {
         unsigned char discard[PW_SHA256_LEN];
         pw_sha256_final_raw(&x->hash, discard);
@@ -73,6 +77,7 @@ static void xfer_free(xfer *x)
     free(x->cached_content_type);
     free(x->content_type);
     free(x->part_path);
+    free(x->wbuf);
 }
 
 static void offline_miss(xfer *x)
@@ -88,8 +93,10 @@ static void prepare_page(pw_fetch_session *s, xfer *x)
     if (!s->opt.refresh || s->opt.offline)
         x->have_cached = pw_fetch_page_cache_load(x->cache_path, &x->cached_body, &x->cached_etag,
                                                   &x->cached_last_modified,
-                                                  &x->cached_content_type);
-    if (!s->opt.offline)
+                                                  &x->cached_content_type, &x->cached_fresh);
+    /* Inside the lifetime its server gave it (Cache-Control max-age), a
+     * page is used without asking again, as a browser would. */
+    if (!s->opt.offline && !(x->have_cached && x->cached_fresh))
         return;
     if (!x->have_cached) {
         offline_miss(x);
@@ -112,6 +119,10 @@ static void prepare_artifact(pw_fetch_session *s, xfer *x)
     char known[65];
     const char *sha = x->expected;
     if (!sha && s->opt.offline && pw_fetch_url_index_load(s, x->redacted, known))
+        sha = known;
+    /* A range request of this session got the whole file (the server
+     * ignores Range): that body is the artifact, already in the store. */
+    if (!sha && pw_fetch_whole_body(s, x->redacted, known))
         sha = known;
     if (sha) {
         bool found = false;
@@ -166,6 +177,7 @@ static int run_batch(pw_fetch_session *s, pw_fetch_request *reqs, size_t n, enum
         x->kind = kind;
         x->fd = -1;
         x->range_start = -1;
+        x->max_age = -1;
         x->state = XFER_PENDING;
         x->redacted = pw_redact_url(r->url ? r->url : "");
         if (!r->url || !*r->url) {

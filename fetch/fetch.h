@@ -12,8 +12,9 @@
  *   <cache>/tmp/                        temporary and partial (resumable) files
  *
  * Two kinds of requests:
- *  - pages (index pages, metadata): the body comes back in memory, revalidated
- *    with ETag / Last-Modified;
+ *  - pages (index pages, metadata): the body comes back in memory; used
+ *    without a request while its Cache-Control max-age lasts, else
+ *    revalidated with ETag / Last-Modified;
  *  - artifacts (wheels, pyodide-lock.json): streamed to disk while hashed,
  *    verified against an expected sha256 before they become visible.
  *
@@ -106,7 +107,8 @@ typedef struct pw_fetch_request {
     char *filename;      /* artifacts: the last path segment of the URL, decoded */
     char sha256[65];     /* artifacts: digest of the file; "" for pages */
     uint64_t size;       /* bytes of body / file */
-    long http_status;    /* last HTTP status (304 for a revalidated page); 0 when local */
+    long http_status;    /* last HTTP status (304 for a revalidated page); 0 when local or
+                          * a page still fresh in the cache (no request) */
     char *final_url;     /* after redirects, credentials removed */
     char *content_type;  /* pages: the response's Content-Type (kept with a cached page);
                           * NULL for local files or when the server sent none */

@@ -26,6 +26,17 @@ struct pw_fetch_session {
     pw_strlist cred_origin;
     pw_strlist cred_userinfo;
     uint64_t rng;
+    /* Origins ("scheme://host:port") that answered a Range request with the
+     * whole file (RFC 9110 14.2 lets them): suffix reads there ask for the
+     * whole file at once. */
+    pw_strlist no_range_origins;
+    /* Redacted URL -> sha256 (heap) of the whole body such a 200 carried,
+     * stored as an artifact: later ranges of that URL and its download as
+     * an artifact are answered from the store, without a request. */
+    pw_map whole_bodies;
+    /* Fan-out folders (cache paths) known to exist: each is created or
+     * checked once per session, not once per stored file. */
+    pw_map known_dirs;
 };
 
 enum xfer_kind { XFER_PAGE, XFER_ARTIFACT };
@@ -50,6 +61,7 @@ typedef struct xfer {
     char *etag;
     char *last_modified;
     char *content_type;
+    int64_t max_age;       /* Cache-Control max-age in seconds; -1: none (or no-cache) */
     int64_t range_start;   /* Content-Range first byte, -1 when absent */
     bool body_started;
     bool sink_file;        /* artifact body goes to the partial file */
@@ -66,6 +78,7 @@ typedef struct xfer {
     char *cached_etag;
     char *cached_content_type;
     char *cached_last_modified;
+    bool cached_fresh;     /* inside the lifetime its response gave it */
 
     /* artifacts */
     char *part_path;
@@ -74,9 +87,17 @@ typedef struct xfer {
     uint64_t written;      /* bytes written this attempt */
     pw_sha256 hash;
     bool hashing;
+    /* Body bytes not yet written: libcurl hands them over 16 kB at a
+     * time, written in pieces of up to PW_FETCH_WRITE_BUF (small enough
+     * that a killed download leaves most of its bytes to resume). */
+    char *wbuf;
+    size_t wlen;
+    uint64_t wat;          /* file offset of wbuf[0] */
     bool restarted;        /* a resumed download was restarted from byte 0 */
     uint64_t last_progress;
 } xfer;
+
+#define PW_FETCH_WRITE_BUF ((size_t)64 * 1024)
 
 /* session.c */
 int64_t pw_fetch_now_ms(void);
@@ -93,13 +114,19 @@ uint64_t pw_fetch_random(pw_fetch_session *s);
 
 /* cache.c */
 char *pw_fetch_page_cache_path(pw_fetch_session *s, const char *redacted, const char *accept);
-/* Loads a cached page; false when absent or unreadable (a bad entry is a miss). */
+/* Loads a cached page; false when absent or unreadable (a bad entry is a
+ * miss). `fresh` (may be NULL): stored with a Cache-Control max-age that
+ * has not run out (RFC 9111 4.2). */
 bool pw_fetch_page_cache_load(const char *path, pw_buf *body, char **etag, char **last_modified,
-                              char **content_type);
-int pw_fetch_page_cache_store(const char *path, const char *redacted, const char *accept,
+                              char **content_type, bool *fresh);
+/* `max_age` < 0: no lifetime (revalidated on every use). */
+int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char *redacted, const char *accept,
                               const char *content_type,
-                              const char *etag, const char *last_modified, const void *body,
-                              size_t len, pw_error *err);
+                              const char *etag, const char *last_modified, int64_t max_age,
+                              const void *body, size_t len, pw_error *err);
+/* Cache-Control of a response: max-age in seconds, -1 when absent or when
+ * no-cache / no-store / private forbid reusing it unchecked. */
+int64_t pw_fetch_parse_max_age(const char *cache_control);
 char *pw_fetch_artifact_path(pw_fetch_session *s, const char *sha256);
 /* Content-addressed file present and hashing to `sha256`? A file that does
  * not is removed (it was tampered with or damaged). */
@@ -107,6 +134,13 @@ int pw_fetch_artifact_check(pw_fetch_session *s, xfer *x, const char *sha256, bo
 /* Records which artifact a URL gave, for offline use without a known hash. */
 void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const char *sha256);
 bool pw_fetch_url_index_load(pw_fetch_session *s, const char *redacted, char sha256[65]);
+/* The origin ("scheme://host:port", lowercase, no credentials) of a URL. */
+char *pw_fetch_origin(const char *url);
+/* The sha256 of the whole body of `redacted` that a range request stored
+ * in this session; false when there is none. */
+bool pw_fetch_whole_body(pw_fetch_session *s, const char *redacted, char sha256[65]);
+/* mkdir -p of the parent of a cache file, remembered for the session. */
+int pw_fetch_cache_parent(pw_fetch_session *s, const char *path, pw_error *err);
 /* Moves a verified temp/partial file into the store; fills req->path. */
 int pw_fetch_artifact_publish(pw_fetch_session *s, xfer *x, const char *tmp_path, pw_error *err);
 /* Opens and locks the partial file; 1 when another process holds it. */

@@ -78,6 +78,16 @@ typedef struct range_xfer {
     bool body_started;
     bool ignored;       /* 200: the whole file was coming */
     bool too_long;
+    /* keep_whole: a 200 is the whole file, kept (fd, hashed) rather than
+     * cut; the caller would download it next anyway. */
+    bool keep_whole;
+    const char *tmp_dir;
+    char *whole_tmp; /* created at the first byte of a 200 */
+    int whole_fd;
+    uint64_t whole_len;
+    uint64_t whole_cap;
+    pw_sha256 whole_hash;
+    bool whole_failed;
     /* RFC 9110 14.4: Content-Range: bytes first-last/complete | bytes * /complete */
     bool have_range;
     bool have_total;
@@ -146,10 +156,50 @@ static size_t on_body(char *data, size_t size, size_t nitems, void *ud)
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->code);
     }
     if (x->code == 200) {
-        /* RFC 9110 14.2: a server may ignore Range. Stop at once rather than
-         * download a whole wheel here; the caller fetches it as an artifact. */
+        /* RFC 9110 14.2: a server may ignore Range. */
         x->ignored = true;
-        return 0;
+        if (!x->keep_whole)
+            return 0; /* a probe: the first bytes said enough */
+        if (x->whole_fd < 0 && !x->whole_failed) {
+            /* Only a body that says how long it is: one without a length
+             * could be endless, and the size the index declared is not
+             * known here; the caller's download bounds it by that size. */
+            curl_off_t declared = -1;
+            if (curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &declared) !=
+                    CURLE_OK ||
+                declared < 0 || (uint64_t)declared > x->whole_cap)
+                return 0;
+            pw_buf t = PW_BUF_INIT;
+            pw_buf_printf(&t, "%s/range.XXXXXX", x->tmp_dir);
+            x->whole_tmp = pw_buf_detach(&t);
+            x->whole_fd = mkstemp(x->whole_tmp);
+            if (x->whole_fd < 0) {
+                free(x->whole_tmp);
+                x->whole_tmp = NULL;
+                x->whole_failed = true;
+            }
+        }
+        if (x->whole_failed)
+            return 0;
+        /* A suffix of a wheel: this body IS the wheel, which the caller
+         * would download next; keep it instead of asking twice. */
+        if (x->whole_len + len > x->whole_cap) {
+            x->whole_failed = true;
+            return 0;
+        }
+        for (size_t done = 0; done < len;) {
+            ssize_t n = write(x->whole_fd, data + done, len - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                x->whole_failed = true;
+                return 0;
+            }
+            done += (size_t)n;
+        }
+        pw_sha256_update(&x->whole_hash, data, len);
+        x->whole_len += len;
+        return len;
     }
     if (x->code != 206)
         return len; /* an error page: the status says enough */
@@ -240,9 +290,84 @@ static int check_partial(const range_xfer *x, const char *redacted, const char *
     return PW_OK;
 }
 
+/* Publishes a whole body that came for a range request: content-addressed
+ * by the digest just computed while it streamed, so the store holds only
+ * what its name says, and the URL remembered for this session. */
+static int store_whole(pw_fetch_session *s, range_xfer *x, const char *tmp,
+                       const char *redacted, char hex[65], pw_error *err)
+{
+    pw_sha256_final_hex(&x->whole_hash, hex);
+    char *final = pw_fetch_artifact_path(s, hex);
+    int rc = pw_fetch_cache_parent(s, final, err);
+    if (rc == PW_OK && rename(tmp, final) != 0)
+        rc = pw_error_set(err, PW_EIO, "%s: cannot move %s to %s: %s", redacted, tmp, final,
+                          strerror(errno));
+    free(final);
+    if (rc != PW_OK)
+        return rc;
+    pw_fetch_url_index_store(s, redacted, hex);
+    free(pw_map_put(&s->whole_bodies, redacted, pw_xstrdup(hex)));
+    return PW_OK;
+}
+
+/* store_whole for bytes in memory; a failure only costs a download. */
+static void store_bytes(pw_fetch_session *s, const char *redacted, const pw_buf *body)
+{
+    pw_buf t = PW_BUF_INIT;
+    pw_buf_printf(&t, "%s/range.XXXXXX", s->dir_tmp);
+    int fd = mkstemp(t.data);
+    bool ok = fd >= 0;
+    for (size_t done = 0; ok && done < body->len;) {
+        ssize_t n = write(fd, body->data + done, body->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        done += ok ? (size_t)n : 0;
+    }
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    range_xfer x;
+    memset(&x, 0, sizeof(x));
+    pw_sha256_init(&x.whole_hash);
+    pw_sha256_update(&x.whole_hash, body->data, body->len);
+    char hex[65];
+    pw_error e = {0};
+    if (ok && store_whole(s, &x, t.data, redacted, hex, &e) != PW_OK)
+        ok = false;
+    if (!ok) {
+        if (fd >= 0)
+            unlink(t.data);
+        if (e.code == PW_OK) {
+            unsigned char discard[PW_SHA256_LEN];
+            pw_sha256_final_raw(&x.whole_hash, discard);
+        }
+    }
+    pw_error_clear(&e);
+    pw_buf_free(&t);
+}
+
+/* A range of a body stored whole earlier in this session. */
+static int stored_range(pw_fetch_session *s, const char *redacted, const char *hex,
+                        int64_t offset, uint64_t want, pw_buf *out, uint64_t *total_size,
+                        pw_error *err)
+{
+    char *path = pw_fetch_artifact_path(s, hex);
+    int rc = local_range(path, redacted, offset, want, out, total_size, err);
+    free(path);
+    return rc;
+}
+
 static int http_range(pw_fetch_session *s, const char *url, const char *redacted, int64_t offset,
                       uint64_t want, pw_buf *out, uint64_t *total_size, pw_error *err)
 {
+    /* A suffix (the tail of a wheel) may be the start of reading the whole
+     * file; forward ranges are probes and single pieces, never worth a
+     * whole body. */
+    bool keep_whole = offset < 0;
+    char *origin = pw_fetch_origin(redacted);
+    bool origin_ignores = false;
+    for (size_t i = 0; i < s->no_range_origins.len; i++)
+        origin_ignores = origin_ignores || strcmp(s->no_range_origins.items[i], origin) == 0;
     pw_buf range = PW_BUF_INIT;
     if (offset < 0)
         pw_buf_printf(&range, "-%llu", (unsigned long long)want);
@@ -258,8 +383,18 @@ static int http_range(pw_fetch_session *s, const char *url, const char *redacted
         memset(&x, 0, sizeof(x));
         x.out = out;
         x.limit = want;
+        x.whole_fd = -1;
+        if (keep_whole) {
+            x.keep_whole = true;
+            x.tmp_dir = s->dir_tmp;
+            x.whole_cap = s->opt.max_artifact_size ? s->opt.max_artifact_size : UINT64_MAX;
+            pw_sha256_init(&x.whole_hash);
+        }
         curl_err[0] = '\0';
-        x.easy = new_handle(s, curl_url, range.data, &x, curl_err);
+        /* Remembered: this server sends the whole file anyway, so ask for
+         * it plainly (one request, as a download would be). */
+        x.easy = new_handle(s, curl_url, origin_ignores && x.keep_whole ? NULL : range.data, &x,
+                            curl_err);
         if (!x.easy) {
             rc = pw_error_set(err, PW_ENET, "%s: libcurl could not create a handle", redacted);
             break;
@@ -275,6 +410,44 @@ static int http_range(pw_fetch_session *s, const char *url, const char *redacted
         if (curl_easy_getinfo(x.easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &body_len) != CURLE_OK)
             body_len = -1;
         curl_easy_cleanup(x.easy);
+        if (x.keep_whole) {
+            bool whole = cc == CURLE_OK && code == 200 && x.ignored && x.whole_fd >= 0 &&
+                         !x.whole_failed && (body_len < 0 || (uint64_t)body_len == x.whole_len);
+            char hex[65];
+            int src = PW_ENOTFOUND;
+            int fd = x.whole_fd;
+            x.whole_fd = -1;
+            if (fd >= 0 && close(fd) != 0)
+                whole = false;
+            if (whole)
+                src = store_whole(s, &x, x.whole_tmp, redacted, hex, err);
+            if (!whole) {
+                /* store_whole finalised it otherwise */
+                unsigned char discard[PW_SHA256_LEN];
+                pw_sha256_final_raw(&x.whole_hash, discard);
+            }
+            if (src != PW_OK && x.whole_tmp)
+                unlink(x.whole_tmp);
+            free(x.whole_tmp);
+            x.whole_tmp = NULL;
+            if (code == 200 && x.ignored) {
+                bool known = origin_ignores;
+                for (size_t i = 0; !known && i < s->no_range_origins.len; i++)
+                    known = strcmp(s->no_range_origins.items[i], origin) == 0;
+                if (!known)
+                    pw_strlist_push(&s->no_range_origins, origin);
+                origin_ignores = true;
+            }
+            if (src == PW_OK) {
+                pw_report(PW_REPORT_DEBUG,
+                          "%s: the server ignores Range; kept the whole file it sent "
+                          "(%llu bytes, sha256 %s)",
+                          redacted, (unsigned long long)x.whole_len, hex);
+                rc = stored_range(s, redacted, hex, offset, want, out, total_size, err);
+                break;
+            }
+            pw_error_clear(err);
+        }
         if (multi_failed) {
             rc = pw_error_set(err, PW_ENET, "%s: libcurl could not run the transfer", redacted);
             break;
@@ -305,6 +478,11 @@ static int http_range(pw_fetch_session *s, const char *url, const char *redacted
             rc = check_partial(&x, redacted, range.data, offset, want, err);
             if (rc == PW_OK)
                 *total_size = x.total;
+            /* A tail that covers the whole file (a wheel under 65 KiB) is
+             * the file: stored like a 200's body, so that its download
+             * costs no second request. */
+            if (rc == PW_OK && keep_whole && x.first == 0 && x.total == out->len)
+                store_bytes(s, redacted, out);
             break;
         }
         if (cc == CURLE_OK && code == 416) {
@@ -350,6 +528,7 @@ static int http_range(pw_fetch_session *s, const char *url, const char *redacted
     else if (!out->data)
         pw_buf_puts(out, "");
     free(curl_url);
+    free(origin);
     pw_buf_free(&range);
     return rc;
 }
@@ -392,6 +571,14 @@ int pw_fetch_range(pw_fetch_session *s, const char *url, int64_t offset, uint64_
         rc = pw_error_set(err, PW_ENET, "offline: %s: a range request needs the network",
                           redacted);
     } else {
+        char hex[65];
+        /* The whole file came for an earlier range: read it from the store. */
+        if (pw_fetch_whole_body(s, redacted, hex) &&
+            stored_range(s, redacted, hex, offset, want, out, total_size, err) == PW_OK) {
+            free(redacted);
+            return PW_OK;
+        }
+        pw_error_clear(err);
         rc = http_range(s, url, redacted, offset, want, out, total_size, err);
     }
     free(redacted);

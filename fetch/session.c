@@ -187,6 +187,12 @@ void pw_fetch_session_free(pw_fetch_session *s)
     pw_fetch_cache_release(s->cache_lock_fd);
     pw_strlist_free(&s->cred_origin);
     pw_strlist_free(&s->cred_userinfo);
+    pw_strlist_free(&s->no_range_origins);
+    for (size_t i = 0; i < s->whole_bodies.cap; i++)
+        if (s->whole_bodies.keys && s->whole_bodies.keys[i])
+            free(s->whole_bodies.values[i]);
+    pw_map_free(&s->whole_bodies);
+    pw_map_free(&s->known_dirs);
     free(s);
 }
 
@@ -293,6 +299,24 @@ static char *origin_of(const char *url, const char *authority, size_t len, const
     for (const char *p = host; p < authority + len; p++)
         pw_buf_putc(&b, (char)tolower((unsigned char)*p));
     return pw_buf_detach(&b);
+}
+
+char *pw_fetch_origin(const char *url)
+{
+    const char *authority, *at;
+    size_t len;
+    if (!split_authority(url, &authority, &len, &at))
+        return pw_xstrdup(url);
+    return origin_of(url, authority, len, at);
+}
+
+bool pw_fetch_whole_body(pw_fetch_session *s, const char *redacted, char sha256[65])
+{
+    const char *hex = pw_map_get(&s->whole_bodies, redacted);
+    if (!hex)
+        return false;
+    memcpy(sha256, hex, 65);
+    return true;
 }
 
 char *pw_fetch_url_with_credentials(pw_fetch_session *s, const char *url)

@@ -124,8 +124,15 @@ bundle_intact() { # OUT WHAT
   fi
 }
 for format in dir zip; do
-  out=out-$format scale=1
-  [ "$format" = zip ] && out=out.zip scale=2.5
+  out=out-$format
+  [ "$format" = zip ] && out=out.zip
+  # The kills aim at fractions of one uninterrupted build, timed here: a
+  # zip bundle copies the wheels' deflated members and takes a fraction of
+  # a dir bundle's time, and both vary with the machine's load.
+  t0=$(date +%s%N)
+  run 0 "$PWPKG" -q bundle --format "$format" -o "probe-$out"
+  scale=$(awk -v ns="$(($(date +%s%N) - t0))" 'BEGIN { print ns / 1e9 / 0.5 }')
+  rm -rf probe-*
   mid_build=0
   delay=$(awk -v s="$scale" 'BEGIN { print 0.15 * s }')
   kill_during "$delay" "$PWPKG" -q bundle --format "$format" -o "$out"

@@ -1,6 +1,7 @@
 /* Pages (index pages, metadata): in memory, cached under <cache>/http/,
  * revalidated with ETag, offline from the cache, real HTTP on 127.0.0.1. */
 #include "fetch_test.h"
+#include "fetch_internal.h" /* pw_fetch_parse_max_age */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -102,6 +103,57 @@ static void test_page_then_304_revalidation(void **state)
     assert_int_equal(ft_server_count(&f->server, "/fault/etag/index.html"), 3);
     pw_fetch_session_free(s);
     free(url);
+}
+
+/* Cache-Control: max-age: inside the lifetime no request at all, in this
+ * session or the next; refresh asks again. */
+static void test_max_age_fresh_pages(void **state)
+{
+    fixture *f = *state;
+    pw_fetch_options o;
+    ft_options(&o, f->cache);
+    pw_fetch_session *s = ft_session(&o);
+    char *url = ft_url(&f->server, "/fault/maxage/index.html");
+    const char *path = "/fault/maxage/index.html";
+    pw_fetch_request r;
+    fetch_one(s, url, &r, PW_OK);
+    assert_int_equal(r.http_status, 200);
+    pw_fetch_request_free(&r);
+    assert_int_equal(ft_server_count(&f->server, path), 1);
+    fetch_one(s, url, &r, PW_OK);
+    assert_true(r.from_cache);
+    assert_int_equal(r.http_status, 0);
+    assert_string_equal(r.body.data, INDEX_HTML);
+    pw_fetch_request_free(&r);
+    pw_fetch_session_free(s);
+    s = ft_session(&o);
+    fetch_one(s, url, &r, PW_OK);
+    assert_true(r.from_cache);
+    pw_fetch_request_free(&r);
+    assert_int_equal(ft_server_count(&f->server, path), 1);
+    pw_fetch_session_free(s);
+    o.refresh = true;
+    s = ft_session(&o);
+    fetch_one(s, url, &r, PW_OK);
+    assert_int_equal(r.http_status, 200);
+    pw_fetch_request_free(&r);
+    assert_int_equal(ft_server_count(&f->server, path), 2);
+    pw_fetch_session_free(s);
+    free(url);
+}
+
+static void test_max_age_parsing(void **state)
+{
+    (void)state;
+    assert_int_equal(pw_fetch_parse_max_age("max-age=600"), 600);
+    assert_int_equal(pw_fetch_parse_max_age("public, max-age=60, s-maxage=5"), 60);
+    assert_int_equal(pw_fetch_parse_max_age("MAX-AGE=7"), 7);
+    assert_int_equal(pw_fetch_parse_max_age("max-age=600, no-cache"), -1);
+    assert_int_equal(pw_fetch_parse_max_age("no-store"), -1);
+    assert_int_equal(pw_fetch_parse_max_age("max-age=12x"), -1);
+    assert_int_equal(pw_fetch_parse_max_age("max-age="), -1);
+    assert_int_equal(pw_fetch_parse_max_age(""), -1);
+    assert_int_equal(pw_fetch_parse_max_age(NULL), -1);
 }
 
 static void test_offline(void **state)
@@ -392,6 +444,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_page_then_304_revalidation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_age_fresh_pages, setup, teardown),
+        cmocka_unit_test(test_max_age_parsing),
         cmocka_unit_test_setup_teardown(test_offline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_file_and_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_page_size_limit, setup, teardown),

@@ -23,6 +23,7 @@
  *   redirect-loop     302 to itself
  *   etag              no fault (every file has validators; counted like all)
  *   nocache           no ETag / Last-Modified
+ *   maxage            "Cache-Control: max-age=60" (with the validators)
  *   auth              401 unless Basic alice:s3cret
  * Introspection: GET /_count/<path> is the number of requests seen for
  * /<path>, GET /_headers/<path> the request headers of the last one.
@@ -339,7 +340,8 @@ static bool handle(int fd, const request *r)
         free(inm);
         free(ims);
         if (not_modified) {
-            pw_buf_printf(&h, "HTTP/1.1 304 Not Modified\r\nETag: %s\r\n%s\r\n", etag,
+            pw_buf_printf(&h, "HTTP/1.1 304 Not Modified\r\nETag: %s\r\n%s%s\r\n", etag,
+                          strcmp(kind, "maxage") == 0 ? "Cache-Control: max-age=60\r\n" : "",
                           r->close ? "Connection: close\r\n" : "");
             pw_write_all(fd, h.data, h.len);
             pw_buf_free(&h);
@@ -384,6 +386,8 @@ static bool handle(int fd, const request *r)
                   end - start, content_type(file));
     if (validators)
         pw_buf_printf(&h, "ETag: %s\r\nLast-Modified: %s\r\n", etag, modified);
+    if (strcmp(kind, "maxage") == 0)
+        pw_buf_puts(&h, "Cache-Control: max-age=60\r\n");
     if (r->close)
         pw_buf_puts(&h, "Connection: close\r\n");
     pw_buf_puts(&h, "\r\n");
