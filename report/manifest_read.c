@@ -29,6 +29,38 @@ static int file_cmp(const void *a, const void *b)
     return strcmp(((const report_file *)a)->path, ((const report_file *)b)->path);
 }
 
+/* Each package's gzip size where the manifest has none: one stream over
+ * its files in the manifest's order, as the size table of `pwpkg bundle`;
+ * the total is their sum, as there. */
+static int gzip_missing(const char *dir, report_bundle *b, pw_error *err)
+{
+    bool any = false;
+    for (size_t p = 0; p < b->n_packages; p++)
+        any = any || b->packages[p].gz_bytes == UINT64_MAX;
+    if (!any)
+        return PW_OK;
+    char **paths = pw_xcalloc(b->n_files + 1, sizeof *paths);
+    int rc = PW_OK;
+    uint64_t total = 0;
+    for (size_t p = 0; p < b->n_packages && rc == PW_OK; p++) {
+        report_package *pk = &b->packages[p];
+        if (pk->gz_bytes == UINT64_MAX) {
+            size_t n = 0;
+            for (size_t i = 0; i < b->n_files; i++)
+                if (strcmp(b->files[i].package, pk->name) == 0)
+                    paths[n++] = pw_path_join(dir, b->files[i].path);
+            rc = pw_bundle_gzip_size((const char *const *)paths, n, &pk->gz_bytes, err);
+            for (size_t i = 0; i < n; i++)
+                free(paths[i]);
+        }
+        total += pk->gz_bytes;
+    }
+    free(paths);
+    if (rc == PW_OK && !b->gz_total)
+        b->gz_total = total;
+    return rc;
+}
+
 int report_bundle_read(const char *dir, report_bundle *out, pw_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -77,13 +109,15 @@ int report_bundle_read(const char *dir, report_bundle *out, pw_error *err)
         const char *name = get_string(p, "name"), *version = get_string(p, "version");
         const char *type = get_string(p, "package_type");
         report_package *rp = &out->packages[out->n_packages];
-        if (!name || !get_size(p, "raw_bytes", &rp->raw_bytes) ||
-            !get_size(p, "gz_bytes", &rp->gz_bytes)) {
-            rc = pw_error_set(err, PW_EINVAL,
-                              "%s: packages[%zu]: expected name, raw_bytes and gz_bytes", m,
+        if (!name || !get_size(p, "raw_bytes", &rp->raw_bytes)) {
+            rc = pw_error_set(err, PW_EINVAL, "%s: packages[%zu]: expected name and raw_bytes", m,
                               out->n_packages);
             break;
         }
+        /* Manifests since the gzip pass became optional hold no gz_bytes:
+         * computed below, as `pwpkg bundle` computes its table. */
+        if (!get_size(p, "gz_bytes", &rp->gz_bytes))
+            rp->gz_bytes = UINT64_MAX;
         uint64_t n = 0;
         get_size(p, "files", &n);
         rp->files = (size_t)n;
@@ -93,6 +127,8 @@ int report_bundle_read(const char *dir, report_bundle *out, pw_error *err)
         out->n_packages++;
     }
     cJSON_Delete(root);
+    if (rc == PW_OK)
+        rc = gzip_missing(dir, out, err);
     if (rc == PW_OK && out->n_files)
         qsort(out->files, out->n_files, sizeof *out->files, file_cmp);
     if (rc != PW_OK)

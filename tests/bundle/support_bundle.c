@@ -11,13 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-char *tb_tempdir(const char *prefix)
-{
-    char *d = pw_wheelgen_tempdir(prefix);
-    assert_non_null(d);
-    return d;
-}
-
 char *tb_make(const pw_wheelgen_spec *spec, const char *dir)
 {
     pw_error err = {0, NULL};

@@ -2,11 +2,11 @@
 #ifndef PW_TEST_SUPPORT_BUNDLE_H
 #define PW_TEST_SUPPORT_BUNDLE_H
 
+#include "test_support.h"
+
 #include "bundle.h"
 #include "wheelgen.h"
 
-/* A fresh scratch directory (asserts on failure); heap. */
-char *tb_tempdir(const char *prefix);
 /* Generates an archive from `spec` into `dir`; asserts success; heap path. */
 char *tb_make(const pw_wheelgen_spec *spec, const char *dir);
 /* The whole file as a NUL-terminated heap string; NULL when missing. */

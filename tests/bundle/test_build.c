@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "bundle_private.h"
 #include "support_bundle.h"
 
@@ -38,10 +40,10 @@ static char *filler(size_t size, uint32_t seed)
 
 static int setup(void **state)
 {
-    scratch = tb_tempdir("bundle-build");
+    scratch = pw_test_tempdir("bundle-build");
     char *gen = pw_path_join(scratch, "wheels");
     pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(gen, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(gen, &err), &err);
     pw_wheelgen_spec rich = tb_rich_spec();
     rich_whl = tb_make(&rich, gen);
 
@@ -169,7 +171,7 @@ static void test_dir_layout_and_manifest(void **state)
     char *text = manifest_text(out, &len);
     assert_non_null(text);
     cJSON *m = NULL;
-    assert_int_equal(pw_json_parse("bundle.json", text, len, &m, &err), PW_OK);
+    PW_ASSERT_OK(pw_json_parse("bundle.json", text, len, &m, &err), &err);
     assert_string_equal(cJSON_GetObjectItem(m, "lock_digest")->valuestring, "sha256:abc123");
     assert_int_equal(cJSON_GetObjectItem(m, "source_date_epoch")->valuedouble, 315532800);
     cJSON *files = cJSON_GetObjectItem(m, "files");
@@ -206,7 +208,7 @@ static void test_dir_layout_and_manifest(void **state)
     assert_int_equal(regular, listed.len);
     char *found = NULL;
     bool legacy = true;
-    assert_int_equal(pw_bundle_manifest_find(out, &found, &legacy, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_manifest_find(out, &found, &legacy, &err), &err);
     assert_false(legacy);
     char *beside = pw_path_join(scratch, "out-dir.bundle.json");
     assert_string_equal(found, beside);
@@ -235,7 +237,7 @@ static void test_dir_layout_and_manifest(void **state)
     /* No staging leftovers (the manifest beside is all), and a rebuild
      * replaces the earlier bundle. */
     assert_int_equal(tb_count_prefixed(scratch, "out-dir."), 1);
-    assert_int_equal(build(out, PW_BUNDLE_DIR, -1, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(out, PW_BUNDLE_DIR, -1, NULL, &err), &err);
     assert_int_equal(tb_count_prefixed(scratch, "out-dir"), 2);
     free(out);
 }
@@ -244,9 +246,9 @@ static void test_refuses_foreign_output(void **state)
 {
     char *out = pw_path_join(scratch, "foreign");
     pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(out, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(out, &err), &err);
     char *precious = pw_path_join(out, "main.py");
-    assert_int_equal(pw_write_file_atomic(precious, "print(1)\n", 9, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(precious, "print(1)\n", 9, &err), &err);
     assert_int_equal(build(out, PW_BUNDLE_DIR, -1, NULL, &err), PW_EINVAL);
     assert_non_null(strstr(pw_error_message(&err), "refusing to replace"));
     pw_error_clear(&err);
@@ -280,9 +282,9 @@ static void test_zip_reproducible(void **state)
          *c = pw_path_join(scratch, "c.zip");
     pw_error err = {0, NULL};
     set_host("UTC", 022, "C");
-    assert_int_equal(build(a, PW_BUNDLE_ZIP, -1, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(a, PW_BUNDLE_ZIP, -1, NULL, &err), &err);
     set_host("America/St_Johns", 077, "C.UTF-8");
-    assert_int_equal(build(b, PW_BUNDLE_ZIP, -1, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(b, PW_BUNDLE_ZIP, -1, NULL, &err), &err);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -330,7 +332,7 @@ static void test_zip_reproducible(void **state)
     zip_discard(za);
     /* The first local header carries the DOS time of 1980-01-01 00:00. */
     pw_buf raw = PW_BUF_INIT;
-    assert_int_equal(pw_read_file(a, &raw, &err), PW_OK);
+    PW_ASSERT_OK(pw_read_file(a, &raw, &err), &err);
     const unsigned char *h = (const unsigned char *)raw.data;
     assert_memory_equal(h, "PK\3\4", 4);
     assert_int_equal(h[10] | h[11] << 8, 0);
@@ -341,9 +343,9 @@ static void test_zip_reproducible(void **state)
      * and changes the bytes. */
     char *d = pw_path_join(scratch, "d.zip"), *e = pw_path_join(scratch, "e.zip");
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
-    assert_int_equal(build(d, PW_BUNDLE_ZIP, -1, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(d, PW_BUNDLE_ZIP, -1, NULL, &err), &err);
     unsetenv("SOURCE_DATE_EPOCH");
-    assert_int_equal(build(e, PW_BUNDLE_ZIP, 1700000000, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(e, PW_BUNDLE_ZIP, 1700000000, NULL, &err), &err);
     char hd[PW_SHA256_HEX_LEN + 1], he[PW_SHA256_HEX_LEN + 1];
     zip_digest(d, hd);
     zip_digest(e, he);
@@ -366,9 +368,9 @@ static void test_dir_reproducible(void **state)
     char *one = pw_path_join(scratch, "tree-1"), *two = pw_path_join(scratch, "tree-2");
     pw_error err = {0, NULL};
     set_host("UTC", 022, "C");
-    assert_int_equal(build(one, PW_BUNDLE_DIR, 1600000000, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(one, PW_BUNDLE_DIR, 1600000000, NULL, &err), &err);
     set_host("Pacific/Chatham", 027, "C.UTF-8");
-    assert_int_equal(build(two, PW_BUNDLE_DIR, 1600000000, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(two, PW_BUNDLE_DIR, 1600000000, NULL, &err), &err);
     set_host("UTC", 022, "C");
     pw_strlist l1 = PW_STRLIST_INIT, l2 = PW_STRLIST_INIT;
     walk(one, NULL, &l1);
@@ -436,7 +438,7 @@ static void test_budget(void **state)
     pw_bundle_report_free(&rep);
 
     o.max_size_gz = UINT64_C(10) * 1000 * 1000;
-    assert_int_equal(pw_bundle_build(items, n, &o, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_build(items, n, &o, NULL, &err), &err);
     assert_true(pw_file_exists(out));
     free(out);
 }
@@ -449,13 +451,13 @@ static void test_strip_report(void **state)
     pw_bundle_options o = {.format = PW_BUNDLE_DIR, .output = full, .source_date_epoch = -1};
     pw_bundle_report rep_full, rep_slim;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_bundle_build(items, n, &o, &rep_full, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_build(items, n, &o, &rep_full, &err), &err);
     static const char *const globs[] = {"bin/*", "include"};
     pw_strlist exclude = {(char **)globs, 2, 2};
     o.output = slim;
     o.strip = PW_STRIP_TESTS | PW_STRIP_PYCACHE | PW_STRIP_STUBS;
     o.exclude = &exclude;
-    assert_int_equal(pw_bundle_build(items, n, &o, &rep_slim, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_build(items, n, &o, &rep_slim, &err), &err);
     assert_int_equal(rep_full.saved_bytes, 0);
     assert_true(rep_slim.saved_bytes > 0);
     /* Saved bytes are exactly what went missing (RECORD rows aside). */
@@ -499,7 +501,7 @@ static void test_shared_namespace_files(void **state)
     pw_bundle_options o = {.format = PW_BUNDLE_DIR, .output = out, .source_date_epoch = -1};
     pw_bundle_report rep;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_bundle_build(items, 2, &o, &rep, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_build(items, 2, &o, &rep, &err), &err);
     char *manifest = manifest_text(out, NULL);
     const char *first = strstr(manifest, "\"ns/__init__.py\"");
     assert_non_null(first);
@@ -520,7 +522,7 @@ static void test_failures_leave_nothing(void **state)
 {
     char *gen = pw_path_join(scratch, "evil");
     pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(gen, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(gen, &err), &err);
     static const int codes[PW_WHEELGEN_FLAW_COUNT] = {
         [PW_WHEELGEN_PATH_TRAVERSAL] = PW_EINVAL, [PW_WHEELGEN_ABSOLUTE_PATH] = PW_EINVAL,
         [PW_WHEELGEN_BACKSLASH] = PW_EINVAL,      [PW_WHEELGEN_DRIVE_LETTER] = PW_EINVAL,
@@ -537,7 +539,7 @@ static void test_failures_leave_nothing(void **state)
                                  .n_files = 1, .flaw = (pw_wheelgen_flaw)flaw,
                                  .bomb_size = UINT64_C(16) << 20};
         char *sub = pw_path_join(gen, pw_wheelgen_flaw_name(spec.flaw));
-        assert_int_equal(pw_mkdirs(sub, &err), PW_OK);
+        PW_ASSERT_OK(pw_mkdirs(sub, &err), &err);
         char *wheel = tb_make(&spec, sub);
         char *member = pw_wheelgen_flaw_member(&spec);
         pw_bundle_item items[] = {
@@ -589,31 +591,31 @@ static void test_legacy_manifest(void **state)
 {
     char *old = pw_path_join(scratch, "legacy"), *fresh = pw_path_join(scratch, "fresh");
     pw_error err = {0, NULL};
-    assert_int_equal(build(old, PW_BUNDLE_DIR, 1600000000, NULL, &err), PW_OK);
-    assert_int_equal(build(fresh, PW_BUNDLE_DIR, 1600000000, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(old, PW_BUNDLE_DIR, 1600000000, NULL, &err), &err);
+    PW_ASSERT_OK(build(fresh, PW_BUNDLE_DIR, 1600000000, NULL, &err), &err);
     char *beside = pw_bundle_manifest_path(old), *inside = pw_path_join(old, PW_BUNDLE_MANIFEST);
     assert_int_equal(rename(beside, inside), 0);
     char *found = NULL;
     bool legacy = false;
-    assert_int_equal(pw_bundle_manifest_find(old, &found, &legacy, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_manifest_find(old, &found, &legacy, &err), &err);
     assert_true(legacy);
     assert_string_equal(found, inside);
     free(found);
     pw_strlist diffs = PW_STRLIST_INIT;
-    assert_int_equal(pw_bundle_compare(old, fresh, &diffs, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_compare(old, fresh, &diffs, &err), &err);
     if (diffs.len)
         fail_msg("legacy vs new: %s", diffs.items[0]);
-    assert_int_equal(pw_bundle_compare(fresh, old, &diffs, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_compare(fresh, old, &diffs, &err), &err);
     assert_int_equal(diffs.len, 0);
     /* A changed manifest is a difference, wherever it is. */
-    assert_int_equal(pw_write_file_atomic(inside, "{}\n", 3, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(inside, "{}\n", 3, &err), &err);
     assert_int_equal(chmod(inside, 0644), 0);
-    assert_int_equal(pw_bundle_compare(old, fresh, &diffs, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_compare(old, fresh, &diffs, &err), &err);
     assert_int_equal(diffs.len, 1);
     assert_string_equal(diffs.items[0], "bundle.json (content or mode differs)");
     pw_strlist_free(&diffs);
     /* Rebuilding over it moves the manifest out. */
-    assert_int_equal(build(old, PW_BUNDLE_DIR, 1600000000, NULL, &err), PW_OK);
+    PW_ASSERT_OK(build(old, PW_BUNDLE_DIR, 1600000000, NULL, &err), &err);
     assert_false(pw_file_exists(inside));
     assert_true(pw_file_exists(beside));
     /* No manifest at all: not found, named. */

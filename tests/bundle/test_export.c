@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +41,7 @@ static pw_lock_package *add(fixture *f, const pw_wheelgen_spec *spec, const char
     char hex[PW_SHA256_HEX_LEN + 1];
     uint64_t size = 0;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_sha256_file_hex(path, hex, &size, &err), PW_OK);
+    PW_ASSERT_OK(pw_sha256_file_hex(path, hex, &size, &err), &err);
     p->sha256 = pw_xstrdup(hex);
     p->size = (int64_t)size;
     p->source = pw_xstrdup(source);
@@ -58,7 +60,7 @@ static pw_lock_package *add(fixture *f, const pw_wheelgen_spec *spec, const char
  * libfoo (a shared-library zip), added out of order on purpose. */
 static void make_fixture(fixture *f, bool with_git)
 {
-    f->dir = tb_tempdir("export");
+    f->dir = pw_test_tempdir("export");
     pw_lock_init(&f->lock);
     pw_lock_release *r = &f->lock.release;
     r->pyodide = pw_xstrdup("0.27.7");
@@ -140,7 +142,7 @@ static void assert_schema_keys(const char *json, size_t len)
 {
     cJSON *root = NULL;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_json_parse("pyodide-lock.json", json, len, &root, &err), PW_OK);
+    PW_ASSERT_OK(pw_json_parse("pyodide-lock.json", json, len, &root, &err), &err);
     for (cJSON *k = root->child; k; k = k->next)
         assert_true(key_in(k->string, top_keys));
     for (cJSON *k = cJSON_GetObjectItem(root, "info")->child; k; k = k->next)
@@ -164,7 +166,7 @@ static void test_pyodide_lock_round_trip(void **state)
     make_fixture(&f, true);
     pw_buf out = PW_BUF_INIT, again = PW_BUF_INIT;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_export_pyodide_lock(&f.lock, &out, &err), PW_OK);
+    PW_ASSERT_OK(pw_export_pyodide_lock(&f.lock, &out, &err), &err);
     assert_schema_keys(out.data, out.len);
 
     pw_pyodide_index idx;
@@ -195,7 +197,7 @@ static void test_pyodide_lock_round_trip(void **state)
     assert_true(pw_pyodide_index_find(&idx, "libfoo")->shared_library);
     pw_pyodide_index_free(&idx);
 
-    assert_int_equal(pw_export_pyodide_lock(&f.lock, &again, &err), PW_OK);
+    PW_ASSERT_OK(pw_export_pyodide_lock(&f.lock, &again, &err), &err);
     assert_int_equal(out.len, again.len);
     assert_memory_equal(out.data, again.data, out.len);
     pw_buf_free(&out);
@@ -212,7 +214,7 @@ static void test_pyodide_lock_without_abi(void **state)
     f.lock.release.abi_version = NULL; /* 0.25 has none */
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_export_pyodide_lock(&f.lock, &out, &err), PW_OK);
+    PW_ASSERT_OK(pw_export_pyodide_lock(&f.lock, &out, &err), &err);
     assert_null(strstr(out.data, "abi_version"));
     assert_schema_keys(out.data, out.len);
     pw_buf_free(&out);
@@ -357,7 +359,7 @@ static void test_pylock_structure(void **state)
     make_fixture(&f, true);
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_export_pylock(&f.lock, &out, &err), PW_OK);
+    PW_ASSERT_OK(pw_export_pylock(&f.lock, &out, &err), &err);
     pw_toml_value *root = NULL;
     if (pw_toml_parse("pylock.toml", out.data, out.len, &root, &err) != PW_OK)
         fail_msg("%s\n%s", pw_error_message(&err), out.data);
@@ -373,7 +375,7 @@ static void test_pylock_structure(void **state)
     const char *marker_text = pw_toml_string(pw_toml_at(envs, 0));
     assert_non_null(marker_text);
     pw_marker *m = NULL;
-    assert_int_equal(pw_marker_parse(pw_slice_from(marker_text), &m, &err), PW_OK);
+    PW_ASSERT_OK(pw_marker_parse(pw_slice_from(marker_text), &m, &err), &err);
     static const struct {
         const char *python, *emscripten, *arch;
         bool holds;
@@ -462,7 +464,7 @@ static void test_pylock_strings_and_paths(void **state)
     beta->index = pw_xstrdup("../mirror/simple"); /* a local index: no URL */
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_export_pylock(&f.lock, &out, &err), PW_OK);
+    PW_ASSERT_OK(pw_export_pylock(&f.lock, &out, &err), &err);
     pw_toml_value *root = NULL;
     if (pw_toml_parse("pylock.toml", out.data, out.len, &root, &err) != PW_OK)
         fail_msg("%s\n%s", pw_error_message(&err), out.data);
@@ -495,7 +497,7 @@ static void test_requirements_hash_checking(void **state)
     make_fixture(&f, false);
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_export_requirements(&f.lock, &out, &err), PW_OK);
+    PW_ASSERT_OK(pw_export_requirements(&f.lock, &out, &err), &err);
     assert_true(strncmp(out.data, "# Pyodide 0.27.7: Python 3.12.7, emscripten_3_1_58, wasm32",
                         strlen("# Pyodide 0.27.7: Python 3.12.7, emscripten_3_1_58, wasm32")) ==
                 0);
@@ -505,7 +507,7 @@ static void test_requirements_hash_checking(void **state)
     pw_reqfile rf;
     if (pw_reqfile_parse_text("requirements.txt", out.data, out.len, NULL, &rf, &err) != PW_OK)
         fail_msg("%s\n%s", pw_error_message(&err), out.data);
-    assert_int_equal(pw_reqfile_check_hashes(&rf, &err), PW_OK);
+    PW_ASSERT_OK(pw_reqfile_check_hashes(&rf, &err), &err);
     static const char *const names[] = {"alpha", "beta", "gamma"};
     assert_int_equal(rf.n_requirements, 3);
     for (size_t i = 0; i < 3; i++) {
@@ -532,7 +534,7 @@ static void test_requirements_exact_text(void **state)
     make_fixture(&f, true);
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_export_requirements(&f.lock, &out, &err), PW_OK);
+    PW_ASSERT_OK(pw_export_requirements(&f.lock, &out, &err), &err);
     pw_buf want = PW_BUF_INIT;
     pw_buf_puts(&want, "# Pyodide 0.27.7: Python 3.12.7, emscripten_3_1_58, wasm32, ABI 2024_0\n"
                        "# Exported by pwpkg: every artifact is pinned by its sha256 "
@@ -562,9 +564,9 @@ static void test_exports_ignore_package_order(void **state)
         make_fixture(&f, true);
         pw_buf a = PW_BUF_INIT, b = PW_BUF_INIT;
         pw_error err = {0, NULL};
-        assert_int_equal(fns[k](&f.lock, &a, &err), PW_OK);
+        PW_ASSERT_OK(fns[k](&f.lock, &a, &err), &err);
         pw_lock_sort(&f.lock);
-        assert_int_equal(fns[k](&f.lock, &b, &err), PW_OK);
+        PW_ASSERT_OK(fns[k](&f.lock, &b, &err), &err);
         assert_int_equal(a.len, b.len);
         assert_memory_equal(a.data, b.data, a.len);
         assert_non_null(strchr(a.data, '\n'));

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "bundle_private.h"
 #include "support_bundle.h"
 
@@ -17,7 +19,7 @@ static char *scratch;
 
 static int setup(void **state)
 {
-    scratch = tb_tempdir("bundle-install");
+    scratch = pw_test_tempdir("bundle-install");
     return 0;
 }
 
@@ -41,7 +43,7 @@ static void expect_row(const char *site, const char *rel, const char *record)
     char *path = pw_path_join(site, rel);
     pw_buf content = PW_BUF_INIT;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_read_file(path, &content, &err), PW_OK);
+    PW_ASSERT_OK(pw_read_file(path, &content, &err), &err);
     pw_sha256 h;
     pw_sha256_init(&h);
     pw_sha256_update(&h, content.data, content.len);
@@ -124,7 +126,7 @@ static void test_round_trip(void **state)
     pw_wheel_install_result_free(&res);
 
     /* Installing the same wheel again over itself is harmless. */
-    assert_int_equal(pw_wheel_install(wheel, dir, &o, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wheel, dir, &o, NULL, &err), &err);
     free(wheel);
     free(dir);
 }
@@ -158,7 +160,7 @@ static void test_shared_library_zip(void **state)
     /* A plain zip for install_dir "stdlib" goes to the site root. */
     char *dir2 = subdir("stdlib");
     pw_wheel_install_options o2 = {.install_dir = "stdlib"};
-    assert_int_equal(pw_wheel_install(zip, dir2, &o2, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(zip, dir2, &o2, NULL, &err), &err);
     assert_int_equal(tb_mode(dir2, "libbar.so"), 0644);
     assert_int_equal(tb_mode(dir2, "lib/libfoo.so"), 0755);
     free(dir);
@@ -171,7 +173,7 @@ static void test_unsupported_and_lock_checks(void **state)
     pw_error err = {0, NULL};
     char *dir = subdir("unsupported");
     char *tar = pw_path_join(scratch, "foo-tests.tar");
-    assert_int_equal(pw_write_file_atomic(tar, "x", 1, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(tar, "x", 1, &err), &err);
     assert_int_equal(pw_wheel_install(tar, dir, NULL, NULL, &err), PW_EUNSUPPORTED);
     pw_error_clear(&err);
 
@@ -241,7 +243,7 @@ static void test_malicious_corpus(void **state)
 {
     char *gen = subdir("corpus");
     pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(gen, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(gen, &err), &err);
     for (size_t i = 0; i < sizeof(corpus) / sizeof(corpus[0]); i++) {
         const struct corpus_case *c = &corpus[i];
         pw_buf name = PW_BUF_INIT;
@@ -291,7 +293,7 @@ static void test_record_policy(void **state)
         {"comp/data.txt", "d\n", 0, 0, 0},
     };
     char *gen = subdir("policy");
-    assert_int_equal(pw_mkdirs(gen, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(gen, &err), &err);
 
     /* py-compiled: two .pyc for two listed .py, nothing unlisted */
     pw_wheelgen_spec spec = {.name = "comp", .version = "1.0", .files = files, .n_files = 3,
@@ -299,7 +301,7 @@ static void test_record_policy(void **state)
     char *wheel = tb_make(&spec, gen);
     char *site = pw_path_join(gen, "site-pyc");
     pw_wheel_install_result res;
-    assert_int_equal(pw_wheel_install(wheel, site, NULL, &res, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wheel, site, NULL, &res, &err), &err);
     assert_int_equal(res.py_compiled, 2);
     assert_int_equal(res.unlisted, 0);
     assert_true(tb_mode(site, "comp/core.pyc") >= 0);
@@ -313,7 +315,7 @@ static void test_record_policy(void **state)
     /* strict mode accepts py-compiled members too: RECORD names their source */
     char *site2 = pw_path_join(gen, "site-pyc-strict");
     pw_wheel_install_options strict = {.strict_record = true};
-    assert_int_equal(pw_wheel_install(wheel, site2, &strict, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wheel, site2, &strict, NULL, &err), &err);
     free(site2);
     free(site);
     free(wheel);
@@ -323,7 +325,7 @@ static void test_record_policy(void **state)
                             .flaw = PW_WHEELGEN_UNLISTED_FILE};
     wheel = tb_make(&unl, gen);
     site = pw_path_join(gen, "site-unl");
-    assert_int_equal(pw_wheel_install(wheel, site, NULL, &res, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wheel, site, NULL, &res, &err), &err);
     assert_int_equal(res.unlisted, 1);
     pw_wheel_install_result_free(&res);
     free(site);
@@ -341,12 +343,12 @@ static void test_record_policy(void **state)
                               .flaw = PW_WHEELGEN_NO_RECORD};
     wheel = tb_make(&norec, gen);
     char hex[PW_SHA256_HEX_LEN + 1];
-    assert_int_equal(pw_sha256_file_hex(wheel, hex, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_sha256_file_hex(wheel, hex, NULL, &err), &err);
     site = pw_path_join(gen, "site-norec");
     assert_int_equal(pw_wheel_install(wheel, site, NULL, NULL, &err), PW_EINVAL);
     pw_error_clear(&err);
     pw_wheel_install_options hashed = {.sha256 = hex};
-    assert_int_equal(pw_wheel_install(wheel, site, &hashed, &res, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wheel, site, &hashed, &res, &err), &err);
     assert_true(res.no_record);
     assert_true(tb_mode(site, "norec-1.0.dist-info/RECORD") >= 0);
     pw_wheel_install_result_free(&res);
@@ -365,9 +367,9 @@ static void test_rollback_keeps_existing(void **state)
 {
     char *site = subdir("rollback");
     pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(site, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(site, &err), &err);
     char *keep = pw_path_join(site, "keep.txt");
-    assert_int_equal(pw_write_file_atomic(keep, "keep", 4, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(keep, "keep", 4, &err), &err);
     pw_wheelgen_spec spec = {.name = "late", .version = "1.0", .files = evil_files, .n_files = 2,
                              .flaw = PW_WHEELGEN_HASH_MISMATCH};
     char *wheel = tb_make(&spec, scratch);
@@ -401,7 +403,7 @@ static void test_limits(void **state)
     assert_non_null(strstr(pw_error_message(&err), "big/data.bin"));
     assert_false(pw_file_exists(site));
     pw_error_clear(&err);
-    assert_int_equal(pw_wheel_install(wheel, site, NULL, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wheel, site, NULL, NULL, &err), &err);
     free(wheel);
     free(content);
 
@@ -415,7 +417,7 @@ static void test_limits(void **state)
     assert_non_null(strstr(pw_error_message(&err), "200 times"));
     pw_error_clear(&err);
     pw_wheel_install_options lax = {.max_ratio = 2000};
-    assert_int_equal(pw_wheel_install(zwheel, zsite, &lax, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(zwheel, zsite, &lax, NULL, &err), &err);
     free(zwheel);
     free(zsite);
     free(site);
@@ -435,9 +437,9 @@ static void test_conflicts(void **state)
     pw_wheelgen_spec b = {.name = "b", .version = "1", .files = b_files, .n_files = 2};
     pw_wheelgen_spec c = {.name = "c", .version = "1", .files = c_files, .n_files = 2};
     char *wa = tb_make(&a, scratch), *wb = tb_make(&b, scratch), *wc = tb_make(&c, scratch);
-    assert_int_equal(pw_wheel_install(wa, site, NULL, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wa, site, NULL, NULL, &err), &err);
     /* Same content at the same path: allowed, as pip does for namespaces. */
-    assert_int_equal(pw_wheel_install(wb, site, NULL, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wb, site, NULL, NULL, &err), &err);
     assert_int_equal(pw_wheel_install(wc, site, NULL, NULL, &err), PW_ECONFLICT);
     assert_non_null(strstr(pw_error_message(&err), "a/__init__.py"));
     pw_error_clear(&err);
@@ -464,7 +466,7 @@ static void test_strip_and_record(void **state)
         .strip = PW_STRIP_TESTS | PW_STRIP_PYCACHE | PW_STRIP_STUBS, .exclude = &exclude};
     pw_wheel_install_result res;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_wheel_install(wheel, site, &o, &res, &err), PW_OK);
+    PW_ASSERT_OK(pw_wheel_install(wheel, site, &o, &res, &err), &err);
     static const char *const gone[] = {
         "rich/core.pyi", "rich/py.typed", "rich/__pycache__/core.cpython-312.pyc",
         "rich/tests/__init__.py", "rich/tests/test_core.py", "bin/rich-cli",

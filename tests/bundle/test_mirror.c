@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -63,10 +65,10 @@ static pw_lock_package *add(fixture *f, const pw_wheelgen_spec *spec, const char
 static void make_fixture(fixture *f)
 {
     memset(f, 0, sizeof(*f));
-    f->dir = tb_tempdir("mirror-test");
+    f->dir = pw_test_tempdir("mirror-test");
     f->cache = pw_path_join(f->dir, "cache");
     pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(f->cache, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(f->cache, &err), &err);
     pw_lock_init(&f->lock);
     pw_lock_release *r = &f->lock.release;
     r->pyodide = pw_xstrdup("0.27.7");
@@ -199,7 +201,7 @@ static void test_mirror_layout(void **state)
     assert_non_null(json);
     pw_pyodide_index idx;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_pyodide_index_parse("pyodide-lock.json", json, len, &idx, &err), PW_OK);
+    PW_ASSERT_OK(pw_pyodide_index_parse("pyodide-lock.json", json, len, &idx, &err), &err);
     assert_int_equal(idx.n_packages, 4);
     for (size_t i = 0; i < idx.n_packages; i++) {
         char *path = pw_path_join(out, idx.packages[i].file_name);
@@ -414,9 +416,9 @@ static void test_mirror_refuses_foreign_directories(void **state)
     pw_error err = {0, NULL};
     /* A non-empty directory that is no mirror is never replaced. */
     char *out = mirror_path(&f, "src");
-    assert_int_equal(pw_mkdirs(out, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(out, &err), &err);
     char *keep = pw_path_join(out, "main.c");
-    assert_int_equal(pw_write_file_atomic(keep, "int x;\n", 7, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(keep, "int x;\n", 7, &err), &err);
     assert_int_equal(write_mirror(&f, out, &err), PW_EINVAL);
     assert_non_null(strstr(pw_error_message(&err), "refusing"));
     pw_error_clear(&err);
@@ -427,7 +429,7 @@ static void test_mirror_refuses_foreign_directories(void **state)
     pw_error_clear(&err);
     /* An empty directory is fine. */
     char *empty = mirror_path(&f, "empty");
-    assert_int_equal(pw_mkdirs(empty, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(empty, &err), &err);
     assert_mirror_ok(&f, empty);
     char *lockjson = pw_path_join(empty, PW_MIRROR_PYODIDE_LOCK);
     assert_true(pw_file_exists(lockjson));
@@ -487,9 +489,9 @@ static void test_pip_installs_from_mirror(void **state)
     assert_mirror_ok(&f, out);
     pw_buf reqs = PW_BUF_INIT;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_export_requirements(&f.lock, &reqs, &err), PW_OK);
+    PW_ASSERT_OK(pw_export_requirements(&f.lock, &reqs, &err), &err);
     char *req_path = pw_path_join(f.dir, "requirements.txt");
-    assert_int_equal(pw_write_file_atomic(req_path, reqs.data, reqs.len, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(req_path, reqs.data, reqs.len, &err), &err);
     char *target = pw_path_join(f.dir, "target");
 
     int rc = pip_install(out, req_path, target, log);
@@ -509,7 +511,7 @@ static void test_pip_installs_from_mirror(void **state)
     char *at = strstr(reqs.data, beta_hash);
     assert_non_null(at);
     at[0] = at[0] == '0' ? '1' : '0';
-    assert_int_equal(pw_write_file_atomic(req_path, reqs.data, reqs.len, &err), PW_OK);
+    PW_ASSERT_OK(pw_write_file_atomic(req_path, reqs.data, reqs.len, &err), &err);
     rc = pip_install(out, req_path, target, log);
     assert_true(rc > 0);
     char *text = tb_slurp(f.dir, "pip.log", NULL);

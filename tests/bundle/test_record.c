@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "bundle_private.h"
 
 #include <stdlib.h>
@@ -54,7 +56,7 @@ static void test_record_valid(void **state)
                        "\"pkg/q\"\"uote.py\",sha256=" EMPTY_B64 ",0";
     pw_record r;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_bundle_record_parse("RECORD", text, strlen(text), &r, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_record_parse("RECORD", text, strlen(text), &r, &err), &err);
     assert_int_equal(r.len, 4); /* the repeated identical row is merged */
     assert_string_equal(r.entries[0].path, "pkg-1.0.dist-info/RECORD");
     assert_false(r.entries[0].has_hash);
@@ -119,7 +121,7 @@ static void test_csv_field(void **state)
         pw_buf_puts(&b, ",,\n");
         pw_record r;
         pw_error err = {0, NULL};
-        assert_int_equal(pw_bundle_record_parse("RECORD", b.data, b.len, &r, &err), PW_OK);
+        PW_ASSERT_OK(pw_bundle_record_parse("RECORD", b.data, b.len, &r, &err), &err);
         assert_string_equal(r.entries[0].path, cases[i][0]);
         pw_bundle_record_free(&r);
         pw_buf_free(&b);
@@ -256,11 +258,11 @@ static void test_strip_parse(void **state)
     pw_strlist l = {(char **)names, 2, 2};
     unsigned mask = 0;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_bundle_strip_parse(&l, &mask, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_strip_parse(&l, &mask, &err), &err);
     assert_int_equal(mask, PW_STRIP_TESTS | PW_STRIP_STUBS);
     static const char *const all[] = {"all"};
     pw_strlist la = {(char **)all, 1, 1};
-    assert_int_equal(pw_bundle_strip_parse(&la, &mask, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_strip_parse(&la, &mask, &err), &err);
     assert_int_equal(mask, PW_STRIP_TESTS | PW_STRIP_PYCACHE | PW_STRIP_STUBS);
     static const char *const bad[] = {"docs"};
     pw_strlist lb = {(char **)bad, 1, 1};

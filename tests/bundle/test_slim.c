@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "bundle_private.h"
 #include "support_bundle.h"
 
@@ -26,7 +28,7 @@ static const pw_wheelgen_file app_files[] = {
 static int setup(void **state)
 {
     (void)state;
-    scratch = tb_tempdir("bundle-slim");
+    scratch = pw_test_tempdir("bundle-slim");
     pw_wheelgen_spec spec = {.name = "app", .version = "1.0", .files = app_files,
                              .n_files = sizeof(app_files) / sizeof(app_files[0])};
     app_whl = tb_make(&spec, scratch);
@@ -102,7 +104,7 @@ static void test_build_slim(void **state)
 
     /* The record in bundle.json reads back as the options given. */
     pw_bundle_slimming back;
-    assert_int_equal(pw_bundle_slimming_read(out, &back, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_slimming_read(out, &back, &err), &err);
     assert_true(back.has_slim);
     assert_int_equal(back.strip, PW_STRIP_STUBS);
     assert_int_equal(back.traced.len, 2);
@@ -116,9 +118,9 @@ static void test_build_slim(void **state)
     o.slimmed_out = NULL;
     o.strip = back.strip;
     pw_bundle_report rep2;
-    assert_int_equal(pw_bundle_build(&item, 1, &o, &rep2, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_build(&item, 1, &o, &rep2, &err), &err);
     pw_strlist diffs = PW_STRLIST_INIT;
-    assert_int_equal(pw_bundle_compare(out, again, &diffs, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_compare(out, again, &diffs, &err), &err);
     assert_int_equal(diffs.len, 0);
     char *m1 = pw_bundle_manifest_path(out), *m2 = pw_bundle_manifest_path(again);
     char *t1 = tb_slurp("/", m1, NULL), *t2 = tb_slurp("/", m2, NULL);
@@ -133,9 +135,9 @@ static void test_build_slim(void **state)
     char *plain = pw_path_join(scratch, "plain");
     pw_bundle_options po = {.format = PW_BUNDLE_DIR, .output = plain, .source_date_epoch = -1};
     pw_bundle_report rep3;
-    assert_int_equal(pw_bundle_build(&item, 1, &po, &rep3, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_build(&item, 1, &po, &rep3, &err), &err);
     pw_bundle_slimming none;
-    assert_int_equal(pw_bundle_slimming_read(plain, &none, &err), PW_OK);
+    PW_ASSERT_OK(pw_bundle_slimming_read(plain, &none, &err), &err);
     assert_false(none.has_slim);
     assert_int_equal(none.strip, 0);
     pw_bundle_slimming_free(&none);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "bundle.h"
 
 #include <stdlib.h>
@@ -348,8 +350,8 @@ static void put(const char *root, const char *rel, const char *text)
     char *path = pw_path_join(root, rel);
     char *dir = pw_path_dirname(path);
     pw_error err = {0};
-    assert_int_equal(pw_mkdirs(dir, &err), PW_OK);
-    assert_int_equal(pw_write_file_atomic(path, text, strlen(text), &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(dir, &err), &err);
+    PW_ASSERT_OK(pw_write_file_atomic(path, text, strlen(text), &err), &err);
     free(dir);
     free(path);
 }
@@ -360,7 +362,7 @@ static char *scratch(void)
     pw_buf b = PW_BUF_INIT;
     pw_buf_printf(&b, "%s/upload.XXXXXX", base && *base ? base : "/tmp");
     pw_error err = {0};
-    assert_int_equal(pw_mkdirs(base && *base ? base : "/tmp", &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(base && *base ? base : "/tmp", &err), &err);
     assert_non_null(mkdtemp(b.data));
     return pw_buf_detach(&b);
 }

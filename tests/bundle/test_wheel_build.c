@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "resolver.h"
 #include "support_bundle.h"
 #include "wheel_build.h"
@@ -24,7 +26,7 @@ static char *scratch;
 
 static int setup(void **state)
 {
-    scratch = tb_tempdir("wheel-build");
+    scratch = pw_test_tempdir("wheel-build");
     unsetenv("SOURCE_DATE_EPOCH");
     return 0;
 }
@@ -56,13 +58,13 @@ static char *make_project(const char *tag, const pfile *files)
     for (size_t i = 0; files[i].path; i++) {
         char *path = pw_path_join(dir, files[i].path);
         char *parent = pw_path_dirname(path);
-        assert_int_equal(pw_mkdirs(parent, &err), PW_OK);
+        PW_ASSERT_OK(pw_mkdirs(parent, &err), &err);
         if (pw_write_file_atomic(path, files[i].content, strlen(files[i].content), &err) != PW_OK)
             fail_msg("%s", pw_error_message(&err));
         free(parent);
         free(path);
     }
-    assert_int_equal(pw_mkdirs(dir, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(dir, &err), &err);
     return dir;
 }
 

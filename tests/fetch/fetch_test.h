@@ -4,13 +4,13 @@
 #ifndef PW_FETCH_TEST_H
 #define PW_FETCH_TEST_H
 
+#include "test_support.h"
+
 #include "common.h"
 #include "fetch.h"
 
 #include <sys/types.h>
 
-/* A fresh directory under $PWPKG_TEST_TMP (mode 0755). */
-char *ft_tmpdir(const char *tag);
 /* Writes dir/name (creating parents); aborts the test on failure. */
 void ft_write(const char *dir, const char *name, const void *data, size_t len);
 /* Deterministic pseudo-random bytes. */

@@ -21,21 +21,6 @@
 
 extern char **environ;
 
-char *ft_tmpdir(const char *tag)
-{
-    const char *base = getenv("PWPKG_TEST_TMP");
-    if (!base || !*base)
-        base = "/tmp";
-    pw_error err = {0};
-    assert_int_equal(pw_mkdirs(base, &err), 0);
-    pw_buf b = PW_BUF_INIT;
-    pw_buf_printf(&b, "%s/fetch-%s-XXXXXX", base, tag);
-    assert_non_null(mkdtemp(b.data));
-    /* nginx workers may run as another user and must read the tree. */
-    chmod(b.data, 0755);
-    return pw_buf_detach(&b);
-}
-
 void ft_write(const char *dir, const char *name, const void *data, size_t len)
 {
     char *path = pw_path_join(dir, name);

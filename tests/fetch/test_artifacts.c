@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #define NFILES 24
 
 typedef struct fixture {
@@ -34,8 +36,8 @@ static void name_of(size_t i, pw_buf *out)
 static int setup(void **state)
 {
     fixture *f = pw_xcalloc(1, sizeof(*f));
-    f->root = ft_tmpdir("root");
-    f->cache = ft_tmpdir("cache");
+    f->root = pw_test_tempdir("root");
+    f->cache = pw_test_tempdir("cache");
     f->tmp = pw_path_join(f->cache, "tmp");
     f->artifacts = pw_path_join(f->cache, "artifacts");
     pw_buf blob = PW_BUF_INIT, name = PW_BUF_INIT;
@@ -129,7 +131,7 @@ static void test_parallel_batch(void **state)
         if (rc != 0)
             fail_msg("%s", pw_error_message(&err));
         for (size_t i = 0; i < NFILES; i++) {
-            assert_int_equal(reqs[i].result, PW_OK);
+            PW_ASSERT_OK(reqs[i].result, NULL);
             assert_string_equal(reqs[i].sha256, f->sha[i]);
             assert_int_equal(reqs[i].size, f->size[i]);
             /* the second round is served from the store, no network */

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "fetch.h"
 #include "fetch_test.h"
 #include "git_api.h"
@@ -140,7 +142,7 @@ static void work_commit(git_repository *repo, const char *const *paths, size_t n
 static int group_setup(void **state)
 {
     git_libgit2_init();
-    scratch = ft_tmpdir("git");
+    scratch = pw_test_tempdir("git");
     check_git(git_signature_new(&sig, "Test", "test@example.com", 1700000000, 0), "sig");
 
     remote_dir = pw_path_join(scratch, "remote.git");
@@ -221,7 +223,7 @@ static char *new_cache(const char *name)
 {
     char *c = pw_path_join(scratch, name);
     pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(c, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(c, &err), &err);
     return c;
 }
 
@@ -575,7 +577,7 @@ static void test_offline(void **state)
     dir = checkout_ok(at_c1, cache, false, commit);
     free(dir);
     char *clones = pw_path_join(cache, "git");
-    assert_int_equal(pw_remove_tree(clones, &err), PW_OK);
+    PW_ASSERT_OK(pw_remove_tree(clones, &err), &err);
     free(clones);
     dir = checkout_ok(at_c1, cache, true, commit);
     assert_string_equal(commit, c1);
@@ -628,7 +630,7 @@ static void test_missing_repository(void **state)
     pw_buf_printf(&u, "git+file://%s/does-not-exist.git", scratch);
     pw_git_source src;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_git_source_parse(u.data, &src, &err), PW_OK);
+    PW_ASSERT_OK(pw_git_source_parse(u.data, &src, &err), &err);
     char commit[41], *dir = NULL;
     int rc = pw_git_checkout(&src, cache, false, commit, &dir, &err);
     assert_true(rc == PW_ENOTFOUND || rc == PW_ENET);
@@ -685,28 +687,28 @@ static void test_head_state(void **state)
     char commit[41];
     bool dirty = true;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_git_head_state(work_dir, commit, &dirty, &err), PW_OK);
+    PW_ASSERT_OK(pw_git_head_state(work_dir, commit, &dirty, &err), &err);
     assert_string_equal(commit, w2);
     assert_false(dirty);
 
     /* Untracked files do not count (git describe --dirty). */
     write_file(work_dir, "notes.txt", "scratch\n");
     char *pkg = pw_path_join(work_dir, "pkg");
-    assert_int_equal(pw_git_head_state(pkg, commit, &dirty, &err), PW_OK);
+    PW_ASSERT_OK(pw_git_head_state(pkg, commit, &dirty, &err), &err);
     assert_false(dirty);
 
     /* A modified tracked file does. */
     write_file(work_dir, "top.txt", "changed\n");
-    assert_int_equal(pw_git_head_state(pkg, commit, &dirty, &err), PW_OK);
+    PW_ASSERT_OK(pw_git_head_state(pkg, commit, &dirty, &err), &err);
     assert_true(dirty);
     assert_string_equal(commit, w2);
     write_file(work_dir, "top.txt", "top\n");
-    assert_int_equal(pw_git_head_state(work_dir, commit, &dirty, &err), PW_OK);
+    PW_ASSERT_OK(pw_git_head_state(work_dir, commit, &dirty, &err), &err);
     assert_false(dirty);
     free(pkg);
 
     /* A bare repository has no work tree to be dirty. */
-    assert_int_equal(pw_git_head_state(remote_dir, commit, &dirty, &err), PW_OK);
+    PW_ASSERT_OK(pw_git_head_state(remote_dir, commit, &dirty, &err), &err);
     assert_string_equal(commit, c2);
     assert_false(dirty);
 }
@@ -717,7 +719,7 @@ static void test_outside_repository(void **state)
      * search the way git users do. */
     char *outside = pw_path_join(scratch, "outside");
     pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(outside, &err), PW_OK);
+    PW_ASSERT_OK(pw_mkdirs(outside, &err), &err);
     char *old = getenv("GIT_CEILING_DIRECTORIES") ? pw_xstrdup(getenv("GIT_CEILING_DIRECTORIES"))
                                                    : NULL;
     setenv("GIT_CEILING_DIRECTORIES", scratch, 1);

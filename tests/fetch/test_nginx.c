@@ -50,7 +50,7 @@ static int setup(void **state)
     }
     setenv("NO_PROXY", "127.0.0.1,localhost", 1);
     fixture *f = pw_xcalloc(1, sizeof(*f));
-    f->dir = ft_tmpdir("nginx");
+    f->dir = pw_test_tempdir("nginx");
     f->root = pw_path_join(f->dir, "root");
     f->cache = pw_path_join(f->dir, "cache");
     pw_buf blob = PW_BUF_INIT;

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #define INDEX_HTML "<html><body><a href=\"pkg-1.0-py3-none-any.whl\">pkg</a></body></html>\n"
 
 typedef struct fixture {
@@ -22,8 +24,8 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = pw_xcalloc(1, sizeof(*f));
-    f->root = ft_tmpdir("root");
-    f->cache = ft_tmpdir("cache");
+    f->root = pw_test_tempdir("root");
+    f->cache = pw_test_tempdir("cache");
     ft_write(f->root, "index.html", INDEX_HTML, strlen(INDEX_HTML));
     ft_write(f->root, "simple/pkg/index.html", INDEX_HTML, strlen(INDEX_HTML));
     pw_buf big = PW_BUF_INIT;
@@ -402,7 +404,7 @@ static void test_batch_reports_each_request(void **state)
             assert_int_equal(reqs[i].result, PW_ENOTFOUND);
             continue;
         }
-        assert_int_equal(reqs[i].result, PW_OK);
+        PW_ASSERT_OK(reqs[i].result, NULL);
         assert_int_equal(reqs[i].size, i < 2 ? strlen(INDEX_HTML) : 4096);
     }
     pw_buf expected = PW_BUF_INIT;

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #define BLOB_SIZE 200000
 #define BLOB_NAME "blob-1.0-py3-none-any.whl"
 
@@ -75,7 +77,7 @@ static void start_nginx(fixture *f)
 static int setup(void **state)
 {
     fixture *f = pw_xcalloc(1, sizeof(*f));
-    f->dir = ft_tmpdir("range");
+    f->dir = pw_test_tempdir("range");
     f->root = pw_path_join(f->dir, "root");
     f->cache = pw_path_join(f->dir, "cache");
     ft_blob(&f->blob, BLOB_SIZE, 7);
@@ -205,7 +207,7 @@ static void test_local_file(void **state)
     assert_non_null(strstr(pw_error_message(&err), missing));
     /* an empty file: the suffix is empty, any offset is past the end */
     char *empty = pw_path_join(f->root, "empty.whl");
-    assert_int_equal(pw_fetch_range(s, empty, -100, 0, &out, &total, &err), PW_OK);
+    PW_ASSERT_OK(pw_fetch_range(s, empty, -100, 0, &out, &total, &err), &err);
     assert_int_equal(out.len, 0);
     assert_int_equal(total, 0);
     assert_int_equal(pw_fetch_range(s, empty, 0, 100, &out, &total, &err), PW_EINVAL);
@@ -284,7 +286,7 @@ static void test_test_server_ranges(void **state)
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0};
     uint64_t total = 0;
-    assert_int_equal(pw_fetch_range(s, url, 0, 10, &out, &total, &err), PW_OK);
+    PW_ASSERT_OK(pw_fetch_range(s, url, 0, 10, &out, &total, &err), &err);
     char *headers = ft_server_headers(&f->server, "/" BLOB_NAME);
     assert_non_null(strstr(headers, "Range: bytes=0-9"));
     free(headers);
@@ -300,7 +302,7 @@ static void test_test_server_ranges(void **state)
     assert_int_equal(total, f->blob.len);
     assert_memory_equal(out.data, f->blob.data + f->blob.len - 100, 100);
     assert_int_equal(ft_server_count(&f->server, "/" BLOB_NAME), before + 1);
-    assert_int_equal(pw_fetch_range(s, url, 10, 20, &out, &total, &err), PW_OK);
+    PW_ASSERT_OK(pw_fetch_range(s, url, 10, 20, &out, &total, &err), &err);
     assert_memory_equal(out.data, f->blob.data + 10, 20);
     char hex[PW_SHA256_HEX_LEN + 1];
     pw_sha256_hex(f->blob.data, f->blob.len, hex);
@@ -315,7 +317,7 @@ static void test_test_server_ranges(void **state)
     assert_true(req.from_cache);
     pw_fetch_request_free(&req);
     assert_int_equal(ft_server_count(&f->server, "/" BLOB_NAME), before + 1);
-    assert_int_equal(pw_fetch_cache_verify(s, hex, NULL, &err), PW_OK);
+    PW_ASSERT_OK(pw_fetch_cache_verify(s, hex, NULL, &err), &err);
     free(url);
     pw_error_clear(&err);
     pw_buf_free(&out);
@@ -421,19 +423,19 @@ static void test_probe(void **state)
         missing_local,
     };
     int results[6];
-    assert_int_equal(pw_fetch_probe(s, (const char *const *)urls, 6, results), PW_OK);
-    assert_int_equal(results[0], PW_OK);
+    PW_ASSERT_OK(pw_fetch_probe(s, (const char *const *)urls, 6, results), NULL);
+    PW_ASSERT_OK(results[0], NULL);
     assert_int_equal(results[1], PW_ENOTFOUND);
-    assert_int_equal(results[2], PW_OK);
+    PW_ASSERT_OK(results[2], NULL);
     assert_int_equal(results[3], PW_ENET);
-    assert_int_equal(results[4], PW_OK);
+    PW_ASSERT_OK(results[4], NULL);
     assert_int_equal(results[5], PW_ENOTFOUND);
     pw_fetch_session_free(s);
     /* offline: only local answers */
     s = session(f, true);
-    assert_int_equal(pw_fetch_probe(s, (const char *const *)urls, 6, results), PW_OK);
+    PW_ASSERT_OK(pw_fetch_probe(s, (const char *const *)urls, 6, results), NULL);
     assert_int_equal(results[0], PW_ENET);
-    assert_int_equal(results[4], PW_OK);
+    PW_ASSERT_OK(results[4], NULL);
     assert_int_equal(results[5], PW_ENOTFOUND);
     pw_fetch_session_free(s);
     for (size_t i = 0; i < 6; i++)

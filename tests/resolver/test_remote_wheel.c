@@ -119,7 +119,7 @@ static int setup(void **state)
     setenv("NO_PROXY", "127.0.0.1,localhost", 1);
     setenv("no_proxy", "127.0.0.1,localhost", 1);
     fixture *f = pw_xcalloc(1, sizeof(*f));
-    f->dir = pw_wheelgen_tempdir("remote-wheel");
+    f->dir = pw_test_tempdir("remote-wheel");
     assert_non_null(f->dir);
     chmod(f->dir, 0755); /* nginx workers may run as another user */
     f->root = pw_path_join(f->dir, "root");

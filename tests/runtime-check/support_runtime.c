@@ -17,17 +17,6 @@ static const char *test_tmp(void)
     return t && *t ? t : "/tmp";
 }
 
-char *rt_mkdtemp(const char *label)
-{
-    pw_error err = {0};
-    assert_int_equal(pw_mkdirs(test_tmp(), &err), 0);
-    pw_buf b = PW_BUF_INIT;
-    pw_buf_printf(&b, "%s/rt-%s-XXXXXX", test_tmp(), label);
-    char *dir = pw_buf_detach(&b);
-    assert_non_null(mkdtemp(dir));
-    return dir;
-}
-
 const char *rt_cache_dir(void)
 {
     static char *cache;

@@ -3,10 +3,10 @@
 #ifndef PW_TEST_SUPPORT_RUNTIME_H
 #define PW_TEST_SUPPORT_RUNTIME_H
 
+#include "test_support.h"
+
 #include "common.h"
 
-/* A new empty directory under $PWPKG_TEST_TMP; heap string. */
-char *rt_mkdtemp(const char *label);
 /* $PWPKG_TEST_RUNTIME_CACHE, else $PWPKG_TEST_TMP/runtime-cache. */
 const char *rt_cache_dir(void);
 /* pw_runtime_install into the test cache (reused when already there). */

@@ -50,7 +50,7 @@ static int setup(void **state, const char *version)
     f->runtime = rt_runtime(version);
     rt_use_source_harness();
     unsetenv("PWPKG_NODE");
-    f->bundle = rt_mkdtemp("bundle");
+    f->bundle = pw_test_tempdir("bundle");
     for (size_t i = 0; i < sizeof bundle_files / sizeof bundle_files[0]; i++)
         rt_write(f->bundle, bundle_files[i].path, bundle_files[i].text);
     *state = f;
@@ -203,7 +203,7 @@ static void test_js_object_at_top_level(void **state)
 static void test_entry_module(void **state)
 {
     fixture *f = *state;
-    char *src = rt_mkdtemp("worker");
+    char *src = pw_test_tempdir("worker");
     rt_write(src, "entry.py", "import good\n\nasync def on_fetch(request):\n    return good.VALUE\n");
     char *entry = pw_path_join(src, "entry.py");
     pw_check_options o = {.runtime_dir = f->runtime, .bundle_dir = f->bundle, .entry = entry};
@@ -231,7 +231,7 @@ static void test_entry_module(void **state)
 static void test_snapshot_roundtrip(void **state)
 {
     fixture *f = *state;
-    char *dir = rt_mkdtemp("snapshot");
+    char *dir = pw_test_tempdir("snapshot");
     char *snap = pw_path_join(dir, "worker.snapshot");
     pw_strlist list = PW_STRLIST_INIT;
     pw_strlist_push(&list, "good");
@@ -273,7 +273,7 @@ static void test_snapshot_roundtrip(void **state)
 static void test_compile_tree(void **state)
 {
     fixture *f = *state;
-    char *tree = rt_mkdtemp("compile");
+    char *tree = pw_test_tempdir("compile");
     rt_write(tree, "cpkg/__init__.py", "from .mod import answer\n");
     rt_write(tree, "cpkg/mod.py", "def answer():\n    return 42\n");
     pw_check_options o = {.runtime_dir = f->runtime};
@@ -335,7 +335,7 @@ static void test_compile_tree(void **state)
 static void test_shared_libraries(void **state)
 {
     fixture *f = *state;
-    char *bundle = rt_mkdtemp("dynlib");
+    char *bundle = pw_test_tempdir("dynlib");
     rt_write(bundle, "uses_lib.py", "X = 1\n");
     /* The smallest Emscripten side module: the magic, version 1 and a
      * dylink.0 section with an empty WASM_DYLINK_MEM_INFO. */
@@ -388,7 +388,7 @@ static bool process_gone(long pid)
 static void test_timeout_kills_process_group(void **state)
 {
     fixture *f = *state;
-    char *bin = rt_mkdtemp("wrapper");
+    char *bin = pw_test_tempdir("wrapper");
     char *pidfile = pw_path_join(bin, "sleeper.pid");
     /* A node that leaves a child behind in its process group. */
     pw_buf script = PW_BUF_INIT;

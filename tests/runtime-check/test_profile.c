@@ -38,7 +38,7 @@ static void profile_one_release(const char *version)
     char *runtime = rt_runtime(version);
     rt_use_source_harness();
     unsetenv("PWPKG_NODE");
-    char *dir = rt_mkdtemp("profile");
+    char *dir = pw_test_tempdir("profile");
     char *bundle = pw_path_join(dir, "python_modules");
     rt_write(bundle, "pkg/__init__.py", "import colorsys\nfrom pkg import sub\n");
     rt_write(bundle, "pkg/sub.py", "import fractions\nX = bytearray(2000000)\n");

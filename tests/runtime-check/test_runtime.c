@@ -68,7 +68,7 @@ static void test_install_locate_list(void **state)
 
 static void test_locate_errors(void **state)
 {
-    char *empty = rt_mkdtemp("empty-cache");
+    char *empty = pw_test_tempdir("empty-cache");
     pw_error err = {0};
     char *found = NULL;
     assert_int_equal(pw_runtime_locate("0.27.7", empty, NULL, &found, &err), PW_ENOTFOUND);
@@ -94,7 +94,7 @@ static void test_locate_errors(void **state)
 
 static void test_install_missing_npm_and_bad_release(void **state)
 {
-    char *cache = rt_mkdtemp("npm-cache");
+    char *cache = pw_test_tempdir("npm-cache");
     pw_error err = {0};
     char *dir = NULL;
     setenv("PWPKG_NPM", "/nonexistent/npm", 1);
@@ -122,7 +122,7 @@ static void test_install_missing_npm_and_bad_release(void **state)
 /* A runtime dir made by hand, with the given lock info and npm version. */
 static char *fake_runtime(const char *label, const char *info_json, const char *pkg_version)
 {
-    char *d = rt_mkdtemp(label);
+    char *d = pw_test_tempdir(label);
     rt_write(d, "pyodide.mjs", "");
     rt_write(d, "pyodide.asm.wasm", "");
     rt_write(d, "python_stdlib.zip", "");
@@ -199,7 +199,7 @@ static void test_verify_table(void **state)
 
 static void test_node_detection(void **state)
 {
-    char *bin = rt_mkdtemp("fake-node");
+    char *bin = pw_test_tempdir("fake-node");
     char *old16 = pw_path_join(bin, "node16");
     write_exec(old16, "#!/bin/sh\necho v16.20.0\n");
     char *garbage = pw_path_join(bin, "garbage");

@@ -169,7 +169,7 @@ static void trace_one_release(const char *version)
     char *runtime = rt_runtime(version);
     rt_use_source_harness();
     unsetenv("PWPKG_NODE");
-    char *bundle = rt_mkdtemp("trace");
+    char *bundle = pw_test_tempdir("trace");
     rt_write(bundle, "pkg/__init__.py", "from pkg import used\n");
     rt_write(bundle, "pkg/used.py",
              "import os\nDATA = open(os.path.join(os.path.dirname(__file__), 'data.txt')).read()\n");
@@ -181,7 +181,7 @@ static void trace_one_release(const char *version)
     assert_int_equal(pw_mkdirs(lib, &err), 0);
     char *so = pw_path_join(lib, "libpwtrace.so");
     assert_int_equal(pw_write_file_atomic(so, side_module, sizeof side_module, &err), 0);
-    char *scripts = rt_mkdtemp("exercise");
+    char *scripts = pw_test_tempdir("exercise");
     rt_write(scripts, "ok.py", "import pkg.later\nassert pkg.later.Y == 2\n");
     rt_write(scripts, "raises.py", "import pkg\n\ndef go():\n    raise KeyError('nope')\n\ngo()\n");
     char *ok_script = pw_path_join(scripts, "ok.py");

@@ -66,7 +66,7 @@ static void test_request_parse(void **state)
 static void test_worker_load(void **state)
 {
     (void)state;
-    char *dir = rt_mkdtemp("worker");
+    char *dir = pw_test_tempdir("worker");
     pw_error err = {0};
     pw_check_worker w;
     /* Neither --entry nor a config: nothing to check. */

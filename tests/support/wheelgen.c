@@ -116,27 +116,6 @@ char *pw_wheelgen_flaw_member(const pw_wheelgen_spec *spec)
     return pw_buf_detach(&b);
 }
 
-char *pw_wheelgen_tempdir(const char *prefix)
-{
-    const char *base = getenv("PWPKG_TEST_TMP");
-    if (!base || !*base)
-        base = getenv("TMPDIR");
-    if (!base || !*base)
-        base = "/tmp";
-    pw_error err = {0, NULL};
-    if (pw_mkdirs(base, &err) != PW_OK) {
-        pw_error_clear(&err);
-        return NULL;
-    }
-    pw_buf b = PW_BUF_INIT;
-    pw_buf_printf(&b, "%s/%s-XXXXXX", base, prefix ? prefix : "wheelgen");
-    if (!mkdtemp(b.data)) {
-        pw_buf_free(&b);
-        return NULL;
-    }
-    return pw_buf_detach(&b);
-}
-
 static entry *add_entry(entries *es, const char *path, const void *data, size_t len)
 {
     PW_GROW(es->items, es->cap, es->len + 1);

@@ -83,7 +83,5 @@ char *pw_wheelgen_flaw_member(const pw_wheelgen_spec *spec);
 /* "foo-1.0.dist-info" for the spec (heap). */
 char *pw_wheelgen_dist_info(const pw_wheelgen_spec *spec);
 
-/* A fresh directory under $PWPKG_TEST_TMP (else $TMPDIR or /tmp), heap. */
-char *pw_wheelgen_tempdir(const char *prefix);
 
 #endif
