@@ -90,6 +90,33 @@ enum cli_common_option {
     "                           never written anywhere\n"
 
 
+/*
+ * The one option parser of the commands (main.c): getopt over `options`
+ * (a command's table, common and transfer groups included), the short
+ * options derived from it ("-o", "-j"...) plus -q -v -h. Common options
+ * go to `ctx`; transfer options to `transfer` (when not NULL); the rest
+ * to `handle`, which returns -1 when it took the option, CLI_OPTION_UNKNOWN
+ * when it is not the command's, else an exit code. Arguments that are
+ * not options are argv[*first_arg] to argv[argc - 1] (getopt moves them
+ * last); a NULL first_arg refuses them. Usage errors
+ * ("needs a value", "unknown option", "unexpected argument") are said
+ * here, in one way for every command. Returns -1 to go on, else the exit
+ * code (a usage error, or 0 after --help).
+ */
+#define CLI_OPTION_UNKNOWN (-2)
+typedef struct cli_option_set {
+    const struct option *options;
+    int (*handle)(cli_context *ctx, void *state, int opt, const char *arg);
+    void *state;
+    pw_transfer_options *transfer;
+    int *first_arg;
+} cli_option_set;
+int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
+                      const cli_option_set *set);
+/* A handler for commands whose only own option is --lock PATH: `state` is
+ * the `const char *` that receives it. */
+int cli_lock_path_option(cli_context *ctx, void *state, int opt, const char *arg);
+
 /* 0 when `opt` was a transfer option, -1 when it was not, else an exit code. */
 int cli_parse_transfer_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
                               pw_transfer_options *t);

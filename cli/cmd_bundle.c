@@ -138,63 +138,52 @@ static const struct option bundle_option_table[] = {
     {NULL, 0, NULL, 0},
 };
 
+static int bundle_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    bundle_cli *o = state;
+    switch (opt) {
+    case CLI_OPT_LOCK: o->lock_path = arg; break;
+    case OPT_FORMAT: o->format = arg; break;
+    case 'o': o->output = arg; break;
+    case OPT_STRIP: split_commas(arg, &o->strip); break;
+    case OPT_EXCLUDE: pw_strlist_push(&o->exclude, arg); break;
+    case OPT_MAX_SIZE:
+        if (strcmp(arg, "free") == 0)
+            o->max_size = PW_WORKERS_LIMIT_FREE;
+        else if (strcmp(arg, "paid") == 0)
+            o->max_size = PW_WORKERS_LIMIT_PAID;
+        else if (!cli_parse_size(arg, &o->max_size) || o->max_size == 0)
+            return cli_usage_error(ctx, &cli_cmd_bundle,
+                                   "--max-size takes free, paid or a size such as 3MB or "
+                                   "10MiB, not '%s'",
+                                   arg);
+        break;
+    case OPT_TARGET:
+        if (strcmp(arg, "workers") == 0)
+            o->target = TARGET_WORKERS;
+        else if (strcmp(arg, "pyodide") == 0)
+            o->target = TARGET_PYODIDE;
+        else
+            return cli_usage_error(ctx, &cli_cmd_bundle,
+                                   "--target takes workers or pyodide, not '%s'", arg);
+        break;
+    case OPT_ENV: o->env = arg; break;
+    case OPT_COMPILE: o->compile = true; break;
+    case OPT_RUNTIME: o->runtime_dir = arg; break;
+    case OPT_STRICT_RECORD: o->strict_record = true; break;
+    case OPT_SLIM: pw_strlist_push(&o->slim_traces, arg); break;
+    case OPT_KEEP: pw_strlist_push(&o->keep, arg); break;
+    default: return CLI_OPTION_UNKNOWN;
+    }
+    return -1;
+}
+
 static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_cli *o)
 {
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":o:j:qvh", bundle_option_table, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_bundle, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        int r = cli_parse_transfer_option(ctx, &cli_cmd_bundle, opt, optarg, &o->transfer);
-        if (r > 0)
-            return r;
-        if (r == 0)
-            continue;
-        switch (opt) {
-        case CLI_OPT_LOCK: o->lock_path = optarg; break;
-        case OPT_FORMAT: o->format = optarg; break;
-        case 'o': o->output = optarg; break;
-        case OPT_STRIP: split_commas(optarg, &o->strip); break;
-        case OPT_EXCLUDE: pw_strlist_push(&o->exclude, optarg); break;
-        case OPT_MAX_SIZE:
-            if (strcmp(optarg, "free") == 0)
-                o->max_size = PW_WORKERS_LIMIT_FREE;
-            else if (strcmp(optarg, "paid") == 0)
-                o->max_size = PW_WORKERS_LIMIT_PAID;
-            else if (!cli_parse_size(optarg, &o->max_size) || o->max_size == 0)
-                return cli_usage_error(ctx, &cli_cmd_bundle,
-                                       "--max-size takes free, paid or a size such as 3MB or "
-                                       "10MiB, not '%s'",
-                                       optarg);
-            break;
-        case OPT_TARGET:
-            if (strcmp(optarg, "workers") == 0)
-                o->target = TARGET_WORKERS;
-            else if (strcmp(optarg, "pyodide") == 0)
-                o->target = TARGET_PYODIDE;
-            else
-                return cli_usage_error(ctx, &cli_cmd_bundle,
-                                       "--target takes workers or pyodide, not '%s'", optarg);
-            break;
-        case OPT_ENV: o->env = optarg; break;
-        case OPT_COMPILE: o->compile = true; break;
-        case OPT_RUNTIME: o->runtime_dir = optarg; break;
-        case OPT_STRICT_RECORD: o->strict_record = true; break;
-        case OPT_SLIM: pw_strlist_push(&o->slim_traces, optarg); break;
-        case OPT_KEEP: pw_strlist_push(&o->keep, optarg); break;
-        case ':':
-            return cli_usage_error(ctx, &cli_cmd_bundle, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error(ctx, &cli_cmd_bundle, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, &cli_cmd_bundle, "unexpected argument '%s'", argv[optind]);
+    cli_option_set set = {bundle_option_table, bundle_option, o, &o->transfer, NULL};
+    int exit_code = cli_parse_options(ctx, &cli_cmd_bundle, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
     if (strcmp(o->format, "dir") != 0 && strcmp(o->format, "zip") != 0 &&
         strcmp(o->format, "mirror") != 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--format takes dir, zip or mirror, not '%s'",

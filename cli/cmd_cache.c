@@ -57,36 +57,36 @@ static const struct option cache_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+static int cache_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    cache_args *a = state;
+    switch (opt) {
+    case CLI_OPT_CACHE_DIR: a->cache_dir = arg; break;
+    case CLI_OPT_LOCK: pw_strlist_push(&a->locks, arg); break;
+    case OPT_UNUSED_FOR:
+        if (!cli_parse_count(arg, 0, 100000, &a->unused_for_days))
+            return cli_usage_error(ctx, &cli_cmd_cache,
+                                   "--unused-for takes a number of days, not '%s'", arg);
+        break;
+    case OPT_DRY_RUN: a->dry_run = true; break;
+    default: return CLI_OPTION_UNKNOWN;
+    }
+    return -1;
+}
+
 static int parse_cache_args(cli_context *ctx, int argc, char **argv, cache_args *a)
 {
     const cli_command *cmd = &cli_cmd_cache;
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":qvh", cache_options, NULL)) != -1) {
-        if (cli_common_option(ctx, cmd, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        switch (opt) {
-        case CLI_OPT_CACHE_DIR: a->cache_dir = optarg; break;
-        case CLI_OPT_LOCK: pw_strlist_push(&a->locks, optarg); break;
-        case OPT_UNUSED_FOR:
-            if (!cli_parse_count(optarg, 0, 100000, &a->unused_for_days))
-                return cli_usage_error(ctx, cmd, "--unused-for takes a number of days, not '%s'",
-                                       optarg);
-            break;
-        case OPT_DRY_RUN: a->dry_run = true; break;
-        case ':': return cli_usage_error(ctx, cmd, "option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage_error(ctx, cmd, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    int first = 0;
+    cli_option_set set = {cache_options, cache_option, a, NULL, &first};
+    int exit_code = cli_parse_options(ctx, cmd, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
+    if (first >= argc)
         return cli_usage_error(ctx, cmd, "which action? dir, info, prune or clean");
-    a->action = argv[optind++];
-    if (optind < argc)
-        return cli_usage_error(ctx, cmd, "unexpected argument '%s'", argv[optind]);
+    a->action = argv[first++];
+    if (first < argc)
+        return cli_usage_error(ctx, cmd, "unexpected argument '%s'", argv[first]);
     static const char *const actions[] = {"dir", "info", "prune", "clean"};
     bool known = false;
     for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)

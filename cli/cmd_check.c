@@ -255,75 +255,74 @@ static const struct option check_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+typedef struct check_cli {
+    const char *lock_path, *bundle, *runtime_dir, *env, *trace_path;
+    bool install;
+    int calls;
+    pw_check_options o;
+    pw_check_trace trace;
+} check_cli;
+
+static int check_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    check_cli *c = state;
+    long seconds = 0;
+    switch (opt) {
+    case CLI_OPT_LOCK: c->lock_path = arg; break;
+    case OPT_BUNDLE: c->bundle = arg; break;
+    case OPT_ENTRY: c->o.entry = arg; break;
+    case OPT_SNAPSHOT: c->o.snapshot_path = arg; break;
+    case OPT_RUNTIME: c->runtime_dir = arg; break;
+    case OPT_INSTALL_RUNTIME: c->install = true; break;
+    case OPT_NODE: c->o.node = arg; break;
+    case OPT_ENV: c->env = arg; break;
+    case OPT_REQUEST: {
+        pw_error perr = {0, NULL};
+        if (pw_check_call_parse_request(arg, &c->o.call, &perr) != PW_OK) {
+            int code = cli_usage_error(ctx, &cli_cmd_check, "%s", pw_error_message(&perr));
+            pw_error_clear(&perr);
+            return code;
+        }
+        c->calls++;
+        break;
+    }
+    case OPT_TRACE: c->trace_path = arg; break;
+    case OPT_EXERCISE: c->trace.exercise = arg; break;
+    case OPT_PROFILE: c->o.profile = true; break;
+    case OPT_SCHEDULED: c->o.call.kind = PW_CHECK_CALL_SCHEDULED; c->calls++; break;
+    case OPT_QUEUE:
+        c->o.call.kind = PW_CHECK_CALL_QUEUE;
+        c->o.call.message = arg;
+        c->calls++;
+        break;
+    case OPT_TIMEOUT:
+        if (!cli_parse_count(arg, 1, 86400, &seconds))
+            return cli_usage_error(ctx, &cli_cmd_check, "--timeout takes seconds (1 to 86400)");
+        c->o.timeout_ms = (int)(seconds * 1000);
+        break;
+    default: return CLI_OPTION_UNKNOWN;
+    }
+    return -1;
+}
+
 static int run_check(cli_context *ctx, int argc, char **argv)
 {
-    const char *lock_path = PW_LOCK_DEFAULT_NAME, *bundle = "python_modules";
-    pw_check_options o;
-    memset(&o, 0, sizeof(o));
-    const char *runtime_dir = NULL, *env = NULL;
-    bool install = false;
-    int calls = 0;
+    check_cli c;
+    memset(&c, 0, sizeof(c));
+    c.lock_path = PW_LOCK_DEFAULT_NAME;
+    c.bundle = "python_modules";
     pw_transfer_options t = {0};
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    long seconds = 0;
-    const char *trace_path = NULL;
-    pw_check_trace trace;
-    memset(&trace, 0, sizeof(trace));
-    while ((opt = getopt_long(argc, argv, ":j:qvh", check_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_check, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        int r = cli_parse_transfer_option(ctx, &cli_cmd_check, opt, optarg, &t);
-        if (r > 0)
-            return r;
-        if (r == 0)
-            continue;
-        switch (opt) {
-        case CLI_OPT_LOCK: lock_path = optarg; break;
-        case OPT_BUNDLE: bundle = optarg; break;
-        case OPT_ENTRY: o.entry = optarg; break;
-        case OPT_SNAPSHOT: o.snapshot_path = optarg; break;
-        case OPT_RUNTIME: runtime_dir = optarg; break;
-        case OPT_INSTALL_RUNTIME: install = true; break;
-        case OPT_NODE: o.node = optarg; break;
-        case OPT_ENV: env = optarg; break;
-        case OPT_REQUEST: {
-            pw_error perr = {0, NULL};
-            if (pw_check_call_parse_request(optarg, &o.call, &perr) != PW_OK) {
-                int code = cli_usage_error(ctx, &cli_cmd_check, "%s", pw_error_message(&perr));
-                pw_error_clear(&perr);
-                return code;
-            }
-            calls++;
-            break;
-        }
-        case OPT_TRACE: trace_path = optarg; break;
-        case OPT_EXERCISE: trace.exercise = optarg; break;
-        case OPT_PROFILE: o.profile = true; break;
-        case OPT_SCHEDULED: o.call.kind = PW_CHECK_CALL_SCHEDULED; calls++; break;
-        case OPT_QUEUE:
-            o.call.kind = PW_CHECK_CALL_QUEUE;
-            o.call.message = optarg;
-            calls++;
-            break;
-        case OPT_TIMEOUT:
-            if (!cli_parse_count(optarg, 1, 86400, &seconds))
-                return cli_usage_error(ctx, &cli_cmd_check, "--timeout takes seconds (1 to 86400)");
-            o.timeout_ms = (int)(seconds * 1000);
-            break;
-        case ':':
-            return cli_usage_error(ctx, &cli_cmd_check, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error(ctx, &cli_cmd_check, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, &cli_cmd_check, "unexpected argument '%s'", argv[optind]);
+    cli_option_set set = {check_options, check_option, &c, &t, NULL};
+    int exit_code = cli_parse_options(ctx, &cli_cmd_check, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
+    /* the names the rest of the command reads */
+    const char *lock_path = c.lock_path, *bundle = c.bundle, *runtime_dir = c.runtime_dir;
+    const char *env = c.env, *trace_path = c.trace_path;
+    bool install = c.install;
+    int calls = c.calls;
+    pw_check_options o = c.o;
+    pw_check_trace trace = c.trace;
     if (calls > 1)
         return cli_usage_error(ctx, &cli_cmd_check,
                                "give one of --request, --scheduled and --queue");
@@ -414,27 +413,17 @@ static const struct option runtime_options[] = {
 static int run_runtime(cli_context *ctx, int argc, char **argv)
 {
     pw_transfer_options t = {0};
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":j:qvh", runtime_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_runtime, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        int r = cli_parse_transfer_option(ctx, &cli_cmd_runtime, opt, optarg, &t);
-        if (r > 0)
-            return r;
-        if (r < 0)
-            return cli_usage_error(ctx, &cli_cmd_runtime, "unknown option '%s'", argv[optind - 1]);
-    }
-    if (optind >= argc)
+    int arg = 0;
+    cli_option_set set = {runtime_options, NULL, NULL, &t, &arg};
+    int exit_code = cli_parse_options(ctx, &cli_cmd_runtime, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
+    if (arg >= argc)
         return cli_usage_error(ctx, &cli_cmd_runtime, "say list, install VERSION or path VERSION");
-    const char *action = argv[optind++];
-    const char *version = optind < argc ? argv[optind++] : NULL;
-    if (optind < argc)
-        return cli_usage_error(ctx, &cli_cmd_runtime, "unexpected argument '%s'", argv[optind]);
+    const char *action = argv[arg++];
+    const char *version = arg < argc ? argv[arg++] : NULL;
+    if (arg < argc)
+        return cli_usage_error(ctx, &cli_cmd_runtime, "unexpected argument '%s'", argv[arg]);
     bool needs_version = strcmp(action, "install") == 0 || strcmp(action, "path") == 0;
     if (needs_version && !version)
         return cli_usage_error(ctx, &cli_cmd_runtime, "runtime %s needs a VERSION", action);

@@ -108,39 +108,43 @@ static const struct option diff_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+typedef struct diff_cli {
+    const char *lock_path, *format;
+    bool exit_on_change;
+} diff_cli;
+
+static int diff_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    (void)ctx;
+    diff_cli *d = state;
+    switch (opt) {
+    case CLI_OPT_LOCK: d->lock_path = arg; break;
+    case OPT_FORMAT: d->format = arg; break;
+    case OPT_EXIT_CODE: d->exit_on_change = true; break;
+    default: return CLI_OPTION_UNKNOWN;
+    }
+    return -1;
+}
+
 static int run_diff(cli_context *ctx, int argc, char **argv)
 {
-    const char *lock_path = PW_LOCK_DEFAULT_NAME, *format = "text";
-    bool exit_on_change = false;
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":qvh", diff_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_diff, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        switch (opt) {
-        case CLI_OPT_LOCK: lock_path = optarg; break;
-        case OPT_FORMAT: format = optarg; break;
-        case OPT_EXIT_CODE: exit_on_change = true; break;
-        case ':':
-            return cli_usage_error(ctx, &cli_cmd_diff, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error(ctx, &cli_cmd_diff, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    diff_cli args = {PW_LOCK_DEFAULT_NAME, "text", false};
+    int first = 0;
+    cli_option_set set = {diff_options, diff_option, &args, NULL, &first};
+    int exit_code = cli_parse_options(ctx, &cli_cmd_diff, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
+    const char *lock_path = args.lock_path, *format = args.format;
+    bool exit_on_change = args.exit_on_change;
     if (ctx->json)
         format = "json";
     if (strcmp(format, "text") != 0 && strcmp(format, "markdown") != 0 &&
         strcmp(format, "json") != 0)
         return cli_usage_error(ctx, &cli_cmd_diff, "--format takes text, markdown or json");
-    if (argc - optind > 2)
+    if (argc - first > 2)
         return cli_usage_error(ctx, &cli_cmd_diff, "at most two revisions");
-    const char *from = optind < argc ? argv[optind] : "HEAD";
-    const char *to = optind + 1 < argc ? argv[optind + 1] : NULL;
+    const char *from = first < argc ? argv[first] : "HEAD";
+    const char *to = first + 1 < argc ? argv[first + 1] : NULL;
     cli_reporter_install(ctx);
 
     pw_error err = {0};

@@ -31,31 +31,31 @@ static const struct option export_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+typedef struct export_cli {
+    const char *lock_path, *format, *output;
+} export_cli;
+
+static int export_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    (void)ctx;
+    export_cli *e = state;
+    switch (opt) {
+    case CLI_OPT_LOCK: e->lock_path = arg; break;
+    case OPT_FORMAT: e->format = arg; break;
+    case 'o': e->output = arg; break;
+    default: return CLI_OPTION_UNKNOWN;
+    }
+    return -1;
+}
+
 static int run_export(cli_context *ctx, int argc, char **argv)
 {
-    const char *lock_path = PW_LOCK_DEFAULT_NAME, *format = NULL, *output = NULL;
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":o:qvh", export_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_export, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        switch (opt) {
-        case CLI_OPT_LOCK: lock_path = optarg; break;
-        case OPT_FORMAT: format = optarg; break;
-        case 'o': output = optarg; break;
-        case ':':
-            return cli_usage_error(ctx, &cli_cmd_export, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error(ctx, &cli_cmd_export, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, &cli_cmd_export, "unexpected argument '%s'", argv[optind]);
+    export_cli e = {PW_LOCK_DEFAULT_NAME, NULL, NULL};
+    cli_option_set set = {export_options, export_option, &e, NULL, NULL};
+    int exit_code = cli_parse_options(ctx, &cli_cmd_export, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
+    const char *lock_path = e.lock_path, *format = e.format, *output = e.output;
     int (*exporter)(const pw_lock *, pw_buf *, pw_error *) = NULL;
     if (!format)
         return cli_usage_error(ctx, &cli_cmd_export, "--format is required");

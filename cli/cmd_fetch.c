@@ -36,30 +36,10 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
 {
     const char *lock_path = PW_LOCK_DEFAULT_NAME;
     pw_transfer_options t = {0};
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":j:qvh", fetch_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_fetch, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        int r = cli_parse_transfer_option(ctx, &cli_cmd_fetch, opt, optarg, &t);
-        if (r > 0)
-            return r;
-        if (r == 0)
-            continue;
-        if (opt == CLI_OPT_LOCK)
-            lock_path = optarg;
-        else if (opt == ':')
-            return cli_usage_error(ctx, &cli_cmd_fetch, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        else
-            return cli_usage_error(ctx, &cli_cmd_fetch, "unknown option '%s'", argv[optind - 1]);
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, &cli_cmd_fetch, "unexpected argument '%s'", argv[optind]);
+    cli_option_set set = {fetch_options, cli_lock_path_option, &lock_path, &t, NULL};
+    int exit_code = cli_parse_options(ctx, &cli_cmd_fetch, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
     cli_reporter_install(ctx);
 
     pw_error err = {0};

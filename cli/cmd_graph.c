@@ -67,46 +67,52 @@ static const struct option why_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+typedef struct graph_cli {
+    const cli_command *cmd;
+    const char **lock_path;
+    pw_lock_tree_options *tree;
+} graph_cli;
+
+static int graph_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    graph_cli *g = state;
+    long depth;
+    if (opt == OPT_LOCK) {
+        *g->lock_path = arg;
+    } else if (opt == OPT_DEPTH && g->tree) {
+        if (!cli_parse_count(arg, 0, 1000, &depth))
+            return cli_usage_error(ctx, g->cmd, "--depth takes a whole number from 0, not '%s'",
+                                   arg);
+        g->tree->depth = (int)depth;
+    } else if (opt == OPT_INVERT && g->tree) {
+        g->tree->invert = arg;
+    } else if (opt == OPT_SIZES && g->tree) {
+        g->tree->sizes = true;
+    } else if (opt == OPT_ASCII && g->tree) {
+        g->tree->ascii = true;
+    } else {
+        return CLI_OPTION_UNKNOWN;
+    }
+    return -1;
+}
+
 static int parse_graph_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
                                const char **lock_path, const char **name,
                                pw_lock_tree_options *tree)
 {
-    const struct option *long_options = tree ? tree_options : why_options;
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":qvh", long_options, NULL)) != -1) {
-        if (cli_common_option(ctx, cmd, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        long depth;
-        if (opt == OPT_LOCK) {
-            *lock_path = optarg;
-        } else if (opt == OPT_DEPTH) {
-            if (!cli_parse_count(optarg, 0, 1000, &depth))
-                return cli_usage_error(ctx, cmd, "--depth takes a whole number from 0, not '%s'",
-                                       optarg);
-            tree->depth = (int)depth;
-        } else if (opt == OPT_INVERT) {
-            tree->invert = optarg;
-        } else if (opt == OPT_SIZES) {
-            tree->sizes = true;
-        } else if (opt == OPT_ASCII) {
-            tree->ascii = true;
-        } else if (opt == ':')
-            return cli_usage_error(ctx, cmd, "option '%s' needs a value", argv[optind - 1]);
-        else
-            return cli_usage_error(ctx, cmd, "unknown option '%s'", argv[optind - 1]);
-    }
+    graph_cli g = {cmd, lock_path, tree};
+    int first = 0;
+    cli_option_set set = {tree ? tree_options : why_options, graph_option, &g, NULL, &first};
+    int exit_code = cli_parse_options(ctx, cmd, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
     if (name) {
-        if (optind >= argc)
+        if (first >= argc)
             return cli_usage_error(ctx, cmd, "which package? (pwpkg why NAME)");
-        *name = argv[optind++];
+        *name = argv[first++];
     }
-    if (optind < argc)
-        return cli_usage_error(ctx, cmd, "unexpected argument '%s'", argv[optind]);
+    if (first < argc)
+        return cli_usage_error(ctx, cmd, "unexpected argument '%s'", argv[first]);
     return -1;
 }
 

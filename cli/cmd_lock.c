@@ -121,13 +121,20 @@ const struct option cli_lock_option_table[] = {
         {NULL, 0, NULL, 0},
 };
 
-static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, char **argv,
-                             cli_lock_options *o)
+typedef struct lock_parse {
+    const cli_command *cmd;
+    cli_lock_options *o;
+    const cli_extra_options *extra;
+} lock_parse;
+
+static int parse_lock_option(cli_context *ctx, void *state, int opt, const char *optarg)
 {
+    lock_parse *lp = state;
+    const cli_command *cmd = lp->cmd;
+    cli_lock_options *o = lp->o;
+    if (lp->extra && opt >= CLI_OPT_FIRST_EXTRA_OPTION)
+        return lp->extra->handle(lp->extra->ctx, opt, optarg);
     pw_lock_request *r = &o->request;
-    int transfer = cli_parse_transfer_option(ctx, cmd, opt, optarg, &r->transfer);
-    if (transfer >= 0)
-        return transfer == 0 ? -1 : transfer;
     switch (opt) {
     case 'r': r->requirements_path = optarg; break;
     case 'o': r->lock_path = optarg; break;
@@ -178,20 +185,14 @@ static int parse_lock_option(cli_context *ctx, const cli_command *cmd, int opt, 
     }
     case 'U': r->upgrade = true; break;
     case 'P': pw_strlist_push_owned(&o->upgrade_packages, pw_normalize_name(optarg)); break;
-    case ':':
-        return cli_usage_error(ctx, cmd, "option '%s' needs a value", argv[optind - 1]);
-    default:
-        return cli_usage_error(ctx, cmd, "unknown option '%s'", argv[optind - 1]);
+    default: return CLI_OPTION_UNKNOWN;
     }
     return -1;
 }
 
-static int finish_lock_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
-                               cli_lock_options *o)
+static int finish_lock_options(cli_context *ctx, const cli_command *cmd, cli_lock_options *o)
 {
     pw_lock_request *r = &o->request;
-    if (optind < argc)
-        return cli_usage_error(ctx, cmd, "unexpected argument '%s'", argv[optind]);
     if (r->pyodide_version && r->compat_date)
         return cli_usage_error(ctx, cmd,
                                "--pyodide and --compat-date both choose the release; give one");
@@ -226,29 +227,17 @@ int cli_parse_lock_options(cli_context *ctx, const cli_command *cmd, int argc, c
     memcpy(long_options, cli_lock_option_table, n_base * sizeof(struct option));
     if (n_extra)
         memcpy(long_options + n_base, extra->options, n_extra * sizeof(struct option));
-    int result = -1;
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while (result < 0 &&
-           (opt = getopt_long(argc, argv, ":r:o:i:f:UP:j:qvh", long_options, NULL)) != -1) {
-        if (cli_common_option(ctx, cmd, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                result = exit_code;
-            continue;
-        }
-        if (extra && opt >= CLI_OPT_FIRST_EXTRA_OPTION) {
-            result = extra->handle(extra->ctx, opt, optarg);
-            continue;
-        }
-        result = parse_lock_option(ctx, cmd, opt, argv, o);
-    }
+    lock_parse lp = {cmd, o, extra};
+    int first = 0;
+    cli_option_set set = {long_options, parse_lock_option, &lp, &o->request.transfer,
+                          extra && extra->positionals ? &first : NULL};
+    int result = cli_parse_options(ctx, cmd, argc, argv, &set);
     free(long_options);
     if (result >= 0)
         return result;
-    while (extra && extra->positionals && optind < argc)
-        pw_strlist_push(extra->positionals, argv[optind++]);
-    return finish_lock_options(ctx, cmd, argc, argv, o);
+    for (int i = first; extra && extra->positionals && i < argc; i++)
+        pw_strlist_push(extra->positionals, argv[i]);
+    return finish_lock_options(ctx, cmd, o);
 }
 
 

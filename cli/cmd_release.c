@@ -54,34 +54,25 @@ static const struct option release_long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+static int release_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    (void)ctx;
+    release_options *o = state;
+    switch (opt) {
+    case OPT_COMPAT_DATE: o->date = arg; break;
+    case OPT_COMPAT_FLAG: pw_strlist_push(&o->flags, arg); break;
+    case OPT_ENV: o->env = arg; break;
+    case 'C': o->dir = arg; break;
+    case OPT_TABLE: o->table = true; break;
+    default: return CLI_OPTION_UNKNOWN;
+    }
+    return -1;
+}
+
 static int parse_release_options(cli_context *ctx, int argc, char **argv, release_options *o)
 {
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":qvhC:", release_long_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_release, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        switch (opt) {
-        case OPT_COMPAT_DATE: o->date = optarg; break;
-        case OPT_COMPAT_FLAG: pw_strlist_push(&o->flags, optarg); break;
-        case OPT_ENV: o->env = optarg; break;
-        case 'C': o->dir = optarg; break;
-        case OPT_TABLE: o->table = true; break;
-        case ':':
-            return cli_usage_error(ctx, &cli_cmd_release, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error(ctx, &cli_cmd_release, "unknown option '%s'",
-                                   argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, &cli_cmd_release, "unexpected argument '%s'", argv[optind]);
-    return -1;
+    cli_option_set set = {release_long_options, release_option, o, NULL, NULL};
+    return cli_parse_options(ctx, &cli_cmd_release, argc, argv, &set);
 }
 
 static void describe_flag(const pw_release_selection *s, pw_buf *out)

@@ -27,15 +27,14 @@ static const char report_help[] =
     "profile or trace, or one made from another lock), 3 I/O error.\n";
 
 enum {
-    OPT_OUTPUT = CLI_OPT_FIRST_COMMAND_OPTION,
-    OPT_BUNDLE,
+    OPT_BUNDLE = CLI_OPT_FIRST_COMMAND_OPTION,
     OPT_PROFILE,
     OPT_TRACE,
 };
 
 static const struct option report_options[] = {
     CLI_COMMON_LONG_OPTIONS,
-    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"output", required_argument, NULL, 'o'},
     {"lock", required_argument, NULL, CLI_OPT_LOCK},
     {"bundle", required_argument, NULL, OPT_BUNDLE},
     {"profile", required_argument, NULL, OPT_PROFILE},
@@ -43,35 +42,34 @@ static const struct option report_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+typedef struct report_cli {
+    const char *output, *lock_path, *bundle, *profile_path, *trace_path;
+} report_cli;
+
+static int report_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    (void)ctx;
+    report_cli *r = state;
+    switch (opt) {
+    case 'o': r->output = arg; break;
+    case CLI_OPT_LOCK: r->lock_path = arg; break;
+    case OPT_BUNDLE: r->bundle = arg; break;
+    case OPT_PROFILE: r->profile_path = arg; break;
+    case OPT_TRACE: r->trace_path = arg; break;
+    default: return CLI_OPTION_UNKNOWN;
+    }
+    return -1;
+}
+
 static int run_report(cli_context *ctx, int argc, char **argv)
 {
-    const char *output = NULL, *lock_path = PW_LOCK_DEFAULT_NAME, *bundle = "python_modules";
-    const char *profile_path = NULL, *trace_path = NULL;
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":o:qvh", report_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_report, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        switch (opt) {
-        case 'o':
-        case OPT_OUTPUT: output = optarg; break;
-        case CLI_OPT_LOCK: lock_path = optarg; break;
-        case OPT_BUNDLE: bundle = optarg; break;
-        case OPT_PROFILE: profile_path = optarg; break;
-        case OPT_TRACE: trace_path = optarg; break;
-        case ':':
-            return cli_usage_error(ctx, &cli_cmd_report, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error(ctx, &cli_cmd_report, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, &cli_cmd_report, "unexpected argument '%s'", argv[optind]);
+    report_cli r = {NULL, PW_LOCK_DEFAULT_NAME, "python_modules", NULL, NULL};
+    cli_option_set set = {report_options, report_option, &r, NULL, NULL};
+    int exit_code = cli_parse_options(ctx, &cli_cmd_report, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
+    const char *output = r.output, *lock_path = r.lock_path, *bundle = r.bundle;
+    const char *profile_path = r.profile_path, *trace_path = r.trace_path;
     if (!output)
         return cli_usage_error(ctx, &cli_cmd_report, "say where to write the page (-o FILE.html)");
     cli_reporter_install(ctx);

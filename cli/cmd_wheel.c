@@ -26,30 +26,27 @@ static const struct option wheel_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+static int wheel_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    (void)ctx;
+    if (opt != 'o')
+        return CLI_OPTION_UNKNOWN;
+    *(const char **)state = arg;
+    return -1;
+}
+
 static int run_wheel(cli_context *ctx, int argc, char **argv)
 {
     const char *out_dir = "dist";
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, ":o:qvh", wheel_options, NULL)) != -1) {
-        if (cli_common_option(ctx, &cli_cmd_wheel, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        if (opt == 'o')
-            out_dir = optarg;
-        else if (opt == ':')
-            return cli_usage_error(ctx, &cli_cmd_wheel, "option '%s' needs a value",
-                                   argv[optind - 1]);
-        else
-            return cli_usage_error(ctx, &cli_cmd_wheel, "unknown option '%s'", argv[optind - 1]);
-    }
-    if (optind >= argc)
+    int first = 0;
+    cli_option_set set = {wheel_options, wheel_option, &out_dir, NULL, &first};
+    int exit_code = cli_parse_options(ctx, &cli_cmd_wheel, argc, argv, &set);
+    if (exit_code >= 0)
+        return exit_code;
+    if (first >= argc)
         return cli_usage_error(ctx, &cli_cmd_wheel, "which project? (pwpkg wheel PROJECT_DIR)");
     cli_reporter_install(ctx);
-    for (int i = optind; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         pw_error err = {0};
         char *path = NULL;
         int rc = pw_wheel_build(argv[i], out_dir, -1, &path, &err);

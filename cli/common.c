@@ -37,6 +37,15 @@ const char *cli_style(const cli_context *ctx, const char *escape)
     return ctx->color ? escape : "";
 }
 
+int cli_lock_path_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    (void)ctx;
+    if (opt != CLI_OPT_LOCK)
+        return CLI_OPTION_UNKNOWN;
+    *(const char **)state = arg;
+    return -1;
+}
+
 bool cli_common_option(cli_context *ctx, const cli_command *cmd, int opt, const char *arg,
                        int *exit_code)
 {

@@ -1,4 +1,4 @@
-/* pwpkg: dispatch to a command. Nothing else lives here. */
+/* pwpkg: dispatch to a command, and the one option parser of the commands. */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -78,6 +78,67 @@ static int run_help(const char *topic)
     }
     fputs(cmd->help, stdout);
     return CLI_EXIT_OK;
+}
+
+/* Short options from the table: each entry whose value is a letter. */
+static void short_options_of(const struct option *options, char *out, size_t cap)
+{
+    size_t n = 0;
+    out[n++] = ':'; /* a missing value is ':' rather than '?' */
+    for (const char *c = "qvh"; *c; c++)
+        out[n++] = *c;
+    for (const struct option *o = options; o && o->name && n + 3 < cap; o++) {
+        if (o->val <= 0 || o->val > 127 || !pw_is_alpha(o->val) || o->flag)
+            continue;
+        if (memchr(out, o->val, n))
+            continue;
+        out[n++] = (char)o->val;
+        if (o->has_arg == required_argument)
+            out[n++] = ':';
+        else if (o->has_arg == optional_argument) {
+            out[n++] = ':';
+            out[n++] = ':';
+        }
+    }
+    out[n] = '\0';
+}
+
+int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
+                      const cli_option_set *set)
+{
+    char shorts[128];
+    short_options_of(set->options, shorts, sizeof(shorts));
+    optind = 0;
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, shorts, set->options, NULL)) != -1) {
+        int exit_code = -1;
+        if (cli_common_option(ctx, cmd, opt, optarg, &exit_code)) {
+            if (exit_code >= 0)
+                return exit_code;
+            continue;
+        }
+        if (opt == ':')
+            return cli_usage_error(ctx, cmd, "option '%s' needs a value", argv[optind - 1]);
+        if (set->transfer) {
+            int r = cli_parse_transfer_option(ctx, cmd, opt, optarg, set->transfer);
+            if (r > 0)
+                return r;
+            if (r == 0)
+                continue;
+        }
+        int r = opt == '?' || !set->handle ? CLI_OPTION_UNKNOWN
+                                           : set->handle(ctx, set->state, opt, optarg);
+        if (r == CLI_OPTION_UNKNOWN)
+            return cli_usage_error(ctx, cmd, "unknown option '%s'", argv[optind - 1]);
+        if (r >= 0)
+            return r;
+    }
+    if (!set->first_arg && optind < argc)
+        return cli_usage_error(ctx, cmd, "unexpected argument '%s'", argv[optind]);
+    if (set->first_arg)
+        *set->first_arg = optind;
+    return -1;
 }
 
 int main(int argc, char **argv)
