@@ -709,3 +709,15 @@ bool pw_specifier_set_contains(const pw_specifier_set *set, const pw_version *v,
 {
     return pw_specifier_set_contains_raw(set, v, pw_slice_make(NULL, 0), prereleases);
 }
+
+int pw_version_cmp_text(const char *a, const char *b)
+{
+    pw_version va, vb;
+    bool ok_a = pw_version_parse(pw_slice_from(a), &va, NULL) == PW_OK;
+    bool ok_b = pw_version_parse(pw_slice_from(b), &vb, NULL) == PW_OK;
+    if (ok_a && ok_b)
+        return pw_version_compare(&va, &vb);
+    if (ok_a != ok_b)
+        return ok_a ? 1 : -1;
+    return strcmp(a, b);
+}

@@ -98,4 +98,8 @@ bool pw_specifier_set_contains_raw(const pw_specifier_set *set, const pw_version
  * (as packaging does: excluding "!=1.0a1" does not opt into pre-releases). */
 bool pw_specifier_set_mentions_prerelease(const pw_specifier_set *set);
 
+/* PEP 440 comparison of two version strings, for pw_lock_diff_compute;
+ * unparsable versions compare as strings after the parsable ones. */
+int pw_version_cmp_text(const char *a, const char *b);
+
 #endif

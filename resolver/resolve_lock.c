@@ -9,18 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int pw_version_cmp_text(const char *a, const char *b)
-{
-    pw_version va, vb;
-    bool ok_a = pw_version_parse(pw_slice_from(a), &va, NULL) == PW_OK;
-    bool ok_b = pw_version_parse(pw_slice_from(b), &vb, NULL) == PW_OK;
-    if (ok_a && ok_b)
-        return pw_version_compare(&va, &vb);
-    if (ok_a != ok_b)
-        return ok_a ? 1 : -1;
-    return strcmp(a, b);
-}
-
 /* ------------------------------------------------------- release choice */
 
 static int choose_release(const pw_lock_request *req, const char *project_dir,

@@ -88,8 +88,4 @@ int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err);
 int pw_resolver_compare(const char *lock_path, const pw_lock *fresh, pw_lock_diff *diff,
                         pw_error *err);
 
-/* PEP 440 comparison of two version strings, for pw_lock_diff_compute;
- * unparsable versions compare as strings after the parsable ones. */
-int pw_version_cmp_text(const char *a, const char *b);
-
 #endif

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "export.h"
-#include "resolver.h"
+#include "packaging.h"
 #include "support_bundle.h"
 #include "toml.h"
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "export.h"
-#include "resolver.h"
+#include "packaging.h"
 #include "support_bundle.h"
 
 extern char **environ;

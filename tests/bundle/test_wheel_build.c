@@ -10,7 +10,7 @@
 
 #include "test_support.h"
 
-#include "resolver.h"
+#include "packaging.h"
 #include "support_bundle.h"
 #include "wheel_build.h"
 

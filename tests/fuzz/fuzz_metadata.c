@@ -6,7 +6,7 @@
  * accepts the metadata's own name and version.
  */
 #include "fuzz.h"
-#include "resolver.h"
+#include "packaging.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

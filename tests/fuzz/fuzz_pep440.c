@@ -8,7 +8,7 @@
  * answers for A and B.
  */
 #include "fuzz.h"
-#include "resolver.h"
+#include "packaging.h"
 
 #include <stdlib.h>
 

@@ -7,7 +7,7 @@
  * the same answer before and after the round trip and on a copy.
  */
 #include "fuzz.h"
-#include "resolver.h"
+#include "packaging.h"
 
 static void check_requirement(pw_slice text, const pw_marker_env *env)
 {

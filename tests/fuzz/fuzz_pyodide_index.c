@@ -7,7 +7,7 @@
  * back and writes the same bytes again.
  */
 #include "fuzz.h"
-#include "resolver.h"
+#include "packaging.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

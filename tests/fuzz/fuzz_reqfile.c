@@ -7,7 +7,7 @@
  * variable is ever set, so "${VAR}" always expands from nothing.
  */
 #include "fuzz.h"
-#include "resolver.h"
+#include "packaging.h"
 
 #include <string.h>
 

@@ -9,7 +9,7 @@
  * is the mirror).
  */
 #include "fuzz.h"
-#include "resolver.h"
+#include "packaging.h"
 
 #include <ctype.h>
 #include <stdlib.h>
