@@ -44,7 +44,7 @@ typedef struct build_state {
     uint64_t *gz;
     size_t added_files; /* by the after_install hook */
     uint64_t added_bytes;
-    int output_lock;    /* pw_claim_output on the output's directory */
+    int output_lock;    /* pw_output_claim on the output's directory */
     char *manifest_tmp; /* PW_BUNDLE_DIR: the manifest moved out of the tree, not yet placed */
     pw_strlist upload_exclude; /* o->workers: wrangler's python_modules.exclude */
     bool sizes;       /* per-package gzip sizes wanted (report, budget) */
@@ -778,7 +778,7 @@ static int build(build_state *s, pw_bundle_report *rep, pw_error *err)
     free(parent);
     if (rc != PW_OK)
         return rc;
-    if ((rc = pw_claim_output(o->output, &s->output_lock, err)) != PW_OK)
+    if ((rc = pw_output_claim(o->output, &s->output_lock, err)) != PW_OK)
         return rc;
     pw_buf stage = PW_BUF_INIT;
     pw_buf_puts(&stage, o->output);
@@ -880,7 +880,7 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     free(s.stage);
     free(s.zip_tmp);
     free(s.manifest_tmp);
-    pw_release_output(s.output_lock);
+    pw_output_release(s.output_lock);
     for (size_t i = 0; i < n; i++)
         pw_wheel_install_result_free(&s.results[i]);
     free(s.results);

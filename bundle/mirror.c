@@ -29,7 +29,7 @@ typedef struct mirror_state {
     char *out;   /* out_dir without trailing '/' */
     char *stage; /* the staging directory, NULL once renamed into place */
     int64_t *sizes; /* measured size of each artifact, parallel to packages */
-    int output_lock; /* pw_claim_output on out's directory */
+    int output_lock; /* pw_output_claim on out's directory */
 } mirror_state;
 
 /* ----------------------------------------------------------- artifacts */
@@ -303,7 +303,7 @@ static int build(mirror_state *s, pw_error *err)
         rc = pw_mkdirs(parent, err);
     free(parent);
     if (rc == PW_OK)
-        rc = pw_claim_output(s->out, &s->output_lock, err);
+        rc = pw_output_claim(s->out, &s->output_lock, err);
     if (rc == PW_OK) {
         pw_buf stage = PW_BUF_INIT;
         pw_buf_puts(&stage, s->out);
@@ -364,7 +364,7 @@ int pw_bundle_write_mirror(const pw_lock *lock, const char *const *artifact_path
         pw_error_clear(&scratch);
         free(s.stage);
     }
-    pw_release_output(s.output_lock);
+    pw_output_release(s.output_lock);
     free(s.sizes);
     free(s.out);
     return rc;

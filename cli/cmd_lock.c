@@ -127,55 +127,55 @@ typedef struct lock_parse {
     const cli_extra_options *extra;
 } lock_parse;
 
-static int parse_lock_option(cli_context *ctx, void *state, int opt, const char *optarg)
+static int parse_lock_option(cli_context *ctx, void *state, int opt, const char *arg)
 {
     lock_parse *lp = state;
     const cli_command *cmd = lp->cmd;
     cli_lock_options *o = lp->o;
     if (lp->extra && opt >= CLI_OPT_FIRST_EXTRA_OPTION)
-        return lp->extra->handle(lp->extra->ctx, opt, optarg);
+        return lp->extra->handle(lp->extra->ctx, opt, arg);
     pw_lock_request *r = &o->request;
     switch (opt) {
-    case 'r': r->requirements_path = optarg; break;
-    case 'o': r->lock_path = optarg; break;
-    case OPT_PYODIDE: r->pyodide_version = optarg; break;
-    case OPT_PYODIDE_INDEX: r->pyodide_index = optarg; break;
-    case OPT_PYODIDE_BASE_URL: r->pyodide_base_url = optarg; break;
+    case 'r': r->requirements_path = arg; break;
+    case 'o': r->lock_path = arg; break;
+    case OPT_PYODIDE: r->pyodide_version = arg; break;
+    case OPT_PYODIDE_INDEX: r->pyodide_index = arg; break;
+    case OPT_PYODIDE_BASE_URL: r->pyodide_base_url = arg; break;
     case OPT_NO_REMOTE_ARTIFACTS:
         r->no_remote_artifacts = true;
         r->given |= PW_GIVEN_NO_REMOTE_ARTIFACTS;
         break;
-    case OPT_COMPAT_DATE: r->compat_date = optarg; break;
-    case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, optarg); break;
-    case OPT_ENV: r->wrangler_env = optarg; break;
+    case OPT_COMPAT_DATE: r->compat_date = arg; break;
+    case OPT_COMPAT_FLAG: pw_strlist_push(&o->compat_flags, arg); break;
+    case OPT_ENV: r->wrangler_env = arg; break;
     case OPT_RESET_OPTIONS: o->reset_options = true; break;
     case OPT_CHECK: o->check = true; break;
-    case OPT_PROJECT: r->project_path = optarg; break;
-    case OPT_EXTRA: pw_strlist_push(&o->extras, optarg); break;
-    case OPT_GROUP: pw_strlist_push(&o->groups, optarg); break;
-    case 'i': r->index_url = optarg; break;
-    case OPT_EXTRA_INDEX_URL: pw_strlist_push(&o->extra_index_urls, optarg); break;
-    case 'f': pw_strlist_push(&o->find_links, optarg); break;
+    case OPT_PROJECT: r->project_path = arg; break;
+    case OPT_EXTRA: pw_strlist_push(&o->extras, arg); break;
+    case OPT_GROUP: pw_strlist_push(&o->groups, arg); break;
+    case 'i': r->index_url = arg; break;
+    case OPT_EXTRA_INDEX_URL: pw_strlist_push(&o->extra_index_urls, arg); break;
+    case 'f': pw_strlist_push(&o->find_links, arg); break;
     case OPT_NO_INDEX:
         r->no_index = true;
         r->given |= PW_GIVEN_NO_INDEX;
         break;
     case OPT_INDEX_STRATEGY:
         r->given |= PW_GIVEN_INDEX_STRATEGY;
-        if (strcmp(optarg, "unsafe-best-match") == 0)
+        if (strcmp(arg, "unsafe-best-match") == 0)
             r->best_match = true;
-        else if (strcmp(optarg, "first-index") != 0)
+        else if (strcmp(arg, "first-index") != 0)
             return cli_usage_error(ctx, cmd,
                                    "--index-strategy takes first-index or unsafe-best-match");
         break;
-    case OPT_FROM_INDEX: pw_strlist_push_owned(&o->from_index, pw_normalize_name(optarg)); break;
+    case OPT_FROM_INDEX: pw_strlist_push_owned(&o->from_index, pw_normalize_name(arg)); break;
     case OPT_PRE:
         r->pre = true;
         r->given |= PW_GIVEN_PRE;
         break;
     case OPT_EXCLUDE_NEWER: {
         pw_error err = {0};
-        if (pw_parse_timestamp(optarg, &r->exclude_newer, &err) != PW_OK) {
+        if (pw_parse_timestamp(arg, &r->exclude_newer, &err) != PW_OK) {
             int code = cli_usage_error(ctx, cmd, "--exclude-newer: %s",
                                        pw_error_message(&err));
             pw_error_clear(&err);
@@ -184,7 +184,7 @@ static int parse_lock_option(cli_context *ctx, void *state, int opt, const char 
         break;
     }
     case 'U': r->upgrade = true; break;
-    case 'P': pw_strlist_push_owned(&o->upgrade_packages, pw_normalize_name(optarg)); break;
+    case 'P': pw_strlist_push_owned(&o->upgrade_packages, pw_normalize_name(arg)); break;
     default: return CLI_OPTION_UNKNOWN;
     }
     return -1;

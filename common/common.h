@@ -194,12 +194,12 @@ char *pw_staging_template(const char *output);
  * puts back the previous output a killed pw_replace_tree had moved aside.
  * Concurrent writers of one directory take turns. *lock_fd gets the lock
  * (-1 when the directory cannot be locked, which is not an error); release
- * it with pw_release_output.
+ * it with pw_output_release.
  */
-int pw_claim_output(const char *path, int *lock_fd, pw_error *err);
-void pw_release_output(int lock_fd);
+int pw_output_claim(const char *path, int *lock_fd, pw_error *err);
+void pw_output_release(int lock_fd);
 /* Puts the staged tree `stage` in place of `out` (held with
- * pw_claim_output): atomically with renameat2(RENAME_EXCHANGE) where the
+ * pw_output_claim): atomically with renameat2(RENAME_EXCHANGE) where the
  * file system has it, else with two renames that the next claim repairs. */
 int pw_replace_tree(const char *stage, const char *out, pw_error *err);
 bool pw_file_exists(const char *path);
@@ -311,6 +311,34 @@ static inline bool pw_is_space(int c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
+
+/* ------------------------------------------------------------------- URLs */
+
+/* RFC 3986 appendix B: the parts of a URL or reference, as slices of it. */
+typedef struct pw_url_parts {
+    bool has_scheme, has_authority, has_query, has_fragment;
+    pw_slice scheme, authority, path, query, fragment;
+} pw_url_parts;
+void pw_url_split(const char *s, pw_url_parts *u);
+/* Resolves `ref` against split `base` (NULL when `ref` must be absolute),
+ * RFC 3986 sections 5.2.2 (strict) and 5.3; PW_EINVAL when it cannot. */
+int pw_url_resolve_parts(const pw_url_parts *base, const char *ref, char **out);
+/*
+ * RFC 3986 section 5.2 reference resolution (strict: a reference with a
+ * scheme is taken as is) into a new heap string. `base` must be absolute
+ * (have a scheme); otherwise PW_EINVAL and *out is NULL.
+ */
+int pw_url_resolve(const char *base, const char *ref, char **out);
+
+/* ------------------------------------------------------------------- time */
+
+/*
+ * Parses an RFC 3339 / ISO 8601 timestamp ("2024-06-03T12:00:00Z",
+ * "2024-06-03T12:00:00.123456+02:00", "2024-06-03 12:00:00") or a date
+ * ("2024-06-03", midnight) into seconds since the epoch, UTC. A time
+ * without an offset is taken as UTC; fractions of a second are dropped.
+ */
+int pw_parse_timestamp(const char *text, int64_t *out, pw_error *err);
 
 /* ------------------------------------------------------------------- misc */
 

@@ -120,7 +120,7 @@ static bool staging_suffix(const char *rest, bool *is_old)
     return strncmp(rest, ".zip.", 5) == 0 && six_alnum(rest + 5) && rest[11] == '\0';
 }
 
-int pw_claim_output(const char *path, int *lock_fd, pw_error *err)
+int pw_output_claim(const char *path, int *lock_fd, pw_error *err)
 {
     *lock_fd = -1;
     char *dir = pw_path_dirname(path);
@@ -198,7 +198,7 @@ int pw_replace_tree(const char *stage, const char *out, pw_error *err)
 #endif
     /* A file system without RENAME_EXCHANGE: two renames. A kill between
      * them leaves the old tree at "<stage>.old", which the next
-     * pw_claim_output puts back. */
+     * pw_output_claim puts back. */
     pw_buf old = PW_BUF_INIT;
     pw_buf_printf(&old, "%s.old", stage);
     int rc = PW_OK;
@@ -217,7 +217,7 @@ int pw_replace_tree(const char *stage, const char *out, pw_error *err)
     return rc;
 }
 
-void pw_release_output(int lock_fd)
+void pw_output_release(int lock_fd)
 {
     if (lock_fd >= 0)
         close(lock_fd); /* closing drops the flock */
@@ -227,11 +227,11 @@ static int write_replacing(const char *path, const void *data, size_t len, bool 
                            pw_error *err)
 {
     int lock_fd = -1;
-    int claimed = pw_claim_output(path, &lock_fd, err);
+    int claimed = pw_output_claim(path, &lock_fd, err);
     if (claimed != PW_OK)
         return claimed;
     int rc = write_file_atomic_locked(path, data, len, durable, err);
-    pw_release_output(lock_fd);
+    pw_output_release(lock_fd);
     return rc;
 }
 

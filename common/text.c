@@ -73,17 +73,3 @@ void pw_escape_untrusted(pw_buf *out, const char *text, size_t len)
         i += n;
     }
 }
-
-void pw_percent_decode(pw_slice s, pw_buf *out)
-{
-    for (size_t i = 0; i < s.len; i++) {
-        int hi = s.ptr[i] == '%' && i + 2 < s.len ? pw_hex_value(s.ptr[i + 1]) : -1;
-        int lo = hi >= 0 ? pw_hex_value(s.ptr[i + 2]) : -1;
-        if (lo >= 0) {
-            pw_buf_putc(out, (char)(hi * 16 + lo));
-            i += 2;
-        } else {
-            pw_buf_putc(out, s.ptr[i]);
-        }
-    }
-}

@@ -125,173 +125,6 @@ static char *decoded_or_null(pw_slice raw)
     return out;
 }
 
-/* ---------------------------------------------------------- RFC 3986 URLs */
-
-typedef struct url_parts {
-    bool has_scheme, has_authority, has_query, has_fragment;
-    pw_slice scheme, authority, path, query, fragment;
-} url_parts;
-
-/* RFC 3986 appendix B, with the scheme checked against section 3.1 so
- * that a relative path holding ':' after a '/' is not taken for one. */
-static void url_split(const char *s, url_parts *u)
-{
-    memset(u, 0, sizeof(*u));
-    size_t n = strlen(s), i = 0;
-    size_t colon = strcspn(s, ":/?#");
-    if (colon < n && s[colon] == ':' && colon > 0 && pw_is_alpha(s[0])) {
-        bool ok = true;
-        for (size_t k = 1; k < colon; k++)
-            if (!pw_is_alpha(s[k]) && !pw_is_digit(s[k]) && s[k] != '+' && s[k] != '-' && s[k] != '.')
-                ok = false;
-        if (ok) {
-            u->has_scheme = true;
-            u->scheme = pw_slice_make(s, colon);
-            i = colon + 1;
-        }
-    }
-    if (n - i >= 2 && s[i] == '/' && s[i + 1] == '/') {
-        size_t start = i + 2, end = start + strcspn(s + start, "/?#");
-        u->has_authority = true;
-        u->authority = pw_slice_make(s + start, end - start);
-        i = end;
-    }
-    size_t path_end = i + strcspn(s + i, "?#");
-    u->path = pw_slice_make(s + i, path_end - i);
-    i = path_end;
-    if (i < n && s[i] == '?') {
-        size_t end = i + 1 + strcspn(s + i + 1, "#");
-        u->has_query = true;
-        u->query = pw_slice_make(s + i + 1, end - i - 1);
-        i = end;
-    }
-    if (i < n && s[i] == '#') {
-        u->has_fragment = true;
-        u->fragment = pw_slice_make(s + i + 1, n - i - 1);
-    }
-}
-
-/* RFC 3986 section 5.2.4. `in` is consumed (modified in place). */
-static void remove_dot_segments(char *in, size_t len, pw_buf *out)
-{
-    size_t i = 0;
-    size_t out_start = out->len;
-    while (i < len) {
-        size_t rest = len - i;
-        const char *p = in + i;
-        if (rest >= 3 && memcmp(p, "../", 3) == 0) {
-            i += 3;
-        } else if (rest >= 2 && memcmp(p, "./", 2) == 0) {
-            i += 2;
-        } else if (rest >= 3 && memcmp(p, "/./", 3) == 0) {
-            i += 2;
-        } else if (rest == 2 && memcmp(p, "/.", 2) == 0) {
-            in[i + 1] = '/';
-            i += 1;
-        } else if ((rest >= 4 && memcmp(p, "/../", 4) == 0) ||
-                   (rest == 3 && memcmp(p, "/..", 3) == 0)) {
-            if (rest == 3) {
-                in[i + 2] = '/';
-                i += 2;
-            } else {
-                i += 3;
-            }
-            size_t cut = out->len;
-            while (cut > out_start && out->data[cut - 1] != '/')
-                cut--;
-            if (cut > out_start)
-                cut--;
-            out->len = cut;
-            if (out->data)
-                out->data[cut] = '\0';
-        } else if ((rest == 1 && p[0] == '.') || (rest == 2 && memcmp(p, "..", 2) == 0)) {
-            i = len;
-        } else {
-            size_t seg = p[0] == '/' ? 1 : 0;
-            while (seg < rest && p[seg] != '/')
-                seg++;
-            pw_buf_append(out, p, seg);
-            i += seg;
-        }
-    }
-}
-
-static void put_dotless(pw_buf *out, pw_slice path)
-{
-    char *copy = pw_xstrndup(path.ptr, path.len);
-    remove_dot_segments(copy, path.len, out);
-    free(copy);
-}
-
-/* RFC 3986 sections 5.2.2 (strict) and 5.3. `base` may be NULL when the
- * reference is absolute. */
-static int url_resolve_parts(const url_parts *b, const char *ref, char **out)
-{
-    url_parts r;
-    url_split(ref, &r);
-    *out = NULL;
-    if (!r.has_scheme && (!b || !b->has_scheme))
-        return PW_EINVAL;
-    pw_buf t = PW_BUF_INIT;
-    const url_parts *auth_from, *query_from;
-    pw_slice scheme = r.has_scheme ? r.scheme : b->scheme;
-    pw_buf_put_slice(&t, scheme);
-    pw_buf_putc(&t, ':');
-    if (r.has_scheme || r.has_authority) {
-        auth_from = &r;
-        query_from = &r;
-    } else {
-        auth_from = b;
-        query_from = r.path.len == 0 && !r.has_query ? b : &r;
-    }
-    if (auth_from->has_authority) {
-        pw_buf_puts(&t, "//");
-        pw_buf_put_slice(&t, auth_from->authority);
-    }
-    if (r.has_scheme || r.has_authority) {
-        put_dotless(&t, r.path);
-    } else if (r.path.len == 0) {
-        pw_buf_put_slice(&t, b->path);
-    } else if (r.path.ptr[0] == '/') {
-        put_dotless(&t, r.path);
-    } else {
-        /* 5.2.3 merge */
-        pw_buf merged = PW_BUF_INIT;
-        if (b->has_authority && b->path.len == 0) {
-            pw_buf_putc(&merged, '/');
-        } else {
-            size_t keep = b->path.len;
-            while (keep > 0 && b->path.ptr[keep - 1] != '/')
-                keep--;
-            pw_buf_append(&merged, b->path.ptr, keep);
-        }
-        pw_buf_put_slice(&merged, r.path);
-        remove_dot_segments(merged.data, merged.len, &t);
-        pw_buf_free(&merged);
-    }
-    if (query_from->has_query) {
-        pw_buf_putc(&t, '?');
-        pw_buf_put_slice(&t, query_from->query);
-    }
-    if (r.has_fragment) {
-        pw_buf_putc(&t, '#');
-        pw_buf_put_slice(&t, r.fragment);
-    }
-    *out = pw_buf_detach(&t);
-    return PW_OK;
-}
-
-int pw_url_resolve(const char *base, const char *ref, char **out)
-{
-    url_parts b;
-    url_split(base, &b);
-    if (!b.has_scheme) {
-        *out = NULL;
-        return PW_EINVAL;
-    }
-    return url_resolve_parts(&b, ref, out);
-}
-
 /* ------------------------------------------------------------ file entries */
 
 static void file_free(pw_index_file *f)
@@ -450,8 +283,8 @@ static char *percent_decode(pw_slice s)
 
 static char *url_basename(const char *url)
 {
-    url_parts u;
-    url_split(url, &u);
+    pw_url_parts u;
+    pw_url_split(url, &u);
     size_t k = u.path.len;
     while (k > 0 && u.path.ptr[k - 1] != '/')
         k--;
@@ -498,13 +331,13 @@ static bool link_allowed(const page_ctx *c, const char *url)
 
 static int resolve_file_urls(page_ctx *c, const char *base)
 {
-    url_parts b;
+    pw_url_parts b;
     if (base)
-        url_split(base, &b);
+        pw_url_split(base, &b);
     for (size_t i = 0; i < c->page->n_files; i++) {
         pw_index_file *f = &c->page->files[i];
         char *abs = NULL;
-        if (url_resolve_parts(base ? &b : NULL, f->url, &abs) != PW_OK) {
+        if (pw_url_resolve_parts(base ? &b : NULL, f->url, &abs) != PW_OK) {
             return page_error(c, PW_EINVAL,
                               "file '%s': relative URL '%s' and no absolute page URL to "
                               "resolve it against",
@@ -791,8 +624,8 @@ static char *project_from_url(const char *url)
 {
     if (!url)
         return NULL;
-    url_parts u;
-    url_split(url, &u);
+    pw_url_parts u;
+    pw_url_split(url, &u);
     pw_slice p = u.path;
     while (p.len && p.ptr[p.len - 1] == '/')
         p.len--;
@@ -927,11 +760,11 @@ static int parse_html(page_ctx *c, const char *page_url, const char *s, size_t l
         char *base = NULL;
         if (base_href) {
             if (page_url) {
-                url_parts p;
-                url_split(page_url, &p);
-                if (url_resolve_parts(&p, base_href, &base) != PW_OK)
+                pw_url_parts p;
+                pw_url_split(page_url, &p);
+                if (pw_url_resolve_parts(&p, base_href, &base) != PW_OK)
                     base = NULL;
-            } else if (url_resolve_parts(NULL, base_href, &base) != PW_OK) {
+            } else if (pw_url_resolve_parts(NULL, base_href, &base) != PW_OK) {
                 base = NULL;
             }
             if (!base)
@@ -1192,8 +1025,8 @@ int pw_index_page_parse(const char *page_url, const char *content_type, const ch
         fmt = i < len && body[i] == '{' ? FORMAT_JSON : FORMAT_HTML;
     }
     if (rc == PW_OK && page_url) {
-        url_parts u;
-        url_split(page_url, &u);
+        pw_url_parts u;
+        pw_url_split(page_url, &u);
         if (!u.has_scheme)
             rc = page_error(&c, PW_EINVAL, "the page URL must be absolute");
     }
@@ -1487,88 +1320,4 @@ void pw_index_root_write_json(const pw_strlist *projects, pw_buf *out)
     free(v);
     pw_json_write(root, out);
     cJSON_Delete(root);
-}
-
-/* ------------------------------------------------------------- timestamps */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static bool read_digits(const char *s, size_t *i, int count, int *out)
-{
-    int v = 0;
-    for (int k = 0; k < count; k++) {
-        if (!pw_is_digit(s[*i]))
-            return false;
-        v = v * 10 + (s[(*i)++] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-int pw_parse_timestamp(const char *text, int64_t *out, pw_error *err)
-{
-    static const int month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    pw_slice t = pw_slice_trim(pw_slice_from(text));
-    char *s = pw_xstrndup(t.ptr, t.len);
-    size_t i = 0;
-    int year, month, day, hour = 0, minute = 0, second = 0, off_h = 0, off_m = 0, sign = 0;
-    bool ok = read_digits(s, &i, 4, &year) && s[i++] == '-' && read_digits(s, &i, 2, &month) &&
-              s[i++] == '-' && read_digits(s, &i, 2, &day);
-    if (ok && s[i] != '\0') {
-        /* RFC 3339 section 5.6 allows a space (or lowercase t) for 'T'. */
-        ok = (s[i] == 'T' || s[i] == 't' || s[i] == ' ');
-        i++;
-        ok = ok && read_digits(s, &i, 2, &hour) && s[i++] == ':' && read_digits(s, &i, 2, &minute);
-        if (ok && s[i] == ':') {
-            i++;
-            ok = read_digits(s, &i, 2, &second);
-            if (ok && (s[i] == '.' || s[i] == ',')) {
-                i++;
-                ok = pw_is_digit(s[i]);
-                while (pw_is_digit(s[i]))
-                    i++;
-            }
-        }
-        if (ok && (s[i] == 'Z' || s[i] == 'z')) {
-            i++;
-        } else if (ok && (s[i] == '+' || s[i] == '-')) {
-            sign = s[i++] == '+' ? 1 : -1;
-            ok = read_digits(s, &i, 2, &off_h);
-            if (ok && s[i] == ':')
-                i++;
-            if (ok && pw_is_digit(s[i]))
-                ok = read_digits(s, &i, 2, &off_m);
-        }
-        ok = ok && s[i] == '\0';
-    } else if (ok) {
-        ok = s[i] == '\0';
-    }
-    bool leap = ok && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0));
-    ok = ok && month >= 1 && month <= 12 && day >= 1 && day <= month_days[month - 1] &&
-         (month != 2 || day <= 28 || leap) && hour <= 23 && minute <= 59 && second <= 60 &&
-         off_h <= 23 && off_m <= 59;
-    if (!ok) {
-        int rc = pw_error_set(err, PW_EINVAL,
-                              "invalid timestamp '%s': expected YYYY-MM-DD or "
-                              "YYYY-MM-DDTHH:MM:SS[.fraction][Z|+HH:MM] (RFC 3339)",
-                              s);
-        free(s);
-        return rc;
-    }
-    free(s);
-    /* A leap second (:60) counts as the first second of the next minute. */
-    int64_t secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
-    secs -= (int64_t)sign * (off_h * 3600 + off_m * 60);
-    *out = secs;
-    return PW_OK;
 }

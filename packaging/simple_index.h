@@ -57,13 +57,6 @@ int pw_index_page_parse(const char *page_url, const char *content_type, const ch
 void pw_index_page_free(pw_index_page *p);
 
 /*
- * RFC 3986 section 5.2 reference resolution (strict: a reference with a
- * scheme is taken as is) into a new heap string. `base` must be absolute
- * (have a scheme); otherwise PW_EINVAL and *out is NULL.
- */
-int pw_url_resolve(const char *base, const char *ref, char **out);
-
-/*
  * Page writers for mirrors. Deterministic: files sorted by file name, hash
  * names sorted. HTML carries one hash per file in the URL fragment (sha256
  * when known, else the first by name) and cannot carry sizes or upload
@@ -76,13 +69,5 @@ void pw_index_page_write_json(const pw_index_page *p, pw_buf *out);
  * normalized name relative to the root ("numpy/"). */
 void pw_index_root_write_html(const pw_strlist *projects, pw_buf *out);
 void pw_index_root_write_json(const pw_strlist *projects, pw_buf *out);
-
-/*
- * Parses an RFC 3339 / ISO 8601 timestamp ("2024-06-03T12:00:00Z",
- * "2024-06-03T12:00:00.123456+02:00", "2024-06-03 12:00:00") or a date
- * ("2024-06-03", midnight) into seconds since the epoch, UTC. A time
- * without an offset is taken as UTC; fractions of a second are dropped.
- */
-int pw_parse_timestamp(const char *text, int64_t *out, pw_error *err);
 
 #endif

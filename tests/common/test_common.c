@@ -197,13 +197,13 @@ static void test_files(void **state)
     PW_ASSERT_OK(pw_mkdirs(tree, &err), &err);
     PW_ASSERT_OK(pw_write_file_atomic(old_leaf, "o", 1, &err), &err);
     int held = -1;
-    PW_ASSERT_OK(pw_claim_output(tree, &held, &err), &err);
+    PW_ASSERT_OK(pw_output_claim(tree, &held, &err), &err);
     char *stage = pw_staging_template(tree);
     assert_non_null(mkdtemp(stage));
     char *new_leaf = pw_path_join(stage, "new.txt");
     PW_ASSERT_OK(pw_write_file_atomic(new_leaf, "n", 1, &err), &err);
     PW_ASSERT_OK(pw_replace_tree(stage, tree, &err), &err);
-    pw_release_output(held);
+    pw_output_release(held);
     char *placed = pw_path_join(nested, "tree/new.txt");
     assert_true(pw_file_exists(placed));
     assert_false(pw_file_exists(old_leaf));
@@ -212,8 +212,8 @@ static void test_files(void **state)
      * tree at <stage>.old and no tree: the next claim puts it back */
     char *moved = pw_path_join(nested, "tree.pwpkg-tmp-Kill01.old");
     assert_int_equal(rename(tree, moved), 0);
-    PW_ASSERT_OK(pw_claim_output(tree, &held, &err), &err);
-    pw_release_output(held);
+    PW_ASSERT_OK(pw_output_claim(tree, &held, &err), &err);
+    pw_output_release(held);
     assert_true(pw_file_exists(placed));
     assert_false(pw_is_dir(moved));
     pw_remove_tree(tree, &err);
