@@ -87,6 +87,7 @@ int pw_fetch_session_open(const pw_transfer_options *t, pw_fetch_session **out, 
 void pw_fetch_session_free(pw_fetch_session *s);
 /* The cache directory the session uses (owned by the session). */
 const char *pw_fetch_session_cache_dir(const pw_fetch_session *s);
+bool pw_fetch_session_offline(const pw_fetch_session *s);
 
 /*
  * One request. Zero-initialise it, set the inputs, and release the outputs
@@ -142,30 +143,21 @@ int pw_fetch_artifact_sized(pw_fetch_session *s, const char *url, const char *ex
  * New heap string; NULL when none of these variables is set. */
 char *pw_fetch_default_cache_dir(void);
 
-/* ------------------------------------------------------------ locks */
+/* ------------------------------------------------- git wheels, batches */
 
 struct pw_lock;
 /*
  * Builds the wheel of a git requirement ("git+https://host/r.git@REF#..."):
  * checkout of `pinned_commit` (or of REF when NULL) and a pure-Python wheel
  * build. The bundle module implements it (pw_bundle_git_wheel); the
- * resolver and pw_fetch_lock_artifacts take it as a parameter so that
- * neither links the wheel builder.
+ * resolver takes it as a parameter so that it does not link the wheel
+ * builder.
  */
 typedef int (*pw_git_wheel_builder)(const char *requirement_url, const char *pinned_commit,
                                     const char *cache_dir, bool offline,
                                     char commit_out[41], char **wheel_path_out, pw_error *err);
-/*
- * Fetches every artifact of `lock` (URLs relative to `lock_dir` allowed),
- * verified against the lock's sha256 and size, in one parallel batch. Git
- * packages come from the cache, else are rebuilt with `build_git` from
- * their pinned commit and must reproduce the locked sha256.
- * `*out` gets one request per package, parallel to lock->packages, even on
- * failure (each with its own result); free it with pw_fetch_requests_free.
- */
-int pw_fetch_lock_artifacts(pw_fetch_session *s, const struct pw_lock *lock, const char *lock_dir,
-                            pw_git_wheel_builder build_git, pw_fetch_request **out,
-                            pw_error *err);
+/* Frees the n requests of a batch (pipeline/'s pw_pipeline_fetch_lock
+ * makes one per locked package) and the array. */
 void pw_fetch_requests_free(pw_fetch_request *reqs, size_t n);
 /* Checks the cache's copy of an artifact without any transfer: PW_OK when
  * it is there and intact, PW_ENOTFOUND when it is not cached, PW_EHASH

@@ -201,6 +201,11 @@ const char *pw_fetch_session_cache_dir(const pw_fetch_session *s)
     return s->cache_dir;
 }
 
+bool pw_fetch_session_offline(const pw_fetch_session *s)
+{
+    return s->opt.offline;
+}
+
 int64_t pw_fetch_now_ms(void)
 {
     struct timespec ts;
