@@ -2,7 +2,7 @@
  * Cloudflare's Wrangler configuration (wrangler.json, wrangler.jsonc,
  * wrangler.toml) as wrangler 4 reads it: what pwpkg needs of a Worker's
  * project. Sources: wrangler's config validation and its docs;
- * /work/shared/PYODIDE-FACTS.md. Part of packaging/: other modules include
+ * ../shared/PYODIDE-FACTS.md beside the project. Part of packaging/: other modules include
  * packaging.h.
  */
 #include "wrangler.h"

@@ -3,7 +3,7 @@
  * Sources: the `pyodide` npm package of each release (versions, Python,
  * Emscripten, info.abi_version of its pyodide-lock.json); for the flags,
  * workerd PW_COMPAT_WORKERD_VERSION itself (the bundle it asks for, see
- * tests/cloudflare/workerd-table.sh); /work/shared/PYODIDE-FACTS.md
+ * tests/cloudflare/workerd-table.sh); ../shared/PYODIDE-FACTS.md (beside the project)
  * collects both.
  */
 #include "release.h"
