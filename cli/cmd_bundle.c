@@ -347,11 +347,7 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
             cJSON_AddNumberToObject(j, "saved_bytes", (double)p->saved_bytes);
             cJSON_AddItemToArray(pkgs, j);
         }
-        pw_buf out = PW_BUF_INIT;
-        pw_json_write(root, &out);
-        fputs(pw_buf_cstr(&out), stdout);
-        pw_buf_free(&out);
-        cJSON_Delete(root);
+        cli_print_json(root);
         return;
     }
     if (ctx->verbosity < 0)
@@ -430,11 +426,7 @@ static void print_mirror_json(const bundle_cli *o, size_t artifacts)
     cJSON_AddStringToObject(root, "format", "mirror");
     cJSON_AddStringToObject(root, "output", o->output);
     cJSON_AddNumberToObject(root, "artifacts", (double)artifacts);
-    pw_buf out = PW_BUF_INIT;
-    pw_json_write(root, &out);
-    fputs(pw_buf_cstr(&out), stdout);
-    pw_buf_free(&out);
-    cJSON_Delete(root);
+    cli_print_json(root);
 }
 
 static void bundle_options(bundle_cli *o, compile_step *step, pw_bundle_options *bo)

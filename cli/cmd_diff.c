@@ -93,11 +93,7 @@ static void print_json(const pw_lock_diff *d, const pw_strlist *added, const pw_
     cJSON *rr = cJSON_AddArrayToObject(root, "requirements_removed");
     for (size_t i = 0; i < removed->len; i++)
         cJSON_AddItemToArray(rr, cJSON_CreateString(removed->items[i]));
-    pw_buf out = PW_BUF_INIT;
-    pw_json_write(root, &out);
-    fputs(pw_buf_cstr(&out), stdout);
-    pw_buf_free(&out);
-    cJSON_Delete(root);
+    cli_print_json(root);
 }
 
 static const struct option diff_options[] = {

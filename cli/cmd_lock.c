@@ -282,11 +282,7 @@ static void print_json_result(const char *status, const cli_lock_options *o, con
             cJSON_AddItemToArray(changes, ch);
         }
     }
-    pw_buf out = PW_BUF_INIT;
-    pw_json_write(root, &out);
-    fputs(pw_buf_cstr(&out), stdout);
-    pw_buf_free(&out);
-    cJSON_Delete(root);
+    cli_print_json(root);
 }
 
 static void print_summary(const cli_context *ctx, const cli_lock_options *o, const pw_lock *lock,

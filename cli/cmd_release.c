@@ -147,11 +147,7 @@ static void print_json(const pw_release_selection *s)
     else
         cJSON_AddNullToObject(o, "env");
     cJSON_AddStringToObject(o, "workerd", PW_COMPAT_WORKERD_VERSION);
-    pw_buf out = PW_BUF_INIT;
-    pw_json_write(o, &out);
-    fputs(pw_buf_cstr(&out), stdout);
-    pw_buf_free(&out);
-    cJSON_Delete(o);
+    cli_print_json(o);
 }
 
 /* The table itself, for docs and for tests/cloudflare/workerd-table.sh. */

@@ -457,11 +457,7 @@ static int run_verify(cli_context *ctx, int argc, char **argv)
         cJSON_AddNumberToObject(root, "artifacts_checked", (double)artifacts_checked);
         cJSON_AddItemToObject(root, "problems", pl.json);
         pl.json = NULL;
-        pw_buf out = PW_BUF_INIT;
-        pw_json_write(root, &out);
-        fputs(pw_buf_cstr(&out), stdout);
-        pw_buf_free(&out);
-        cJSON_Delete(root);
+        cli_print_json(root);
     } else if (ctx->verbosity >= 0) {
         fprintf(stderr, "verify: %zu problem%s (lock; %zu artifact%s checked%s%s)\n", pl.count,
                 pl.count == 1 ? "" : "s", artifacts_checked, artifacts_checked == 1 ? "" : "s",

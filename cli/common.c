@@ -136,11 +136,7 @@ int cli_fail(cli_context *ctx, const char *command, const pw_error *err)
         cJSON_AddStringToObject(o, "error", pw_status_name(err->code));
         cJSON_AddNumberToObject(o, "exit_code", code);
         cJSON_AddStringToObject(o, "message", pw_error_message(err));
-        pw_buf out = PW_BUF_INIT;
-        pw_json_write(o, &out);
-        fputs(pw_buf_cstr(&out), stdout);
-        pw_buf_free(&out);
-        cJSON_Delete(o);
+        cli_print_json(o);
         return code;
     }
     /* Multi-line messages list one problem per line: indent the rest. */
