@@ -220,9 +220,11 @@ static uint64_t want_count(parse_ctx *c, const cJSON *obj, const char *key, cons
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (c->rc == PW_OK && (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
-                           v->valuedouble < 0 || v->valuedouble != floor(v->valuedouble)))
-        c->rc = pw_error_set(c->err, PW_EINVAL, "%s: %s.%s: expected a whole number >= 0",
-                             c->path, where, key);
+                           v->valuedouble < 0 || v->valuedouble != floor(v->valuedouble) ||
+                           v->valuedouble >= 9007199254740992.0 /* 2^53: exact in JSON */))
+        c->rc = pw_error_set(c->err, PW_EINVAL,
+                             "%s: %s.%s: expected a whole number from 0 to 2^53", c->path, where,
+                             key);
     return c->rc == PW_OK ? (uint64_t)v->valuedouble : 0;
 }
 
