@@ -425,19 +425,24 @@ static int build_lock(pw_provider *p, const pw_solution_entry *sol, size_t n, pw
                       pkg->base, out->version, f->yanked_reason ? " (reason: \"" : "",
                       f->yanked_reason ? f->yanked_reason : "", f->yanked_reason ? "\")" : "");
     }
+    /* Names are normalized on both sides: a table instead of
+     * pw_lock_find's scan keeps a 3,000-package lock linear. */
+    pw_map by_name = PW_MAP_INIT;
+    for (size_t k = 0; k < lock->n_packages; k++)
+        pw_map_put(&by_name, lock->packages[k].name, &lock->packages[k]);
     /* Edges: what each chosen candidate depends on, and extras requested. */
     for (size_t s = 0; s < n; s++) {
         pw_package *pkg = pw_map_get(&p->packages, sol[s].package);
         size_t i = sol[s].candidate_index;
         if (!pkg)
             continue;
-        pw_lock_package *self = pw_lock_find(lock, pkg->base);
+        pw_lock_package *self = pw_map_get(&by_name, pkg->base);
         if (pkg->extra)
             pw_strlist_push(&self->extras, pkg->extra);
         for (size_t d = 0; pkg->deps_loaded && d < pkg->n_deps[i]; d++) {
             const char *dep = pkg->deps[i][d].package;
             char *base = pw_xstrndup(dep, strcspn(dep, "["));
-            pw_lock_package *target = pw_lock_find(lock, base);
+            pw_lock_package *target = pw_map_get(&by_name, base);
             if (target && strcmp(base, pkg->base) != 0) {
                 pw_strlist_push(&self->dependencies, base);
                 pw_strlist_push(&target->required_by, pkg->base);
@@ -448,7 +453,7 @@ static int build_lock(pw_provider *p, const pw_solution_entry *sol, size_t n, pw
     const pw_reqfile *rf = &ctx->reqfile;
     for (size_t i = 0; i < rf->n_requirements; i++) {
         const pw_requirement *r = &rf->requirements[i].req;
-        pw_lock_package *target = pw_lock_find(lock, r->key);
+        pw_lock_package *target = pw_map_get(&by_name, r->key);
         if (!target || !pw_requirement_applies(r, &ctx->env, NULL))
             continue;
         pw_buf canonical = PW_BUF_INIT;
@@ -456,6 +461,7 @@ static int build_lock(pw_provider *p, const pw_solution_entry *sol, size_t n, pw
         pw_strlist_push(&target->requested, canonical.data);
         pw_buf_free(&canonical);
     }
+    pw_map_free(&by_name);
     return PW_OK;
 }
 

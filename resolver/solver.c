@@ -72,8 +72,18 @@ typedef struct sv_assign {
     uint32_t level;
     uint32_t cause;
     bool absent, acc_absent;
+    uint32_t acc_count; /* candidates in the running intersection */
     uint64_t *bits; /* heap: the term (nw words), then the running intersection */
 } sv_assign;
+
+/* A package waiting for a decision, keyed as sv_decide chooses. Entries are
+ * never updated in place: a change of the package's state pushes a new
+ * entry, and one that no longer matches the state is dropped when it
+ * reaches the top (lazy invalidation). */
+typedef struct sv_pending {
+    uint32_t count; /* admitted candidates when pushed */
+    uint32_t pkg;
+} sv_pending;
 
 typedef struct sv_solver {
     const pw_solver_provider *p;
@@ -93,6 +103,8 @@ typedef struct sv_solver {
     size_t decisions;
     uint32_t *queue;
     size_t n_queue, cap_queue;
+    sv_pending *pending; /* binary min-heap on (count, pkg) */
+    size_t n_pending, cap_pending;
     pw_solver_candidate root_cand;
     pw_specifier_set empty_spec;
 } sv_solver;
@@ -580,6 +592,112 @@ static int sv_add_dependencies(sv_solver *s, uint32_t pkg, size_t v, uint32_t **
     return rc;
 }
 
+/* ---------------------------------------------------- undecided packages */
+
+/*
+ * sv_decide picks, among the packages with a positive derivation and no
+ * decision, the one with the fewest admitted candidates (pub), the lowest
+ * id on ties. Scanning every package per decision made a solve quadratic;
+ * a heap of (count, id) makes each decision O(log n) amortised.
+ */
+
+static bool sv_pending_less(sv_pending a, sv_pending b)
+{
+    return a.count != b.count ? a.count < b.count : a.pkg < b.pkg;
+}
+
+/* Whether `e` is the package's current key and the package awaits a
+ * decision: only such entries may be acted on. */
+static bool sv_pending_valid(const sv_solver *s, sv_pending e)
+{
+    const sv_package *pk = &s->pkgs[e.pkg];
+    if (pk->decision >= 0 || pk->n_assigns == 0)
+        return false;
+    const sv_assign *a = &s->assigns[pk->assigns[pk->n_assigns - 1]];
+    return !a->acc_absent && a->acc_count == e.count;
+}
+
+static void sv_pending_sift_up(sv_solver *s, size_t i)
+{
+    sv_pending e = s->pending[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!sv_pending_less(e, s->pending[parent]))
+            break;
+        s->pending[i] = s->pending[parent];
+        i = parent;
+    }
+    s->pending[i] = e;
+}
+
+static void sv_pending_sift_down(sv_solver *s, size_t i)
+{
+    sv_pending e = s->pending[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= s->n_pending)
+            break;
+        if (c + 1 < s->n_pending && sv_pending_less(s->pending[c + 1], s->pending[c]))
+            c++;
+        if (!sv_pending_less(s->pending[c], e))
+            break;
+        s->pending[i] = s->pending[c];
+        i = c;
+    }
+    s->pending[i] = e;
+}
+
+static void sv_pending_pop(sv_solver *s)
+{
+    s->pending[0] = s->pending[--s->n_pending];
+    if (s->n_pending > 0)
+        sv_pending_sift_down(s, 0);
+}
+
+/* Stale entries pile up with backtracking; past twice the packages, the
+ * heap is rebuilt from the packages themselves (O(n) after >= n pushes, so
+ * amortised O(1) per push). */
+static void sv_pending_rebuild(sv_solver *s)
+{
+    s->n_pending = 0;
+    for (uint32_t i = 0; i < s->n_pkgs; i++) {
+        const sv_package *pk = &s->pkgs[i];
+        if (pk->decision >= 0 || pk->n_assigns == 0)
+            continue;
+        const sv_assign *a = &s->assigns[pk->assigns[pk->n_assigns - 1]];
+        if (!a->acc_absent)
+            s->pending[s->n_pending++] = (sv_pending){a->acc_count, i};
+    }
+    for (size_t i = s->n_pending / 2; i-- > 0;)
+        sv_pending_sift_down(s, i);
+}
+
+/* Records the current state of `pkg` when it awaits a decision. */
+static void sv_pending_offer(sv_solver *s, uint32_t pkg)
+{
+    const sv_package *pk = &s->pkgs[pkg];
+    if (pk->decision >= 0 || pk->n_assigns == 0)
+        return;
+    const sv_assign *a = &s->assigns[pk->assigns[pk->n_assigns - 1]];
+    if (a->acc_absent)
+        return;
+    if (s->n_pending >= 2 * s->n_pkgs + 64) {
+        sv_pending_rebuild(s);
+        return; /* the rebuild saw the package's current state */
+    }
+    PW_GROW(s->pending, s->cap_pending, s->n_pending + 1);
+    s->pending[s->n_pending++] = (sv_pending){a->acc_count, pkg};
+    sv_pending_sift_up(s, s->n_pending - 1);
+}
+
+/* The package to decide next, or SV_NONE when every package is decided. */
+static uint32_t sv_pending_best(sv_solver *s)
+{
+    while (s->n_pending > 0 && !sv_pending_valid(s, s->pending[0]))
+        sv_pending_pop(s);
+    return s->n_pending > 0 ? s->pending[0].pkg : SV_NONE;
+}
+
 /* --------------------------------------------------------- partial solution */
 
 static void sv_assign_push(sv_solver *s, uint32_t pkg, bool decision, uint32_t cause,
@@ -602,10 +720,13 @@ static void sv_assign_push(sv_solver *s, uint32_t pkg, bool decision, uint32_t c
         a->bits[w] = bits[w];
         a->bits[nw + w] = bits[w] & cur[w];
     }
+    a->acc_count = (uint32_t)bits_count(a->bits + nw, nw);
     sv_package *pk = &s->pkgs[pkg];
     PW_GROW(pk->assigns, pk->cap_assigns, pk->n_assigns + 1);
     pk->assigns[pk->n_assigns++] = (uint32_t)s->n_assigns;
     s->n_assigns++;
+    if (!decision)
+        sv_pending_offer(s, pkg);
 }
 
 /* Derives "not term" for the term of incompatibility `id` about `pkg`. */
@@ -629,6 +750,9 @@ static void sv_backtrack(sv_solver *s, uint32_t level)
         if (a->decision)
             pk->decision = -1;
         free(a->bits);
+        /* An intermediate state's entry is harmless: it is dropped unless
+         * it matches the state at decision time. */
+        sv_pending_offer(s, a->pkg);
     }
     s->level = level;
 }
@@ -876,23 +1000,9 @@ static bool sv_would_conflict(const sv_solver *s, uint32_t id, uint32_t pkg, siz
 
 static int sv_decide(sv_solver *s, uint32_t *next, bool *done, pw_error *err)
 {
-    uint32_t best = SV_NONE;
-    size_t best_count = SIZE_MAX;
-    for (uint32_t i = 0; i < s->n_pkgs; i++) {
-        const sv_package *pk = &s->pkgs[i];
-        if (pk->decision >= 0 || pk->n_assigns == 0)
-            continue;
-        const uint64_t *cur;
-        bool cur_absent;
-        sv_current(s, i, &cur, &cur_absent);
-        if (cur_absent)
-            continue;
-        size_t count = bits_count(cur, pk->nw);
-        if (count < best_count) {
-            best = i;
-            best_count = count;
-        }
-    }
+    /* The entry stays in the heap: a blocked decision leaves the package
+     * undecided, and propagation then changes its state (a new entry). */
+    uint32_t best = sv_pending_best(s);
     if (best == SV_NONE) {
         *done = true;
         return 0;
@@ -1351,6 +1461,7 @@ static void sv_free(sv_solver *s)
     free(s->incs);
     free(s->assigns);
     free(s->queue);
+    free(s->pending);
     pw_arena_free(&s->arena);
 }
 
