@@ -168,6 +168,7 @@ void pw_provider_free(pw_provider *p)
         free(page);
     }
     pw_map_free(&p->pages);
+    pw_map_free(&p->speculated);
     for (size_t i = 0; i < p->n_find_links_pages; i++)
         pw_index_page_free(&p->find_links_pages[i]);
     free(p->find_links_pages);
@@ -873,6 +874,20 @@ static bool remote_metadata_worth_trying(pw_provider *p, const pw_candidate_info
     return true;
 }
 
+/* Parses METADATA text into candidate i, checking that it is that wheel's. */
+static int install_metadata(pw_package *pkg, size_t i, const char *origin, const pw_buf *text,
+                            pw_error *err)
+{
+    pw_candidate_info *info = &pkg->info[i];
+    int rc = pw_metadata_parse(origin, pw_buf_cstr(text), text->len, &info->metadata, err);
+    if (rc == PW_OK) {
+        info->metadata_loaded = true;
+        rc = pw_metadata_check_identity(&info->metadata, info->file->filename, pkg->base,
+                                        pkg->candidates[i].version_text, err);
+    }
+    return rc;
+}
+
 static int load_metadata(pw_provider *p, pw_package *pkg, size_t i, pw_error *err)
 {
     pw_candidate_info *info = &pkg->info[i];
@@ -927,12 +942,7 @@ static int load_metadata(pw_provider *p, pw_package *pkg, size_t i, pw_error *er
         }
     }
     if (rc == PW_OK)
-        rc = pw_metadata_parse(origin.data, pw_buf_cstr(&text), text.len, &info->metadata, err);
-    if (rc == PW_OK) {
-        info->metadata_loaded = true;
-        rc = pw_metadata_check_identity(&info->metadata, f->filename, pkg->base,
-                                        pkg->candidates[i].version_text, err);
-    }
+        rc = install_metadata(pkg, i, origin.data, &text, err);
     pw_buf_free(&text);
     pw_buf_free(&origin);
     return rc;
@@ -1050,12 +1060,9 @@ static int cb_dependencies(void *ctx, const char *package, size_t i, const pw_so
     if (!pkg->deps_loaded[i]) {
         if ((rc = compute_deps(p, pkg, i, err)))
             return rc;
-        /* Breadth first: fetch the pages of every new dependency at once. */
-        pw_strlist keys = PW_STRLIST_INIT;
-        for (size_t d = 0; d < pkg->n_deps[i]; d++)
-            pw_strlist_push(&keys, pkg->deps[i][d].package);
-        pw_provider_prefetch(p, &keys);
-        pw_strlist_free(&keys);
+        /* The solver will want most of what these lead to: fetch it all
+         * now, in parallel waves, rather than one request per question. */
+        pw_provider_speculate(p, pkg->deps[i], pkg->n_deps[i]);
     }
     *out = pkg->deps[i];
     *n = pkg->n_deps[i];
@@ -1077,6 +1084,208 @@ static long cb_preferred(void *ctx, const char *package)
         if (strcmp(pkg->candidates[i].version_text, locked->version) == 0)
             return (long)i;
     return -1;
+}
+
+/* ---------------------------------------------------------- speculation */
+
+/*
+ * What the solver is likely to ask for, fetched before it asks (as uv
+ * does): from a set of requirements, the index pages of their packages in
+ * one parallel batch, then the PEP 658 metadata of each one's likely
+ * candidate in another, then the same for the dependencies of those
+ * candidates, wave after wave until nothing new turns up. Each wave is as
+ * wide as the dependency graph allows, so a lock costs about (requests /
+ * jobs) x latency plus one round trip per page and per metadata level of
+ * the graph, instead of a round trip per package.
+ *
+ * It only fills caches: what the solver is told does not depend on it. A
+ * failure is forgotten here; the solver's own request meets it again and
+ * reports it with its context.
+ */
+
+typedef struct spec_item {
+    const char *key;
+    const pw_specifier_set *spec; /* NULL: any version */
+    pw_package *pkg;
+    long candidate;
+} spec_item;
+
+/* The solver's own rule on a package seen alone: the locked version when
+ * the requirement admits it, else the newest non-yanked admitted one
+ * (pre-releases only when nothing else is admitted). -1: none. */
+static long likely_candidate(pw_provider *p, const pw_package *pkg, const pw_specifier_set *spec)
+{
+    long pref = cb_preferred(p, pkg->key);
+    if (pref >= 0 && (!spec || pw_specifier_set_contains(spec, &pkg->candidates[pref].version, true)))
+        return pref;
+    for (int pre = p->pre; pre < 2; pre++)
+        for (size_t i = 0; i < pkg->n_candidates; i++)
+            if (!pkg->candidates[i].yanked &&
+                (!spec || pw_specifier_set_contains(spec, &pkg->candidates[i].version, pre)))
+                return (long)i;
+    return -1;
+}
+
+/* Whether candidate i's metadata can be fetched in a batch (PEP 658). */
+static bool metadata_wanted(const pw_package *pkg, long i)
+{
+    if (i < 0 || pkg->kind != PW_PKG_INDEX || pkg->deps_loaded[i])
+        return false;
+    const pw_candidate_info *info = &pkg->info[i];
+    return !info->metadata_loaded && info->file && info->file->has_metadata;
+}
+
+/* One batch of PEP 658 files: those with a hash go to the artifact store
+ * (as load_metadata would fetch them), the others are pages. */
+static void fetch_metadata(pw_provider *p, spec_item *items, size_t n)
+{
+    pw_fetch_request *art = pw_xcalloc(n + 1, sizeof(*art));
+    pw_fetch_request *pages = pw_xcalloc(n + 1, sizeof(*pages));
+    size_t *art_of = pw_xcalloc(n + 1, sizeof(size_t));
+    size_t *page_of = pw_xcalloc(n + 1, sizeof(size_t));
+    char **urls = pw_xcalloc(n + 1, sizeof(char *));
+    size_t n_art = 0, n_pages = 0;
+    for (size_t k = 0; k < n; k++) {
+        spec_item *it = &items[k];
+        if (!it->pkg || !metadata_wanted(it->pkg, it->candidate))
+            continue;
+        const pw_index_file *f = it->pkg->info[it->candidate].file;
+        bool duplicate = false; /* extras share their base's candidates */
+        for (size_t j = 0; j < k && !duplicate; j++)
+            duplicate = items[j].pkg && items[j].candidate >= 0 &&
+                        items[j].pkg->info == it->pkg->info && items[j].candidate == it->candidate &&
+                        urls[j];
+        if (duplicate)
+            continue;
+        pw_buf url = PW_BUF_INIT;
+        pw_buf_printf(&url, "%s.metadata", f->url);
+        urls[k] = pw_buf_detach(&url);
+        if (f->metadata_sha256) {
+            art[n_art].url = urls[k];
+            art[n_art].expected_sha256 = f->metadata_sha256;
+            art_of[n_art++] = k;
+        } else {
+            pages[n_pages].url = urls[k];
+            page_of[n_pages++] = k;
+        }
+    }
+    pw_error ignored = {0};
+    if (n_art)
+        pw_fetch_artifacts(p->session, art, n_art, &ignored);
+    pw_error_clear(&ignored);
+    if (n_pages)
+        pw_fetch_pages(p->session, pages, n_pages, &ignored);
+    pw_error_clear(&ignored);
+    for (size_t r = 0; r < n_art + n_pages; r++) {
+        bool is_art = r < n_art;
+        pw_fetch_request *req = is_art ? &art[r] : &pages[r - n_art];
+        spec_item *it = &items[is_art ? art_of[r] : page_of[r - n_art]];
+        pw_buf text = PW_BUF_INIT;
+        int rc = req->result;
+        if (rc == PW_OK && is_art)
+            rc = pw_read_file(req->path, &text, &ignored);
+        else if (rc == PW_OK)
+            pw_buf_append(&text, req->body.data, req->body.len);
+        pw_candidate_info *info = &it->pkg->info[it->candidate];
+        if (rc == PW_OK) {
+            pw_buf origin = PW_BUF_INIT;
+            pw_buf_printf(&origin, "%s.metadata", info->file->filename);
+            rc = install_metadata(it->pkg, (size_t)it->candidate, origin.data, &text, &ignored);
+            pw_buf_free(&origin);
+        }
+        if (rc != PW_OK) {
+            /* Unreadable or not this wheel's: load_metadata will say so,
+             * in context, when the solver asks. */
+            pw_metadata_free(&info->metadata);
+            memset(&info->metadata, 0, sizeof(info->metadata));
+            info->metadata_loaded = false;
+        }
+        pw_error_clear(&ignored);
+        pw_buf_free(&text);
+        pw_fetch_request_free(req);
+    }
+    for (size_t k = 0; k < n; k++)
+        free(urls[k]);
+    free(urls);
+    free(art_of);
+    free(page_of);
+    free(art);
+    free(pages);
+}
+
+/* Dependencies of the likely candidate, when they need no transfer. */
+static void speculate_deps(pw_provider *p, const spec_item *it, spec_item **next, size_t *n_next,
+                           size_t *cap_next)
+{
+    pw_package *pkg = it->pkg;
+    long i = it->candidate;
+    if (!pkg || i < 0)
+        return;
+    if (!pkg->deps_loaded[i]) {
+        if (pkg->kind == PW_PKG_INDEX && !pkg->info[i].metadata_loaded)
+            return;
+        /* compute_deps warns of a missing extra; that warning belongs to
+         * a choice the solver makes, not to a guess. */
+        if (pkg->extra && pkg->kind != PW_PKG_PYODIDE &&
+            !pw_strlist_contains(&pkg->info[i].metadata.provides_extra, pkg->extra))
+            return;
+        pw_error ignored = {0};
+        int rc = compute_deps(p, pkg, (size_t)i, &ignored);
+        pw_error_clear(&ignored);
+        if (rc)
+            return;
+    }
+    for (size_t d = 0; d < pkg->n_deps[i]; d++) {
+        const pw_solver_dep *dep = &pkg->deps[i][d];
+        if (pw_map_get(&p->speculated, dep->package))
+            continue;
+        pw_map_put(&p->speculated, dep->package, p);
+        PW_GROW(*next, *cap_next, *n_next + 1);
+        (*next)[(*n_next)++] = (spec_item){dep->package, dep->specifiers, NULL, -1};
+    }
+}
+
+void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n)
+{
+    spec_item *cur = NULL, *next = NULL;
+    size_t n_cur = 0, cap_cur = 0, n_next = 0, cap_next = 0;
+    for (size_t d = 0; d < n; d++) {
+        if (!deps[d].package || pw_map_get(&p->speculated, deps[d].package))
+            continue;
+        pw_map_put(&p->speculated, deps[d].package, p);
+        PW_GROW(cur, cap_cur, n_cur + 1);
+        cur[n_cur++] = (spec_item){deps[d].package, deps[d].specifiers, NULL, -1};
+    }
+    while (n_cur > 0) {
+        pw_strlist keys = PW_STRLIST_INIT;
+        for (size_t k = 0; k < n_cur; k++)
+            pw_strlist_push(&keys, cur[k].key);
+        pw_provider_prefetch(p, &keys);
+        pw_strlist_free(&keys);
+        for (size_t k = 0; k < n_cur; k++) {
+            pw_error ignored = {0};
+            pw_package *pkg = NULL;
+            int rc = pw_provider_package(p, cur[k].key, &pkg, &ignored);
+            pw_error_clear(&ignored);
+            if (rc || pkg->kind == PW_PKG_MISSING)
+                continue;
+            cur[k].pkg = pkg;
+            cur[k].candidate = likely_candidate(p, pkg, cur[k].spec);
+        }
+        fetch_metadata(p, cur, n_cur);
+        n_next = 0;
+        for (size_t k = 0; k < n_cur; k++)
+            speculate_deps(p, &cur[k], &next, &n_next, &cap_next);
+        spec_item *t = cur;
+        cur = next;
+        next = t;
+        size_t tc = cap_cur;
+        cap_cur = cap_next;
+        cap_next = tc;
+        n_cur = n_next;
+    }
+    free(cur);
+    free(next);
 }
 
 static bool cb_allow_prereleases(void *ctx, const char *package)
