@@ -526,7 +526,8 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
     }
     pw_provider_speculate(&p, roots, n_roots);
     pw_solver_provider sp = pw_provider_interface(&p);
-    rc = pw_solve(&sp, roots, n_roots, NULL, &solution, &n_solution, err);
+    rc = pw_solve_hinted(&sp, pw_provider_upcoming, roots, n_roots, NULL, &solution, &n_solution,
+                         err);
     if (rc == PW_ECONFLICT)
         append_hints(&p, err);
     if (rc)

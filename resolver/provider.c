@@ -152,6 +152,8 @@ static void package_free(pw_package *pkg)
     free(pkg);
 }
 
+static void speculation_free(pw_provider *p); /* below */
+
 void pw_provider_free(pw_provider *p)
 {
     for (size_t i = 0; i < p->packages.cap; i++)
@@ -168,7 +170,7 @@ void pw_provider_free(pw_provider *p)
         free(page);
     }
     pw_map_free(&p->pages);
-    pw_map_free(&p->speculated);
+    speculation_free(p);
     for (size_t i = 0; i < p->n_find_links_pages; i++)
         pw_index_page_free(&p->find_links_pages[i]);
     free(p->find_links_pages);
@@ -1110,6 +1112,62 @@ typedef struct spec_item {
     long candidate;
 } spec_item;
 
+/* What speculation knows of one package: every requirement on it seen so
+ * far (from the likely candidates of its dependents). */
+typedef struct spec_state {
+    const pw_specifier_set **specs; /* NULL entries: any version */
+    size_t n, cap;
+} spec_state;
+
+static bool admits_all(const spec_state *st, const pw_version *v, bool pre)
+{
+    for (size_t k = 0; k < st->n; k++)
+        if (st->specs[k] && !pw_specifier_set_contains(st->specs[k], v, pre))
+            return false;
+    return true;
+}
+
+/* The newest non-yanked candidate that every requirement seen admits (a
+ * guess: some of those requirements come from guesses), else -1. */
+static long likely_for_all(const pw_provider *p, const pw_package *pkg, const spec_state *st)
+{
+    for (int pre = p->pre; pre < 2; pre++)
+        for (size_t i = 0; i < pkg->n_candidates; i++)
+            if (!pkg->candidates[i].yanked && admits_all(st, &pkg->candidates[i].version, pre))
+                return (long)i;
+    return -1;
+}
+
+static void speculation_free(pw_provider *p)
+{
+    for (size_t i = 0; i < p->speculated.cap; i++) {
+        if (!p->speculated.keys || !p->speculated.keys[i])
+            continue;
+        spec_state *st = p->speculated.values[i];
+        free(st->specs);
+        free(st);
+    }
+    pw_map_free(&p->speculated);
+}
+
+/* Records a requirement on `key`; true when speculation should look at the
+ * package (again): it is new, or the requirement narrows what was seen. */
+static bool speculation_note(pw_provider *p, const char *key, const pw_specifier_set *spec)
+{
+    spec_state *st = pw_map_get(&p->speculated, key);
+    bool is_new = st == NULL;
+    if (is_new) {
+        st = pw_xcalloc(1, sizeof(*st));
+        pw_map_put(&p->speculated, key, st);
+    }
+    for (size_t k = 0; k < st->n; k++)
+        if (st->specs[k] == spec)
+            return is_new;
+    PW_GROW(st->specs, st->cap, st->n + 1);
+    st->specs[st->n++] = spec;
+    return is_new || spec != NULL;
+}
+
 /* The solver's own rule on a package seen alone: the locked version when
  * the requirement admits it, else the newest non-yanked admitted one
  * (pre-releases only when nothing else is admitted). -1: none. */
@@ -1237,25 +1295,18 @@ static void speculate_deps(pw_provider *p, const spec_item *it, spec_item **next
     }
     for (size_t d = 0; d < pkg->n_deps[i]; d++) {
         const pw_solver_dep *dep = &pkg->deps[i][d];
-        if (pw_map_get(&p->speculated, dep->package))
+        if (!speculation_note(p, dep->package, dep->specifiers))
             continue;
-        pw_map_put(&p->speculated, dep->package, p);
         PW_GROW(*next, *cap_next, *n_next + 1);
         (*next)[(*n_next)++] = (spec_item){dep->package, dep->specifiers, NULL, -1};
     }
 }
 
-void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n)
+/* Wave after wave from `cur` (heap, taken over) until nothing new turns up. */
+static void speculate_waves(pw_provider *p, spec_item *cur, size_t n_cur, size_t cap_cur)
 {
-    spec_item *cur = NULL, *next = NULL;
-    size_t n_cur = 0, cap_cur = 0, n_next = 0, cap_next = 0;
-    for (size_t d = 0; d < n; d++) {
-        if (!deps[d].package || pw_map_get(&p->speculated, deps[d].package))
-            continue;
-        pw_map_put(&p->speculated, deps[d].package, p);
-        PW_GROW(cur, cap_cur, n_cur + 1);
-        cur[n_cur++] = (spec_item){deps[d].package, deps[d].specifiers, NULL, -1};
-    }
+    spec_item *next = NULL;
+    size_t n_next = 0, cap_next = 0;
     while (n_cur > 0) {
         pw_strlist keys = PW_STRLIST_INIT;
         for (size_t k = 0; k < n_cur; k++)
@@ -1270,7 +1321,12 @@ void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n)
             if (rc || pkg->kind == PW_PKG_MISSING)
                 continue;
             cur[k].pkg = pkg;
-            cur[k].candidate = likely_candidate(p, pkg, cur[k].spec);
+            /* First seen: as the solver would pick for this requirement.
+             * Seen again with another requirement: the newest that all of
+             * them admit, which is where the solver is heading. */
+            const spec_state *st = pw_map_get(&p->speculated, cur[k].key);
+            long all = st && st->n > 1 ? likely_for_all(p, pkg, st) : -1;
+            cur[k].candidate = all >= 0 ? all : likely_candidate(p, pkg, cur[k].spec);
         }
         fetch_metadata(p, cur, n_cur);
         n_next = 0;
@@ -1286,6 +1342,48 @@ void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n)
     }
     free(cur);
     free(next);
+}
+
+void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n)
+{
+    spec_item *cur = NULL;
+    size_t n_cur = 0, cap_cur = 0;
+    for (size_t d = 0; d < n; d++) {
+        if (!deps[d].package || !speculation_note(p, deps[d].package, deps[d].specifiers))
+            continue;
+        PW_GROW(cur, cap_cur, n_cur + 1);
+        cur[n_cur++] = (spec_item){deps[d].package, deps[d].specifiers, NULL, -1};
+    }
+    speculate_waves(p, cur, n_cur, cap_cur);
+}
+
+/* The solver's hint: the candidates it would choose now for the packages
+ * next in line (after a conflict, often not the ones guessed). Their
+ * metadata comes in one round trip, then what their dependencies lead to. */
+void pw_provider_upcoming(void *ctx, const pw_solver_hint *hints, size_t n)
+{
+    pw_provider *p = ctx;
+    spec_item *items = NULL;
+    size_t n_items = 0, cap_items = 0;
+    for (size_t h = 0; h < n; h++) {
+        pw_package *pkg = pw_map_get(&p->packages, hints[h].package);
+        long i = (long)hints[h].candidate_index;
+        if (!pkg || !pkg->loaded || (size_t)i >= pkg->n_candidates || !metadata_wanted(pkg, i))
+            continue;
+        PW_GROW(items, cap_items, n_items + 1);
+        items[n_items++] = (spec_item){pkg->key, NULL, pkg, i};
+    }
+    if (n_items == 0) {
+        free(items);
+        return;
+    }
+    fetch_metadata(p, items, n_items);
+    spec_item *next = NULL;
+    size_t n_next = 0, cap_next = 0;
+    for (size_t k = 0; k < n_items; k++)
+        speculate_deps(p, &items[k], &next, &n_next, &cap_next);
+    free(items);
+    speculate_waves(p, next, n_next, cap_next);
 }
 
 static bool cb_allow_prereleases(void *ctx, const char *package)

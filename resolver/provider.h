@@ -74,7 +74,7 @@ typedef struct pw_provider {
     const pw_strlist *from_index;       /* normalized: skip the release for these */
     pw_map packages;             /* key -> pw_package* */
     pw_map pages;                /* page URL -> struct provider_page* */
-    pw_map speculated;           /* keys pw_provider_speculate has seen (values unused) */
+    pw_map speculated;           /* key -> the requirements speculation saw (provider.c) */
     pw_index_page *find_links_pages; /* one per --find-links location, read once */
     size_t n_find_links_pages;
     bool find_links_loaded;
@@ -95,6 +95,9 @@ void pw_provider_prefetch(pw_provider *p, const pw_strlist *keys);
 /* Fetches, in parallel waves, the pages and PEP 658 metadata the solver
  * is likely to ask for from these requirements on (see provider.c). */
 void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n);
+/* pw_solve_hinted's hint: fetches the metadata of the candidates named, and
+ * speculates from their dependencies; ctx is the pw_provider. */
+void pw_provider_upcoming(void *ctx, const pw_solver_hint *hints, size_t n);
 /* The wheel of a candidate, downloaded and verified; fills info->sha256. */
 int pw_provider_artifact(pw_provider *p, pw_package *pkg, size_t i, pw_error *err);
 

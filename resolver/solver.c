@@ -87,6 +87,7 @@ typedef struct sv_pending {
 
 typedef struct sv_solver {
     const pw_solver_provider *p;
+    pw_solver_upcoming_fn upcoming; /* NULL: no hints */
     const pw_solver_dep *roots;
     size_t n_roots;
     size_t max_decisions, max_packages;
@@ -998,6 +999,50 @@ static bool sv_would_conflict(const sv_solver *s, uint32_t id, uint32_t pkg, siz
     return true;
 }
 
+/* The candidate a decision on `pkg` takes now: the preferred one if
+ * admitted, else the newest non-yanked admitted one, else any admitted. */
+static long sv_choose(const sv_solver *s, uint32_t pkg)
+{
+    const uint64_t *cur;
+    bool cur_absent;
+    sv_current(s, pkg, &cur, &cur_absent);
+    const sv_package *pk = &s->pkgs[pkg];
+    long v = -1;
+    if (pk->preferred >= 0 && bits_test(cur, (size_t)pk->preferred))
+        v = pk->preferred;
+    for (size_t i = 0; v < 0 && i < pk->n; i++)
+        if (bits_test(cur, i) && !pk->cands[i].yanked)
+            v = (long)i;
+    for (size_t i = 0; v < 0 && i < pk->n; i++)
+        if (bits_test(cur, i))
+            v = (long)i;
+    return v;
+}
+
+/* How far into the heap the upcoming() hint looks: its first entries hold
+ * the smallest keys, and a bounded look keeps each decision O(log n). */
+#define SV_HINT_SCAN 64
+
+/* Tells the provider which candidates it will probably be asked for:
+ * this one, and the choices of the packages near the top of the heap. */
+static void sv_hint_upcoming(sv_solver *s, uint32_t pkg, size_t v)
+{
+    if (!s->upcoming)
+        return;
+    pw_solver_hint hints[SV_HINT_SCAN + 1];
+    size_t n = 0;
+    hints[n++] = (pw_solver_hint){s->pkgs[pkg].name, v};
+    for (size_t k = 0; k < s->n_pending && k < SV_HINT_SCAN; k++) {
+        sv_pending e = s->pending[k];
+        if (e.pkg == pkg || e.pkg == 0 || !sv_pending_valid(s, e))
+            continue;
+        long c = sv_choose(s, e.pkg);
+        if (c >= 0 && !s->pkgs[e.pkg].deps_added[c])
+            hints[n++] = (pw_solver_hint){s->pkgs[e.pkg].name, (size_t)c};
+    }
+    s->upcoming(s->p->ctx, hints, n);
+}
+
 static int sv_decide(sv_solver *s, uint32_t *next, bool *done, pw_error *err)
 {
     /* The entry stays in the heap: a blocked decision leaves the package
@@ -1013,21 +1058,11 @@ static int sv_decide(sv_solver *s, uint32_t *next, bool *done, pw_error *err)
                             "(max_decisions = %zu) while choosing a version of '%s'",
                             s->decisions, s->max_decisions, s->pkgs[best].name);
     s->decisions++;
-    const uint64_t *cur;
-    bool cur_absent;
-    sv_current(s, best, &cur, &cur_absent);
     const sv_package *pk = &s->pkgs[best];
-    long v = -1;
-    if (pk->preferred >= 0 && bits_test(cur, (size_t)pk->preferred))
-        v = pk->preferred;
-    for (size_t i = 0; v < 0 && i < pk->n; i++)
-        if (bits_test(cur, i) && !pk->cands[i].yanked)
-            v = (long)i;
-    for (size_t i = 0; v < 0 && i < pk->n; i++)
-        if (bits_test(cur, i))
-            v = (long)i;
+    long v = sv_choose(s, best);
     bool blocked = false;
     if (!pk->deps_added[v]) {
+        sv_hint_upcoming(s, best, (size_t)v);
         uint32_t *ids = NULL;
         size_t n_ids = 0;
         int rc = sv_add_dependencies(s, best, (size_t)v, &ids, &n_ids, err);
@@ -1475,6 +1510,13 @@ int pw_solve(const pw_solver_provider *provider, const pw_solver_dep *roots, siz
              const pw_solver_limits *limits, pw_solution_entry **solution, size_t *n_solution,
              pw_error *err)
 {
+    return pw_solve_hinted(provider, NULL, roots, n_roots, limits, solution, n_solution, err);
+}
+
+int pw_solve_hinted(const pw_solver_provider *provider, pw_solver_upcoming_fn upcoming,
+                    const pw_solver_dep *roots, size_t n_roots, const pw_solver_limits *limits,
+                    pw_solution_entry **solution, size_t *n_solution, pw_error *err)
+{
     *solution = NULL;
     *n_solution = 0;
     if (!provider || !provider->candidates || !provider->dependencies || (n_roots && !roots))
@@ -1483,6 +1525,7 @@ int pw_solve(const pw_solver_provider *provider, const pw_solver_dep *roots, siz
     sv_solver s;
     memset(&s, 0, sizeof(s));
     s.p = provider;
+    s.upcoming = upcoming;
     s.roots = roots;
     s.n_roots = n_roots;
     s.max_decisions = limits && limits->max_decisions ? limits->max_decisions

@@ -35,6 +35,11 @@ typedef struct pw_solver_dep {
     const char *origin;                  /* for messages, e.g. "b>=1,<2"; NULL: built */
 } pw_solver_dep;
 
+typedef struct pw_solver_hint {
+    const char *package;
+    size_t candidate_index;
+} pw_solver_hint;
+
 typedef struct pw_solver_provider {
     /*
      * Candidates of `package`, newest first. Called once per package; the
@@ -94,6 +99,18 @@ typedef struct pw_solution_entry {
 int pw_solve(const pw_solver_provider *provider, const pw_solver_dep *roots, size_t n_roots,
              const pw_solver_limits *limits, pw_solution_entry **solution, size_t *n_solution,
              pw_error *err);
+/*
+ * pw_solve with a hint for the provider: `upcoming` (with the provider's
+ * ctx) is told the candidates the solver will probably ask dependencies()
+ * of soon (the one it is deciding, and what it would choose now for the
+ * packages next in line) before it asks for one it has not read, so that
+ * a provider can fetch them all at once. Only a hint: what the solver
+ * decides does not depend on it.
+ */
+typedef void (*pw_solver_upcoming_fn)(void *ctx, const pw_solver_hint *hints, size_t n);
+int pw_solve_hinted(const pw_solver_provider *provider, pw_solver_upcoming_fn upcoming,
+                    const pw_solver_dep *roots, size_t n_roots, const pw_solver_limits *limits,
+                    pw_solution_entry **solution, size_t *n_solution, pw_error *err);
 void pw_solution_free(pw_solution_entry *solution, size_t n);
 
 #endif

@@ -3,6 +3,7 @@
  * chosen by the URL.
  *
  *   pw_test_server --root DIR [--port-file FILE] [--idle-timeout SEC] [--watch-stdin]
+ *                  [--delay-ms MS] [--log FILE]
  *
  * Binds 127.0.0.1 on a free port and prints it (one line) on stdout, and
  * into --port-file if given. Serves files under DIR with ETag/Last-Modified
@@ -25,6 +26,13 @@
  *   nocache           no ETag / Last-Modified
  *   maxage            "Cache-Control: max-age=60" (with the validators)
  *   auth              401 unless Basic alice:s3cret
+ * A path ending in '/' serves its index.html (a pw_mkindex tree as PEP 503
+ * pages). For the latency benchmarks (bench/lock_latency.sh): --delay-ms
+ * holds every response that long (a fixed round trip; connections are
+ * served concurrently, with TCP_NODELAY so that no segment waits for
+ * Nagle), and --log appends one line per request ("SECONDS.MILLIS METHOD PATH",
+ * wall clock) to FILE.
+ *
  * Introspection: GET /_count/<path> is the number of requests seen for
  * /<path>, GET /_headers/<path> the request headers of the last one.
  *
@@ -39,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -71,6 +80,8 @@ typedef struct shared_state {
 
 static shared_state *shared;
 static const char *root_dir;
+static long delay_ms;
+static int log_fd = -1;
 
 static int record(const char *key, const char *headers)
 {
@@ -233,6 +244,20 @@ static int send_simple(int fd, int code, const char *reason, const char *extra, 
 /* Serves one request; false when the connection must be closed. */
 static bool handle(int fd, const request *r)
 {
+    if (log_fd >= 0) {
+        /* One write per line: O_APPEND keeps the children's lines whole. */
+        pw_buf line = PW_BUF_INIT;
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        pw_buf_printf(&line, "%lld.%03ld %s %s\n", (long long)now.tv_sec, now.tv_nsec / 1000000L,
+                      r->method, r->path);
+        write_all(log_fd, line.data, line.len);
+        pw_buf_free(&line);
+    }
+    if (delay_ms > 0) {
+        struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     int count = record(r->path, r->headers);
     if (strncmp(r->path, "/_count/", 8) == 0 || strncmp(r->path, "/_headers/", 10) == 0) {
         bool counting = r->path[2] == 'c';
@@ -314,6 +339,11 @@ static bool handle(int fd, const request *r)
         return !r->close;
     }
     char *path = pw_path_join(root_dir, file + 1);
+    if (file[strlen(file) - 1] == '/') {
+        char *index = pw_path_join(path, "index.html");
+        free(path);
+        path = index;
+    }
     pw_buf content = PW_BUF_INIT;
     pw_error err = {0};
     struct stat st;
@@ -445,7 +475,7 @@ static void serve_connection(int fd)
 static void usage(void)
 {
     fprintf(stderr, "usage: pw_test_server --root DIR [--port-file FILE] [--idle-timeout SEC] "
-                    "[--watch-stdin]\n");
+                    "[--watch-stdin] [--delay-ms MS] [--log FILE]\n");
     exit(2);
 }
 
@@ -463,10 +493,19 @@ int main(int argc, char **argv)
             idle = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--watch-stdin") == 0)
             watch_stdin = true;
+        else if (strcmp(argv[i], "--delay-ms") == 0 && i + 1 < argc)
+            delay_ms = strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
+            log_fd = open(argv[++i], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+            if (log_fd < 0) {
+                perror("pw_test_server: --log");
+                return 2;
+            }
+        }
         else
             usage();
     }
-    if (!root_dir || idle <= 0)
+    if (!root_dir || idle <= 0 || delay_ms < 0)
         usage();
     pid_t parent = getppid();
     prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -536,6 +575,7 @@ int main(int argc, char **argv)
         int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
         if (cfd < 0)
             continue;
+        setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         pid_t child = fork();
         if (child == 0) {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
