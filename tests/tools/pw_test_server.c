@@ -354,6 +354,7 @@ static bool handle(int fd, const request *r)
         send_simple(fd, 404, "Not Found", NULL, "not found\n", r->close);
         return !r->close;
     }
+    const char *ctype = content_type(path); /* of index.html for a '/' path */
     free(path);
 
     pw_buf h = PW_BUF_INIT;
@@ -413,7 +414,7 @@ static bool handle(int fd, const request *r)
     else
         pw_buf_puts(&h, "HTTP/1.1 200 OK\r\n");
     pw_buf_printf(&h, "Content-Length: %zu\r\nContent-Type: %s\r\nAccept-Ranges: bytes\r\n",
-                  end - start, content_type(file));
+                  end - start, ctype);
     if (validators)
         pw_buf_printf(&h, "ETag: %s\r\nLast-Modified: %s\r\n", etag, modified);
     if (strcmp(kind, "maxage") == 0)
