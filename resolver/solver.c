@@ -1031,7 +1031,8 @@ static void sv_hint_upcoming(sv_solver *s, uint32_t pkg, size_t v)
         return;
     pw_solver_hint hints[SV_HINT_SCAN + 1];
     size_t n = 0;
-    hints[n++] = (pw_solver_hint){s->pkgs[pkg].name, v};
+    if (pkg != 0) /* the root's "dependencies" are the requirements */
+        hints[n++] = (pw_solver_hint){s->pkgs[pkg].name, v};
     for (size_t k = 0; k < s->n_pending && k < SV_HINT_SCAN; k++) {
         sv_pending e = s->pending[k];
         if (e.pkg == pkg || e.pkg == 0 || !sv_pending_valid(s, e))
@@ -1040,7 +1041,8 @@ static void sv_hint_upcoming(sv_solver *s, uint32_t pkg, size_t v)
         if (c >= 0 && !s->pkgs[e.pkg].deps_added[c])
             hints[n++] = (pw_solver_hint){s->pkgs[e.pkg].name, (size_t)c};
     }
-    s->upcoming(s->p->ctx, hints, n);
+    if (n > 0)
+        s->upcoming(s->p->ctx, hints, n);
 }
 
 static int sv_decide(sv_solver *s, uint32_t *next, bool *done, pw_error *err)

@@ -53,6 +53,7 @@ typedef struct tprov {
     const char *fail_pkg;    /* candidates() fails with PW_ENET for it */
     const char *empty_pkg;   /* exists, but has no usable candidates */
     size_t candidate_calls;
+    void *hint_log;          /* test_hints_change_nothing's record */
 } tprov;
 
 static char *tfmt(const char *fmt, ...) PW_PRINTF(1, 2);
@@ -1005,6 +1006,60 @@ static void test_generated_universe(void **state)
     }
 }
 
+/* pw_solve_hinted: the hint names real candidates and changes nothing. */
+typedef struct hint_log {
+    const tprov *prov;
+    size_t calls, hints, bad;
+} hint_log;
+
+static void record_hints(void *ctx, const pw_solver_hint *hints, size_t n)
+{
+    hint_log *log = ((tprov *)ctx)->hint_log;
+    log->calls++;
+    for (size_t h = 0; h < n; h++) {
+        log->hints++;
+        bool known = false;
+        for (size_t i = 0; i < log->prov->n_pkgs && !known; i++)
+            known = strcmp(log->prov->pkgs[i].name, hints[h].package) == 0 &&
+                    hints[h].candidate_index < log->prov->pkgs[i].n;
+        log->bad += !known;
+    }
+}
+
+static void test_hints_change_nothing(void **state)
+{
+    (void)state;
+    static const uint64_t seeds[] = {0x9e3779b97f4a7c15u, 12345, 0xdeadbeefu};
+    for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+        gen_universe u = {0};
+        gen_build(&u, seeds[s]);
+        u.rows[u.n].package = NULL;
+        run plain = {0};
+        run_solve(&plain, u.rows, "pkg000; pkg001; pkg002; pkg003; pkg004", NULL);
+        assert_int_equal(plain.rc, 0);
+
+        run hinted = {0};
+        hint_log log = {&hinted.prov, 0, 0, 0};
+        hinted.prov.hint_log = &log;
+        pw_solver_provider provider = tp_provider(&hinted.prov, u.rows);
+        tdeps_add_list(&hinted.roots, "pkg000; pkg001; pkg002; pkg003; pkg004");
+        hinted.rc = pw_solve_hinted(&provider, record_hints, hinted.roots.items, hinted.roots.n,
+                                    NULL, &hinted.sol, &hinted.n_sol, &hinted.err);
+        assert_int_equal(hinted.rc, 0);
+        assert_int_equal(hinted.n_sol, plain.n_sol);
+        for (size_t i = 0; i < plain.n_sol; i++) {
+            assert_string_equal(hinted.sol[i].package, plain.sol[i].package);
+            assert_int_equal(hinted.sol[i].candidate_index, plain.sol[i].candidate_index);
+        }
+        assert_true(log.calls > 0);
+        assert_true(log.hints >= log.calls);
+        assert_int_equal(log.bad, 0);
+        run_free(&plain);
+        run_free(&hinted);
+        gen_free(&u);
+    }
+}
+
 /* --------------------------------------- small universes vs brute force */
 
 #define BF_PACKAGES 5
@@ -1169,6 +1224,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_conflicts),
+        cmocka_unit_test(test_hints_change_nothing),
         cmocka_unit_test(test_avoiding_conflict_during_decision_making),
         cmocka_unit_test(test_performing_conflict_resolution),
         cmocka_unit_test(test_conflict_resolution_with_partial_satisfier),
