@@ -1386,6 +1386,8 @@ void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n)
 /* The solver's hint: the candidates it would choose now for the packages
  * next in line (after a conflict, often not the ones guessed). Their
  * metadata comes in one round trip, then what their dependencies lead to. */
+#define UPCOMING_WINDOW 3
+
 void pw_provider_upcoming(void *ctx, const pw_solver_hint *hints, size_t n)
 {
     pw_provider *p = ctx;
@@ -1396,8 +1398,18 @@ void pw_provider_upcoming(void *ctx, const pw_solver_hint *hints, size_t n)
         long i = (long)hints[h].candidate_index;
         if (!pkg || !pkg->loaded || (size_t)i >= pkg->n_candidates || !metadata_wanted(pkg, i))
             continue;
-        PW_GROW(items, cap_items, n_items + 1);
-        items[n_items++] = (spec_item){pkg->key, NULL, pkg, i};
+        /* The first hint is the decision being made. Not the newest: a
+         * conflict ruled the newer ones out, and the solver tends to walk
+         * down the versions one round trip at a time (uv prefetches a
+         * batch of versions then too). */
+        size_t window = h == 0 && i > 0 ? UPCOMING_WINDOW : 1;
+        for (long k = i; (size_t)k < pkg->n_candidates && window > 0; k++) {
+            if (k != i && (pkg->candidates[k].yanked || !metadata_wanted(pkg, k)))
+                continue;
+            PW_GROW(items, cap_items, n_items + 1);
+            items[n_items++] = (spec_item){pkg->key, NULL, pkg, k};
+            window--;
+        }
     }
     if (n_items == 0) {
         free(items);
