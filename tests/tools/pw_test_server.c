@@ -251,7 +251,7 @@ static bool handle(int fd, const request *r)
         clock_gettime(CLOCK_REALTIME, &now);
         pw_buf_printf(&line, "%lld.%03ld %s %s\n", (long long)now.tv_sec, now.tv_nsec / 1000000L,
                       r->method, r->path);
-        write_all(log_fd, line.data, line.len);
+        pw_write_all(log_fd, line.data, line.len);
         pw_buf_free(&line);
     }
     if (delay_ms > 0) {
