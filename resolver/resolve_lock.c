@@ -199,6 +199,58 @@ static void context_free(pw_lock_context *ctx)
     pw_lock_recorded_free(ctx);
 }
 
+/* The input without -r or --project: requirements.txt beside the lock,
+ * else pyproject.toml there; NULL when neither exists. */
+static char *default_input_path(const char *lock_dir)
+{
+    bool here = strcmp(lock_dir, ".") == 0;
+    static const char *const names[] = {"requirements.txt", "pyproject.toml"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char *path = here ? pw_xstrdup(names[i]) : pw_path_join(lock_dir, names[i]);
+        if (pw_file_exists(path))
+            return path;
+        free(path);
+    }
+    return NULL;
+}
+
+static bool is_pyproject(const char *path)
+{
+    return pw_slice_ends_with(pw_slice_from(path), "pyproject.toml");
+}
+
+char *pw_resolver_input_path(const pw_lock_request *given)
+{
+    const char *lock_path = given->lock_path ? given->lock_path : PW_LOCK_DEFAULT_NAME;
+    if (given->requirements_path)
+        return pw_xstrdup(given->requirements_path);
+    if (given->project_path)
+        return pw_xstrdup(given->project_path);
+    char *lock_dir = pw_path_dirname(lock_path);
+    char *path = NULL;
+    pw_lock previous;
+    pw_error ignored = {0};
+    /* The input the lock recorded, as pw_resolver_lock reuses it. */
+    if (given->reuse_recorded && pw_lock_load(lock_path, &previous, &ignored) == PW_OK) {
+        const char *rec = previous.options.recorded ? previous.options.requirements
+                                                    : NULL;
+        if (!rec && previous.options.recorded)
+            rec = previous.options.project;
+        if (rec && !pw_is_url(rec))
+            path = rec[0] == '/' || strcmp(lock_dir, ".") == 0 ? pw_xstrdup(rec)
+                                                                : pw_path_join(lock_dir, rec);
+        pw_lock_free(&previous);
+    }
+    pw_error_clear(&ignored);
+    if (!path)
+        path = default_input_path(lock_dir);
+    if (!path)
+        path = strcmp(lock_dir, ".") == 0 ? pw_xstrdup("requirements.txt")
+                                          : pw_path_join(lock_dir, "requirements.txt");
+    free(lock_dir);
+    return path;
+}
+
 int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
 {
     pw_lock_context ctx;
@@ -207,7 +259,7 @@ int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
     ctx.request = given;
     const char *lock_path = given->lock_path ? given->lock_path : PW_LOCK_DEFAULT_NAME;
     ctx.lock_dir = pw_path_dirname(lock_path);
-    char *default_requirements = NULL, *default_project = NULL;
+    char *default_input = NULL;
     /* An existing lock's pins are kept unless --upgrade says otherwise, and
      * its recorded options fill in those not given; one that cannot be read
      * is simply not used. */
@@ -219,29 +271,23 @@ int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
         goto done;
     const pw_lock_request *req = ctx.request;
 
-    /* The input: -r FILE, --project FILE, else requirements.txt beside the
-     * lock, else pyproject.toml there. */
-    bool here = strcmp(ctx.lock_dir, ".") == 0;
-    default_requirements = here ? pw_xstrdup("requirements.txt")
-                                : pw_path_join(ctx.lock_dir, "requirements.txt");
-    default_project = here ? pw_xstrdup("pyproject.toml")
-                           : pw_path_join(ctx.lock_dir, "pyproject.toml");
     const char *requirements = req->requirements_path;
     const char *project = req->project_path;
     if (!requirements && !project) {
-        if (pw_file_exists(default_requirements))
-            requirements = default_requirements;
-        else if (pw_file_exists(default_project))
-            project = default_project;
-        else {
+        default_input = default_input_path(ctx.lock_dir);
+        if (!default_input) {
             rc = pw_error_set(err, PW_EINVAL,
                               "no requirements.txt or pyproject.toml in %s; pass -r FILE or "
                               "--project FILE",
                               ctx.lock_dir);
             goto done;
         }
+        if (is_pyproject(default_input))
+            project = default_input;
+        else
+            requirements = default_input;
     }
-    if (requirements && pw_slice_ends_with(pw_slice_from(requirements), "pyproject.toml")) {
+    if (requirements && is_pyproject(requirements)) {
         project = requirements;
         requirements = NULL;
     }
@@ -280,8 +326,7 @@ int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
     pw_lock_sort(out);
     record_provenance(&ctx, out);
 done:
-    free(default_requirements);
-    free(default_project);
+    free(default_input);
     context_free(&ctx);
     if (rc)
         pw_lock_free(out);

@@ -78,6 +78,11 @@ typedef struct pw_lock_request {
  */
 int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err);
 
+/* The input file pw_resolver_lock reads for `req`: -r or --project, else
+ * the one the lock recorded, else requirements.txt beside the lock, else
+ * pyproject.toml there (requirements.txt when neither exists). Heap. */
+char *pw_resolver_input_path(const pw_lock_request *req);
+
 /*
  * `pwpkg lock --check`: compares the lock at lock_path with a fresh
  * resolution, byte for byte. PW_OK when they are equal; PW_ECHECK when the
