@@ -110,14 +110,14 @@ static int run_edit(cli_context *ctx, const cli_command *cmd, int argc, char **a
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_edit_job job = {
+    pw_pipeline_edit_job job = {
         .request = &o.request,
         .specs = &specs,
         .remove = remove,
         .optional = a.optional,
         .group = a.optional || !o.groups.len ? NULL : o.groups.items[0],
     };
-    pw_edit_outcome out;
+    pw_pipeline_edit_outcome out;
     int rc = pw_pipeline_edit(&job, &out, &err);
     if (rc == PW_OK) {
         print_result(ctx, cmd->name, out.input, &specs, &out.lock.lock, o.request.lock_path);
@@ -125,7 +125,7 @@ static int run_edit(cli_context *ctx, const cli_command *cmd, int argc, char **a
     } else {
         exit_code = cli_fail(ctx, cmd->name, &err);
     }
-    pw_edit_outcome_free(&out);
+    pw_pipeline_edit_outcome_free(&out);
     pw_error_clear(&err);
     pw_strlist_free(&specs);
     cli_lock_options_free(&o);

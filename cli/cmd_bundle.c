@@ -91,7 +91,7 @@ typedef struct bundle_cli {
     bool compile;
     bool strict_record;
     const char *runtime_dir;
-    pw_bundle_target target;
+    pw_pipeline_target target;
     const char *env;
     pw_transfer_options transfer;
     pw_strlist slim_traces; /* --slim */
@@ -153,9 +153,9 @@ static int bundle_option(cli_context *ctx, void *state, int opt, const char *arg
         break;
     case OPT_TARGET:
         if (strcmp(arg, "workers") == 0)
-            o->target = PW_BUNDLE_TARGET_WORKERS;
+            o->target = PW_PIPELINE_TARGET_WORKERS;
         else if (strcmp(arg, "pyodide") == 0)
-            o->target = PW_BUNDLE_TARGET_PYODIDE;
+            o->target = PW_PIPELINE_TARGET_PYODIDE;
         else
             return cli_usage_error(ctx, &cli_cmd_bundle,
                                    "--target takes workers or pyodide, not '%s'", arg);
@@ -205,10 +205,10 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
         return cli_usage_error(ctx, &cli_cmd_bundle, "--slim applies to dir and zip bundles");
     if (o->compile && strcmp(o->format, "mirror") == 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--compile applies to dir and zip bundles");
-    if ((o->target != PW_BUNDLE_TARGET_AUTO || o->env) && strcmp(o->format, "mirror") == 0)
+    if ((o->target != PW_PIPELINE_TARGET_AUTO || o->env) && strcmp(o->format, "mirror") == 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--target and --env apply to dir and zip "
                                                      "bundles");
-    if (o->env && o->target == PW_BUNDLE_TARGET_PYODIDE)
+    if (o->env && o->target == PW_PIPELINE_TARGET_PYODIDE)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--env names a wrangler environment; "
                                                      "--target pyodide reads no wrangler config");
     unsigned mask = 0;
@@ -305,7 +305,7 @@ static void print_workers_text(const pw_bundle_report *rep)
             u->gz_bytes > PW_WORKERS_LIMIT_PAID ? " OVER" : "");
 }
 
-static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_bundle_outcome *out,
+static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_pipeline_bundle_outcome *out,
                          const char *status)
 {
     const pw_bundle_report *rep = &out->report;
@@ -407,13 +407,13 @@ static void print_mirror(const cli_context *ctx, const bundle_cli *o, size_t art
     }
 }
 
-static pw_bundle_job bundle_job(const cli_context *ctx, const bundle_cli *o)
+static pw_pipeline_bundle_job bundle_job(const cli_context *ctx, const bundle_cli *o)
 {
     unsigned strip = 0;
     pw_error ignored = {0}; /* parse_bundle_options refused bad classes */
     pw_bundle_strip_parse(&o->strip, &strip, &ignored);
     pw_error_clear(&ignored);
-    return (pw_bundle_job){
+    return (pw_pipeline_bundle_job){
         .lock_path = o->lock_path,
         .output = o->output,
         .mirror = strcmp(o->format, "mirror") == 0,
@@ -441,15 +441,15 @@ static int run_bundle(cli_context *ctx, int argc, char **argv)
     if (exit_code < 0) {
         cli_reporter_install(ctx);
         pw_error err = {0};
-        pw_bundle_job job = bundle_job(ctx, &o);
-        pw_bundle_outcome out;
+        pw_pipeline_bundle_job job = bundle_job(ctx, &o);
+        pw_pipeline_bundle_outcome out;
         int rc = pw_pipeline_bundle(&job, &out, &err);
         if (rc == PW_OK && job.mirror)
             print_mirror(ctx, &o, out.mirrored);
         else if (out.built)
             print_report(ctx, &o, &out, rc == PW_OK ? "ok" : "over-budget");
         exit_code = rc ? cli_fail(ctx, "bundle", &err) : CLI_EXIT_OK;
-        pw_bundle_outcome_free(&out);
+        pw_pipeline_bundle_outcome_free(&out);
         pw_error_clear(&err);
     }
     pw_strlist_free(&o.strip);

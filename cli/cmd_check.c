@@ -236,13 +236,13 @@ static const struct option check_options[] = {
 
 typedef struct check_cli {
     int calls; /* of --request, --scheduled, --queue */
-    pw_check_job job;
+    pw_pipeline_check_job job;
 } check_cli;
 
 static int check_option(cli_context *ctx, void *state, int opt, const char *arg)
 {
     check_cli *c = state;
-    pw_check_job *j = &c->job;
+    pw_pipeline_check_job *j = &c->job;
     long seconds = 0;
     switch (opt) {
     case CLI_OPT_LOCK: j->lock_path = arg; break;
@@ -282,8 +282,8 @@ static int check_option(cli_context *ctx, void *state, int opt, const char *arg)
     return -1;
 }
 
-static void print_check(const cli_context *ctx, const pw_check_job *job,
-                        const pw_check_outcome *out, bool passed)
+static void print_check(const cli_context *ctx, const pw_pipeline_check_job *job,
+                        const pw_pipeline_check_outcome *out, bool passed)
 {
     print_check_report(ctx, &out->report, job->options.snapshot_path,
                        out->profiled ? &out->profile : NULL);
@@ -315,7 +315,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_check_outcome out;
+    pw_pipeline_check_outcome out;
     int rc = pw_pipeline_check(&c.job, &out, &err);
     if (out.ran)
         print_check(ctx, &c.job, &out, rc == PW_OK);
@@ -325,7 +325,7 @@ static int run_check(cli_context *ctx, int argc, char **argv)
         exit_code = CLI_EXIT_CHECK; /* the report on stdout says what failed */
     else
         exit_code = cli_fail(ctx, "check", &err);
-    pw_check_outcome_free(&out);
+    pw_pipeline_check_outcome_free(&out);
     pw_error_clear(&err);
     return exit_code;
 }

@@ -109,7 +109,7 @@ static int run_diff(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_diff_outcome diff;
+    pw_pipeline_diff_outcome diff;
     int rc = pw_pipeline_diff(lock_path, from, to, &diff, &err);
     if (rc) {
         exit_code = cli_fail(ctx, "diff", &err);
@@ -144,7 +144,7 @@ static int run_diff(cli_context *ctx, int argc, char **argv)
     }
     fputs(pw_buf_cstr(&out), stdout);
     pw_buf_free(&out);
-    pw_diff_outcome_free(&diff);
+    pw_pipeline_diff_outcome_free(&diff);
     return exit_on_change && changed ? CLI_EXIT_CHECK : CLI_EXIT_OK;
 }
 

@@ -43,7 +43,7 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_fetch_outcome out;
+    pw_pipeline_fetch_outcome out;
     int rc = pw_pipeline_fetch(lock_path, &t, &out, &err);
     const pw_lock *lock = &out.lock;
     const pw_locked_artifacts *got = &out.artifacts;
@@ -76,7 +76,7 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
                     pw_fetch_session_cache_dir(got->session));
         exit_code = CLI_EXIT_OK;
     }
-    pw_fetch_outcome_free(&out);
+    pw_pipeline_fetch_outcome_free(&out);
     pw_error_clear(&err);
     return exit_code;
 }

@@ -135,7 +135,7 @@ static int parse_lock_option(cli_context *ctx, void *state, int opt, const char 
     cli_lock_options *o = lp->o;
     if (lp->extra && opt >= CLI_OPT_FIRST_EXTRA_OPTION)
         return lp->extra->handle(lp->extra->ctx, opt, arg);
-    pw_lock_request *r = &o->request;
+    pw_resolve_request *r = &o->request;
     switch (opt) {
     case 'r': r->requirements_path = arg; break;
     case 'o': r->lock_path = arg; break;
@@ -193,7 +193,7 @@ static int parse_lock_option(cli_context *ctx, void *state, int opt, const char 
 
 static int finish_lock_options(cli_context *ctx, const cli_command *cmd, cli_lock_options *o)
 {
-    pw_lock_request *r = &o->request;
+    pw_resolve_request *r = &o->request;
     if (r->pyodide_version && r->compat_date)
         return cli_usage_error(ctx, cmd,
                                "--pyodide and --compat-date both choose the release; give one");
@@ -308,7 +308,7 @@ static void print_summary(const cli_context *ctx, const cli_lock_options *o, con
 }
 
 /* --check: the lock on disk compared with a fresh resolution, byte for byte. */
-static int print_check(cli_context *ctx, const cli_lock_options *o, const pw_lock_outcome *out,
+static int print_check(cli_context *ctx, const cli_lock_options *o, const pw_pipeline_lock_outcome *out,
                        int rc, pw_error *err)
 {
     if (rc == PW_OK) {
@@ -353,8 +353,8 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_lock_outcome out;
-    int rc = pw_pipeline_lock(&o.request, o.check ? PW_LOCK_MODE_CHECK : PW_LOCK_MODE_WRITE, &out,
+    pw_pipeline_lock_outcome out;
+    int rc = pw_pipeline_lock(&o.request, o.check ? PW_PIPELINE_LOCK_CHECK : PW_PIPELINE_LOCK_WRITE, &out,
                               &err);
     if (o.check && out.resolved) {
         exit_code = print_check(ctx, &o, &out, rc, &err);
@@ -367,7 +367,7 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
             print_summary(ctx, &o, &out.lock, out.changed);
         exit_code = CLI_EXIT_OK;
     }
-    pw_lock_outcome_free(&out);
+    pw_pipeline_lock_outcome_free(&out);
     pw_error_clear(&err);
     cli_lock_options_free(&o);
     return exit_code;

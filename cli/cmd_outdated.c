@@ -30,13 +30,13 @@ static int run_outdated(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
     pw_error err = {0};
     pw_lock current;
-    pw_lock_outcome out;
+    pw_pipeline_lock_outcome out;
     int rc = pw_lock_load(o.request.lock_path, &current, &err);
     if (rc == PW_OK) {
         o.request.upgrade = true;
-        rc = pw_pipeline_lock(&o.request, PW_LOCK_MODE_RESOLVE, &out, &err);
+        rc = pw_pipeline_lock(&o.request, PW_PIPELINE_LOCK_RESOLVE, &out, &err);
         if (rc != PW_OK) {
-            pw_lock_outcome_free(&out);
+            pw_pipeline_lock_outcome_free(&out);
             pw_lock_free(&current);
         }
     }
@@ -77,7 +77,7 @@ static int run_outdated(cli_context *ctx, int argc, char **argv)
         cJSON_Delete(root);
     }
     pw_lock_free(&current);
-    pw_lock_outcome_free(&out);
+    pw_pipeline_lock_outcome_free(&out);
     cli_lock_options_free(&o);
     return CLI_EXIT_OK;
 }

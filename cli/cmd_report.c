@@ -74,7 +74,7 @@ static int run_report(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_report_job job = {
+    pw_pipeline_report_job job = {
         .lock_path = lock_path,
         .bundle = bundle,
         .output = output,

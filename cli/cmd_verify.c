@@ -93,7 +93,7 @@ static void print_github_annotation(const char *check, const char *file, size_t 
 }
 
 /* One line per problem: continuation lines are folded. */
-static void print_finding(const pw_verify_finding *f, enum verify_format format)
+static void print_finding(const pw_pipeline_finding *f, enum verify_format format)
 {
     char *msg = pw_xstrdup(f->message);
     for (char *c = msg; *c; c++)
@@ -111,7 +111,7 @@ static void print_finding(const pw_verify_finding *f, enum verify_format format)
     free(msg);
 }
 
-static void print_json(const pw_verify_findings *found)
+static void print_json(const pw_pipeline_findings *found)
 {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "command", "verify");
@@ -119,7 +119,7 @@ static void print_json(const pw_verify_findings *found)
     cJSON_AddNumberToObject(root, "artifacts_checked", (double)found->artifacts_checked);
     cJSON *problems = cJSON_AddArrayToObject(root, "problems");
     for (size_t i = 0; i < found->len; i++) {
-        const pw_verify_finding *f = &found->items[i];
+        const pw_pipeline_finding *f = &found->items[i];
         cJSON *p = cJSON_CreateObject();
         cJSON_AddStringToObject(p, "check", f->check);
         cJSON_AddStringToObject(p, "file", f->file);
@@ -160,14 +160,14 @@ static int run_verify(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_verify_job job = {
+    pw_pipeline_verify_job job = {
         .request = &o.request,
         .bundle = v.bundle,
         .mirror = v.mirror,
         .check_runtime = v.check_runtime,
         .runtime_dir = v.runtime_dir,
     };
-    pw_verify_findings found;
+    pw_pipeline_findings found;
     int rc = pw_pipeline_verify(&job, &found, &err);
     if (rc != PW_OK && rc != PW_ECHECK) {
         exit_code = cli_fail(ctx, "verify", &err);
@@ -187,7 +187,7 @@ static int run_verify(cli_context *ctx, int argc, char **argv)
         exit_code = found.len == 0          ? CLI_EXIT_OK
                     : found.error_status ? cli_exit_code(found.error_status)
                                          : CLI_EXIT_CHECK;
-    pw_verify_findings_free(&found);
+    pw_pipeline_findings_free(&found);
     pw_error_clear(&err);
     cli_lock_options_free(&o);
     return exit_code;

@@ -127,7 +127,7 @@ void pw_locked_artifacts_free(pw_locked_artifacts *a)
     memset(a, 0, sizeof(*a));
 }
 
-int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t, pw_fetch_outcome *out,
+int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t, pw_pipeline_fetch_outcome *out,
                       pw_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -138,7 +138,7 @@ int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t, pw_fe
     return pw_pipeline_fetch_lock(&out->lock, lock_path, t, true, &out->artifacts, err);
 }
 
-void pw_fetch_outcome_free(pw_fetch_outcome *out)
+void pw_pipeline_fetch_outcome_free(pw_pipeline_fetch_outcome *out)
 {
     pw_locked_artifacts_free(&out->artifacts);
     if (out->loaded)

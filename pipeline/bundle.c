@@ -8,9 +8,9 @@
 #include <string.h>
 
 typedef struct staging_step {
-    const pw_bundle_job *job;
+    const pw_pipeline_bundle_job *job;
     const pw_lock *lock;
-    pw_bundle_outcome *out;
+    pw_pipeline_bundle_outcome *out;
 } staging_step;
 
 /* Runs on the staged tree, before it replaces the output. */
@@ -27,7 +27,7 @@ static int finish_staging(void *opaque, const char *staging_dir, pw_error *err)
     return rc;
 }
 
-static void build_options(const pw_bundle_job *job, pw_bundle_outcome *out, staging_step *step,
+static void build_options(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out, staging_step *step,
                           pw_bundle_options *bo)
 {
     *bo = (pw_bundle_options){
@@ -52,7 +52,7 @@ static void build_options(const pw_bundle_job *job, pw_bundle_outcome *out, stag
     }
 }
 
-static int load_slim_plan(const pw_bundle_job *job, const pw_lock *lock, pw_bundle_outcome *out,
+static int load_slim_plan(const pw_pipeline_bundle_job *job, const pw_lock *lock, pw_pipeline_bundle_outcome *out,
                           pw_error *err)
 {
     out->slim = pw_xcalloc(1, sizeof(*out->slim));
@@ -66,7 +66,7 @@ static int load_slim_plan(const pw_bundle_job *job, const pw_lock *lock, pw_bund
     return pw_slim_plan_load(out->slim, job->slim_traces, job->keep, lock, err);
 }
 
-static int bundle_artifacts(const pw_bundle_job *job, const pw_lock *lock, pw_bundle_outcome *out,
+static int bundle_artifacts(const pw_pipeline_bundle_job *job, const pw_lock *lock, pw_pipeline_bundle_outcome *out,
                             pw_error *err)
 {
     pw_locked_artifacts got;
@@ -92,13 +92,13 @@ static int bundle_artifacts(const pw_bundle_job *job, const pw_lock *lock, pw_bu
     return rc;
 }
 
-int pw_pipeline_bundle(const pw_bundle_job *job, pw_bundle_outcome *out, pw_error *err)
+int pw_pipeline_bundle(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     bool found_worker = false;
     int rc = PW_OK;
-    if (!job->mirror && job->target != PW_BUNDLE_TARGET_PYODIDE)
-        rc = pw_bundle_project_find(job->output, job->env, job->target == PW_BUNDLE_TARGET_WORKERS,
+    if (!job->mirror && job->target != PW_PIPELINE_TARGET_PYODIDE)
+        rc = pw_bundle_project_find(job->output, job->env, job->target == PW_PIPELINE_TARGET_WORKERS,
                                     &out->project, &found_worker, err);
     if (found_worker)
         out->workers = &out->project.workers;
@@ -126,7 +126,7 @@ int pw_pipeline_bundle(const pw_bundle_job *job, pw_bundle_outcome *out, pw_erro
     return rc;
 }
 
-void pw_bundle_outcome_free(pw_bundle_outcome *out)
+void pw_pipeline_bundle_outcome_free(pw_pipeline_bundle_outcome *out)
 {
     pw_bundle_report_free(&out->report);
     if (out->slim) {

@@ -46,7 +46,7 @@ static void note_legacy_manifest(const char *bundle)
 }
 
 /* No entry and no main in a wrangler config: only packages are checked. */
-static int find_worker(const pw_check_job *job, pw_check_outcome *out, pw_error *err)
+static int find_worker(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out, pw_error *err)
 {
     int rc = pw_check_worker_load(".", job->env, job->options.entry, &out->worker_found, err);
     if (rc == PW_OK)
@@ -59,7 +59,7 @@ static int find_worker(const pw_check_job *job, pw_check_outcome *out, pw_error 
     return rc;
 }
 
-static int run_on_lock(const pw_check_job *job, const pw_lock *lock, pw_check_outcome *out,
+static int run_on_lock(const pw_pipeline_check_job *job, const pw_lock *lock, pw_pipeline_check_outcome *out,
                        pw_error *err)
 {
     pw_check_options o = job->options;
@@ -86,7 +86,7 @@ static int run_on_lock(const pw_check_job *job, const pw_lock *lock, pw_check_ou
     return rc;
 }
 
-int pw_pipeline_check(const pw_check_job *job, pw_check_outcome *out, pw_error *err)
+int pw_pipeline_check(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     pw_lock lock;
@@ -106,7 +106,7 @@ int pw_pipeline_check(const pw_check_job *job, pw_check_outcome *out, pw_error *
     return rc;
 }
 
-void pw_check_outcome_free(pw_check_outcome *out)
+void pw_pipeline_check_outcome_free(pw_pipeline_check_outcome *out)
 {
     pw_check_report_free(&out->report);
     if (out->worker)

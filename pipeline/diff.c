@@ -40,7 +40,7 @@ static void requirement_changes(const pw_lock *a, const pw_lock *b, pw_strlist *
 }
 
 int pw_pipeline_diff(const char *lock_path, const char *from, const char *to,
-                     pw_diff_outcome *out, pw_error *err)
+                     pw_pipeline_diff_outcome *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     int rc = load_lock_at(lock_path, from, &out->from, err);
@@ -59,7 +59,7 @@ int pw_pipeline_diff(const char *lock_path, const char *from, const char *to,
     return PW_OK;
 }
 
-void pw_diff_outcome_free(pw_diff_outcome *out)
+void pw_pipeline_diff_outcome_free(pw_pipeline_diff_outcome *out)
 {
     if (out->loaded) {
         pw_lock_diff_free(&out->diff);

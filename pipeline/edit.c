@@ -11,7 +11,7 @@ static bool is_pyproject(const char *path)
     return pw_slice_ends_with(pw_slice_from(path), ".toml");
 }
 
-static int edit_text(const pw_edit_job *job, const char *path, const pw_buf *original,
+static int edit_text(const pw_pipeline_edit_job *job, const char *path, const pw_buf *original,
                      pw_buf *out, pw_error *err)
 {
     pw_input_edit_target target = {PW_EDIT_DEPENDENCIES, NULL};
@@ -39,7 +39,7 @@ static int edit_text(const pw_edit_job *job, const char *path, const pw_buf *ori
     return rc;
 }
 
-int pw_pipeline_edit(const pw_edit_job *job, pw_edit_outcome *out, pw_error *err)
+int pw_pipeline_edit(const pw_pipeline_edit_job *job, pw_pipeline_edit_outcome *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     out->input = pw_resolver_input_path(job->request);
@@ -53,7 +53,7 @@ int pw_pipeline_edit(const pw_edit_job *job, pw_edit_outcome *out, pw_error *err
         rc = edit_text(job, out->input, &original, &edited, err);
     if (rc == PW_OK)
         rc = pw_write_file_atomic(out->input, edited.data, edited.len, err);
-    if (rc == PW_OK && (rc = pw_pipeline_lock(job->request, PW_LOCK_MODE_WRITE, &out->lock,
+    if (rc == PW_OK && (rc = pw_pipeline_lock(job->request, PW_PIPELINE_LOCK_WRITE, &out->lock,
                                               err)) != PW_OK) {
         /* The resolution (or the lock's write) failed: the input as it was. */
         pw_error restore = {0};
@@ -69,9 +69,9 @@ int pw_pipeline_edit(const pw_edit_job *job, pw_edit_outcome *out, pw_error *err
     return rc;
 }
 
-void pw_edit_outcome_free(pw_edit_outcome *out)
+void pw_pipeline_edit_outcome_free(pw_pipeline_edit_outcome *out)
 {
-    pw_lock_outcome_free(&out->lock);
+    pw_pipeline_lock_outcome_free(&out->lock);
     free(out->input);
     memset(out, 0, sizeof(*out));
 }

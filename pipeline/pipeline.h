@@ -36,22 +36,22 @@ typedef struct pw_locked_artifacts {
 
 void pw_locked_artifacts_free(pw_locked_artifacts *a);
 
-typedef struct pw_fetch_outcome {
+typedef struct pw_pipeline_fetch_outcome {
     bool loaded; /* lock was read */
     pw_lock lock;
     pw_locked_artifacts artifacts;
-} pw_fetch_outcome;
+} pw_pipeline_fetch_outcome;
 
 /* pwpkg fetch, whole: the lock read and its artifacts fetched, checked
  * against what would be installed. Free `out` in every case. */
-int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t, pw_fetch_outcome *out,
+int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t, pw_pipeline_fetch_outcome *out,
                       pw_error *err);
-void pw_fetch_outcome_free(pw_fetch_outcome *out);
+void pw_pipeline_fetch_outcome_free(pw_pipeline_fetch_outcome *out);
 
 /* ---------------------------------------------------------------- check */
 
 /* pwpkg check's options, as parsed. */
-typedef struct pw_check_job {
+typedef struct pw_pipeline_check_job {
     const char *lock_path;
     const char *bundle;
     const char *runtime_dir;   /* NULL: the cache */
@@ -61,9 +61,9 @@ typedef struct pw_check_job {
     const char *exercise;      /* --exercise script; may be NULL */
     const pw_transfer_options *transfer;
     pw_check_options options;  /* entry, snapshot, call, node, timeout, profile */
-} pw_check_job;
+} pw_pipeline_check_job;
 
-typedef struct pw_check_outcome {
+typedef struct pw_pipeline_check_outcome {
     bool ran;                       /* report holds a finished run */
     pw_check_report report;
     const pw_check_worker *worker;  /* the Worker checked; NULL: packages only */
@@ -73,7 +73,7 @@ typedef struct pw_check_outcome {
     pw_profile profile;
     bool traced;                    /* trace_written is in the --trace file */
     pw_trace trace_written;
-} pw_check_outcome;
+} pw_pipeline_check_outcome;
 
 /*
  * pwpkg check, whole: the lock read, the bundle's Worker found (wrangler
@@ -81,8 +81,8 @@ typedef struct pw_check_outcome {
  * the trace written. PW_ECHECK when the check ran (out->ran) and found a
  * problem. Free `out` in every case.
  */
-int pw_pipeline_check(const pw_check_job *job, pw_check_outcome *out, pw_error *err);
-void pw_check_outcome_free(pw_check_outcome *out);
+int pw_pipeline_check(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out, pw_error *err);
+void pw_pipeline_check_outcome_free(pw_pipeline_check_outcome *out);
 
 /* ----------------------------------------------------------------- slim */
 
@@ -114,19 +114,19 @@ void pw_slim_plan_free(pw_slim_plan *s);
 /* Whether the bundle is a Worker's python_modules/ (wrangler's rules
  * apply): as a wrangler config beside the output says, or as the user
  * forces it. */
-typedef enum pw_bundle_target {
-    PW_BUNDLE_TARGET_AUTO,
-    PW_BUNDLE_TARGET_WORKERS,
-    PW_BUNDLE_TARGET_PYODIDE,
-} pw_bundle_target;
+typedef enum pw_pipeline_target {
+    PW_PIPELINE_TARGET_AUTO,
+    PW_PIPELINE_TARGET_WORKERS,
+    PW_PIPELINE_TARGET_PYODIDE,
+} pw_pipeline_target;
 
 /* pwpkg bundle's options, as parsed. */
-typedef struct pw_bundle_job {
+typedef struct pw_pipeline_bundle_job {
     const char *lock_path;
     const char *output;
     bool mirror;               /* an offline mirror; the rest below is for trees */
     enum pw_bundle_format format;
-    pw_bundle_target target;
+    pw_pipeline_target target;
     const char *env;           /* the wrangler config's [env.NAME]; may be NULL */
     unsigned strip;            /* pw_bundle_strip_parse */
     const pw_strlist *exclude; /* may be NULL */
@@ -138,9 +138,9 @@ typedef struct pw_bundle_job {
     const pw_strlist *slim_traces; /* --slim; NULL or empty: no slimming */
     const pw_strlist *keep;        /* --keep */
     const pw_transfer_options *transfer;
-} pw_bundle_job;
+} pw_pipeline_bundle_job;
 
-typedef struct pw_bundle_outcome {
+typedef struct pw_pipeline_bundle_outcome {
     bool built;                       /* report is a finished (or over-budget) build */
     pw_bundle_report report;
     const pw_bundle_workers *workers; /* the Worker bundled for; NULL: none */
@@ -148,7 +148,7 @@ typedef struct pw_bundle_outcome {
     pw_slim_plan *slim;               /* with slim traces; its lock is gone */
     char *compiled_with;              /* the runtime that compiled the .pyc files */
     size_t mirrored;                  /* artifacts written to the mirror */
-} pw_bundle_outcome;
+} pw_pipeline_bundle_outcome;
 
 /*
  * Builds what `job` asks for. PW_ECHECK when an artifact fails
@@ -156,78 +156,78 @@ typedef struct pw_bundle_outcome {
  * there) or the slim proof fails; PW_EINVAL for options wrangler would
  * undo, refused before anything is fetched. Free `out` in every case.
  */
-int pw_pipeline_bundle(const pw_bundle_job *job, pw_bundle_outcome *out, pw_error *err);
-void pw_bundle_outcome_free(pw_bundle_outcome *out);
+int pw_pipeline_bundle(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out, pw_error *err);
+void pw_pipeline_bundle_outcome_free(pw_pipeline_bundle_outcome *out);
 
 /* ----------------------------------------------------------------- lock */
 
-struct pw_lock_request;
+struct pw_resolve_request;
 
-typedef enum pw_lock_mode {
-    PW_LOCK_MODE_WRITE,   /* write the lock (pw_lock_save: only when the bytes change) */
-    PW_LOCK_MODE_CHECK,   /* compare with the lock on disk (lock --check) */
-    PW_LOCK_MODE_RESOLVE, /* neither: the resolution is the result (outdated) */
-} pw_lock_mode;
+typedef enum pw_pipeline_lock_mode {
+    PW_PIPELINE_LOCK_WRITE,   /* write the lock (pw_lock_save: only when the bytes change) */
+    PW_PIPELINE_LOCK_CHECK,   /* compare with the lock on disk (lock --check) */
+    PW_PIPELINE_LOCK_RESOLVE, /* neither: the resolution is the result (outdated) */
+} pw_pipeline_lock_mode;
 
-typedef struct pw_lock_outcome {
+typedef struct pw_pipeline_lock_outcome {
     bool resolved;      /* lock holds the resolution */
     pw_lock lock;
     bool changed;       /* WRITE: the file's bytes changed */
     bool compared;      /* CHECK: diff holds the differences */
     pw_lock_diff diff;
-} pw_lock_outcome;
+} pw_pipeline_lock_outcome;
 
 /* Resolves `request` and does what `mode` says. CHECK: PW_ECHECK when the
  * lock on disk differs (the message says how). Free `out` in every case. */
-int pw_pipeline_lock(const struct pw_lock_request *request, pw_lock_mode mode,
-                     pw_lock_outcome *out, pw_error *err);
-void pw_lock_outcome_free(pw_lock_outcome *out);
+int pw_pipeline_lock(const struct pw_resolve_request *request, pw_pipeline_lock_mode mode,
+                     pw_pipeline_lock_outcome *out, pw_error *err);
+void pw_pipeline_lock_outcome_free(pw_pipeline_lock_outcome *out);
 
 /* pwpkg add / remove's options, as parsed. */
-typedef struct pw_edit_job {
-    const struct pw_lock_request *request; /* the lock options; its input is edited */
+typedef struct pw_pipeline_edit_job {
+    const struct pw_resolve_request *request; /* the lock options; its input is edited */
     const pw_strlist *specs;               /* requirements to add, or names to remove */
     bool remove;
     const char *optional; /* edit [project.optional-dependencies].NAME; may be NULL */
     const char *group;    /* edit [dependency-groups].NAME; may be NULL */
-} pw_edit_job;
+} pw_pipeline_edit_job;
 
-typedef struct pw_edit_outcome {
+typedef struct pw_pipeline_edit_outcome {
     char *input;          /* the file edited */
-    pw_lock_outcome lock; /* the lock written */
-} pw_edit_outcome;
+    pw_pipeline_lock_outcome lock; /* the lock written */
+} pw_pipeline_edit_outcome;
 
 /* Edits the input (pw_resolver_input_path) and re-locks; when the lock
  * fails, the input is restored. Free `out` in every case. */
-int pw_pipeline_edit(const pw_edit_job *job, pw_edit_outcome *out, pw_error *err);
-void pw_edit_outcome_free(pw_edit_outcome *out);
+int pw_pipeline_edit(const pw_pipeline_edit_job *job, pw_pipeline_edit_outcome *out, pw_error *err);
+void pw_pipeline_edit_outcome_free(pw_pipeline_edit_outcome *out);
 
 /* --------------------------------------------------------------- verify */
 
 /* pwpkg verify's options, as parsed: the lock options (the lock, its
  * inputs, the transfer) and the checks asked for. */
-typedef struct pw_verify_job {
-    const struct pw_lock_request *request;
+typedef struct pw_pipeline_verify_job {
+    const struct pw_resolve_request *request;
     const char *bundle;      /* rebuild and compare; NULL: not asked */
     const char *mirror;      /* its artifacts are checked too; may be NULL */
     bool check_runtime;      /* import check of bundle (default python_modules) */
     const char *runtime_dir; /* for check_runtime; NULL: the cache */
-} pw_verify_job;
+} pw_pipeline_verify_job;
 
 /* One problem, where a CI annotation belongs. */
-typedef struct pw_verify_finding {
+typedef struct pw_pipeline_finding {
     const char *check; /* "lock", "cache", "hash", "mirror", "bundle", "runtime" */
     char *file;
     size_t line;       /* 1-based */
     char *message;     /* may hold newlines (one problem per line) */
-} pw_verify_finding;
+} pw_pipeline_finding;
 
-typedef struct pw_verify_findings {
-    pw_verify_finding *items;
+typedef struct pw_pipeline_findings {
+    pw_pipeline_finding *items;
     size_t len, cap;
     size_t artifacts_checked;
     int error_status; /* PW_OK, or the status of the first check that could not run */
-} pw_verify_findings;
+} pw_pipeline_findings;
 
 /*
  * Runs every check (cache, lock current, bundle rebuilt, imports) and
@@ -235,38 +235,38 @@ typedef struct pw_verify_findings {
  * status when the lock cannot be read (then nothing ran). Free `out` in
  * every case.
  */
-int pw_pipeline_verify(const pw_verify_job *job, pw_verify_findings *out, pw_error *err);
-void pw_verify_findings_free(pw_verify_findings *f);
+int pw_pipeline_verify(const pw_pipeline_verify_job *job, pw_pipeline_findings *out, pw_error *err);
+void pw_pipeline_findings_free(pw_pipeline_findings *f);
 
 /* ----------------------------------------------------------------- diff */
 
-typedef struct pw_diff_outcome {
+typedef struct pw_pipeline_diff_outcome {
     bool loaded;                     /* from, to and diff hold the two locks */
     pw_lock from, to;
     pw_lock_diff diff;
     pw_strlist requirements_added;   /* root requirements, canonical form */
     pw_strlist requirements_removed;
     bool changed;
-} pw_diff_outcome;
+} pw_pipeline_diff_outcome;
 
 /* pwpkg diff: the lock at git revision `from` and at `to` (NULL: the
  * working tree) compared. Free `out` in every case. */
 int pw_pipeline_diff(const char *lock_path, const char *from, const char *to,
-                     pw_diff_outcome *out, pw_error *err);
-void pw_diff_outcome_free(pw_diff_outcome *out);
+                     pw_pipeline_diff_outcome *out, pw_error *err);
+void pw_pipeline_diff_outcome_free(pw_pipeline_diff_outcome *out);
 
 /* --------------------------------------------------------------- report */
 
-typedef struct pw_report_job {
+typedef struct pw_pipeline_report_job {
     const char *lock_path;
     const char *bundle;       /* a directory bundle */
     const char *output;       /* the .html page, replaced atomically */
     const char *profile_path; /* check --profile --json output; may be NULL */
     const char *trace_path;   /* check --trace output; may be NULL */
-} pw_report_job;
+} pw_pipeline_report_job;
 
 /* pwpkg report: the inputs read and checked (PW_EINVAL names a missing or
  * malformed one), then the page written. */
-int pw_pipeline_report(const pw_report_job *job, pw_error *err);
+int pw_pipeline_report(const pw_pipeline_report_job *job, pw_error *err);
 
 #endif

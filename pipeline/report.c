@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-int pw_pipeline_report(const pw_report_job *job, pw_error *err)
+int pw_pipeline_report(const pw_pipeline_report_job *job, pw_error *err)
 {
     const char *lock_path = job->lock_path, *bundle = job->bundle, *output = job->output;
     const char *profile_path = job->profile_path, *trace_path = job->trace_path;

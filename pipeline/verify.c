@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static void add_finding(pw_verify_findings *pl, const char *check, const char *file, size_t line,
+static void add_finding(pw_pipeline_findings *pl, const char *check, const char *file, size_t line,
                         const char *fmt, ...) PW_PRINTF(5, 6);
-static void add_finding(pw_verify_findings *pl, const char *check, const char *file, size_t line,
+static void add_finding(pw_pipeline_findings *pl, const char *check, const char *file, size_t line,
                         const char *fmt, ...)
 {
     if (pl->len == pl->cap) {
@@ -23,7 +23,7 @@ static void add_finding(pw_verify_findings *pl, const char *check, const char *f
     va_start(ap, fmt);
     pw_buf_vprintf(&msg, fmt, ap);
     va_end(ap);
-    pl->items[pl->len++] = (pw_verify_finding){
+    pl->items[pl->len++] = (pw_pipeline_finding){
         .check = check,
         .file = pw_xstrdup(file),
         .line = line,
@@ -33,7 +33,7 @@ static void add_finding(pw_verify_findings *pl, const char *check, const char *f
 
 /* A check that could not run (no network, a runtime that does not start):
  * the first such status decides the exit code over "a problem found". */
-static void note_error(pw_verify_findings *pl, int status)
+static void note_error(pw_pipeline_findings *pl, int status)
 {
     if (pl->error_status == PW_OK)
         pl->error_status = status;
@@ -93,7 +93,7 @@ static size_t requirement_line(const char *path, const char *text)
 /* One problem per drift, each where it belongs: a requirement at its line
  * in the input file, a package at its entry in the lock. */
 static void report_drift(const char *lock_path, const char *lock_text, const pw_lock *fresh,
-                         const pw_lock_diff *diff, pw_verify_findings *pl)
+                         const pw_lock_diff *diff, pw_pipeline_findings *pl)
 {
     char *lock_dir = pw_path_dirname(lock_path);
     char *input = NULL;
@@ -137,8 +137,8 @@ static void report_drift(const char *lock_path, const char *lock_text, const pw_
     free(lock_dir);
 }
 
-static void verify_lock_current(const pw_lock_request *r, const char *lock_text,
-                                pw_verify_findings *pl)
+static void verify_lock_current(const pw_resolve_request *r, const char *lock_text,
+                                pw_pipeline_findings *pl)
 {
     pw_error err = {0};
     pw_lock fresh;
@@ -163,8 +163,8 @@ static void verify_lock_current(const pw_lock_request *r, const char *lock_text,
     pw_error_clear(&err);
 }
 
-static void verify_artifacts(const pw_lock_request *r, const pw_lock *lock, const char *lock_text,
-                             const char *mirror, pw_verify_findings *pl, size_t *checked)
+static void verify_artifacts(const pw_resolve_request *r, const pw_lock *lock, const char *lock_text,
+                             const char *mirror, pw_pipeline_findings *pl, size_t *checked)
 {
     pw_transfer_options cache_only = r->transfer;
     cache_only.offline = true; /* what is in the cache, never the network */
@@ -200,8 +200,8 @@ static void verify_artifacts(const pw_lock_request *r, const pw_lock *lock, cons
     pw_fetch_session_free(s);
 }
 
-static void verify_bundle(const pw_lock_request *r, const pw_lock *lock, const char *bundle,
-                          pw_verify_findings *pl)
+static void verify_bundle(const pw_resolve_request *r, const pw_lock *lock, const char *bundle,
+                          pw_pipeline_findings *pl)
 {
     pw_error err = {0};
     bool zip = pw_slice_ends_with(pw_slice_from(bundle), ".zip");
@@ -270,8 +270,8 @@ static void verify_bundle(const pw_lock_request *r, const pw_lock *lock, const c
     pw_locked_artifacts_free(&got);
 }
 
-static void verify_runtime(const pw_lock_request *r, const pw_lock *lock, const char *bundle,
-                           const char *runtime_dir, pw_verify_findings *pl)
+static void verify_runtime(const pw_resolve_request *r, const pw_lock *lock, const char *bundle,
+                           const char *runtime_dir, pw_pipeline_findings *pl)
 {
     pw_error err = {0};
     pw_check_options co;
@@ -297,10 +297,10 @@ static void verify_runtime(const pw_lock_request *r, const pw_lock *lock, const 
     pw_error_clear(&err);
 }
 
-int pw_pipeline_verify(const pw_verify_job *job, pw_verify_findings *out, pw_error *err)
+int pw_pipeline_verify(const pw_pipeline_verify_job *job, pw_pipeline_findings *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
-    const pw_lock_request *r = job->request;
+    const pw_resolve_request *r = job->request;
     pw_buf lock_text = PW_BUF_INIT;
     pw_lock lock;
     int rc = pw_read_file(r->lock_path, &lock_text, err);
@@ -323,7 +323,7 @@ int pw_pipeline_verify(const pw_verify_job *job, pw_verify_findings *out, pw_err
     return out->len ? PW_ECHECK : PW_OK;
 }
 
-void pw_verify_findings_free(pw_verify_findings *f)
+void pw_pipeline_findings_free(pw_pipeline_findings *f)
 {
     for (size_t i = 0; i < f->len; i++) {
         free(f->items[i].file);

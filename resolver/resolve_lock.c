@@ -2,7 +2,7 @@
  * `pwpkg lock`: inputs -> release -> release index -> resolution -> pw_lock.
  */
 #include "resolver.h"
-#include "lock_internal.h"
+#include "resolve_context.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -11,8 +11,8 @@
 
 /* ------------------------------------------------------- release choice */
 
-static int choose_release(const pw_lock_request *req, const char *project_dir,
-                          pw_lock_context *ctx, pw_error *err)
+static int choose_release(const pw_resolve_request *req, const char *project_dir,
+                          pw_resolve_context *ctx, pw_error *err)
 {
     if (req->pyodide_version) {
         ctx->release = pw_release_lookup(req->pyodide_version);
@@ -57,7 +57,7 @@ static void append_option_line(pw_strlist *lines, const char *option, const char
 
 /* The normalized inputs: anything that changes the resolution, and nothing
  * that does not (comments, order of lines, spelling of names). */
-static void compute_inputs_digest(const pw_lock_context *ctx, pw_lock *lock)
+static void compute_inputs_digest(const pw_resolve_context *ctx, pw_lock *lock)
 {
     pw_strlist lines = PW_STRLIST_INIT;
     const pw_reqfile *rf = &ctx->reqfile;
@@ -117,7 +117,7 @@ static void compute_inputs_digest(const pw_lock_context *ctx, pw_lock *lock)
 
 /* ------------------------------------------------------------------ paths */
 
-char *pw_lock_relative_path(const char *base_dir, const char *path)
+char *pw_resolve_relative_path(const char *base_dir, const char *path)
 {
     char base_real[PATH_MAX], path_real[PATH_MAX];
     if (!realpath(base_dir, base_real) || !realpath(path, path_real))
@@ -156,7 +156,7 @@ static void serialize_with_provenance(const pw_lock *lock, const pw_lock *like, 
  * it), the previous provenance is kept, or every commit would make the lock
  * stale.
  */
-static void record_provenance(const pw_lock_context *ctx, pw_lock *out)
+static void record_provenance(const pw_resolve_context *ctx, pw_lock *out)
 {
     char commit[PW_GIT_SHA_HEX_LEN + 1];
     bool dirty = false;
@@ -183,7 +183,7 @@ static void record_provenance(const pw_lock_context *ctx, pw_lock *out)
 
 /* -------------------------------------------------------------- top level */
 
-static void context_free(pw_lock_context *ctx)
+static void context_free(pw_resolve_context *ctx)
 {
     pw_reqfile_free(&ctx->reqfile);
     pw_pyodide_index_free(&ctx->index);
@@ -196,7 +196,7 @@ static void context_free(pw_lock_context *ctx)
     free(ctx->requirements_display);
     if (ctx->has_previous)
         pw_lock_free(&ctx->previous);
-    pw_lock_recorded_free(ctx);
+    pw_resolve_recorded_free(ctx);
 }
 
 /* The input without -r or --project: requirements.txt beside the lock,
@@ -219,7 +219,7 @@ static bool is_pyproject(const char *path)
     return pw_slice_ends_with(pw_slice_from(path), "pyproject.toml");
 }
 
-char *pw_resolver_input_path(const pw_lock_request *given)
+char *pw_resolver_input_path(const pw_resolve_request *given)
 {
     const char *lock_path = given->lock_path ? given->lock_path : PW_LOCK_DEFAULT_NAME;
     if (given->requirements_path)
@@ -251,9 +251,9 @@ char *pw_resolver_input_path(const pw_lock_request *given)
     return path;
 }
 
-int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
+int pw_resolver_lock(const pw_resolve_request *given, pw_lock *out, pw_error *err)
 {
-    pw_lock_context ctx;
+    pw_resolve_context ctx;
     memset(&ctx, 0, sizeof(ctx));
     pw_lock_init(out);
     ctx.request = given;
@@ -266,10 +266,10 @@ int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
     pw_error ignored = {0};
     ctx.has_previous = pw_lock_load(lock_path, &ctx.previous, &ignored) == PW_OK;
     pw_error_clear(&ignored);
-    int rc = pw_lock_apply_recorded(&ctx, err);
+    int rc = pw_resolve_apply_recorded(&ctx, err);
     if (rc)
         goto done;
-    const pw_lock_request *req = ctx.request;
+    const pw_resolve_request *req = ctx.request;
 
     const char *requirements = req->requirements_path;
     const char *project = req->project_path;
@@ -313,16 +313,16 @@ int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
     free(project_dir);
     if (rc)
         goto done;
-    if ((rc = pw_lock_load_release_index(&ctx, err)))
+    if ((rc = pw_resolve_load_release_index(&ctx, err)))
         goto done;
-    if ((rc = pw_lock_resolve(&ctx, out, err)))
+    if ((rc = pw_resolve_requirements(&ctx, out, err)))
         goto done;
-    pw_lock_record_options(&ctx, &out->options);
+    pw_resolve_record_options(&ctx, &out->options);
 
     compute_inputs_digest(&ctx, out);
     for (size_t i = 0; i < ctx.reqfile.files.len; i++)
         pw_strlist_push_owned(&out->inputs,
-                              pw_lock_relative_path(ctx.lock_dir, ctx.reqfile.files.items[i]));
+                              pw_resolve_relative_path(ctx.lock_dir, ctx.reqfile.files.items[i]));
     pw_lock_sort(out);
     record_provenance(&ctx, out);
 done:
