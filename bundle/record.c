@@ -155,7 +155,7 @@ int pw_bundle_record_parse(const char *origin, const char *text, size_t len, pw_
                               origin, line, nfields);
             break;
         }
-        pw_record_entry e = {NULL, false, {0}, -1, false};
+        pw_record_entry e = {.size = -1};
         const char *path = pw_buf_cstr(&fields[0]);
         const char *hash = pw_buf_cstr(&fields[1]);
         const char *size = pw_buf_cstr(&fields[2]);
@@ -240,7 +240,7 @@ pw_record_entry *pw_bundle_record_find(const pw_record *r, const char *path)
 {
     if (!r->len)
         return NULL;
-    pw_record_entry key = {(char *)path, false, {0}, -1, false};
+    pw_record_entry key = {.path = (char *)path, .size = -1};
     return bsearch(&key, r->entries, r->len, sizeof(*r->entries), record_entry_cmp);
 }
 

@@ -173,7 +173,12 @@ static int bundle_option(cli_context *ctx, void *state, int opt, const char *arg
 
 static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_cli *o)
 {
-    cli_option_set set = {bundle_option_table, bundle_option, o, &o->transfer, NULL};
+    cli_option_set set = {
+        .options = bundle_option_table,
+        .handle = bundle_option,
+        .state = o,
+        .transfer = &o->transfer,
+    };
     int exit_code = cli_parse_options(ctx, &cli_cmd_bundle, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

@@ -78,7 +78,12 @@ static int parse_cache_args(cli_context *ctx, int argc, char **argv, cache_args 
 {
     const cli_command *cmd = &cli_cmd_cache;
     int first = 0;
-    cli_option_set set = {cache_options, cache_option, a, NULL, &first};
+    cli_option_set set = {
+        .options = cache_options,
+        .handle = cache_option,
+        .state = a,
+        .first_arg = &first,
+    };
     int exit_code = cli_parse_options(ctx, cmd, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

@@ -305,7 +305,12 @@ static int run_check(cli_context *ctx, int argc, char **argv)
     pw_transfer_options t = {0};
     check_cli c = {.job = {.lock_path = PW_LOCK_DEFAULT_NAME, .bundle = "python_modules",
                            .transfer = &t}};
-    cli_option_set set = {check_options, check_option, &c, &t, NULL};
+    cli_option_set set = {
+        .options = check_options,
+        .handle = check_option,
+        .state = &c,
+        .transfer = &t,
+    };
     int exit_code = cli_parse_options(ctx, &cli_cmd_check, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;
@@ -340,7 +345,7 @@ static int run_runtime(cli_context *ctx, int argc, char **argv)
 {
     pw_transfer_options t = {0};
     int arg = 0;
-    cli_option_set set = {runtime_options, NULL, NULL, &t, &arg};
+    cli_option_set set = {.options = runtime_options, .transfer = &t, .first_arg = &arg};
     int exit_code = cli_parse_options(ctx, &cli_cmd_runtime, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

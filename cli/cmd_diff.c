@@ -89,9 +89,14 @@ static int diff_option(cli_context *ctx, void *state, int opt, const char *arg)
 
 static int run_diff(cli_context *ctx, int argc, char **argv)
 {
-    diff_cli args = {PW_LOCK_DEFAULT_NAME, "text", false};
+    diff_cli args = {.lock_path = PW_LOCK_DEFAULT_NAME, .format = "text"};
     int first = 0;
-    cli_option_set set = {diff_options, diff_option, &args, NULL, &first};
+    cli_option_set set = {
+        .options = diff_options,
+        .handle = diff_option,
+        .state = &args,
+        .first_arg = &first,
+    };
     int exit_code = cli_parse_options(ctx, &cli_cmd_diff, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

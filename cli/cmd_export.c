@@ -50,8 +50,8 @@ static int export_option(cli_context *ctx, void *state, int opt, const char *arg
 
 static int run_export(cli_context *ctx, int argc, char **argv)
 {
-    export_cli e = {PW_LOCK_DEFAULT_NAME, NULL, NULL};
-    cli_option_set set = {export_options, export_option, &e, NULL, NULL};
+    export_cli e = {.lock_path = PW_LOCK_DEFAULT_NAME};
+    cli_option_set set = {.options = export_options, .handle = export_option, .state = &e};
     int exit_code = cli_parse_options(ctx, &cli_cmd_export, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

@@ -36,7 +36,12 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
 {
     const char *lock_path = PW_LOCK_DEFAULT_NAME;
     pw_transfer_options t = {0};
-    cli_option_set set = {fetch_options, cli_lock_path_option, &lock_path, &t, NULL};
+    cli_option_set set = {
+        .options = fetch_options,
+        .handle = cli_lock_path_option,
+        .state = &lock_path,
+        .transfer = &t,
+    };
     int exit_code = cli_parse_options(ctx, &cli_cmd_fetch, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

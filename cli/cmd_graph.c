@@ -100,9 +100,14 @@ static int parse_graph_options(cli_context *ctx, const cli_command *cmd, int arg
                                const char **lock_path, const char **name,
                                pw_lock_tree_options *tree)
 {
-    graph_cli g = {cmd, lock_path, tree};
+    graph_cli g = {.cmd = cmd, .lock_path = lock_path, .tree = tree};
     int first = 0;
-    cli_option_set set = {tree ? tree_options : why_options, graph_option, &g, NULL, &first};
+    cli_option_set set = {
+        .options = tree ? tree_options : why_options,
+        .handle = graph_option,
+        .state = &g,
+        .first_arg = &first,
+    };
     int exit_code = cli_parse_options(ctx, cmd, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

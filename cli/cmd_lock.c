@@ -228,10 +228,15 @@ int cli_parse_lock_options(cli_context *ctx, const cli_command *cmd, int argc, c
     memcpy(long_options, cli_lock_option_table, n_base * sizeof(struct option));
     if (n_extra)
         memcpy(long_options + n_base, extra->options, n_extra * sizeof(struct option));
-    lock_parse lp = {cmd, o, extra};
+    lock_parse lp = {.cmd = cmd, .o = o, .extra = extra};
     int first = 0;
-    cli_option_set set = {long_options, parse_lock_option, &lp, &o->request.transfer,
-                          extra && extra->positionals ? &first : NULL};
+    cli_option_set set = {
+        .options = long_options,
+        .handle = parse_lock_option,
+        .state = &lp,
+        .transfer = &o->request.transfer,
+        .first_arg = extra && extra->positionals ? &first : NULL,
+    };
     int result = cli_parse_options(ctx, cmd, argc, argv, &set);
     free(long_options);
     if (result >= 0)

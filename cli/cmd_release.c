@@ -71,7 +71,7 @@ static int release_option(cli_context *ctx, void *state, int opt, const char *ar
 
 static int parse_release_options(cli_context *ctx, int argc, char **argv, release_options *o)
 {
-    cli_option_set set = {release_long_options, release_option, o, NULL, NULL};
+    cli_option_set set = {.options = release_long_options, .handle = release_option, .state = o};
     return cli_parse_options(ctx, &cli_cmd_release, argc, argv, &set);
 }
 

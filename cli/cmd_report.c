@@ -62,8 +62,8 @@ static int report_option(cli_context *ctx, void *state, int opt, const char *arg
 
 static int run_report(cli_context *ctx, int argc, char **argv)
 {
-    report_cli r = {NULL, PW_LOCK_DEFAULT_NAME, "python_modules", NULL, NULL};
-    cli_option_set set = {report_options, report_option, &r, NULL, NULL};
+    report_cli r = {.lock_path = PW_LOCK_DEFAULT_NAME, .bundle = "python_modules"};
+    cli_option_set set = {.options = report_options, .handle = report_option, .state = &r};
     int exit_code = cli_parse_options(ctx, &cli_cmd_report, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

@@ -39,7 +39,12 @@ static int run_wheel(cli_context *ctx, int argc, char **argv)
 {
     const char *out_dir = "dist";
     int first = 0;
-    cli_option_set set = {wheel_options, wheel_option, &out_dir, NULL, &first};
+    cli_option_set set = {
+        .options = wheel_options,
+        .handle = wheel_option,
+        .state = &out_dir,
+        .first_arg = &first,
+    };
     int exit_code = cli_parse_options(ctx, &cli_cmd_wheel, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;

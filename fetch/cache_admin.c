@@ -146,7 +146,7 @@ static int visit_dir(const struct cache_kind *kind, const char *dir, bool fanout
         if (fanout && pw_is_dir(path)) {
             rc = visit_dir(kind, path, false, fn, ctx, err);
         } else {
-            entry_visit v = {kind, names.items[i], path};
+            entry_visit v = {.kind = kind, .name = names.items[i], .path = path};
             rc = fn(&v, ctx, err);
         }
         free(path);
@@ -267,7 +267,7 @@ int pw_fetch_cache_prune(const char *cache_dir, const pw_cache_prune_options *o,
         return pw_error_set(err, PW_EINVAL,
                             "cache prune needs a criterion: --lock FILE (keep what it needs) "
                             "or --unused-for DAYS");
-    prune_ctx c = {o, out, (int64_t)time(NULL)};
+    prune_ctx c = {.opt = o, .result = out, .now = (int64_t)time(NULL)};
     return visit_all(cache_dir, prune_entry, &c, err);
 }
 

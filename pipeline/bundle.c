@@ -76,7 +76,7 @@ static int bundle_artifacts(const pw_pipeline_bundle_job *job, const pw_lock *lo
         rc = pw_bundle_write_mirror(lock, got.paths, job->output, err);
         out->mirrored = rc == PW_OK ? lock->n_packages : 0;
     } else if (rc == PW_OK) {
-        staging_step step = {job, lock, out};
+        staging_step step = {.job = job, .lock = lock, .out = out};
         pw_bundle_options bo;
         build_options(job, out, &step, &bo);
         rc = pw_bundle_from_lock(lock, got.paths, &bo, &out->report, err);

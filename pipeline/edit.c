@@ -14,11 +14,11 @@ static bool is_pyproject(const char *path)
 static int edit_text(const pw_pipeline_edit_job *job, const char *path, const pw_buf *original,
                      pw_buf *out, pw_error *err)
 {
-    pw_input_edit_target target = {PW_EDIT_DEPENDENCIES, NULL};
+    pw_input_edit_target target = {.kind = PW_EDIT_DEPENDENCIES};
     if (job->optional)
-        target = (pw_input_edit_target){PW_EDIT_OPTIONAL, job->optional};
+        target = (pw_input_edit_target){.kind = PW_EDIT_OPTIONAL, .name = job->optional};
     else if (job->group)
-        target = (pw_input_edit_target){PW_EDIT_GROUP, job->group};
+        target = (pw_input_edit_target){.kind = PW_EDIT_GROUP, .name = job->group};
     pw_buf current = PW_BUF_INIT;
     pw_buf_append(&current, original->data ? original->data : "", original->len);
     int rc = PW_OK;

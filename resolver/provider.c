@@ -1432,6 +1432,12 @@ static bool cb_allow_prereleases(void *ctx, const char *package)
 
 pw_solver_provider pw_provider_interface(pw_provider *p)
 {
-    pw_solver_provider sp = {cb_candidates, cb_dependencies, cb_preferred, cb_allow_prereleases, p};
+    pw_solver_provider sp = {
+        .candidates = cb_candidates,
+        .dependencies = cb_dependencies,
+        .preferred = cb_preferred,
+        .allow_prereleases = cb_allow_prereleases,
+        .ctx = p,
+    };
     return sp;
 }
