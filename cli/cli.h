@@ -110,6 +110,7 @@ typedef struct cli_option_set {
     void *state;
     pw_transfer_options *transfer;
     int *first_arg;
+    bool stop_at_argument; /* the global options: they end at the command's name */
 } cli_option_set;
 int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
                       const cli_option_set *set);

@@ -81,9 +81,12 @@ static int run_help(const char *topic)
 }
 
 /* Short options from the table: each entry whose value is a letter. */
-static void short_options_of(const struct option *options, char *out, size_t cap)
+static void short_options_of(const struct option *options, bool stop_at_argument, char *out,
+                             size_t cap)
 {
     size_t n = 0;
+    if (stop_at_argument)
+        out[n++] = '+';
     out[n++] = ':'; /* a missing value is ':' rather than '?' */
     for (const char *c = "qvh"; *c; c++)
         out[n++] = *c;
@@ -107,7 +110,7 @@ int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char *
                       const cli_option_set *set)
 {
     char shorts[128];
-    short_options_of(set->options, shorts, sizeof(shorts));
+    short_options_of(set->options, set->stop_at_argument, shorts, sizeof(shorts));
     optind = 0;
     opterr = 0;
     int opt;
@@ -141,38 +144,41 @@ int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char *
     return -1;
 }
 
+/* The options before the command: -V and -h end there; the common ones
+ * (-q, -v, --json, --color) mean the same as after the command. */
+static int global_option(cli_context *ctx, void *state, int opt, const char *arg)
+{
+    (void)ctx, (void)state, (void)arg;
+    if (opt == 'V') {
+        printf("pwpkg %s\n", PWPKG_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (opt == 'h' || opt == CLI_OPT_HELP)
+        return run_help(NULL);
+    return CLI_OPTION_UNKNOWN;
+}
+
 int main(int argc, char **argv)
 {
     cli_context ctx = {.program = "pwpkg"};
     const char *no_color = getenv("NO_COLOR");
     ctx.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
 
-    /* Global options may stand before the command and mean the same after
-     * it: both go through cli_common_option. "+" stops at the command. */
     static const struct option global_options[] = {
         CLI_COMMON_LONG_OPTIONS,
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    optind = 0;
-    opterr = 0;
-    int opt, exit_code = -1;
-    while ((opt = getopt_long(argc, argv, "+:qvhV", global_options, NULL)) != -1) {
-        if (opt == 'V') {
-            printf("pwpkg %s\n", PWPKG_VERSION);
-            return CLI_EXIT_OK;
-        }
-        if (opt == 'h' || opt == CLI_OPT_HELP)
-            return run_help(NULL);
-        if (cli_common_option(&ctx, NULL, opt, optarg, &exit_code)) {
-            if (exit_code >= 0)
-                return exit_code;
-            continue;
-        }
-        fprintf(stderr, "pwpkg: unknown option '%s'\n(run `pwpkg --help`)\n", argv[optind - 1]);
-        return CLI_EXIT_USAGE;
-    }
-    int i = optind;
+    int i = 0;
+    cli_option_set globals = {
+        .options = global_options,
+        .handle = global_option,
+        .first_arg = &i,
+        .stop_at_argument = true,
+    };
+    int exit_code = cli_parse_options(&ctx, NULL, argc, argv, &globals);
+    if (exit_code >= 0)
+        return exit_code;
     if (i >= argc) {
         print_overview(stderr);
         return CLI_EXIT_USAGE;
