@@ -76,9 +76,9 @@ bool pw_bundle_versions_equal(pw_slice a, pw_slice b);
  * stream with its header and trailer. */
 int pw_bundle_gzip_size(const char *const *paths, size_t n, uint64_t *size, pw_error *err);
 /* The same stream, and each file's share of it (`each`, n entries, may be
- * NULL): the output that appeared while it was fed, deflate's pending
- * bytes included; the final flush goes to the last file. Exact in sum;
- * per file to within what deflate holds back (at most a block, a few kB). */
+ * NULL): each piece of output, as it appears, shared by size among the
+ * files fed since the last piece (deflate holds back up to a block, so
+ * output trails its input). Exact in sum; per file to within a block. */
 int pw_bundle_gzip_size_each(const char *const *paths, size_t n, uint64_t *each, uint64_t *size,
                              pw_error *err);
 

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #define GZIP_CHUNK (64 * 1024)
+#define GZIP_HEADER_BYTES 10
 
 /* Feeds `n` bytes (or, with flush = Z_FINISH, the end) and counts the
  * output; returns deflate's last status. */
@@ -75,6 +76,35 @@ static uint64_t emitted(z_stream *zs, uint64_t produced)
     return produced + pending;
 }
 
+/* The input fed since deflate last emitted output, per file: the output
+ * that appears next is mostly theirs, so it is shared among them by size
+ * (deflate holds back up to a block; giving it all to the file being fed
+ * would leave a small file, or every file of a small bundle, at zero). */
+typedef struct gzip_shares {
+    uint64_t *each;
+    uint64_t *pending; /* input bytes of file i not yet paid for */
+    size_t first;      /* the first file with pending input */
+    uint64_t emitted;  /* output already shared out */
+} gzip_shares;
+
+static void share_output(gzip_shares *g, size_t last, uint64_t now)
+{
+    if (now <= g->emitted)
+        return;
+    uint64_t delta = now - g->emitted, input = 0, given = 0;
+    for (size_t j = g->first; j <= last; j++)
+        input += g->pending[j];
+    for (size_t j = g->first; j <= last && input; j++) {
+        uint64_t part = (uint64_t)((double)delta * (double)g->pending[j] / (double)input);
+        g->each[j] += part;
+        given += part;
+        g->pending[j] = 0;
+    }
+    g->each[last] += delta - given; /* rounding, or no input at all: exact in sum */
+    g->emitted = now;
+    g->first = last;
+}
+
 int pw_bundle_gzip_size_each(const char *const *paths, size_t n, uint64_t *each, uint64_t *size,
                              pw_error *err)
 {
@@ -84,7 +114,18 @@ int pw_bundle_gzip_size_each(const char *const *paths, size_t n, uint64_t *each,
     if (deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return pw_error_set(err, PW_EIO, "zlib: cannot initialise deflate");
     unsigned char *in = pw_xmalloc(GZIP_CHUNK), *out = pw_xmalloc(GZIP_CHUNK);
-    uint64_t produced = 0, before = 0;
+    /* The header (10 bytes: no name, no time) comes before any input; it
+     * is the first file's, and does not pay for that file's input. */
+    gzip_shares g = {
+        .each = each,
+        .pending = each ? pw_xcalloc(n ? n : 1, sizeof(uint64_t)) : NULL,
+        .emitted = GZIP_HEADER_BYTES,
+    };
+    if (each && n) {
+        memset(each, 0, n * sizeof(*each));
+        each[0] = GZIP_HEADER_BYTES;
+    }
+    uint64_t produced = 0;
     int rc = PW_OK;
     for (size_t i = 0; i < n && rc == PW_OK; i++) {
         FILE *fp = fopen(paths[i], "rb");
@@ -93,21 +134,22 @@ int pw_bundle_gzip_size_each(const char *const *paths, size_t n, uint64_t *each,
             break;
         }
         size_t got;
-        while ((got = fread(in, 1, GZIP_CHUNK, fp)) > 0)
+        while ((got = fread(in, 1, GZIP_CHUNK, fp)) > 0) {
             deflate_counting(&zs, in, got, Z_NO_FLUSH, out, &produced);
+            if (each) {
+                g.pending[i] += got;
+                share_output(&g, i, emitted(&zs, produced));
+            }
+        }
         if (ferror(fp))
             rc = pw_error_set(err, PW_EIO, "%s: read error", paths[i]);
         fclose(fp);
-        if (each) {
-            uint64_t now = emitted(&zs, produced);
-            each[i] = now - before;
-            before = now;
-        }
     }
     deflate_counting(&zs, NULL, 0, Z_FINISH, out, &produced);
     if (each && n && rc == PW_OK)
-        each[n - 1] += produced - before;
+        share_output(&g, n - 1, produced);
     deflateEnd(&zs);
+    free(g.pending);
     free(in);
     free(out);
     *size = produced;

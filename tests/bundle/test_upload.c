@@ -9,6 +9,7 @@
 #include "test_support.h"
 
 #include "bundle.h"
+#include "bundle_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -465,11 +466,51 @@ static void test_upload_scan(void **state)
     free(root);
 }
 
+/* A Worker's per-package gzip figures are shares of one stream: exact in
+ * sum, and a small file is not left at zero because deflate emits output
+ * a block behind its input. */
+static void test_gzip_shares(void **state)
+{
+    (void)state;
+    char *dir = pw_test_tempdir("gzshares");
+    pw_error err = {0};
+    const size_t sizes[3] = {40000, 3000, 300};
+    char *paths[3];
+    for (size_t i = 0; i < 3; i++) {
+        pw_buf text = PW_BUF_INIT, name = PW_BUF_INIT;
+        unsigned seed = 7 + (unsigned)i;
+        while (text.len < sizes[i]) {
+            seed = seed * 1103515245u + 12345u;
+            pw_buf_printf(&text, "word%u ", (seed >> 16) % 5000);
+        }
+        pw_buf_printf(&name, "%s/f%zu.txt", dir, i);
+        PW_ASSERT_OK(pw_write_file_atomic(name.data, text.data, text.len, &err), &err);
+        paths[i] = pw_buf_detach(&name);
+        pw_buf_free(&text);
+    }
+    uint64_t each[3], total = 0, whole = 0;
+    PW_ASSERT_OK(pw_bundle_gzip_size_each((const char *const *)paths, 3, each, &total, &err),
+                 &err);
+    PW_ASSERT_OK(pw_bundle_gzip_size((const char *const *)paths, 3, &whole, &err), &err);
+    assert_int_equal(each[0] + each[1] + each[2], total);
+    assert_int_equal(total, whole);
+    for (size_t i = 0; i < 3; i++)
+        assert_true(each[i] > 0);
+    assert_true(each[0] > each[1] && each[1] > each[2]);
+    /* The last file does not take the final flush as a whole. */
+    assert_true(each[2] < total / 10);
+    for (size_t i = 0; i < 3; i++)
+        free(paths[i]);
+    pw_remove_tree(dir, NULL);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wrangler_globs),
         cmocka_unit_test(test_upload_scan),
+        cmocka_unit_test(test_gzip_shares),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
