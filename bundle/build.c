@@ -37,7 +37,7 @@ typedef struct build_state {
     int64_t epoch;
     char *stage;
     char *zip_tmp;
-    pw_wheel_install_result *results;
+    pw_bundle_install_result *results;
     bool *installed;
     bundle_file *files; /* unique paths, sorted */
     size_t n_files;
@@ -86,7 +86,7 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
             pw_buf_puts(&skipped, it->name);
             continue;
         }
-        pw_wheel_install_options wo = {
+        pw_bundle_install_options wo = {
             .install_dir = it->install_dir,
             .file_name = it->file_name,
             .name = it->name,
@@ -103,7 +103,7 @@ static int install_items(build_state *s, pw_bundle_report *rep, pw_error *err)
         };
         pw_report(PW_REPORT_DEBUG, "bundle: installing %s %s", it->name,
                   it->version ? it->version : "");
-        rc = pw_wheel_install(it->path, s->stage, &wo, &s->results[i], err);
+        rc = pw_bundle_install_wheel(it->path, s->stage, &wo, &s->results[i], err);
         if (rc != PW_OK) {
             pw_error_wrap(err, "bundling %s", it->name);
             break;
@@ -188,7 +188,7 @@ static int adopt_new_files(build_state *s, const char *rel, pw_error *err)
         } else if (S_ISDIR(st.st_mode)) {
             rc = adopt_new_files(s, child_rel, err);
         } else if (S_ISREG(st.st_mode) && !installed_path(s, child_rel)) {
-            pw_wheel_install_result *r = &s->results[owner_of(s, child_rel)];
+            pw_bundle_install_result *r = &s->results[owner_of(s, child_rel)];
             r->files = pw_xrealloc(r->files, (r->n_files + 1) * sizeof(*r->files));
             pw_installed_file *f = &r->files[r->n_files];
             memset(f, 0, sizeof(*f));
@@ -377,7 +377,7 @@ static void fill_report(build_state *s, pw_bundle_report *rep)
     for (size_t i = 0; i < rep->n_packages; i++)
         rep->gz_total += rep->packages[i].gz_bytes;
     for (size_t p = 0; p < s->n_items; p++) {
-        const pw_wheel_install_result *r = &s->results[p];
+        const pw_bundle_install_result *r = &s->results[p];
         rep->dropped_files += r->dropped.len;
         for (size_t i = 0; i < r->dropped.len; i++)
             pw_strlist_push(&rep->dropped, r->dropped.items[i]);
@@ -872,7 +872,7 @@ int pw_bundle_build(const pw_bundle_item *items, size_t n, const pw_bundle_optio
     free(s.manifest_tmp);
     pw_output_release(s.output_lock);
     for (size_t i = 0; i < n; i++)
-        pw_wheel_install_result_free(&s.results[i]);
+        pw_bundle_install_result_free(&s.results[i]);
     free(s.results);
     free(s.installed);
     free(s.files);

@@ -95,7 +95,7 @@ typedef struct pw_installed_file {
     uint64_t member;
 } pw_installed_file;
 
-typedef struct pw_wheel_install_options {
+typedef struct pw_bundle_install_options {
     /* "site" (NULL too), "stdlib" or "dynlib", as in pyodide-lock.json. */
     const char *install_dir;
     /* The artifact's own file name ("numpy-2.0.2-cp312-...whl") when
@@ -125,9 +125,9 @@ typedef struct pw_wheel_install_options {
      * bundle). INSTALLER, REQUESTED and RECORD are still written, and
      * path conflicts between archives are the caller's to check. */
     bool verify_only;
-} pw_wheel_install_options;
+} pw_bundle_install_options;
 
-typedef struct pw_wheel_install_result {
+typedef struct pw_bundle_install_result {
     pw_installed_file *files; /* sorted by path, including INSTALLER/REQUESTED/RECORD */
     size_t n_files;
     uint64_t raw_bytes;        /* sum of installed file sizes */
@@ -144,9 +144,9 @@ typedef struct pw_wheel_install_result {
     pw_strlist slimmed;        /* left out by o->slim, sorted */
     uint64_t slimmed_bytes;
     uint64_t slimmed_gz;       /* one gzip stream of them, in archive order */
-} pw_wheel_install_result;
+} pw_bundle_install_result;
 
-void pw_wheel_install_result_free(pw_wheel_install_result *r);
+void pw_bundle_install_result_free(pw_bundle_install_result *r);
 
 /*
  * Installs the wheel (or, for a ".zip" artifact, the plain archive) at
@@ -166,9 +166,9 @@ void pw_wheel_install_result_free(pw_wheel_install_result *r);
  * every file and directory this call created is removed again.
  * `result` may be NULL.
  */
-int pw_wheel_install(const char *archive_path, const char *site_dir,
-                     const pw_wheel_install_options *o, pw_wheel_install_result *result,
-                     pw_error *err);
+int pw_bundle_install_wheel(const char *archive_path, const char *site_dir,
+                            const pw_bundle_install_options *o, pw_bundle_install_result *result,
+                            pw_error *err);
 
 /* -------------------------------------------------------------- bundles */
 
@@ -287,7 +287,7 @@ typedef struct pw_bundle_options {
     const pw_strlist *exclude;       /* may be NULL */
     uint64_t max_total_uncompressed; /* over the whole bundle; 0: default */
     unsigned max_ratio;              /* 0: default */
-    bool strict_record;              /* pw_wheel_install_options.strict_record */
+    bool strict_record;              /* pw_bundle_install_options.strict_record */
     /* Runs on the staging tree once everything is installed, before sizes,
      * the manifest and the zip are made (e.g. compiling .pyc files); NULL
      * for none. Its failure fails the build, leaving nothing behind. */

@@ -57,16 +57,16 @@ long pw_bundle_b64url_decode(pw_slice s, unsigned char *out, size_t cap);
 int pw_bundle_check_member_path(const char *archive, const char *name, pw_error *err);
 
 /* The WHEEL file of a .dist-info directory. */
-typedef struct pw_wheel_meta {
+typedef struct pw_bundle_wheel_meta {
     int major, minor;      /* Wheel-Version */
     bool root_is_purelib;
-} pw_wheel_meta;
+} pw_bundle_wheel_meta;
 
 /* Missing or malformed Wheel-Version is PW_EINVAL; a major version other
  * than 1 is PW_EUNSUPPORTED (binary distribution format: "refuse to install
  * a wheel whose major version is greater than supported"). */
 int pw_bundle_wheel_meta_parse(const char *origin, const char *text, size_t len,
-                               pw_wheel_meta *out, pw_error *err);
+                               pw_bundle_wheel_meta *out, pw_error *err);
 
 /* Versions as spelled in file names and .dist-info names: equal up to case
  * and the '-'/'_' escaping of the file name convention. */

@@ -28,7 +28,7 @@ int pw_bundle_git_wheel(const char *requirement_url, const char *pinned_commit,
         /* One folder per commit (and subdirectory): a build is immutable. */
         pw_buf out = PW_BUF_INIT;
         pw_buf_printf(&out, "%s/git-wheels/%s", cache_dir, pw_path_basename(tree));
-        rc = pw_wheel_build(tree, out.data, GIT_WHEEL_EPOCH, wheel_path_out, err);
+        rc = pw_bundle_build_wheel(tree, out.data, GIT_WHEEL_EPOCH, wheel_path_out, err);
         if (rc)
             pw_error_wrap(err, "building the wheel of %s at %.12s", src.url, commit_out);
         pw_buf_free(&out);

@@ -44,7 +44,7 @@ typedef struct member {
 typedef struct installer {
     const char *archive; /* as given, for messages */
     const char *site;
-    const pw_wheel_install_options *o;
+    const pw_bundle_install_options *o;
     uint64_t max_total;
     unsigned max_ratio;
     zip_t *za;
@@ -294,7 +294,7 @@ static int check_wheel_structure(installer *ins, pw_error *err)
     pw_buf_printf(&path, "%s/WHEEL", ins->dist_info);
     rc = read_small_member(ins, path.data, &text, err);
     if (rc == PW_OK) {
-        pw_wheel_meta meta;
+        pw_bundle_wheel_meta meta;
         pw_buf origin = PW_BUF_INIT;
         pw_buf_printf(&origin, "%s: member %s", ins->archive, path.data);
         rc = pw_bundle_wheel_meta_parse(origin.data, text.data, text.len, &meta, err);
@@ -974,11 +974,11 @@ static int run_install(installer *ins, const char *archive_path, pw_error *err)
     return rc;
 }
 
-int pw_wheel_install(const char *archive_path, const char *site_dir,
-                     const pw_wheel_install_options *o, pw_wheel_install_result *result,
-                     pw_error *err)
+int pw_bundle_install_wheel(const char *archive_path, const char *site_dir,
+                            const pw_bundle_install_options *o, pw_bundle_install_result *result,
+                            pw_error *err)
 {
-    static const pw_wheel_install_options defaults = {0};
+    static const pw_bundle_install_options defaults = {0};
     if (result)
         memset(result, 0, sizeof(*result));
     if (!o)
@@ -1035,7 +1035,7 @@ int pw_wheel_install(const char *archive_path, const char *site_dir,
     return rc;
 }
 
-void pw_wheel_install_result_free(pw_wheel_install_result *r)
+void pw_bundle_install_result_free(pw_bundle_install_result *r)
 {
     if (!r)
         return;

@@ -296,7 +296,7 @@ int pw_bundle_check_member_path(const char *archive, const char *name, pw_error 
 }
 
 int pw_bundle_wheel_meta_parse(const char *origin, const char *text, size_t len,
-                               pw_wheel_meta *out, pw_error *err)
+                               pw_bundle_wheel_meta *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     out->major = -1;

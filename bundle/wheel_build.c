@@ -1,5 +1,5 @@
 /*
- * pw_wheel_build: a pure-Python wheel from static PEP 621 metadata.
+ * pw_bundle_build_wheel: a pure-Python wheel from static PEP 621 metadata.
  *
  * Specifications followed:
  *  - pyproject.toml [project] (PEP 621, "Declaring project metadata");
@@ -1515,8 +1515,8 @@ static void wb_free(wb *w)
     pw_buf_free(&w->entry_points);
 }
 
-int pw_wheel_build(const char *project_dir, const char *out_dir, int64_t source_date_epoch,
-                   char **wheel_path_out, pw_error *err)
+int pw_bundle_build_wheel(const char *project_dir, const char *out_dir, int64_t source_date_epoch,
+                          char **wheel_path_out, pw_error *err)
 {
     *wheel_path_out = NULL;
     if (!project_dir || !out_dir)

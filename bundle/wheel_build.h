@@ -27,7 +27,7 @@
  *                    building the wheel and passing it with --find-links;
  *   PW_EIO           reading the project or writing the wheel.
  */
-int pw_wheel_build(const char *project_dir, const char *out_dir, int64_t source_date_epoch,
-                   char **wheel_path_out, pw_error *err);
+int pw_bundle_build_wheel(const char *project_dir, const char *out_dir, int64_t source_date_epoch,
+                          char **wheel_path_out, pw_error *err);
 
 #endif

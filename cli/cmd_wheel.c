@@ -54,7 +54,7 @@ static int run_wheel(cli_context *ctx, int argc, char **argv)
     for (int i = first; i < argc; i++) {
         pw_error err = {0};
         char *path = NULL;
-        int rc = pw_wheel_build(argv[i], out_dir, -1, &path, &err);
+        int rc = pw_bundle_build_wheel(argv[i], out_dir, -1, &path, &err);
         if (rc) {
             exit_code = cli_fail(ctx, "wheel", &err);
             pw_error_clear(&err);

@@ -106,7 +106,7 @@ static void note_remote(pw_resolve_context *ctx, const pw_pyodide_package *src, 
 }
 
 int pw_resolve_locate_artifact(pw_resolve_context *ctx, pw_fetch_session *session,
-                            const pw_pyodide_package *src, char **url_out, pw_error *err)
+                               const pw_pyodide_package *src, char **url_out, pw_error *err)
 {
     pw_artifact_locations *loc = &ctx->artifacts;
     *url_out = NULL;
@@ -207,7 +207,7 @@ int pw_resolve_locate_artifact(pw_resolve_context *ctx, pw_fetch_session *sessio
 }
 
 void pw_resolve_probe_artifacts(pw_resolve_context *ctx, pw_fetch_session *session,
-                             const pw_pyodide_package *const *pkgs, size_t n)
+                                const pw_pyodide_package *const *pkgs, size_t n)
 {
     pw_artifact_locations *loc = &ctx->artifacts;
     if (!loc->local_url || ctx->request->transfer.offline)

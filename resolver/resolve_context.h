@@ -46,11 +46,11 @@ int pw_resolve_load_release_index(pw_resolve_context *ctx, pw_error *err);
  * index, chosen per artifact; refuses file_names that leave the index's
  * folder and local files whose sha256 differs from the index. */
 int pw_resolve_locate_artifact(pw_resolve_context *ctx, pw_fetch_session *session,
-                            const pw_pyodide_package *src, char **url_out, pw_error *err);
+                               const pw_pyodide_package *src, char **url_out, pw_error *err);
 /* Asks a remote index's folder for the artifacts of `pkgs` at once, so
  * that pw_resolve_locate_artifact need not ask them one by one. */
 void pw_resolve_probe_artifacts(pw_resolve_context *ctx, pw_fetch_session *session,
-                             const pw_pyodide_package *const *pkgs, size_t n);
+                                const pw_pyodide_package *const *pkgs, size_t n);
 /* Reports the split ("22 artifacts from public/pyodide, 354 from the CDN")
  * and refuses what --no-remote-artifacts or --offline do not allow. */
 int pw_resolve_finish_locations(pw_resolve_context *ctx, pw_error *err);

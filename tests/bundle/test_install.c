@@ -1,4 +1,4 @@
-/* pw_wheel_install: round trips, .data schemes, shared-library zips, the
+/* pw_bundle_install_wheel: round trips, .data schemes, shared-library zips, the
  * malicious corpus, limits and conflicts. Every archive is generated here. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -65,10 +65,10 @@ static void test_round_trip(void **state)
     char *dir = subdir("rt");
     pw_wheelgen_spec spec = tb_rich_spec();
     char *wheel = tb_make(&spec, scratch);
-    pw_wheel_install_result res;
+    pw_bundle_install_result res;
     pw_error err = {0, NULL};
-    pw_wheel_install_options o = {.name = "Rich", .version = "1.0"};
-    int rc = pw_wheel_install(wheel, dir, &o, &res, &err);
+    pw_bundle_install_options o = {.name = "Rich", .version = "1.0"};
+    int rc = pw_bundle_install_wheel(wheel, dir, &o, &res, &err);
     if (rc != PW_OK)
         fail_msg("%s", pw_error_message(&err));
 
@@ -123,10 +123,10 @@ static void test_round_trip(void **state)
     assert_int_equal(res.saved_files, 0);
     assert_int_equal(tb_count_prefixed(dir, ".pwpkg-tmp"), 0);
     free(record);
-    pw_wheel_install_result_free(&res);
+    pw_bundle_install_result_free(&res);
 
     /* Installing the same wheel again over itself is harmless. */
-    PW_ASSERT_OK(pw_wheel_install(wheel, dir, &o, NULL, &err), &err);
+    PW_ASSERT_OK(pw_bundle_install_wheel(wheel, dir, &o, NULL, &err), &err);
     free(wheel);
     free(dir);
 }
@@ -142,10 +142,10 @@ static void test_shared_library_zip(void **state)
     char *zip = tb_make(&spec, scratch);
     assert_non_null(strstr(zip, "libfoo-1.2.zip"));
     char *dir = subdir("dynlib");
-    pw_wheel_install_result res;
+    pw_bundle_install_result res;
     pw_error err = {0, NULL};
-    pw_wheel_install_options o = {.install_dir = "dynlib"};
-    int rc = pw_wheel_install(zip, dir, &o, &res, &err);
+    pw_bundle_install_options o = {.install_dir = "dynlib"};
+    int rc = pw_bundle_install_wheel(zip, dir, &o, &res, &err);
     if (rc != PW_OK)
         fail_msg("%s", pw_error_message(&err));
     assert_int_equal(res.n_files, 2);
@@ -155,12 +155,12 @@ static void test_shared_library_zip(void **state)
     assert_null(res.dist_info);
     assert_int_equal(tb_mode(dir, "lib/libfoo.so"), 0755);
     assert_int_equal(tb_mode(dir, "lib/libbar.so"), 0644);
-    pw_wheel_install_result_free(&res);
+    pw_bundle_install_result_free(&res);
 
     /* A plain zip for install_dir "stdlib" goes to the site root. */
     char *dir2 = subdir("stdlib");
-    pw_wheel_install_options o2 = {.install_dir = "stdlib"};
-    PW_ASSERT_OK(pw_wheel_install(zip, dir2, &o2, NULL, &err), &err);
+    pw_bundle_install_options o2 = {.install_dir = "stdlib"};
+    PW_ASSERT_OK(pw_bundle_install_wheel(zip, dir2, &o2, NULL, &err), &err);
     assert_int_equal(tb_mode(dir2, "libbar.so"), 0644);
     assert_int_equal(tb_mode(dir2, "lib/libfoo.so"), 0755);
     free(dir);
@@ -174,27 +174,27 @@ static void test_unsupported_and_lock_checks(void **state)
     char *dir = subdir("unsupported");
     char *tar = pw_path_join(scratch, "foo-tests.tar");
     PW_ASSERT_OK(pw_write_file_atomic(tar, "x", 1, &err), &err);
-    assert_int_equal(pw_wheel_install(tar, dir, NULL, NULL, &err), PW_EUNSUPPORTED);
+    assert_int_equal(pw_bundle_install_wheel(tar, dir, NULL, NULL, &err), PW_EUNSUPPORTED);
     pw_error_clear(&err);
 
     pw_wheelgen_spec spec = tb_rich_spec();
     char *wheel = tb_make(&spec, scratch);
-    pw_wheel_install_options bad_hash = {
+    pw_bundle_install_options bad_hash = {
         .sha256 = "0000000000000000000000000000000000000000000000000000000000000000"};
-    assert_int_equal(pw_wheel_install(wheel, dir, &bad_hash, NULL, &err), PW_EHASH);
+    assert_int_equal(pw_bundle_install_wheel(wheel, dir, &bad_hash, NULL, &err), PW_EHASH);
     assert_non_null(strstr(pw_error_message(&err), "the lock expects"));
     pw_error_clear(&err);
     char hex[PW_SHA256_HEX_LEN + 1];
     tb_sha256(wheel, hex);
-    pw_wheel_install_options bad_name = {.sha256 = hex, .name = "poor"};
-    assert_int_equal(pw_wheel_install(wheel, dir, &bad_name, NULL, &err), PW_EINVAL);
+    pw_bundle_install_options bad_name = {.sha256 = hex, .name = "poor"};
+    assert_int_equal(pw_bundle_install_wheel(wheel, dir, &bad_name, NULL, &err), PW_EINVAL);
     assert_non_null(strstr(pw_error_message(&err), "the lock expects poor"));
     pw_error_clear(&err);
-    pw_wheel_install_options bad_version = {.sha256 = hex, .version = "2.0"};
-    assert_int_equal(pw_wheel_install(wheel, dir, &bad_version, NULL, &err), PW_EINVAL);
+    pw_bundle_install_options bad_version = {.sha256 = hex, .version = "2.0"};
+    assert_int_equal(pw_bundle_install_wheel(wheel, dir, &bad_version, NULL, &err), PW_EINVAL);
     pw_error_clear(&err);
-    pw_wheel_install_options bad_dir = {.install_dir = "usr"};
-    assert_int_equal(pw_wheel_install(wheel, dir, &bad_dir, NULL, &err), PW_EINVAL);
+    pw_bundle_install_options bad_dir = {.install_dir = "usr"};
+    assert_int_equal(pw_bundle_install_wheel(wheel, dir, &bad_dir, NULL, &err), PW_EINVAL);
     pw_error_clear(&err);
     assert_false(pw_file_exists(dir));
     free(tar);
@@ -258,9 +258,9 @@ static void test_malicious_corpus(void **state)
         char *member = c->wheel_version ? pw_xstrdup("WHEEL") : pw_wheelgen_flaw_member(&spec);
         pw_buf site = PW_BUF_INIT;
         pw_buf_printf(&site, "%s/site-%zu", scratch, i);
-        pw_wheel_install_options o = {.install_dir = c->shared_library ? "dynlib" : "site",
+        pw_bundle_install_options o = {.install_dir = c->shared_library ? "dynlib" : "site",
                                       .strict_record = true};
-        int rc = pw_wheel_install(archive, site.data, &o, NULL, &err);
+        int rc = pw_bundle_install_wheel(archive, site.data, &o, NULL, &err);
         const char *msg = pw_error_message(&err);
         if (getenv("TB_VERBOSE"))
             print_message("%s\n", msg);
@@ -300,8 +300,8 @@ static void test_record_policy(void **state)
                              .python_tag = "cp313", .py_compiled = true};
     char *wheel = tb_make(&spec, gen);
     char *site = pw_path_join(gen, "site-pyc");
-    pw_wheel_install_result res;
-    PW_ASSERT_OK(pw_wheel_install(wheel, site, NULL, &res, &err), &err);
+    pw_bundle_install_result res;
+    PW_ASSERT_OK(pw_bundle_install_wheel(wheel, site, NULL, &res, &err), &err);
     assert_int_equal(res.py_compiled, 2);
     assert_int_equal(res.unlisted, 0);
     assert_true(tb_mode(site, "comp/core.pyc") >= 0);
@@ -311,11 +311,11 @@ static void test_record_policy(void **state)
     assert_non_null(strstr(record, "comp/core.pyc,sha256="));
     assert_null(strstr(record, "comp/core.py,"));
     free(record);
-    pw_wheel_install_result_free(&res);
+    pw_bundle_install_result_free(&res);
     /* strict mode accepts py-compiled members too: RECORD names their source */
     char *site2 = pw_path_join(gen, "site-pyc-strict");
-    pw_wheel_install_options strict = {.strict_record = true};
-    PW_ASSERT_OK(pw_wheel_install(wheel, site2, &strict, NULL, &err), &err);
+    pw_bundle_install_options strict = {.strict_record = true};
+    PW_ASSERT_OK(pw_bundle_install_wheel(wheel, site2, &strict, NULL, &err), &err);
     free(site2);
     free(site);
     free(wheel);
@@ -325,12 +325,12 @@ static void test_record_policy(void **state)
                             .flaw = PW_WHEELGEN_UNLISTED_FILE};
     wheel = tb_make(&unl, gen);
     site = pw_path_join(gen, "site-unl");
-    PW_ASSERT_OK(pw_wheel_install(wheel, site, NULL, &res, &err), &err);
+    PW_ASSERT_OK(pw_bundle_install_wheel(wheel, site, NULL, &res, &err), &err);
     assert_int_equal(res.unlisted, 1);
-    pw_wheel_install_result_free(&res);
+    pw_bundle_install_result_free(&res);
     free(site);
     site = pw_path_join(gen, "site-unl-strict");
-    assert_int_equal(pw_wheel_install(wheel, site, &strict, NULL, &err), PW_EHASH);
+    assert_int_equal(pw_bundle_install_wheel(wheel, site, &strict, NULL, &err), PW_EHASH);
     assert_non_null(strstr(pw_error_message(&err), "unlisted.py"));
     assert_non_null(strstr(pw_error_message(&err), "--strict-record"));
     pw_error_clear(&err);
@@ -345,17 +345,17 @@ static void test_record_policy(void **state)
     char hex[PW_SHA256_HEX_LEN + 1];
     PW_ASSERT_OK(pw_sha256_file_hex(wheel, hex, NULL, &err), &err);
     site = pw_path_join(gen, "site-norec");
-    assert_int_equal(pw_wheel_install(wheel, site, NULL, NULL, &err), PW_EINVAL);
+    assert_int_equal(pw_bundle_install_wheel(wheel, site, NULL, NULL, &err), PW_EINVAL);
     pw_error_clear(&err);
-    pw_wheel_install_options hashed = {.sha256 = hex};
-    PW_ASSERT_OK(pw_wheel_install(wheel, site, &hashed, &res, &err), &err);
+    pw_bundle_install_options hashed = {.sha256 = hex};
+    PW_ASSERT_OK(pw_bundle_install_wheel(wheel, site, &hashed, &res, &err), &err);
     assert_true(res.no_record);
     assert_true(tb_mode(site, "norec-1.0.dist-info/RECORD") >= 0);
-    pw_wheel_install_result_free(&res);
+    pw_bundle_install_result_free(&res);
     free(site);
     site = pw_path_join(gen, "site-norec-strict");
-    pw_wheel_install_options hashed_strict = {.sha256 = hex, .strict_record = true};
-    assert_int_equal(pw_wheel_install(wheel, site, &hashed_strict, NULL, &err), PW_EINVAL);
+    pw_bundle_install_options hashed_strict = {.sha256 = hex, .strict_record = true};
+    assert_int_equal(pw_bundle_install_wheel(wheel, site, &hashed_strict, NULL, &err), PW_EINVAL);
     pw_error_clear(&err);
     free(site);
     free(wheel);
@@ -373,7 +373,7 @@ static void test_rollback_keeps_existing(void **state)
     pw_wheelgen_spec spec = {.name = "late", .version = "1.0", .files = evil_files, .n_files = 2,
                              .flaw = PW_WHEELGEN_HASH_MISMATCH};
     char *wheel = tb_make(&spec, scratch);
-    assert_int_equal(pw_wheel_install(wheel, site, NULL, NULL, &err), PW_EHASH);
+    assert_int_equal(pw_bundle_install_wheel(wheel, site, NULL, NULL, &err), PW_EHASH);
     pw_error_clear(&err);
     assert_int_equal(tb_count_prefixed(site, ""), 3); /* ".", "..", keep.txt */
     assert_true(pw_file_exists(keep));
@@ -398,12 +398,12 @@ static void test_limits(void **state)
     char *wheel = tb_make(&spec, scratch);
     char *site = subdir("limits");
     pw_error err = {0, NULL};
-    pw_wheel_install_options small = {.max_total_uncompressed = 1 << 20};
-    assert_int_equal(pw_wheel_install(wheel, site, &small, NULL, &err), PW_ELIMIT);
+    pw_bundle_install_options small = {.max_total_uncompressed = 1 << 20};
+    assert_int_equal(pw_bundle_install_wheel(wheel, site, &small, NULL, &err), PW_ELIMIT);
     assert_non_null(strstr(pw_error_message(&err), "big/data.bin"));
     assert_false(pw_file_exists(site));
     pw_error_clear(&err);
-    PW_ASSERT_OK(pw_wheel_install(wheel, site, NULL, NULL, &err), &err);
+    PW_ASSERT_OK(pw_bundle_install_wheel(wheel, site, NULL, NULL, &err), &err);
     free(wheel);
     free(content);
 
@@ -412,12 +412,12 @@ static void test_limits(void **state)
     pw_wheelgen_spec zspec = {.name = "zeros", .version = "1.0", .files = zeros, .n_files = 1};
     char *zwheel = tb_make(&zspec, scratch);
     char *zsite = subdir("ratio");
-    assert_int_equal(pw_wheel_install(zwheel, zsite, NULL, NULL, &err), PW_ELIMIT);
+    assert_int_equal(pw_bundle_install_wheel(zwheel, zsite, NULL, NULL, &err), PW_ELIMIT);
     assert_non_null(strstr(pw_error_message(&err), "z/zeros.bin"));
     assert_non_null(strstr(pw_error_message(&err), "200 times"));
     pw_error_clear(&err);
-    pw_wheel_install_options lax = {.max_ratio = 2000};
-    PW_ASSERT_OK(pw_wheel_install(zwheel, zsite, &lax, NULL, &err), &err);
+    pw_bundle_install_options lax = {.max_ratio = 2000};
+    PW_ASSERT_OK(pw_bundle_install_wheel(zwheel, zsite, &lax, NULL, &err), &err);
     free(zwheel);
     free(zsite);
     free(site);
@@ -437,10 +437,10 @@ static void test_conflicts(void **state)
     pw_wheelgen_spec b = {.name = "b", .version = "1", .files = b_files, .n_files = 2};
     pw_wheelgen_spec c = {.name = "c", .version = "1", .files = c_files, .n_files = 2};
     char *wa = tb_make(&a, scratch), *wb = tb_make(&b, scratch), *wc = tb_make(&c, scratch);
-    PW_ASSERT_OK(pw_wheel_install(wa, site, NULL, NULL, &err), &err);
+    PW_ASSERT_OK(pw_bundle_install_wheel(wa, site, NULL, NULL, &err), &err);
     /* Same content at the same path: allowed, as pip does for namespaces. */
-    PW_ASSERT_OK(pw_wheel_install(wb, site, NULL, NULL, &err), &err);
-    assert_int_equal(pw_wheel_install(wc, site, NULL, NULL, &err), PW_ECONFLICT);
+    PW_ASSERT_OK(pw_bundle_install_wheel(wb, site, NULL, NULL, &err), &err);
+    assert_int_equal(pw_bundle_install_wheel(wc, site, NULL, NULL, &err), PW_ECONFLICT);
     assert_non_null(strstr(pw_error_message(&err), "a/__init__.py"));
     pw_error_clear(&err);
     /* c's rollback took its own files and left a's alone. */
@@ -462,11 +462,11 @@ static void test_strip_and_record(void **state)
     char *wheel = tb_make(&spec, scratch);
     static const char *const globs[] = {"data/*", "bin"};
     pw_strlist exclude = {(char **)globs, 2, 2};
-    pw_wheel_install_options o = {
+    pw_bundle_install_options o = {
         .strip = PW_STRIP_TESTS | PW_STRIP_PYCACHE | PW_STRIP_STUBS, .exclude = &exclude};
-    pw_wheel_install_result res;
+    pw_bundle_install_result res;
     pw_error err = {0, NULL};
-    PW_ASSERT_OK(pw_wheel_install(wheel, site, &o, &res, &err), &err);
+    PW_ASSERT_OK(pw_bundle_install_wheel(wheel, site, &o, &res, &err), &err);
     static const char *const gone[] = {
         "rich/core.pyi", "rich/py.typed", "rich/__pycache__/core.cpython-312.pyc",
         "rich/tests/__init__.py", "rich/tests/test_core.py", "bin/rich-cli",
@@ -495,7 +495,7 @@ static void test_strip_and_record(void **state)
     assert_int_equal(res.saved_bytes, expect_saved);
     assert_int_equal(tb_mode(site, "rich/core.py"), 0644);
     free(record);
-    pw_wheel_install_result_free(&res);
+    pw_bundle_install_result_free(&res);
     free(wheel);
     free(site);
 }

@@ -186,7 +186,7 @@ static void test_wheel_meta(void **state)
         {"Wheel-Version: 1.0x\n", PW_EINVAL, 0, true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        pw_wheel_meta m;
+        pw_bundle_wheel_meta m;
         pw_error err = {0, NULL};
         int rc = pw_bundle_wheel_meta_parse("WHEEL", cases[i].text, strlen(cases[i].text), &m,
                                             &err);

@@ -1,6 +1,6 @@
-/* pw_wheel_build: projects written here for every supported backend and
+/* pw_bundle_build_wheel: projects written here for every supported backend and
  * layout; the wheels are checked member by member, installed with
- * pw_wheel_install (which verifies RECORD) and their METADATA parsed with
+ * pw_bundle_install_wheel (which verifies RECORD) and their METADATA parsed with
  * pw_metadata_parse. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -72,7 +72,7 @@ static char *build_ok(const char *project, const char *out, int64_t epoch)
 {
     pw_error err = {0, NULL};
     char *wheel = NULL;
-    int rc = pw_wheel_build(project, out, epoch, &wheel, &err);
+    int rc = pw_bundle_build_wheel(project, out, epoch, &wheel, &err);
     if (rc != PW_OK)
         fail_msg("build %s: %s", project, pw_error_message(&err));
     assert_non_null(wheel);
@@ -121,13 +121,13 @@ static char *install_ok(const char *wheel, const char *name, const char *version
     pw_buf b = PW_BUF_INIT;
     pw_buf_printf(&b, "%s/site-%u", scratch, counter++);
     char *site = pw_buf_detach(&b);
-    pw_wheel_install_options o = {.name = name, .version = version};
-    pw_wheel_install_result res;
+    pw_bundle_install_options o = {.name = name, .version = version};
+    pw_bundle_install_result res;
     pw_error err = {0, NULL};
-    int rc = pw_wheel_install(wheel, site, &o, &res, &err);
+    int rc = pw_bundle_install_wheel(wheel, site, &o, &res, &err);
     if (rc != PW_OK)
         fail_msg("install %s: %s", wheel, pw_error_message(&err));
-    pw_wheel_install_result_free(&res);
+    pw_bundle_install_result_free(&res);
     return site;
 }
 
@@ -622,7 +622,7 @@ static void test_refusals(void **state)
         char *out = pw_path_join(proj, "dist");
         pw_error err = {0, NULL};
         char *wheel = NULL;
-        int rc = pw_wheel_build(proj, out, -1, &wheel, &err);
+        int rc = pw_bundle_build_wheel(proj, out, -1, &wheel, &err);
         if (rc != cases[i].rc)
             fail_msg("%s: rc %d (%s), expected %d", cases[i].tag, rc, pw_error_message(&err),
                      cases[i].rc);
@@ -708,7 +708,7 @@ static void test_reproducible(void **state)
     setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
     pw_error err = {0, NULL};
     char *bad = NULL;
-    assert_int_equal(pw_wheel_build(proj, out3, -1, &bad, &err), PW_EINVAL);
+    assert_int_equal(pw_bundle_build_wheel(proj, out3, -1, &bad, &err), PW_EINVAL);
     assert_non_null(strstr(pw_error_message(&err), "SOURCE_DATE_EPOCH"));
     unsetenv("SOURCE_DATE_EPOCH");
     pw_error_clear(&err);

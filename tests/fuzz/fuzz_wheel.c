@@ -1,5 +1,5 @@
 /*
- * Wheel and shared-library zip installation (pw_wheel_install).
+ * Wheel and shared-library zip installation (pw_bundle_install_wheel).
  *
  * The input is written to a temporary archive and installed into a fresh
  * site directory with small limits (1 MiB uncompressed). The archive is
@@ -76,7 +76,7 @@ static void write_input(const char *path, const uint8_t *data, size_t size)
     fuzz_check(fclose(f) == 0, "cannot write %s", path);
 }
 
-static void check_installed(const char *site, const pw_wheel_install_result *r)
+static void check_installed(const char *site, const pw_bundle_install_result *r)
 {
     uint64_t total = 0;
     for (size_t i = 0; i < r->n_files; i++) {
@@ -114,16 +114,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_check(pw_mkdirs(site, &err) == 0, "%s", pw_error_message(&err));
     write_input(archive, data, size);
 
-    pw_wheel_install_options o;
+    pw_bundle_install_options o;
     memset(&o, 0, sizeof(o));
     o.install_dir = "site";
     o.max_total_uncompressed = MAX_UNCOMPRESSED;
     /* Alternate strip classes so both the keep and the drop paths run. */
     o.strip = size % 2 ? PW_STRIP_TESTS | PW_STRIP_PYCACHE | PW_STRIP_STUBS : 0;
-    pw_wheel_install_result r;
+    pw_bundle_install_result r;
     memset(&r, 0, sizeof(r));
-    int rc = pw_wheel_install(archive, site, &o, &r, &err);
-    fuzz_check_status("pw_wheel_install", rc, &err);
+    int rc = pw_bundle_install_wheel(archive, site, &o, &r, &err);
+    fuzz_check_status("pw_bundle_install_wheel", rc, &err);
     if (rc == 0)
         check_installed(site, &r);
     else
@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    pw_error_message(&err));
     fuzz_check(stray_entries(outer, "site", NULL) == 0 && stray_entries(base, "a", name) == 0,
                "the install wrote outside its site directory");
-    pw_wheel_install_result_free(&r);
+    pw_bundle_install_result_free(&r);
 
     pw_error_clear(&err);
     fuzz_check(pw_remove_tree(outer, &err) == 0, "%s", pw_error_message(&err));
