@@ -10,7 +10,7 @@ int pw_pipeline_report(const pw_pipeline_report_job *job, pw_error *err)
     const char *profile_path = job->profile_path, *trace_path = job->trace_path;
     pw_lock lock;
     pw_profile profile = {0};
-    pw_report_trace trace = {0};
+    pw_html_report_trace trace = {0};
     bool have_lock = false, have_profile = false, have_trace = false;
     pw_buf text = PW_BUF_INIT;
     int rc = pw_lock_load(lock_path, &lock, err);
@@ -32,21 +32,21 @@ int pw_pipeline_report(const pw_pipeline_report_job *job, pw_error *err)
                                         : pw_error_set(err, PW_EINVAL, "%s: no such trace file",
                                                        trace_path);
         if (rc == PW_OK) {
-            pw_report_trace_from(&read, &trace);
+            pw_html_report_trace_from(&read, &trace);
             pw_trace_free(&read);
         }
         have_trace = rc == PW_OK;
     }
     if (rc == PW_OK) {
-        pw_report_input in = {&lock, lock_path, bundle, have_profile ? &profile : NULL,
+        pw_html_report_input in = {&lock, lock_path, bundle, have_profile ? &profile : NULL,
                               have_trace ? &trace : NULL};
-        rc = pw_report_html_write(&in, output, err);
+        rc = pw_html_report_write(&in, output, err);
     }
     pw_buf_free(&text);
     if (have_profile)
         pw_profile_free(&profile);
     if (have_trace)
-        pw_report_trace_free(&trace);
+        pw_html_report_trace_free(&trace);
     if (have_lock)
         pw_lock_free(&lock);
     return rc;

@@ -540,7 +540,7 @@ static void dependency_graph(pw_buf *out, const pw_lock *lock)
 /* ------------------------------------------------------------- slimming */
 
 /* The first traced path >= key (the list is sorted). */
-static size_t trace_lower_bound(const pw_report_trace *t, const char *key)
+static size_t trace_lower_bound(const pw_html_report_trace *t, const char *key)
 {
     size_t lo = 0, hi = t->files.len;
     while (lo < hi) {
@@ -553,7 +553,7 @@ static size_t trace_lower_bound(const pw_report_trace *t, const char *key)
     return lo;
 }
 
-static bool kept_by_slim(const pw_report_trace *t, const char *path)
+static bool kept_by_slim(const pw_html_report_trace *t, const char *path)
 {
     /* `bundle --slim` keeps the trace's keep set (traced files, the .py
      * beside a traced __pycache__ .pyc) and every distribution's
@@ -566,7 +566,7 @@ static bool kept_by_slim(const pw_report_trace *t, const char *path)
 }
 
 static int slimming_section(pw_buf *out, const char *dir, const report_bundle *b,
-                            const pw_report_trace *t, pw_error *err)
+                            const pw_html_report_trace *t, pw_error *err)
 {
     pw_buf_puts(out, "<table id=\"slimming\"><thead><tr><th>package</th><th>files kept</th>"
                      "<th>files dropped</th><th>raw dropped</th><th>gzip before</th><th>gzip "
@@ -674,7 +674,7 @@ static const char page_script[] =
     "})();\n"
     "</script>\n";
 
-int pw_report_html(const pw_report_input *in, pw_buf *out, pw_error *err)
+int pw_html_report(const pw_html_report_input *in, pw_buf *out, pw_error *err)
 {
     report_bundle b;
     int rc = report_bundle_read(in->bundle_dir, &b, err);
@@ -763,10 +763,10 @@ int pw_report_html(const pw_report_input *in, pw_buf *out, pw_error *err)
     return rc;
 }
 
-int pw_report_html_write(const pw_report_input *in, const char *out_path, pw_error *err)
+int pw_html_report_write(const pw_html_report_input *in, const char *out_path, pw_error *err)
 {
     pw_buf page = PW_BUF_INIT;
-    int rc = pw_report_html(in, &page, err);
+    int rc = pw_html_report(in, &page, err);
     if (rc == PW_OK)
         rc = pw_write_file_atomic(out_path, page.data, page.len, err);
     pw_buf_free(&page);

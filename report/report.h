@@ -71,27 +71,27 @@ void pw_profile_format(const pw_profile *p, pw_buf *out);
 void pw_profile_free(pw_profile *p);
 
 /* What a trace (`pwpkg check --trace`) says was used. */
-typedef struct pw_report_trace {
+typedef struct pw_html_report_trace {
     pw_strlist files;  /* bundle-relative paths slimming keeps, sorted (pw_trace_keep_set) */
     char *lock_digest; /* may be NULL */
-} pw_report_trace;
+} pw_html_report_trace;
 
 /* What `bundle --slim` would keep for a trace (pw_trace_load reads one). */
-void pw_report_trace_from(const pw_trace *trace, pw_report_trace *out);
-void pw_report_trace_free(pw_report_trace *t);
+void pw_html_report_trace_from(const pw_trace *trace, pw_html_report_trace *out);
+void pw_html_report_trace_free(pw_html_report_trace *t);
 
-typedef struct pw_report_input {
+typedef struct pw_html_report_input {
     const struct pw_lock *lock;
     const char *lock_path;
     const char *bundle_dir;        /* a directory bundle with its manifest */
     const pw_profile *profile;     /* or NULL */
-    const pw_report_trace *trace;  /* or NULL */
-} pw_report_input;
+    const pw_html_report_trace *trace;  /* or NULL */
+} pw_html_report_input;
 
 /* Writes the HTML report to out_path (temporary file, then rename). Every
  * name from the lock or the bundle is HTML-escaped; the page loads nothing. */
-int pw_report_html_write(const pw_report_input *in, const char *out_path, pw_error *err);
-/* The same into a buffer (what pw_report_html_write writes). */
-int pw_report_html(const pw_report_input *in, pw_buf *out, pw_error *err);
+int pw_html_report_write(const pw_html_report_input *in, const char *out_path, pw_error *err);
+/* The same into a buffer (what pw_html_report_write writes). */
+int pw_html_report(const pw_html_report_input *in, pw_buf *out, pw_error *err);
 
 #endif

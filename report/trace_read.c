@@ -5,14 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-void pw_report_trace_from(const pw_trace *trace, pw_report_trace *out)
+void pw_html_report_trace_from(const pw_trace *trace, pw_html_report_trace *out)
 {
     memset(out, 0, sizeof *out);
     pw_trace_keep_set(trace, &out->files);
     out->lock_digest = trace->lock_digest ? pw_xstrdup(trace->lock_digest) : NULL;
 }
 
-void pw_report_trace_free(pw_report_trace *t)
+void pw_html_report_trace_free(pw_html_report_trace *t)
 {
     pw_strlist_free(&t->files);
     free(t->lock_digest);

@@ -1,6 +1,6 @@
 /*
  * The report's inputs: a profile (pw_profile_parse, what `pwpkg report
- * --profile` reads) or a trace (pw_trace_parse + pw_report_trace_from, `--trace`), chosen
+ * --profile` reads) or a trace (pw_trace_parse + pw_html_report_trace_from, `--trace`), chosen
  * by the first byte; the rest is the text. A profile that parses must
  * survive pw_profile_to_json and parse again to the same JSON.
  */
@@ -49,13 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = pw_trace_parse("trace.json", text, len, &read, &err);
         fuzz_check_status("pw_trace_parse", rc, &err);
         if (rc == 0) {
-            pw_report_trace t;
-            pw_report_trace_from(&read, &t);
+            pw_html_report_trace t;
+            pw_html_report_trace_from(&read, &t);
             pw_trace_free(&read);
             for (size_t i = 1; i < t.files.len; i++)
                 fuzz_check(strcmp(t.files.items[i - 1], t.files.items[i]) < 0,
                            "trace files not sorted and unique");
-            pw_report_trace_free(&t);
+            pw_html_report_trace_free(&t);
         }
     }
     pw_error_clear(&err);

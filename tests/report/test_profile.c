@@ -223,15 +223,15 @@ static void test_trace(void **state)
     pw_trace read;
     pw_error err = {0};
     PW_ASSERT_OK(pw_trace_parse("t.json", good, strlen(good), &read, &err), &err);
-    pw_report_trace t;
-    pw_report_trace_from(&read, &t);
+    pw_html_report_trace t;
+    pw_html_report_trace_from(&read, &t);
     pw_trace_free(&read);
     assert_int_equal(t.files.len, 3);
     assert_string_equal(t.files.items[0], "a/__pycache__/m.cpython-313.pyc");
     assert_string_equal(t.files.items[1], "a/m.py");
     assert_string_equal(t.files.items[2], "b.py");
     assert_string_equal(t.lock_digest, "sha256:abababababababababababababababababababababababababababababababab");
-    pw_report_trace_free(&t);
+    pw_html_report_trace_free(&t);
 }
 
 static void test_html_escapes(void **state)
@@ -243,10 +243,10 @@ static void test_html_escapes(void **state)
     pk->version = pw_xstrdup("0\"><svg onload=x>");
     pw_profile p;
     build(&p);
-    pw_report_input in = {&lock, "pwpkg.lock", bundle, &p, NULL};
+    pw_html_report_input in = {&lock, "pwpkg.lock", bundle, &p, NULL};
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0};
-    PW_ASSERT_OK(pw_report_html(&in, &out, &err), &err);
+    PW_ASSERT_OK(pw_html_report(&in, &out, &err), &err);
     const char *html = pw_buf_cstr(&out);
     assert_null(strstr(html, "<script>\""));
     assert_null(strstr(html, "q<script>"));
@@ -265,26 +265,26 @@ static void test_html_escapes(void **state)
                      "0000000000000000000000000000000000000000000000000000000000000000\"}}";
     pw_trace read;
     PW_ASSERT_OK(pw_trace_parse("t.json", tr, strlen(tr), &read, &err), &err);
-    pw_report_trace trace;
-    pw_report_trace_from(&read, &trace);
+    pw_html_report_trace trace;
+    pw_html_report_trace_from(&read, &trace);
     pw_trace_free(&read);
     /* this lock is made in memory, with no digest to match */
     free(trace.lock_digest);
     trace.lock_digest = NULL;
     in.trace = &trace;
     pw_buf slim = PW_BUF_INIT;
-    PW_ASSERT_OK(pw_report_html(&in, &slim, &err), &err);
+    PW_ASSERT_OK(pw_html_report(&in, &slim, &err), &err);
     assert_non_null(strstr(pw_buf_cstr(&slim), "<tr data-package=\"alpha\"><td>alpha</td><td "
                                                "class=\"n\">1</td><td class=\"n\">1</td><td "
                                                "class=\"n\">4.0 kB</td>"));
     assert_non_null(strstr(pw_buf_cstr(&slim), "<tr data-package=\"beta\"><td>beta</td><td "
                                                "class=\"n\">1</td><td class=\"n\">0</td>"));
     pw_buf_free(&slim);
-    pw_report_trace_free(&trace);
+    pw_html_report_trace_free(&trace);
     in.trace = NULL;
     /* the same input, the same page */
     pw_buf again = PW_BUF_INIT;
-    PW_ASSERT_OK(pw_report_html(&in, &again, &err), &err);
+    PW_ASSERT_OK(pw_html_report(&in, &again, &err), &err);
     assert_string_equal(html, pw_buf_cstr(&again));
     pw_buf_free(&out);
     pw_buf_free(&again);
