@@ -9,21 +9,21 @@
 #include <string.h>
 #include <unistd.h>
 
-static void add_finding(pw_pipeline_findings *pl, const char *check, const char *file, size_t line,
+static void add_finding(pw_pipeline_findings *found, const char *check, const char *file, size_t line,
                         const char *fmt, ...) PW_PRINTF(5, 6);
-static void add_finding(pw_pipeline_findings *pl, const char *check, const char *file, size_t line,
+static void add_finding(pw_pipeline_findings *found, const char *check, const char *file, size_t line,
                         const char *fmt, ...)
 {
-    if (pl->len == pl->cap) {
-        pl->cap = pl->cap ? pl->cap * 2 : 8;
-        pl->items = pw_xrealloc(pl->items, pl->cap * sizeof(*pl->items));
+    if (found->len == found->cap) {
+        found->cap = found->cap ? found->cap * 2 : 8;
+        found->items = pw_xrealloc(found->items, found->cap * sizeof(*found->items));
     }
     pw_buf msg = PW_BUF_INIT;
     va_list ap;
     va_start(ap, fmt);
     pw_buf_vprintf(&msg, fmt, ap);
     va_end(ap);
-    pl->items[pl->len++] = (pw_pipeline_finding){
+    found->items[found->len++] = (pw_pipeline_finding){
         .check = check,
         .file = pw_xstrdup(file),
         .line = line,
@@ -33,10 +33,10 @@ static void add_finding(pw_pipeline_findings *pl, const char *check, const char 
 
 /* A check that could not run (no network, a runtime that does not start):
  * the first such status decides the exit code over "a problem found". */
-static void note_error(pw_pipeline_findings *pl, int status)
+static void note_error(pw_pipeline_findings *found, int status)
 {
-    if (pl->error_status == PW_OK)
-        pl->error_status = status;
+    if (found->error_status == PW_OK)
+        found->error_status = status;
 }
 
 /* The line of a package's entry in the lock text, for annotations. */
@@ -93,7 +93,7 @@ static size_t requirement_line(const char *path, const char *text)
 /* One problem per drift, each where it belongs: a requirement at its line
  * in the input file, a package at its entry in the lock. */
 static void report_drift(const char *lock_path, const char *lock_text, const pw_lock *fresh,
-                         const pw_lock_diff *diff, pw_pipeline_findings *pl)
+                         const pw_lock_diff *diff, pw_pipeline_findings *found)
 {
     char *lock_dir = pw_path_dirname(lock_path);
     char *input = NULL;
@@ -104,21 +104,21 @@ static void report_drift(const char *lock_path, const char *lock_text, const pw_
         const char *change = diff->requirement_changes.items[i];
         size_t line = input && change[0] == '+' ? requirement_line(input, change + 2) : 0;
         if (line)
-            add_finding(pl, "lock", input, line, "requirement %s is not in %s; run `pwpkg lock`",
+            add_finding(found, "lock", input, line, "requirement %s is not in %s; run `pwpkg lock`",
                         change + 2, lock_path);
         else
-            add_finding(pl, "lock", lock_path, 1, "requirement %s %s; run `pwpkg lock`",
+            add_finding(found, "lock", lock_path, 1, "requirement %s %s; run `pwpkg lock`",
                         change + 2, change[0] == '+' ? "added" : "removed from the inputs");
     }
     for (size_t i = 0; i < diff->option_changes.len; i++)
-        add_finding(pl, "lock", lock_path, package_line(lock_text, NULL), "option %s: %s",
+        add_finding(found, "lock", lock_path, package_line(lock_text, NULL), "option %s: %s",
                     diff->option_changes.items[i] + 2,
                     diff->option_changes.items[i][0] == '+' ? "given now, not in the lock"
                                                             : "in the lock, not given now");
     for (size_t i = 0; i < diff->release_changes.len; i++)
-        add_finding(pl, "lock", lock_path, 1, "release %s", diff->release_changes.items[i]);
+        add_finding(found, "lock", lock_path, 1, "release %s", diff->release_changes.items[i]);
     if (diff->inputs_changed && !diff->requirement_changes.len)
-        add_finding(pl, "lock", input ? input : lock_path, 1,
+        add_finding(found, "lock", input ? input : lock_path, 1,
                     "inputs changed (hashes, constraints or options in the requirements files); "
                     "run `pwpkg lock`");
     for (size_t i = 0; i < diff->len; i++) {
@@ -128,7 +128,7 @@ static void report_drift(const char *lock_path, const char *lock_text, const pw_
             pw_buf_printf(&versions, "%s -> %s", c->old_version, c->new_version);
         else
             pw_buf_puts(&versions, c->new_version ? c->new_version : c->old_version);
-        add_finding(pl, "lock", lock_path, package_line(lock_text, c->name), "%s %s %s%s%s",
+        add_finding(found, "lock", lock_path, package_line(lock_text, c->name), "%s %s %s%s%s",
                     c->name, pw_buf_cstr(&versions), pw_lock_change_kind_name(c->kind),
                     c->detail ? ": " : "", c->detail ? c->detail : "");
         pw_buf_free(&versions);
@@ -138,7 +138,7 @@ static void report_drift(const char *lock_path, const char *lock_text, const pw_
 }
 
 static void verify_lock_current(const pw_resolve_request *r, const char *lock_text,
-                                pw_pipeline_findings *pl)
+                                pw_pipeline_findings *found)
 {
     pw_error err = {0};
     pw_lock fresh;
@@ -146,8 +146,8 @@ static void verify_lock_current(const pw_resolve_request *r, const char *lock_te
     if (rc) {
         /* inputs that do not parse, or no network: not "a problem found" */
         if (rc != PW_ECONFLICT && rc != PW_ECHECK && rc != PW_EHASH)
-            note_error(pl, rc);
-        add_finding(pl, "lock", r->lock_path, 1, "cannot resolve the inputs: %s",
+            note_error(found, rc);
+        add_finding(found, "lock", r->lock_path, 1, "cannot resolve the inputs: %s",
                     pw_error_message(&err));
         pw_error_clear(&err);
         return;
@@ -155,23 +155,23 @@ static void verify_lock_current(const pw_resolve_request *r, const char *lock_te
     pw_lock_diff diff;
     rc = pw_resolver_compare(r->lock_path, &fresh, &diff, &err);
     if (rc == PW_ECHECK && !pw_lock_diff_empty(&diff))
-        report_drift(r->lock_path, lock_text, &fresh, &diff, pl);
+        report_drift(r->lock_path, lock_text, &fresh, &diff, found);
     else if (rc)
-        add_finding(pl, "lock", r->lock_path, 1, "%s", pw_error_message(&err));
+        add_finding(found, "lock", r->lock_path, 1, "%s", pw_error_message(&err));
     pw_lock_diff_free(&diff);
     pw_lock_free(&fresh);
     pw_error_clear(&err);
 }
 
 static void verify_artifacts(const pw_resolve_request *r, const pw_lock *lock, const char *lock_text,
-                             const char *mirror, pw_pipeline_findings *pl, size_t *checked)
+                             const char *mirror, pw_pipeline_findings *found, size_t *checked)
 {
     pw_transfer_options cache_only = r->transfer;
     cache_only.offline = true; /* what is in the cache, never the network */
     pw_fetch_session *s = NULL;
     pw_error err = {0};
     if (pw_fetch_session_open(&cache_only, &s, &err) != PW_OK) {
-        add_finding(pl, "cache", r->lock_path, 1, "%s", pw_error_message(&err));
+        add_finding(found, "cache", r->lock_path, 1, "%s", pw_error_message(&err));
         pw_error_clear(&err);
         return;
     }
@@ -181,7 +181,7 @@ static void verify_artifacts(const pw_resolve_request *r, const pw_lock *lock, c
         if (rc == PW_OK)
             (*checked)++;
         else if (rc != PW_ENOTFOUND)
-            add_finding(pl, "hash", r->lock_path, package_line(lock_text, p->name),
+            add_finding(found, "hash", r->lock_path, package_line(lock_text, p->name),
                         "%s %s: %s", p->name, p->version, pw_error_message(&err));
         pw_error_clear(&err);
         if (!mirror)
@@ -189,9 +189,9 @@ static void verify_artifacts(const pw_resolve_request *r, const pw_lock *lock, c
         char *path = pw_path_join(mirror, p->file_name);
         char hex[PW_SHA256_HEX_LEN + 1];
         if (pw_sha256_file_hex(path, hex, NULL, &err) != PW_OK)
-            add_finding(pl, "mirror", path, 1, "%s", pw_error_message(&err));
+            add_finding(found, "mirror", path, 1, "%s", pw_error_message(&err));
         else if (strcmp(hex, p->sha256) != 0)
-            add_finding(pl, "mirror", path, 1, "sha256 is %s, the lock says %s", hex, p->sha256);
+            add_finding(found, "mirror", path, 1, "sha256 is %s, the lock says %s", hex, p->sha256);
         else
             (*checked)++;
         pw_error_clear(&err);
@@ -201,7 +201,7 @@ static void verify_artifacts(const pw_resolve_request *r, const pw_lock *lock, c
 }
 
 static void verify_bundle(const pw_resolve_request *r, const pw_lock *lock, const char *bundle,
-                          pw_pipeline_findings *pl)
+                          pw_pipeline_findings *found)
 {
     pw_error err = {0};
     bool zip = pw_slice_ends_with(pw_slice_from(bundle), ".zip");
@@ -250,13 +250,13 @@ static void verify_bundle(const pw_resolve_request *r, const pw_lock *lock, cons
          * bundle has is "not expected", one only the rebuild has "missing" */
         rc = pw_bundle_compare(rebuilt.data, bundle, &diffs, &err);
         for (size_t i = 0; rc == PW_OK && i < diffs.len; i++)
-            add_finding(pl, "bundle", bundle, 1, "not reproducible: %s", diffs.items[i]);
+            add_finding(found, "bundle", bundle, 1, "not reproducible: %s", diffs.items[i]);
         pw_strlist_free(&diffs);
     }
     if (rc) {
         if (rc == PW_EIO || rc == PW_ENET || rc == PW_ERUNTIME)
-            note_error(pl, rc);
-        add_finding(pl, "bundle", bundle, 1, "cannot rebuild: %s", pw_error_message(&err));
+            note_error(found, rc);
+        add_finding(found, "bundle", bundle, 1, "cannot rebuild: %s", pw_error_message(&err));
     }
     pw_error_clear(&err);
     pw_remove_tree(rebuilt.data, NULL);
@@ -271,7 +271,7 @@ static void verify_bundle(const pw_resolve_request *r, const pw_lock *lock, cons
 }
 
 static void verify_runtime(const pw_resolve_request *r, const pw_lock *lock, const char *bundle,
-                           const char *runtime_dir, pw_pipeline_findings *pl)
+                           const char *runtime_dir, pw_pipeline_findings *found)
 {
     pw_error err = {0};
     pw_check_options co;
@@ -281,17 +281,17 @@ static void verify_runtime(const pw_resolve_request *r, const pw_lock *lock, con
                                &err);
     for (size_t i = 0; i < rep.n_results; i++)
         if (!rep.results[i].ok)
-            add_finding(pl, "runtime", bundle, 1, "import %s failed: %s", rep.results[i].module,
+            add_finding(found, "runtime", bundle, 1, "import %s failed: %s", rep.results[i].module,
                         rep.results[i].error ? rep.results[i].error : "?");
     for (size_t i = 0; i < rep.n_random; i++)
-        add_finding(pl, "runtime", bundle, 1, "%s uses randomness at import time (%s)",
+        add_finding(found, "runtime", bundle, 1, "%s uses randomness at import time (%s)",
                     rep.random_at_import[i].module, rep.random_at_import[i].detail);
     for (size_t i = 0; i < rep.n_unsnapshottable; i++)
-        add_finding(pl, "runtime", bundle, 1, "%s.%s holds a JavaScript object at top level",
+        add_finding(found, "runtime", bundle, 1, "%s.%s holds a JavaScript object at top level",
                     rep.unsnapshottable[i].module, rep.unsnapshottable[i].name);
     if (rc && rc != PW_ECHECK) {
-        note_error(pl, rc);
-        add_finding(pl, "runtime", bundle, 1, "%s", pw_error_message(&err));
+        note_error(found, rc);
+        add_finding(found, "runtime", bundle, 1, "%s", pw_error_message(&err));
     }
     pw_check_report_free(&rep);
     pw_error_clear(&err);
