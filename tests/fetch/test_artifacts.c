@@ -22,7 +22,7 @@ typedef struct fixture {
     char *cache;
     char *tmp;       /* <cache>/tmp */
     char *artifacts; /* <cache>/artifacts */
-    ft_server server;
+    pw_test_server server;
     char sha[NFILES][65];
     size_t size[NFILES];
 } fixture;
@@ -51,7 +51,7 @@ static int setup(void **state)
     }
     pw_buf_free(&blob);
     pw_buf_free(&name);
-    ft_server_start(&f->server, f->root);
+    pw_test_server_start(&f->server, f->root);
     *state = f;
     return 0;
 }
@@ -59,7 +59,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    ft_server_stop(&f->server);
+    pw_test_server_stop(&f->server);
     pw_error err = {0};
     pw_remove_tree(f->root, &err);
     pw_remove_tree(f->cache, &err);
@@ -79,7 +79,7 @@ static void fetch_file(fixture *f, pw_fetch_session *s, const char *prefix, size
     pw_buf path = PW_BUF_INIT, name = PW_BUF_INIT;
     name_of(i, &name);
     pw_buf_printf(&path, "%s/%s", prefix, name.data);
-    char *url = ft_url(&f->server, path.data);
+    char *url = pw_test_server_url(&f->server, path.data);
     pw_error err = {0};
     int rc = pw_fetch_artifact(s, url, sha, r, &err);
     if (rc != expect)
@@ -120,7 +120,7 @@ static void test_parallel_batch(void **state)
         pw_buf_reset(&path);
         /* a third of them slow, so that transfers really overlap */
         pw_buf_printf(&path, "%s/%s", i % 3 == 0 ? "/fault/slow" : "", name.data);
-        urls[i] = ft_url(&f->server, path.data);
+        urls[i] = pw_test_server_url(&f->server, path.data);
         reqs[i].url = urls[i];
         reqs[i].expected_sha256 = f->sha[i];
         reqs[i].expected_size = (int64_t)f->size[i];
@@ -144,7 +144,7 @@ static void test_parallel_batch(void **state)
     name_of(1, &name);
     pw_buf_reset(&path);
     pw_buf_printf(&path, "/%s", name.data);
-    assert_int_equal(ft_server_count(&f->server, path.data), 1);
+    assert_int_equal(pw_test_server_count(&f->server, path.data), 1);
     assert_int_equal(ft_count_files(f->artifacts), NFILES);
     assert_int_equal(ft_count_files(f->tmp), 0);
     for (size_t i = 0; i < NFILES; i++) {
@@ -182,7 +182,7 @@ static void test_hash_mismatch_leaves_nothing(void **state)
     /* size check too */
     pw_fetch_request q;
     memset(&q, 0, sizeof(q));
-    char *url = ft_url(&f->server, "/pkg04-1.0-py3-none-any.whl");
+    char *url = pw_test_server_url(&f->server, "/pkg04-1.0-py3-none-any.whl");
     q.url = url;
     q.expected_size = 10;
     pw_error err = {0};
@@ -208,7 +208,7 @@ static void test_retries(void **state)
     assert_int_equal(r.attempts, 3);
     assert_int_equal(r.http_status, 200);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, "/fault/500-then-ok/pkg05-1.0-py3-none-any.whl"), 3);
+    assert_int_equal(pw_test_server_count(&f->server, "/fault/500-then-ok/pkg05-1.0-py3-none-any.whl"), 3);
 
     fetch_file(f, s, "/fault/reset", 6, f->sha[6], &r, PW_OK);
     assert_int_equal(r.attempts, 2);
@@ -268,7 +268,7 @@ static void test_truncated_download_resumes(void **state)
     assert_int_equal(r.attempts, 2);
     assert_int_equal(r.http_status, 206);
     pw_fetch_request_free(&r);
-    char *headers = ft_server_headers(&f->server, "/fault/truncate/pkg11-1.0-py3-none-any.whl");
+    char *headers = pw_test_server_headers(&f->server, "/fault/truncate/pkg11-1.0-py3-none-any.whl");
     pw_buf want = PW_BUF_INIT;
     pw_buf_printf(&want, "Range: bytes=%zu-", f->size[i] / 2);
     assert_non_null(strstr(headers, want.data));
@@ -341,7 +341,7 @@ static void test_tampered_cache_is_refetched(void **state)
     assert_false(r.from_cache);
     assert_string_equal(r.path, stored);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, path), 2);
+    assert_int_equal(pw_test_server_count(&f->server, path), 2);
 
     /* now offline works, with the hash and (through the URL index) without */
     fetch_file(f, off, "", i, f->sha[i], &r, PW_OK);
@@ -350,7 +350,7 @@ static void test_tampered_cache_is_refetched(void **state)
     fetch_file(f, off, "", i, NULL, &r, PW_OK);
     assert_true(r.from_cache);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, path), 2);
+    assert_int_equal(pw_test_server_count(&f->server, path), 2);
 
     /* offline, never fetched */
     fetch_file(f, off, "", 15, NULL, &r, PW_ENET);
@@ -405,7 +405,7 @@ static void test_not_found(void **state)
     pw_fetch_session *s = ft_session(&o);
     pw_fetch_request r;
     pw_error err = {0};
-    char *url = ft_url(&f->server, "/nope-1.0-py3-none-any.whl");
+    char *url = pw_test_server_url(&f->server, "/nope-1.0-py3-none-any.whl");
     assert_int_equal(pw_fetch_artifact(s, url, NULL, &r, &err), PW_ENOTFOUND);
     assert_int_equal(r.http_status, 404);
     assert_int_equal(r.attempts, 1);
@@ -424,7 +424,7 @@ static void test_two_processes_share_cache(void **state)
     pw_buf name = PW_BUF_INIT, path = PW_BUF_INIT;
     name_of(i, &name);
     pw_buf_printf(&path, "/fault/slow/%s", name.data);
-    char *url = ft_url(&f->server, path.data);
+    char *url = pw_test_server_url(&f->server, path.data);
     pid_t kids[2];
     for (int k = 0; k < 2; k++) {
         kids[k] = fork();
@@ -463,7 +463,7 @@ static void test_two_processes_share_cache(void **state)
     assert_int_equal(pw_sha256_file_hex(p.data, hex, NULL, &err), 0);
     assert_string_equal(hex, f->sha[i]);
     /* the lock made the second process wait and take the stored file */
-    assert_int_equal(ft_server_count(&f->server, path.data), 1);
+    assert_int_equal(pw_test_server_count(&f->server, path.data), 1);
     pw_buf_free(&p);
     free(stored);
     free(url);
