@@ -91,7 +91,7 @@ static void fetch_file(fixture *f, pw_fetch_session *s, const char *prefix, size
         assert_string_equal(r->filename, name.data);
         char hex[65];
         uint64_t size = 0;
-        assert_int_equal(pw_sha256_file_hex(r->path, hex, &size, &err), 0);
+        PW_ASSERT_OK(pw_sha256_file_hex(r->path, hex, &size, &err), &err);
         assert_string_equal(hex, f->sha[i]);
         assert_non_null(strstr(r->path, "/artifacts/"));
         assert_non_null(strstr(r->path, f->sha[i]));
@@ -137,7 +137,7 @@ static void test_parallel_batch(void **state)
             /* the second round is served from the store, no network */
             assert_int_equal(reqs[i].from_cache, round == 1);
             char hex[65];
-            assert_int_equal(pw_sha256_file_hex(reqs[i].path, hex, NULL, &err), 0);
+            PW_ASSERT_OK(pw_sha256_file_hex(reqs[i].path, hex, NULL, &err), &err);
             assert_string_equal(hex, f->sha[i]);
         }
     }
@@ -325,7 +325,7 @@ static void test_tampered_cache_is_refetched(void **state)
     char *stored = pw_xstrdup(r.path);
     pw_fetch_request_free(&r);
     pw_error err = {0};
-    assert_int_equal(pw_write_file_atomic(stored, "evil", 4, &err), 0);
+    PW_ASSERT_OK(pw_write_file_atomic(stored, "evil", 4, &err), &err);
 
     /* offline: reported, never handed out */
     o.offline = true;
@@ -334,7 +334,7 @@ static void test_tampered_cache_is_refetched(void **state)
     assert_non_null(strstr(pw_error_message(&r.error), "corrupt"));
     pw_fetch_request_free(&r);
     assert_false(pw_file_exists(stored));
-    assert_int_equal(pw_write_file_atomic(stored, "evil", 4, &err), 0);
+    PW_ASSERT_OK(pw_write_file_atomic(stored, "evil", 4, &err), &err);
 
     /* online: downloaded again */
     fetch_file(f, s, "", i, f->sha[i], &r, PW_OK);
@@ -375,13 +375,13 @@ static void test_local_artifacts(void **state)
     pw_buf url = PW_BUF_INIT;
     pw_buf_printf(&url, "file://%s", path);
 
-    assert_int_equal(pw_fetch_artifact(s, url.data, f->sha[16], &r, &err), 0);
+    PW_ASSERT_OK(pw_fetch_artifact(s, url.data, f->sha[16], &r, &err), &err);
     assert_string_equal(r.sha256, f->sha[16]);
     assert_string_equal(r.filename, "pkg16-1.0-py3-none-any.whl");
     assert_non_null(strstr(r.path, f->sha[16]));
     pw_fetch_request_free(&r);
 
-    assert_int_equal(pw_fetch_artifact(s, path, NULL, &r, &err), 0);
+    PW_ASSERT_OK(pw_fetch_artifact(s, path, NULL, &r, &err), &err);
     assert_string_equal(r.sha256, f->sha[16]);
     pw_fetch_request_free(&r);
 
@@ -460,7 +460,7 @@ static void test_two_processes_share_cache(void **state)
     pw_buf_printf(&p, "%s/%.2s/%s", f->artifacts, f->sha[i], f->sha[i]);
     char hex[65];
     pw_error err = {0};
-    assert_int_equal(pw_sha256_file_hex(p.data, hex, NULL, &err), 0);
+    PW_ASSERT_OK(pw_sha256_file_hex(p.data, hex, NULL, &err), &err);
     assert_string_equal(hex, f->sha[i]);
     /* the lock made the second process wait and take the stored file */
     assert_int_equal(pw_test_server_count(&f->server, path.data), 1);

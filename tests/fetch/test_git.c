@@ -354,7 +354,7 @@ static void test_parse_keeps_secrets_out(void **state)
 {
     pw_git_source s;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_git_source_parse("git+https://user:s3cret@host/r.git@v1", &s, &err), 0);
+    PW_ASSERT_OK(pw_git_source_parse("git+https://user:s3cret@host/r.git@v1", &s, &err), &err);
     assert_null(strstr(s.url, "s3cret"));
     assert_string_equal(s.auth_url, "https://user:s3cret@host/r.git");
     pw_git_source_free(&s);
@@ -606,9 +606,8 @@ static void test_credentials_stay_out(void **state)
     char *cache = new_cache("cache-creds");
     pw_git_source src;
     pw_error err = {0, NULL};
-    assert_int_equal(
-        pw_git_source_parse("git+http://alice:hunter2secret@127.0.0.1:1/r.git@main", &src, &err),
-        PW_OK);
+    PW_ASSERT_OK(pw_git_source_parse("git+http://alice:hunter2secret@127.0.0.1:1/r.git@main", &src, &err),
+                 &err);
     char commit[41], *dir = NULL;
     assert_int_equal(pw_git_checkout(&src, cache, false, commit, &dir, &err), PW_ENET);
     assert_null(strstr(pw_error_message(&err), "hunter2secret"));

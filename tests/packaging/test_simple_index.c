@@ -378,9 +378,8 @@ static void test_json_pages(void **state)
                        "{\"filename\":\"a-1.tar.gz\",\"url\":\"a-1.tar.gz\",\"hashes\":{}}]}";
     pw_index_page page;
     pw_error err = {0};
-    assert_int_equal(pw_index_page_parse("https://h/simple/a/", "application/json", body,
-                                         strlen(body), &page, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_index_page_parse("https://h/simple/a/", "application/json", body,
+                                     strlen(body), &page, &err), &err);
     assert_int_equal(page.n_files, 1);
     assert_string_equal(page.files[0].url, "https://h/simple/a/a-1.tar.gz");
     assert_int_equal(page.files[0].size, -1);
@@ -503,9 +502,8 @@ static void test_errors_redact_credentials(void **state)
 
     /* The file URLs themselves keep the credentials: they are needed to download. */
     const char *html = "<a href=\"x-1.tar.gz\">x-1.tar.gz</a>";
-    assert_int_equal(pw_index_page_parse("https://alice:s3cret@h/simple/x/", NULL, html,
-                                         strlen(html), &page, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_index_page_parse("https://alice:s3cret@h/simple/x/", NULL, html,
+                                     strlen(html), &page, &err), &err);
     assert_string_equal(page.files[0].url, "https://alice:s3cret@h/simple/x/x-1.tar.gz");
     pw_index_page_free(&page);
 }
@@ -535,9 +533,8 @@ static void test_limits(void **state)
     for (int i = 0; i < PW_INDEX_MAX_ATTR + 1; i++)
         pw_buf_putc(&b, 'A');
     pw_buf_puts(&b, "\"><a href=\"x.whl\">x.whl</a>");
-    assert_int_equal(pw_index_page_parse("https://h/simple/x/", "text/html", b.data, b.len, &page,
-                                         &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_index_page_parse("https://h/simple/x/", "text/html", b.data, b.len, &page,
+                                     &err), &err);
     assert_int_equal(page.n_files, 1);
     pw_index_page_free(&page);
 

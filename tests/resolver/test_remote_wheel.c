@@ -517,7 +517,7 @@ static void test_no_range_support(void **state)
     assert_int_equal(pw_test_server_count(&f->server, count_path.data), 1);
     char hex[PW_SHA256_HEX_LEN + 1];
     uint64_t size = 0;
-    assert_int_equal(pw_sha256_file_hex(path, hex, &size, &err), PW_OK);
+    PW_ASSERT_OK(pw_sha256_file_hex(path, hex, &size, &err), &err);
     pw_fetch_request req;
     if (pw_fetch_artifact(s, url.data, hex, &req, &err) != PW_OK)
         fail_msg("%s", pw_error_message(&err));
