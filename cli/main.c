@@ -1,4 +1,5 @@
-/* pwpkg: dispatch to a command, and the one option parser of the commands. */
+/* pwpkg: dispatch to a command, and the one option parser of the commands
+ * (main() itself is pwpkg.c, so that tests can link the parser). */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -141,12 +142,8 @@ int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char *
     return -1;
 }
 
-int main(int argc, char **argv)
+int cli_parse_global_options(cli_context *ctx, int argc, char **argv, cli_global_options *out)
 {
-    cli_context ctx = {.program = "pwpkg"};
-    const char *no_color = getenv("NO_COLOR");
-    ctx.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
-
     /* Global options may stand before the command and mean the same after
      * it: both go through cli_common_option. "+" stops at the command. */
     static const struct option global_options[] = {
@@ -154,17 +151,20 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    *out = (cli_global_options){.version = false, .help = false, .command = argc};
     optind = 0;
     opterr = 0;
     int opt, exit_code = -1;
     while ((opt = getopt_long(argc, argv, "+:qvhV", global_options, NULL)) != -1) {
         if (opt == 'V') {
-            printf("pwpkg %s\n", PWPKG_VERSION);
-            return CLI_EXIT_OK;
+            out->version = true;
+            return -1;
         }
-        if (opt == 'h' || opt == CLI_OPT_HELP)
-            return run_help(NULL);
-        if (cli_common_option(&ctx, NULL, opt, optarg, &exit_code)) {
+        if (opt == 'h' || opt == CLI_OPT_HELP) {
+            out->help = true;
+            return -1;
+        }
+        if (cli_common_option(ctx, NULL, opt, optarg, &exit_code)) {
             if (exit_code >= 0)
                 return exit_code;
             continue;
@@ -172,7 +172,27 @@ int main(int argc, char **argv)
         fprintf(stderr, "pwpkg: unknown option '%s'\n(run `pwpkg --help`)\n", argv[optind - 1]);
         return CLI_EXIT_USAGE;
     }
-    int i = optind;
+    out->command = optind;
+    return -1;
+}
+
+int cli_main(int argc, char **argv)
+{
+    cli_context ctx = {.program = "pwpkg"};
+    const char *no_color = getenv("NO_COLOR");
+    ctx.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
+
+    cli_global_options global;
+    int exit_code = cli_parse_global_options(&ctx, argc, argv, &global);
+    if (exit_code >= 0)
+        return exit_code;
+    if (global.version) {
+        printf("pwpkg %s\n", PWPKG_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (global.help)
+        return run_help(NULL);
+    int i = global.command;
     if (i >= argc) {
         print_overview(stderr);
         return CLI_EXIT_USAGE;
