@@ -151,7 +151,8 @@ static void check_table(const cli_command *cmd, const struct option *table)
             int rc = parse(&ctx, cmd, table, &t, &s, &first, list);
             if (rc != -1 || s.n != 1 || s.opt[0] != o->val ||
                 strcmp(s.arg[0], value ? value : "(none)") != 0)
-                fail_msg("pwpkg %s %s%s%s: rc %d, %d options seen, first %d '%s' (expected %d '%s')",
+                fail_msg("pwpkg %s %s%s%s: rc %d, %d options seen, first %d '%s' "
+                         "(expected %d '%s')",
                          cmd->name, forms[f], o->has_arg == required_argument ? " " : "",
                          o->has_arg == required_argument ? value : "", rc, s.n, s.n ? s.opt[0] : 0,
                          s.n ? s.arg[0] : "", o->val, value ? value : "(none)");

@@ -208,7 +208,8 @@ static void test_retries(void **state)
     assert_int_equal(r.attempts, 3);
     assert_int_equal(r.http_status, 200);
     pw_fetch_request_free(&r);
-    assert_int_equal(pw_test_server_count(&f->server, "/fault/500-then-ok/pkg05-1.0-py3-none-any.whl"), 3);
+    assert_int_equal(
+        pw_test_server_count(&f->server, "/fault/500-then-ok/pkg05-1.0-py3-none-any.whl"), 3);
 
     fetch_file(f, s, "/fault/reset", 6, f->sha[6], &r, PW_OK);
     assert_int_equal(r.attempts, 2);
@@ -268,7 +269,8 @@ static void test_truncated_download_resumes(void **state)
     assert_int_equal(r.attempts, 2);
     assert_int_equal(r.http_status, 206);
     pw_fetch_request_free(&r);
-    char *headers = pw_test_server_headers(&f->server, "/fault/truncate/pkg11-1.0-py3-none-any.whl");
+    char *headers =
+        pw_test_server_headers(&f->server, "/fault/truncate/pkg11-1.0-py3-none-any.whl");
     pw_buf want = PW_BUF_INIT;
     pw_buf_printf(&want, "Range: bytes=%zu-", f->size[i] / 2);
     assert_non_null(strstr(headers, want.data));

@@ -606,8 +606,9 @@ static void test_credentials_stay_out(void **state)
     char *cache = new_cache("cache-creds");
     pw_git_source src;
     pw_error err = {0, NULL};
-    PW_ASSERT_OK(pw_git_source_parse("git+http://alice:hunter2secret@127.0.0.1:1/r.git@main", &src, &err),
-                 &err);
+    PW_ASSERT_OK(
+        pw_git_source_parse("git+http://alice:hunter2secret@127.0.0.1:1/r.git@main", &src, &err),
+        &err);
     char commit[41], *dir = NULL;
     assert_int_equal(pw_git_checkout(&src, cache, false, commit, &dir, &err), PW_ENET);
     assert_null(strstr(pw_error_message(&err), "hunter2secret"));

@@ -491,8 +491,10 @@ static void test_requirement_applies(void **state)
     assert_false(pw_marker_mentions_extra(r.marker));
     pw_requirement_free(&r);
 
-    PW_ASSERT_OK(pw_requirement_parse(pw_slice_from("pytest; python_version > '3' and extra == 'Test'"),
-                                      &r, &err), &err);
+    PW_ASSERT_OK(
+        pw_requirement_parse(pw_slice_from("pytest; python_version > '3' and extra == 'Test'"), &r,
+                             &err),
+        &err);
     assert_true(pw_marker_mentions_extra(r.marker));
     assert_false(pw_requirement_applies(&r, &env, NULL));
     assert_true(pw_requirement_applies(&r, &env, "test"));

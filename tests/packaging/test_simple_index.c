@@ -539,7 +539,8 @@ static void test_file_name_rule(void **state)
         const char *msg = pw_error_message(&err);
         if (rc != PW_EINVAL || !strstr(msg, "https://h/simple/x/") || !strstr(msg, "files[1]") ||
             !strstr(msg, refused[i].problem) || !strstr(msg, "expected the name of a distribution"))
-            fail_msg("JSON file name %s: got %s '%s'", refused[i].name_json, pw_status_name(rc), msg);
+            fail_msg("JSON file name %s: got %s '%s'", refused[i].name_json, pw_status_name(rc),
+                     msg);
         assert_int_equal(page.n_files, 0);
         pw_error_clear(&err);
         pw_buf_free(&body);

@@ -178,8 +178,8 @@ bool pw_test_nginx_start(pw_test_nginx *n, const char *root, const char *dir, bo
         pw_buf_reset(&out);
     }
     n->tmp = pw_path_join(dir, "ng");
-    pw_buf_printf(&cmd, "bash %s/tests/nginx/start.sh --root %s --tmp %s --watch-pid %ld", PWPKG_SOURCE_DIR,
-                  root, n->tmp, (long)getpid());
+    pw_buf_printf(&cmd, "bash %s/tests/nginx/start.sh --root %s --tmp %s --watch-pid %ld",
+                  PWPKG_SOURCE_DIR, root, n->tmp, (long)getpid());
     if (tls)
         pw_buf_printf(&cmd, " --tls %s/ca", dir);
     pw_buf_printf(&cmd, " 2>&1");
