@@ -13,6 +13,7 @@
 # .cache/pwpkg (installed there with `pwpkg runtime install` when missing,
 # as .ci/example.sh does). Targets: restore/cold <= 0.2; overhead < 50 ms.
 set -euo pipefail
+source "$(dirname "$0")/lib.bash"
 cd "$(dirname "$0")/.."
 src=$PWD
 build=${BUILD:-$PWD/build-bench}
@@ -71,33 +72,8 @@ cp -r examples/worker "$work/worker"
 check_runs "$work/worker" "example (examples/worker)" --entry src/entry.py
 
 # (b) 20 generated packages with import-time work.
-stdlib=(json decimal fractions email.parser html.parser xml.etree.ElementTree csv difflib
-  textwrap statistics heapq bisect collections functools string base64 hashlib ipaddress
-  urllib.parse calendar)
-mkdir -p "$work/gen/wheels" "$work/gen/proj"
-for i in $(seq 0 19); do
-  m=${stdlib[$i]}
-  "$build/tests/pw_wheelgen" --name "gen$i" --version 1.0 --out "$work/gen/wheels" \
-    --file "gen$i/__init__.py=import re
-import dataclasses
-import $m
-from . import core
-TABLE = {k: str(k) * 3 for k in range(20000)}
-WORDS = [core.shout(str(k)) for k in range(2000)]
-PATTERNS = [re.compile(r'(?P<w%d>[a-z]+)_%d\\d+' % (k, k)) for k in range(50)]
-
-@dataclasses.dataclass(frozen=True)
-class Record$i:
-    name: str
-    size: int = 0
-    tags: tuple = ()
-
-RECORDS = [Record$i(str(k), k) for k in range(1000)]
-" --file "gen$i/core.py=def shout(s):
-    return s.upper() + '!'
-" >/dev/null
-  echo "gen$i" >>"$work/gen/proj/requirements.txt"
-done
+mkdir -p "$work/gen/proj"
+generate_import_packages "$work/gen/wheels" "$work/gen/proj/requirements.txt"
 (cd "$work/gen/proj" &&
   "$pwpkg" lock -q --offline --pyodide "$release" --pyodide-index "$work/cache/runtimes/$release" \
     --no-index --find-links ../wheels &&

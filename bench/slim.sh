@@ -14,6 +14,7 @@
 # Runtimes come from CACHE (default .cache/pwpkg), installed there with
 # `pwpkg runtime install` when missing.
 set -euo pipefail
+source "$(dirname "$0")/lib.bash"
 cd "$(dirname "$0")/.."
 src=$PWD
 build=${BUILD:-$PWD/build-bench}
@@ -87,42 +88,8 @@ measure "$work/worker" "(a) example (examples/worker)" --entry src/entry.py
 
 # (b) 20 generated packages: what is imported does import-time work; what
 # is not is filler text of the same kind a package ships.
-stdlib=(json decimal fractions email.parser html.parser xml.etree.ElementTree csv difflib
-  textwrap statistics heapq bisect collections functools string base64 hashlib ipaddress
-  urllib.parse calendar)
-filler() { python3 -c "import random; r = random.Random($1); print('\n'.join('# ' + ' '.join(r.choice(['alpha', 'beta', 'gamma', 'delta', 'value', 'return', 'self', 'data', str(r.randrange(10**6))]) for _ in range(12)) for _ in range($2)))"; }
-mkdir -p "$work/gen/wheels" "$work/gen/proj/src"
-for i in $(seq 0 19); do
-  m=${stdlib[$i]}
-  "$build/tests/pw_wheelgen" --name "gen$i" --version 1.0 --out "$work/gen/wheels" \
-    --file "gen$i/__init__.py=import re
-import dataclasses
-import $m
-from . import core
-TABLE = {k: str(k) * 3 for k in range(20000)}
-WORDS = [core.shout(str(k)) for k in range(2000)]
-PATTERNS = [re.compile(r'(?P<w%d>[a-z]+)_%d\\d+' % (k, k)) for k in range(50)]
-
-@dataclasses.dataclass(frozen=True)
-class Record$i:
-    name: str
-    size: int = 0
-    tags: tuple = ()
-
-RECORDS = [Record$i(str(k), k) for k in range(1000)]
-" --file "gen$i/core.py=def shout(s):
-    return s.upper() + '!'
-" --file "gen$i/cli.py=$(filler "1$i" 400)
-def main():
-    pass
-" --file "gen$i/data/words.txt=$(filler "2$i" 300)
-" --file "gen$i/tests/test_core.py=$(filler "3$i" 200)
-def test_shout():
-    pass
-" --file "gen$i/__init__.pyi=$(filler "4$i" 60)
-" --file "gen$i/py.typed=" >/dev/null
-  echo "gen$i" >>"$work/gen/proj/requirements.txt"
-done
+mkdir -p "$work/gen/proj/src"
+generate_import_packages "$work/gen/wheels" "$work/gen/proj/requirements.txt" filler
 {
   for i in $(seq 0 19); do echo "import gen$i"; done
   printf '\ndef on_fetch(request):\n    return gen0.core.shout("ok")\n'

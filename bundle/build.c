@@ -396,16 +396,6 @@ static void fill_report(build_state *s, pw_bundle_report *rep)
     pw_strlist_sort(&rep->dropped);
 }
 
-static void human_size(pw_buf *out, uint64_t bytes)
-{
-    if (bytes >= 1000 * 1000)
-        pw_buf_printf(out, "%.1f MB", (double)bytes / 1e6);
-    else if (bytes >= 1000)
-        pw_buf_printf(out, "%.1f kB", (double)bytes / 1e3);
-    else
-        pw_buf_printf(out, "%llu B", (unsigned long long)bytes);
-}
-
 static int check_budget(const pw_bundle_options *o, const pw_bundle_report *rep, pw_error *err)
 {
     /* For a Worker the limit is Cloudflare's, on the whole upload. */
@@ -414,16 +404,16 @@ static int check_budget(const pw_bundle_options *o, const pw_bundle_report *rep,
         return PW_OK;
     pw_buf msg = PW_BUF_INIT;
     pw_buf_puts(&msg, rep->has_upload ? "the Worker's upload is " : "bundle is ");
-    human_size(&msg, total);
+    pw_format_size(&msg, total);
     pw_buf_printf(&msg, " (%llu bytes) gzipped%s, over the budget of ", (unsigned long long)total,
                   rep->has_upload ? " as wrangler counts it" : "");
-    human_size(&msg, o->max_size_gz);
+    pw_format_size(&msg, o->max_size_gz);
     pw_buf_printf(&msg, " (%llu bytes); largest contributors:",
                   (unsigned long long)o->max_size_gz);
     for (size_t i = 0; i < rep->n_packages && i < BUDGET_CONTRIBUTORS; i++) {
         pw_buf_printf(&msg, "%s %s %s ", i ? "," : "", rep->packages[i].name,
                       rep->packages[i].version);
-        human_size(&msg, rep->packages[i].gz_bytes);
+        pw_format_size(&msg, rep->packages[i].gz_bytes);
     }
     int rc = pw_error_set(err, PW_ECHECK, "%s", msg.data);
     pw_buf_free(&msg);

@@ -164,7 +164,7 @@ bool cli_parse_count(const char *text, long min, long max, long *out);
 /* pwpkg lock's options, shared with pwpkg verify. */
 #include "resolver.h"
 typedef struct cli_lock_options {
-    pw_lock_request request;
+    pw_resolve_request request;
     pw_strlist compat_flags;
     pw_strlist extras;
     pw_strlist groups;

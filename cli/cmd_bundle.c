@@ -1,11 +1,8 @@
 /* pwpkg bundle: fetch the locked artifacts, then build python_modules/,
  * a zip, or an offline mirror. */
-#include "bundle.h"
 #include "bundle_slim.h"
 #include "cli.h"
-#include "fetch.h"
-#include "lockfile.h"
-#include "runtime_check.h"
+#include "pipeline.h"
 
 #include <cJSON.h>
 #include <limits.h>
@@ -84,8 +81,6 @@ enum {
     OPT_KEEP,
 };
 
-enum bundle_target { TARGET_AUTO, TARGET_WORKERS, TARGET_PYODIDE };
-
 typedef struct bundle_cli {
     const char *lock_path;
     const char *format;
@@ -96,13 +91,11 @@ typedef struct bundle_cli {
     bool compile;
     bool strict_record;
     const char *runtime_dir;
-    const pw_bundle_workers *workers; /* NULL: no Worker */
-    enum bundle_target target;
+    pw_pipeline_target target;
     const char *env;
     pw_transfer_options transfer;
     pw_strlist slim_traces; /* --slim */
     pw_strlist keep;        /* --keep */
-    pw_slim_plan *slim;     /* the traces read, once the lock is */
 } bundle_cli;
 
 static void split_commas(const char *text, pw_strlist *out)
@@ -160,9 +153,9 @@ static int bundle_option(cli_context *ctx, void *state, int opt, const char *arg
         break;
     case OPT_TARGET:
         if (strcmp(arg, "workers") == 0)
-            o->target = TARGET_WORKERS;
+            o->target = PW_PIPELINE_TARGET_WORKERS;
         else if (strcmp(arg, "pyodide") == 0)
-            o->target = TARGET_PYODIDE;
+            o->target = PW_PIPELINE_TARGET_PYODIDE;
         else
             return cli_usage_error(ctx, &cli_cmd_bundle,
                                    "--target takes workers or pyodide, not '%s'", arg);
@@ -212,10 +205,10 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
         return cli_usage_error(ctx, &cli_cmd_bundle, "--slim applies to dir and zip bundles");
     if (o->compile && strcmp(o->format, "mirror") == 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--compile applies to dir and zip bundles");
-    if ((o->target != TARGET_AUTO || o->env) && strcmp(o->format, "mirror") == 0)
+    if ((o->target != PW_PIPELINE_TARGET_AUTO || o->env) && strcmp(o->format, "mirror") == 0)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--target and --env apply to dir and zip "
                                                      "bundles");
-    if (o->env && o->target == TARGET_PYODIDE)
+    if (o->env && o->target == PW_PIPELINE_TARGET_PYODIDE)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--env names a wrangler environment; "
                                                      "--target pyodide reads no wrangler config");
     unsigned mask = 0;
@@ -312,9 +305,12 @@ static void print_workers_text(const pw_bundle_report *rep)
             u->gz_bytes > PW_WORKERS_LIMIT_PAID ? " OVER" : "");
 }
 
-static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_bundle_report *rep,
+static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_pipeline_bundle_outcome *out,
                          const char *status)
 {
+    const pw_bundle_report *rep = &out->report;
+    if (out->compiled_with && !ctx->json && ctx->verbosity > 0)
+        fprintf(stderr, "compiled .pyc files with the runtime in %s\n", out->compiled_with);
     if (ctx->json) {
         cJSON *root = cJSON_CreateObject();
         cJSON_AddStringToObject(root, "command", "bundle");
@@ -331,10 +327,10 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
         cJSON_AddNumberToObject(root, "py_compiled_members", (double)rep->py_compiled_members);
         cJSON_AddNumberToObject(root, "unlisted_members", (double)rep->unlisted_members);
         cJSON_AddNumberToObject(root, "no_record_wheels", (double)rep->no_record_wheels);
-        if (o->workers)
-            cJSON_AddItemToObject(root, "workers", workers_json(rep, o->workers));
-        if (o->slim)
-            cJSON_AddItemToObject(root, "slim", cli_slim_json(o->slim, rep));
+        if (out->workers)
+            cJSON_AddItemToObject(root, "workers", workers_json(rep, out->workers));
+        if (out->slim)
+            cJSON_AddItemToObject(root, "slim", cli_slim_json(out->slim, rep));
         cJSON *pkgs = cJSON_AddArrayToObject(root, "packages");
         for (size_t i = 0; i < rep->n_packages; i++) {
             const pw_bundle_package_size *p = &rep->packages[i];
@@ -387,168 +383,75 @@ static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_b
                 rep->unlisted_members, rep->unlisted_members == 1 ? "" : "s",
                 rep->no_record_wheels, rep->no_record_wheels == 1 ? "" : "s");
     print_workers_text(rep);
-    if (o->slim)
-        cli_slim_print(ctx, o->slim, rep);
+    if (out->slim)
+        cli_slim_print(ctx, out->slim, rep);
     if (strcmp(status, "ok") == 0)
         fprintf(stderr, "Bundled %zu package%s -> %s\n", rep->n_packages,
                 rep->n_packages == 1 ? "" : "s", o->output);
 }
 
-typedef struct compile_step {
-    cli_context *ctx;
-    const pw_lock *lock;
-    bundle_cli *o;
-} compile_step;
-
-static int compile_staging(void *opaque, const char *staging_dir, pw_error *err)
+static void print_mirror(const cli_context *ctx, const bundle_cli *o, size_t artifacts)
 {
-    compile_step *step = opaque;
-    int rc = PW_OK;
-    if (step->o->compile) {
-        char *runtime = NULL;
-        rc = pw_pipeline_compile_tree(step->lock, staging_dir, step->o->runtime_dir,
-                                      &step->o->transfer, &runtime, err);
-        if (rc == PW_OK && step->ctx->verbosity > 0)
-            fprintf(stderr, "compiled .pyc files with the runtime in %s\n", runtime);
-        free(runtime);
-    }
-    /* The proof runs on the tree as it will be shipped, .pyc files included. */
-    if (rc == PW_OK && step->o->slim)
-        rc = pw_slim_plan_prove(step->o->slim, staging_dir, err);
-    return rc;
-}
-
-static void print_mirror_json(const bundle_cli *o, size_t artifacts)
-{
-    cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "command", "bundle");
-    cJSON_AddStringToObject(root, "status", "ok");
-    cJSON_AddStringToObject(root, "format", "mirror");
-    cJSON_AddStringToObject(root, "output", o->output);
-    cJSON_AddNumberToObject(root, "artifacts", (double)artifacts);
-    cli_print_json(root);
-}
-
-static void bundle_options(bundle_cli *o, compile_step *step, pw_bundle_options *bo)
-{
-    memset(bo, 0, sizeof(*bo));
-    bo->format = strcmp(o->format, "zip") == 0 ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR;
-    bo->output = o->output;
-    bo->source_date_epoch = -1;
-    bo->max_size_gz = o->max_size;
-    bo->exclude = &o->exclude;
-    bo->strict_record = o->strict_record;
-    bo->workers = o->workers;
-    /* -q prints no size table (--json does): no gzip pass for it. */
-    bo->no_sizes = step && step->ctx->verbosity < 0 && !step->ctx->json;
-    if (o->compile || o->slim) {
-        bo->after_install = compile_staging;
-        bo->after_install_ctx = step;
-        bo->compiles_pyc = o->compile;
-    }
-    if (o->slim) {
-        bo->slim = &o->slim->slim;
-        bo->slimmed_out = &o->slim->slimmed;
+    if (ctx->json) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "command", "bundle");
+        cJSON_AddStringToObject(root, "status", "ok");
+        cJSON_AddStringToObject(root, "format", "mirror");
+        cJSON_AddStringToObject(root, "output", o->output);
+        cJSON_AddNumberToObject(root, "artifacts", (double)artifacts);
+        cli_print_json(root);
+    } else if (ctx->verbosity >= 0) {
+        fprintf(stderr, "Mirrored %zu artifact%s -> %s (use it with --index-url %s/ or "
+                        "--pyodide-index %s/)\n",
+                artifacts, artifacts == 1 ? "" : "s", o->output, o->output, o->output);
     }
 }
 
-static int build_bundle(cli_context *ctx, bundle_cli *o, const pw_lock *lock,
-                        const char *const *paths, pw_error *err)
+static pw_pipeline_bundle_job bundle_job(const cli_context *ctx, const bundle_cli *o)
 {
-    compile_step step = {ctx, lock, o};
-    pw_bundle_options bo;
-    bundle_options(o, &step, &bo);
-    int rc = pw_bundle_strip_parse(&o->strip, &bo.strip, err);
-    if (rc)
-        return rc;
-    pw_bundle_report rep;
-    memset(&rep, 0, sizeof(rep));
-    rc = pw_bundle_from_lock(lock, paths, &bo, &rep, err);
-    if (rc == PW_OK || (rc == PW_ECHECK && !(o->slim && o->slim->proof_failed)))
-        print_report(ctx, o, &rep, rc == PW_OK ? "ok" : "over-budget");
-    pw_bundle_report_free(&rep);
-    return rc;
+    unsigned strip = 0;
+    pw_error ignored = {0}; /* parse_bundle_options refused bad classes */
+    pw_bundle_strip_parse(&o->strip, &strip, &ignored);
+    pw_error_clear(&ignored);
+    return (pw_pipeline_bundle_job){
+        .lock_path = o->lock_path,
+        .output = o->output,
+        .mirror = strcmp(o->format, "mirror") == 0,
+        .format = strcmp(o->format, "zip") == 0 ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR,
+        .target = o->target,
+        .env = o->env,
+        .strip = strip,
+        .exclude = &o->exclude,
+        .max_size_gz = o->max_size,
+        .strict_record = o->strict_record,
+        /* -q prints no size table (--json does): no gzip pass for it. */
+        .sizes = ctx->verbosity >= 0 || ctx->json,
+        .compile = o->compile,
+        .runtime_dir = o->runtime_dir,
+        .slim_traces = &o->slim_traces,
+        .keep = &o->keep,
+        .transfer = &o->transfer,
+    };
 }
 
 static int run_bundle(cli_context *ctx, int argc, char **argv)
 {
-    bundle_cli o;
-    memset(&o, 0, sizeof(o));
-    o.lock_path = PW_LOCK_DEFAULT_NAME;
-    o.format = "dir";
+    bundle_cli o = {.lock_path = PW_LOCK_DEFAULT_NAME, .format = "dir"};
     int exit_code = parse_bundle_options(ctx, argc, argv, &o);
-    if (exit_code >= 0)
-        goto out;
-    cli_reporter_install(ctx);
-
-    pw_error err = {0};
-    pw_lock lock;
-    pw_locked_artifacts got;
-    memset(&got, 0, sizeof(got));
-    bool archive_checked = false; /* the artifacts are in hand: errors are theirs */
-    pw_bundle_project project;
-    memset(&project, 0, sizeof(project));
-    pw_bundle_options check;
-    bool worker = false;
-    int rc = PW_OK;
-    if (strcmp(o.format, "mirror") != 0 && o.target != TARGET_PYODIDE)
-        rc = pw_bundle_project_find(o.output, o.env, o.target == TARGET_WORKERS, &project,
-                                    &worker, &err);
-    if (worker)
-        o.workers = &project.workers;
-    if (rc == PW_OK) {
-        /* Refused before anything is fetched: a usage error, not the artifacts'. */
-        bundle_options(&o, NULL, &check);
-        rc = pw_bundle_check_workers(&check, &err);
+    if (exit_code < 0) {
+        cli_reporter_install(ctx);
+        pw_error err = {0};
+        pw_pipeline_bundle_job job = bundle_job(ctx, &o);
+        pw_pipeline_bundle_outcome out;
+        int rc = pw_pipeline_bundle(&job, &out, &err);
+        if (rc == PW_OK && job.mirror)
+            print_mirror(ctx, &o, out.mirrored);
+        else if (out.built)
+            print_report(ctx, &o, &out, rc == PW_OK ? "ok" : "over-budget");
+        exit_code = rc ? cli_fail(ctx, "bundle", &err) : CLI_EXIT_OK;
+        pw_pipeline_bundle_outcome_free(&out);
+        pw_error_clear(&err);
     }
-    if (rc)
-        goto done_nolock;
-    rc = pw_lock_load(o.lock_path, &lock, &err);
-    if (rc)
-        goto done_nolock;
-    /* Traces are input: a bad one fails before anything is fetched. */
-    pw_slim_plan slim;
-    memset(&slim, 0, sizeof(slim));
-    if (o.slim_traces.len) {
-        slim.lock_path = o.lock_path;
-        slim.lock = &lock;
-        slim.runtime_dir = o.runtime_dir;
-        slim.env = o.env;
-        slim.transfer = &o.transfer;
-        o.slim = &slim;
-        rc = pw_slim_plan_load(&slim, &o.slim_traces, &o.keep, &lock, &err);
-        if (rc)
-            goto done;
-    }
-    if ((rc = pw_pipeline_fetch_lock(&lock, o.lock_path, &o.transfer, false, &got, &err)))
-        goto done;
-    archive_checked = true;
-    if (strcmp(o.format, "mirror") == 0) {
-        rc = pw_bundle_write_mirror(&lock, got.paths, o.output, &err);
-        if (rc == PW_OK && !ctx->json && ctx->verbosity >= 0)
-            fprintf(stderr, "Mirrored %zu artifact%s -> %s (use it with --index-url %s/ or "
-                            "--pyodide-index %s/)\n",
-                    lock.n_packages, lock.n_packages == 1 ? "" : "s", o.output, o.output, o.output);
-        else if (rc == PW_OK && ctx->json)
-            print_mirror_json(&o, lock.n_packages);
-    } else {
-        rc = build_bundle(ctx, &o, &lock, got.paths, &err);
-    }
-done:
-    if (o.slim)
-        pw_slim_plan_free(o.slim);
-    o.slim = NULL;
-    pw_locked_artifacts_free(&got);
-    pw_lock_free(&lock);
-done_nolock:
-    /* An artifact that fails verification (unsafe paths, a bomb, a RECORD
-     * mismatch...) is a failed check of that artifact, not a usage error. */
-    if (rc && archive_checked && cli_exit_code(rc) == CLI_EXIT_USAGE)
-        err.code = PW_ECHECK;
-    exit_code = rc ? cli_fail(ctx, "bundle", &err) : CLI_EXIT_OK;
-    pw_bundle_project_free(&project);
-    pw_error_clear(&err);
-out:
     pw_strlist_free(&o.strip);
     pw_strlist_free(&o.exclude);
     pw_strlist_free(&o.slim_traces);

@@ -1,12 +1,7 @@
 /* pwpkg check: import the bundle in real Pyodide of the locked release;
  * pwpkg runtime list|install|path: the Pyodide runtimes in the cache. */
-#include "bundle.h"
 #include "cli.h"
 #include "pipeline.h"
-#include "fetch.h"
-#include "lockfile.h"
-#include "report.h"
-#include "runtime_check.h"
 
 #include <cJSON.h>
 
@@ -218,22 +213,6 @@ static void print_response(const cli_context *ctx, const pw_check_report *r)
                 resp->handler ? resp->handler : "handler", resp->first_response_ms, r->restore_ms);
 }
 
-/* Bundles of an older pwpkg hold their manifest inside the tree, where
- * wrangler uploads it with the modules. */
-static void note_legacy_manifest(const char *bundle)
-{
-    char *manifest = NULL;
-    bool legacy = false;
-    pw_error scratch = {0, NULL};
-    if (pw_bundle_manifest_find(bundle, &manifest, &legacy, &scratch) == PW_OK && legacy)
-        pw_report(PW_REPORT_WARN,
-                  "%s is the manifest location of an older pwpkg: wrangler uploads it with the "
-                  "modules; run `pwpkg bundle` again to move it beside %s",
-                  manifest, bundle);
-    pw_error_clear(&scratch);
-    free(manifest);
-}
-
 static const struct option check_options[] = {
     CLI_COMMON_LONG_OPTIONS,
     CLI_TRANSFER_LONG_OPTIONS_NO_TIMEOUT,
@@ -256,29 +235,27 @@ static const struct option check_options[] = {
 };
 
 typedef struct check_cli {
-    const char *lock_path, *bundle, *runtime_dir, *env, *trace_path;
-    bool install;
-    int calls;
-    pw_check_options o;
-    pw_check_trace trace;
+    int calls; /* of --request, --scheduled, --queue */
+    pw_pipeline_check_job job;
 } check_cli;
 
 static int check_option(cli_context *ctx, void *state, int opt, const char *arg)
 {
     check_cli *c = state;
+    pw_pipeline_check_job *j = &c->job;
     long seconds = 0;
     switch (opt) {
-    case CLI_OPT_LOCK: c->lock_path = arg; break;
-    case OPT_BUNDLE: c->bundle = arg; break;
-    case OPT_ENTRY: c->o.entry = arg; break;
-    case OPT_SNAPSHOT: c->o.snapshot_path = arg; break;
-    case OPT_RUNTIME: c->runtime_dir = arg; break;
-    case OPT_INSTALL_RUNTIME: c->install = true; break;
-    case OPT_NODE: c->o.node = arg; break;
-    case OPT_ENV: c->env = arg; break;
+    case CLI_OPT_LOCK: j->lock_path = arg; break;
+    case OPT_BUNDLE: j->bundle = arg; break;
+    case OPT_ENTRY: j->options.entry = arg; break;
+    case OPT_SNAPSHOT: j->options.snapshot_path = arg; break;
+    case OPT_RUNTIME: j->runtime_dir = arg; break;
+    case OPT_INSTALL_RUNTIME: j->install_runtime = true; break;
+    case OPT_NODE: j->options.node = arg; break;
+    case OPT_ENV: j->env = arg; break;
     case OPT_REQUEST: {
         pw_error perr = {0, NULL};
-        if (pw_check_call_parse_request(arg, &c->o.call, &perr) != PW_OK) {
+        if (pw_check_call_parse_request(arg, &j->options.call, &perr) != PW_OK) {
             int code = cli_usage_error(ctx, &cli_cmd_check, "%s", pw_error_message(&perr));
             pw_error_clear(&perr);
             return code;
@@ -286,120 +263,69 @@ static int check_option(cli_context *ctx, void *state, int opt, const char *arg)
         c->calls++;
         break;
     }
-    case OPT_TRACE: c->trace_path = arg; break;
-    case OPT_EXERCISE: c->trace.exercise = arg; break;
-    case OPT_PROFILE: c->o.profile = true; break;
-    case OPT_SCHEDULED: c->o.call.kind = PW_CHECK_CALL_SCHEDULED; c->calls++; break;
+    case OPT_TRACE: j->trace_path = arg; break;
+    case OPT_EXERCISE: j->exercise = arg; break;
+    case OPT_PROFILE: j->options.profile = true; break;
+    case OPT_SCHEDULED: j->options.call.kind = PW_CHECK_CALL_SCHEDULED; c->calls++; break;
     case OPT_QUEUE:
-        c->o.call.kind = PW_CHECK_CALL_QUEUE;
-        c->o.call.message = arg;
+        j->options.call.kind = PW_CHECK_CALL_QUEUE;
+        j->options.call.message = arg;
         c->calls++;
         break;
     case OPT_TIMEOUT:
         if (!cli_parse_count(arg, 1, 86400, &seconds))
             return cli_usage_error(ctx, &cli_cmd_check, "--timeout takes seconds (1 to 86400)");
-        c->o.timeout_ms = (int)(seconds * 1000);
+        j->options.timeout_ms = (int)(seconds * 1000);
         break;
     default: return CLI_OPTION_UNKNOWN;
     }
     return -1;
 }
 
+static void print_check(const cli_context *ctx, const pw_pipeline_check_job *job,
+                        const pw_pipeline_check_outcome *out, bool passed)
+{
+    print_check_report(ctx, &out->report, job->options.snapshot_path,
+                       out->profiled ? &out->profile : NULL);
+    print_snapshot_kind(ctx, out->worker);
+    print_response(ctx, &out->report);
+    if (ctx->json || ctx->verbosity < 0)
+        return;
+    if (job->exercise && passed)
+        fprintf(stderr, "exercise %s ran to its end\n", job->exercise);
+    const pw_trace *t = &out->trace_written;
+    if (out->traced)
+        fprintf(stderr, "traced %zu file%s (%zu shared librar%s) opened from the bundle -> %s\n",
+                t->files.len, t->files.len == 1 ? "" : "s", t->dynlibs.len,
+                t->dynlibs.len == 1 ? "y" : "ies", job->trace_path);
+}
+
 static int run_check(cli_context *ctx, int argc, char **argv)
 {
-    check_cli c;
-    memset(&c, 0, sizeof(c));
-    c.lock_path = PW_LOCK_DEFAULT_NAME;
-    c.bundle = "python_modules";
     pw_transfer_options t = {0};
+    check_cli c = {.job = {.lock_path = PW_LOCK_DEFAULT_NAME, .bundle = "python_modules",
+                           .transfer = &t}};
     cli_option_set set = {check_options, check_option, &c, &t, NULL};
     int exit_code = cli_parse_options(ctx, &cli_cmd_check, argc, argv, &set);
     if (exit_code >= 0)
         return exit_code;
-    /* the names the rest of the command reads */
-    const char *lock_path = c.lock_path, *bundle = c.bundle, *runtime_dir = c.runtime_dir;
-    const char *env = c.env, *trace_path = c.trace_path;
-    bool install = c.install;
-    int calls = c.calls;
-    pw_check_options o = c.o;
-    pw_check_trace trace = c.trace;
-    if (calls > 1)
+    if (c.calls > 1)
         return cli_usage_error(ctx, &cli_cmd_check,
                                "give one of --request, --scheduled and --queue");
-    if (trace_path || trace.exercise) {
-        trace.record = trace_path != NULL;
-        o.trace = &trace;
-    }
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_check_worker worker;
-    memset(&worker, 0, sizeof(worker));
-    bool have_worker = false;
-    pw_lock lock;
-    pw_check_report report;
-    memset(&report, 0, sizeof(report));
-    int rc = pw_lock_load(lock_path, &lock, &err);
-    bool have_lock = rc == PW_OK, reported = false;
-    if (rc == PW_OK && !pw_is_dir(bundle))
-        rc = pw_error_set(&err, PW_EINVAL, "%s: no such bundle directory; run `pwpkg bundle` first",
-                          bundle);
-    if (rc == PW_OK)
-        note_legacy_manifest(bundle);
-    if (rc == PW_OK) {
-        /* No entry and no main in a wrangler config: only packages are checked. */
-        rc = pw_check_worker_load(".", env, o.entry, &worker, &err);
-        have_worker = rc == PW_OK;
-        if (rc == PW_ENOTFOUND && !o.entry && o.call.kind == PW_CHECK_CALL_NONE) {
-            pw_error_clear(&err);
-            rc = PW_OK;
-        }
-        if (have_worker)
-            o.worker = &worker;
-    }
-    if (rc == PW_OK) {
-        rc = pw_pipeline_check(&lock, bundle, &t, runtime_dir, install, &o, &report, &err);
-        pw_profile profile = {0};
-        bool profiled = false;
-        if ((rc == PW_OK || rc == PW_ECHECK) && report.profile.made) {
-            /* Sizes and owners come from the bundle's manifest. */
-            int prc = pw_profile_build(&report.profile, bundle, &profile, &err);
-            if (prc != PW_OK)
-                rc = prc;
-            profiled = prc == PW_OK;
-        }
-        if (rc == PW_OK || rc == PW_ECHECK) {
-            print_check_report(ctx, &report, o.snapshot_path, profiled ? &profile : NULL);
-            print_snapshot_kind(ctx, o.worker);
-            print_response(ctx, &report);
-            reported = true;
-        }
-        if (rc == PW_OK && trace.exercise && !ctx->json && ctx->verbosity >= 0)
-            fprintf(stderr, "exercise %s ran to its end\n", trace.exercise);
-        if (rc == PW_OK && trace_path) {
-            pw_trace written;
-            rc = pw_pipeline_write_trace(trace_path, lock_path, &lock, o.entry, &trace, &report,
-                                         &written, &err);
-            if (rc == PW_OK && !ctx->json && ctx->verbosity >= 0)
-                fprintf(stderr, "traced %zu file%s (%zu shared librar%s) opened from the bundle -> %s\n",
-                        written.files.len, written.files.len == 1 ? "" : "s", written.dynlibs.len,
-                        written.dynlibs.len == 1 ? "y" : "ies", trace_path);
-            pw_trace_free(&written);
-        }
-        pw_profile_free(&profile);
-    }
+    pw_pipeline_check_outcome out;
+    int rc = pw_pipeline_check(&c.job, &out, &err);
+    if (out.ran)
+        print_check(ctx, &c.job, &out, rc == PW_OK);
     if (rc == PW_OK)
         exit_code = CLI_EXIT_OK;
-    else if (rc == PW_ECHECK && reported && ctx->json)
+    else if (rc == PW_ECHECK && out.ran && ctx->json)
         exit_code = CLI_EXIT_CHECK; /* the report on stdout says what failed */
     else
         exit_code = cli_fail(ctx, "check", &err);
-    pw_check_report_free(&report);
-    if (have_worker)
-        pw_check_worker_free(&worker);
-    if (have_lock)
-        pw_lock_free(&lock);
-    pw_check_trace_free(&trace);
+    pw_pipeline_check_outcome_free(&out);
     pw_error_clear(&err);
     return exit_code;
 }

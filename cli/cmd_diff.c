@@ -1,7 +1,6 @@
 /* pwpkg diff [REV [REV]]: what changed in the lock between revisions. */
 #include "cli.h"
-#include "fetch.h"
-#include "lockfile.h"
+#include "pipeline.h"
 
 #include <cJSON.h>
 #include <getopt.h>
@@ -28,40 +27,6 @@ static const char diff_help[] =
     "--exit-code, 2 usage error, unknown revision or unreadable lock, 3 I/O error.\n";
 
 enum { OPT_FORMAT = CLI_OPT_FIRST_COMMAND_OPTION, OPT_EXIT_CODE };
-
-/* The lock at `rev` (NULL for the working tree). */
-static int load_lock_at(const char *lock_path, const char *rev, pw_lock *out, pw_error *err)
-{
-    if (!rev)
-        return pw_lock_load(lock_path, out, err);
-    char *dir = pw_path_dirname(lock_path);
-    pw_buf text = PW_BUF_INIT;
-    int rc = pw_git_read_file_at(dir, rev, pw_path_basename(lock_path), &text, err);
-    if (rc == PW_OK) {
-        pw_buf origin = PW_BUF_INIT;
-        pw_buf_printf(&origin, "%s:%s", rev, lock_path);
-        rc = pw_lock_parse(origin.data, pw_buf_cstr(&text), text.len, out, err);
-        pw_buf_free(&origin);
-    } else if (rc == PW_ENOTFOUND) {
-        pw_error_wrap(err, "%s at %s", lock_path, rev);
-        err->code = PW_EINVAL;
-        rc = PW_EINVAL;
-    }
-    pw_buf_free(&text);
-    free(dir);
-    return rc;
-}
-
-static void requirement_changes(const pw_lock *a, const pw_lock *b, pw_strlist *added,
-                                pw_strlist *removed)
-{
-    for (size_t i = 0; i < b->requirements.len; i++)
-        if (!pw_strlist_contains(&a->requirements, b->requirements.items[i]))
-            pw_strlist_push(added, b->requirements.items[i]);
-    for (size_t i = 0; i < a->requirements.len; i++)
-        if (!pw_strlist_contains(&b->requirements, a->requirements.items[i]))
-            pw_strlist_push(removed, a->requirements.items[i]);
-}
 
 static void print_json(const pw_lock_diff *d, const pw_strlist *added, const pw_strlist *removed,
                        const char *from, const char *to)
@@ -144,24 +109,16 @@ static int run_diff(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_lock a, b;
-    int rc = load_lock_at(lock_path, from, &a, &err);
+    pw_pipeline_diff_outcome diff;
+    int rc = pw_pipeline_diff(lock_path, from, to, &diff, &err);
     if (rc) {
         exit_code = cli_fail(ctx, "diff", &err);
         pw_error_clear(&err);
         return exit_code;
     }
-    if ((rc = load_lock_at(lock_path, to, &b, &err))) {
-        pw_lock_free(&a);
-        exit_code = cli_fail(ctx, "diff", &err);
-        pw_error_clear(&err);
-        return exit_code;
-    }
-    pw_lock_diff d;
-    pw_lock_diff_compute(&a, &b, pw_version_cmp_text, &d);
-    pw_strlist added = PW_STRLIST_INIT, removed = PW_STRLIST_INIT;
-    requirement_changes(&a, &b, &added, &removed);
-    bool changed = !pw_lock_diff_empty(&d) || added.len || removed.len;
+    const pw_lock_diff d = diff.diff;
+    const pw_strlist added = diff.requirements_added, removed = diff.requirements_removed;
+    bool changed = diff.changed;
     const char *to_name = to ? to : "working tree";
     pw_buf out = PW_BUF_INIT;
     if (strcmp(format, "json") == 0) {
@@ -187,11 +144,7 @@ static int run_diff(cli_context *ctx, int argc, char **argv)
     }
     fputs(pw_buf_cstr(&out), stdout);
     pw_buf_free(&out);
-    pw_strlist_free(&added);
-    pw_strlist_free(&removed);
-    pw_lock_diff_free(&d);
-    pw_lock_free(&a);
-    pw_lock_free(&b);
+    pw_pipeline_diff_outcome_free(&diff);
     return exit_on_change && changed ? CLI_EXIT_CHECK : CLI_EXIT_OK;
 }
 

@@ -43,45 +43,40 @@ static int run_fetch(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_lock lock;
-    int rc = pw_lock_load(lock_path, &lock, &err);
-    if (rc) {
-        exit_code = cli_fail(ctx, "fetch", &err);
-        pw_error_clear(&err);
-        return exit_code;
-    }
-    pw_locked_artifacts got;
-    rc = pw_pipeline_fetch_lock(&lock, lock_path, &t, true, &got, &err);
+    pw_pipeline_fetch_outcome out;
+    int rc = pw_pipeline_fetch(lock_path, &t, &out, &err);
+    const pw_lock *lock = &out.lock;
+    const pw_locked_artifacts *got = &out.artifacts;
     if (rc) {
         exit_code = cli_fail(ctx, "fetch", &err);
     } else if (ctx->json) {
         cJSON *root = cJSON_CreateObject();
         cJSON_AddStringToObject(root, "command", "fetch");
         cJSON_AddStringToObject(root, "status", "ok");
-        cJSON_AddNumberToObject(root, "artifacts", (double)lock.n_packages);
-        cJSON_AddNumberToObject(root, "from_cache", (double)got.from_cache);
-        cJSON_AddNumberToObject(root, "bytes", (double)got.bytes);
-        cJSON_AddNumberToObject(root, "downloaded_bytes", (double)got.downloaded);
+        cJSON_AddNumberToObject(root, "artifacts", (double)lock->n_packages);
+        cJSON_AddNumberToObject(root, "from_cache", (double)got->from_cache);
+        cJSON_AddNumberToObject(root, "bytes", (double)got->bytes);
+        cJSON_AddNumberToObject(root, "downloaded_bytes", (double)got->downloaded);
         cJSON *files = cJSON_AddArrayToObject(root, "files");
-        for (size_t i = 0; i < lock.n_packages; i++) {
+        for (size_t i = 0; i < lock->n_packages; i++) {
             cJSON *f = cJSON_CreateObject();
-            cJSON_AddStringToObject(f, "name", lock.packages[i].name);
-            cJSON_AddStringToObject(f, "path", got.paths[i] ? got.paths[i] : "");
-            cJSON_AddStringToObject(f, "sha256", got.requests[i].sha256);
+            cJSON_AddStringToObject(f, "name", lock->packages[i].name);
+            cJSON_AddStringToObject(f, "path", got->paths[i] ? got->paths[i] : "");
+            cJSON_AddStringToObject(f, "sha256", got->requests[i].sha256);
             cJSON_AddItemToArray(files, f);
         }
         cli_print_json(root);
         exit_code = CLI_EXIT_OK;
     } else {
         if (ctx->verbosity >= 0)
-            fprintf(stderr, "Fetched %zu artifact%s (%.1f MB; %zu from the cache, %.1f MB downloaded) into %s\n",
-                    lock.n_packages, lock.n_packages == 1 ? "" : "s", (double)got.bytes / 1e6,
-                    got.from_cache, (double)got.downloaded / 1e6,
-                    pw_fetch_session_cache_dir(got.session));
+            fprintf(stderr, "Fetched %zu artifact%s (%.1f MB; %zu from the cache, %.1f MB "
+                            "downloaded) into %s\n",
+                    lock->n_packages, lock->n_packages == 1 ? "" : "s", (double)got->bytes / 1e6,
+                    got->from_cache, (double)got->downloaded / 1e6,
+                    pw_fetch_session_cache_dir(got->session));
         exit_code = CLI_EXIT_OK;
     }
-    pw_locked_artifacts_free(&got);
-    pw_lock_free(&lock);
+    pw_pipeline_fetch_outcome_free(&out);
     pw_error_clear(&err);
     return exit_code;
 }

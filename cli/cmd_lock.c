@@ -1,6 +1,7 @@
-/* pwpkg lock: parse options, call the resolver, write or check the lock. */
+/* pwpkg lock: parse options, resolve and write or check the lock (pipeline/lock.c). */
 #include "bundle.h"
 #include "cli.h"
+#include "pipeline.h"
 #include "resolver.h"
 
 #include <cJSON.h>
@@ -134,7 +135,7 @@ static int parse_lock_option(cli_context *ctx, void *state, int opt, const char 
     cli_lock_options *o = lp->o;
     if (lp->extra && opt >= CLI_OPT_FIRST_EXTRA_OPTION)
         return lp->extra->handle(lp->extra->ctx, opt, arg);
-    pw_lock_request *r = &o->request;
+    pw_resolve_request *r = &o->request;
     switch (opt) {
     case 'r': r->requirements_path = arg; break;
     case 'o': r->lock_path = arg; break;
@@ -192,7 +193,7 @@ static int parse_lock_option(cli_context *ctx, void *state, int opt, const char 
 
 static int finish_lock_options(cli_context *ctx, const cli_command *cmd, cli_lock_options *o)
 {
-    pw_lock_request *r = &o->request;
+    pw_resolve_request *r = &o->request;
     if (r->pyodide_version && r->compat_date)
         return cli_usage_error(ctx, cmd,
                                "--pyodide and --compat-date both choose the release; give one");
@@ -306,32 +307,27 @@ static void print_summary(const cli_context *ctx, const cli_lock_options *o, con
         fprintf(stderr, "  dropped (marker false in Pyodide): %s\n", lock->dropped.items[i]);
 }
 
-/* --check: compare the lock on disk with a fresh resolution, byte for byte. */
-static int check_lock(cli_context *ctx, const cli_lock_options *o, const pw_lock *fresh)
+/* --check: the lock on disk compared with a fresh resolution, byte for byte. */
+static int print_check(cli_context *ctx, const cli_lock_options *o, const pw_pipeline_lock_outcome *out,
+                       int rc, pw_error *err)
 {
-    pw_error err = {0};
-    pw_lock_diff diff;
-    int rc = pw_resolver_compare(o->request.lock_path, fresh, &diff, &err);
-    int exit_code;
     if (rc == PW_OK) {
         if (ctx->json)
-            print_json_result("current", o, fresh, false, NULL);
+            print_json_result("current", o, &out->lock, false, NULL);
         else
-            print_summary(ctx, o, fresh, false);
-        exit_code = CLI_EXIT_OK;
-    } else if (rc == PW_ECHECK && ctx->json) {
-        print_json_result("stale", o, fresh, true, &diff);
-        exit_code = CLI_EXIT_CHECK;
-    } else if (rc == PW_ECHECK) {
-        const char *msg = pw_error_message(&err);
-        fprintf(stderr, "%s%s", msg, msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
-        exit_code = CLI_EXIT_CHECK;
-    } else {
-        exit_code = cli_fail(ctx, "lock", &err);
+            print_summary(ctx, o, &out->lock, false);
+        return CLI_EXIT_OK;
     }
-    pw_lock_diff_free(&diff);
-    pw_error_clear(&err);
-    return exit_code;
+    if (rc == PW_ECHECK && ctx->json) {
+        print_json_result("stale", o, &out->lock, true, &out->diff);
+        return CLI_EXIT_CHECK;
+    }
+    if (rc == PW_ECHECK) {
+        const char *msg = pw_error_message(err);
+        fprintf(stderr, "%s%s", msg, msg[0] && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+        return CLI_EXIT_CHECK;
+    }
+    return cli_fail(ctx, "lock", err);
 }
 
 void cli_lock_options_free(cli_lock_options *o)
@@ -357,30 +353,21 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_lock lock;
-    int rc = pw_resolver_lock(&o.request, &lock, &err);
-    if (rc) {
-        exit_code = cli_fail(ctx, "lock", &err);
-        goto done;
-    }
-    if (o.check) {
-        exit_code = check_lock(ctx, &o, &lock);
-        pw_lock_free(&lock);
-        goto done;
-    }
-    bool changed = false;
-    rc = pw_lock_save(o.request.lock_path, &lock, &changed, &err);
-    if (rc) {
+    pw_pipeline_lock_outcome out;
+    int rc = pw_pipeline_lock(&o.request, o.check ? PW_PIPELINE_LOCK_CHECK : PW_PIPELINE_LOCK_WRITE, &out,
+                              &err);
+    if (o.check && out.resolved) {
+        exit_code = print_check(ctx, &o, &out, rc, &err);
+    } else if (rc) {
         exit_code = cli_fail(ctx, "lock", &err);
     } else {
         if (ctx->json)
-            print_json_result("ok", &o, &lock, changed, NULL);
+            print_json_result("ok", &o, &out.lock, out.changed, NULL);
         else
-            print_summary(ctx, &o, &lock, changed);
+            print_summary(ctx, &o, &out.lock, out.changed);
         exit_code = CLI_EXIT_OK;
     }
-    pw_lock_free(&lock);
-done:
+    pw_pipeline_lock_outcome_free(&out);
     pw_error_clear(&err);
     cli_lock_options_free(&o);
     return exit_code;

@@ -1,7 +1,6 @@
 /* pwpkg report: the bundle, its profile and its lock as one HTML page. */
 #include "cli.h"
-#include "lockfile.h"
-#include "report.h"
+#include "pipeline.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -75,50 +74,17 @@ static int run_report(cli_context *ctx, int argc, char **argv)
     cli_reporter_install(ctx);
 
     pw_error err = {0};
-    pw_lock lock;
-    pw_profile profile = {0};
-    pw_report_trace trace = {0};
-    bool have_lock = false, have_profile = false, have_trace = false;
-    pw_buf text = PW_BUF_INIT;
-    int rc = pw_lock_load(lock_path, &lock, &err);
-    have_lock = rc == PW_OK;
-    if (rc == PW_OK && !pw_is_dir(bundle))
-        rc = pw_error_set(&err, PW_EINVAL, "%s: no such bundle directory; run `pwpkg bundle` first",
-                          bundle);
-    if (rc == PW_OK && profile_path) {
-        rc = pw_read_file(profile_path, &text, &err);
-        if (rc == PW_EIO && !pw_file_exists(profile_path))
-            rc = pw_error_set(&err, PW_EINVAL, "%s: no such profile file", profile_path);
-        if (rc == PW_OK)
-            rc = pw_profile_parse(profile_path, text.data, text.len, &profile, &err);
-        have_profile = rc == PW_OK;
-    }
-    if (rc == PW_OK && trace_path) {
-        pw_trace read;
-        rc = pw_file_exists(trace_path) ? pw_trace_load(trace_path, &read, &err)
-                                        : pw_error_set(&err, PW_EINVAL, "%s: no such trace file",
-                                                       trace_path);
-        if (rc == PW_OK) {
-            pw_report_trace_from(&read, &trace);
-            pw_trace_free(&read);
-        }
-        have_trace = rc == PW_OK;
-    }
-    if (rc == PW_OK) {
-        pw_report_input in = {&lock, lock_path, bundle, have_profile ? &profile : NULL,
-                              have_trace ? &trace : NULL};
-        rc = pw_report_html_write(&in, output, &err);
-    }
+    pw_pipeline_report_job job = {
+        .lock_path = lock_path,
+        .bundle = bundle,
+        .output = output,
+        .profile_path = profile_path,
+        .trace_path = trace_path,
+    };
+    int rc = pw_pipeline_report(&job, &err);
     if (rc == PW_OK && ctx->verbosity >= 0)
         fprintf(stderr, "wrote %s\n", output);
     exit_code = rc == PW_OK ? CLI_EXIT_OK : cli_fail(ctx, "report", &err);
-    pw_buf_free(&text);
-    if (have_profile)
-        pw_profile_free(&profile);
-    if (have_trace)
-        pw_report_trace_free(&trace);
-    if (have_lock)
-        pw_lock_free(&lock);
     pw_error_clear(&err);
     return exit_code;
 }

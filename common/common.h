@@ -364,6 +364,10 @@ size_t pw_utf8_sequence(const unsigned char *s, size_t n);
  * the bidirectional overrides become \xNN (one per byte). Clean text is
  * appended unchanged. */
 void pw_escape_untrusted(pw_buf *out, const char *text, size_t len);
+/* Appends text for HTML element content or a quoted attribute value. */
+void pw_escape_html(pw_buf *out, const char *text);
+/* Appends a size for people, in SI units: "512 B", "4.0 kB", "3.1 MB". */
+void pw_format_size(pw_buf *out, uint64_t bytes);
 /* Appends s with every %XX (two hex digits) decoded (RFC 3986); other
  * bytes, a lone '%' among them, as they are. */
 void pw_percent_decode(pw_slice s, pw_buf *out);

@@ -73,3 +73,27 @@ void pw_escape_untrusted(pw_buf *out, const char *text, size_t len)
         i += n;
     }
 }
+
+void pw_escape_html(pw_buf *out, const char *text)
+{
+    for (; *text; text++) {
+        switch (*text) {
+        case '&': pw_buf_puts(out, "&amp;"); break;
+        case '<': pw_buf_puts(out, "&lt;"); break;
+        case '>': pw_buf_puts(out, "&gt;"); break;
+        case '"': pw_buf_puts(out, "&quot;"); break;
+        case '\'': pw_buf_puts(out, "&#39;"); break;
+        default: pw_buf_putc(out, *text);
+        }
+    }
+}
+
+void pw_format_size(pw_buf *out, uint64_t bytes)
+{
+    if (bytes >= 1000 * 1000)
+        pw_buf_printf(out, "%.1f MB", (double)bytes / 1e6);
+    else if (bytes >= 1000)
+        pw_buf_printf(out, "%.1f kB", (double)bytes / 1e3);
+    else
+        pw_buf_printf(out, "%llu B", (unsigned long long)bytes);
+}

@@ -1065,19 +1065,6 @@ int pw_index_page_parse(const char *page_url, const char *content_type, const ch
 
 /* ---------------------------------------------------------------- writers */
 
-static void html_escape(pw_buf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': pw_buf_puts(out, "&amp;"); break;
-        case '<': pw_buf_puts(out, "&lt;"); break;
-        case '>': pw_buf_puts(out, "&gt;"); break;
-        case '"': pw_buf_puts(out, "&quot;"); break;
-        default: pw_buf_putc(out, *s);
-        }
-    }
-}
-
 static int compare_files(const void *a, const void *b)
 {
     const pw_index_file *x = *(const pw_index_file *const *)a;
@@ -1118,30 +1105,30 @@ void pw_index_page_write_html(const pw_index_page *p, pw_buf *out)
     pw_buf_puts(out, "<!DOCTYPE html>\n<html>\n  <head>\n"
                      "    <meta name=\"pypi:repository-version\" content=\"1.0\">\n"
                      "    <title>Links for ");
-    html_escape(out, project);
+    pw_escape_html(out, project);
     pw_buf_puts(out, "</title>\n  </head>\n  <body>\n    <h1>Links for ");
-    html_escape(out, project);
+    pw_escape_html(out, project);
     pw_buf_puts(out, "</h1>\n");
     const pw_index_file **files = sorted_files(p);
     for (size_t i = 0; i < p->n_files; i++) {
         const pw_index_file *f = files[i];
         pw_buf_puts(out, "    <a href=\"");
-        html_escape(out, f->url ? f->url : "");
+        pw_escape_html(out, f->url ? f->url : "");
         char *frag = fragment_hash(f);
         if (frag) {
             pw_buf_putc(out, '#');
-            html_escape(out, frag);
+            pw_escape_html(out, frag);
             free(frag);
         }
         pw_buf_putc(out, '"');
         if (f->requires_python) {
             pw_buf_puts(out, " data-requires-python=\"");
-            html_escape(out, f->requires_python);
+            pw_escape_html(out, f->requires_python);
             pw_buf_putc(out, '"');
         }
         if (f->yanked) {
             pw_buf_puts(out, " data-yanked=\"");
-            html_escape(out, f->yanked_reason ? f->yanked_reason : "");
+            pw_escape_html(out, f->yanked_reason ? f->yanked_reason : "");
             pw_buf_putc(out, '"');
         }
         if (f->has_metadata) {
@@ -1156,7 +1143,7 @@ void pw_index_page_write_html(const pw_index_page *p, pw_buf *out)
             pw_buf_free(&meta);
         }
         pw_buf_putc(out, '>');
-        html_escape(out, f->filename ? f->filename : "");
+        pw_escape_html(out, f->filename ? f->filename : "");
         pw_buf_puts(out, "</a><br>\n");
     }
     free(files);
@@ -1317,9 +1304,9 @@ void pw_index_root_write_html(const pw_strlist *projects, pw_buf *out)
                      "    <title>Simple index</title>\n  </head>\n  <body>\n");
     for (size_t i = 0; i < n; i++) {
         pw_buf_puts(out, "    <a href=\"");
-        html_escape(out, v[i].key);
+        pw_escape_html(out, v[i].key);
         pw_buf_puts(out, "/\">");
-        html_escape(out, v[i].name);
+        pw_escape_html(out, v[i].name);
         pw_buf_puts(out, "</a><br>\n");
         free(v[i].key);
     }

@@ -1,6 +1,6 @@
 /* The artifacts of a lock, fetched and checked against it: the step fetch,
  * bundle, verify and check share. */
-#include "pipeline.h"
+#include "pipeline_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -125,4 +125,23 @@ void pw_locked_artifacts_free(pw_locked_artifacts *a)
     pw_fetch_requests_free(a->requests, a->n);
     pw_fetch_session_free(a->session);
     memset(a, 0, sizeof(*a));
+}
+
+int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t, pw_pipeline_fetch_outcome *out,
+                      pw_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = pw_lock_load(lock_path, &out->lock, err);
+    if (rc)
+        return rc;
+    out->loaded = true;
+    return pw_pipeline_fetch_lock(&out->lock, lock_path, t, true, &out->artifacts, err);
+}
+
+void pw_pipeline_fetch_outcome_free(pw_pipeline_fetch_outcome *out)
+{
+    pw_locked_artifacts_free(&out->artifacts);
+    if (out->loaded)
+        pw_lock_free(&out->lock);
+    memset(out, 0, sizeof(*out));
 }

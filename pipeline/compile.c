@@ -1,6 +1,6 @@
 /* bundle --compile: .pyc files written by the lock's own Pyodide, so that
  * their magic number is the one the runtime accepts. */
-#include "pipeline.h"
+#include "pipeline_private.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* bundle --slim: the traces read and merged, and the slim tree proven in
  * Pyodide before it is written (docs/bundle.md, "Slimming from a trace"). */
-#include "pipeline.h"
+#include "pipeline_private.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -157,7 +157,7 @@ int pw_slim_plan_prove(pw_slim_plan *s, const char *staging, pw_error *err)
             pw_report(PW_REPORT_INFO, "proving the slim bundle: %s%s%s",
                       run->entry ? run->entry : "the lock's imports",
                       run->exercise ? " + " : "", run->exercise ? run->exercise : "");
-            rc = pw_pipeline_check(s->lock, staging, s->transfer, s->runtime_dir, false, &o,
+            rc = pw_pipeline_import_check(s->lock, staging, s->transfer, s->runtime_dir, false, &o,
                                    &report, err);
             s->cold_after[i] = report.cold_ms;
             if (rc == PW_ECHECK) {

@@ -1,5 +1,5 @@
 /* check --trace: the trace file of one run (docs/check.md). */
-#include "pipeline.h"
+#include "pipeline_private.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -17,32 +17,6 @@
  * a treemap of thousands of slivers tells nothing and bloats the page. */
 #define TM_MAX_FILES 200
 
-/* Text from outside (package and file names) in element content or a
- * quoted attribute. */
-static void esc(pw_buf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': pw_buf_puts(out, "&amp;"); break;
-        case '<': pw_buf_puts(out, "&lt;"); break;
-        case '>': pw_buf_puts(out, "&gt;"); break;
-        case '"': pw_buf_puts(out, "&quot;"); break;
-        case '\'': pw_buf_puts(out, "&#39;"); break;
-        default: pw_buf_putc(out, *s);
-        }
-    }
-}
-
-static void human(pw_buf *out, uint64_t bytes)
-{
-    if (bytes >= 1000 * 1000)
-        pw_buf_printf(out, "%.2f MB", (double)bytes / 1e6);
-    else if (bytes >= 1000)
-        pw_buf_printf(out, "%.1f kB", (double)bytes / 1e3);
-    else
-        pw_buf_printf(out, "%llu B", (unsigned long long)bytes);
-}
-
 /* A hue per package, spread by the golden angle so neighbours differ. */
 static double hue(size_t i)
 {
@@ -162,7 +136,7 @@ static void svg_label(pw_buf *out, const tm_rect *r, const char *text, uint64_t 
     pw_buf label = PW_BUF_INIT;
     pw_buf_puts(&label, text);
     pw_buf_puts(&label, " ");
-    human(&label, bytes);
+    pw_format_size(&label, bytes);
     if (label.len > fit && fit > 1) {
         /* Cut on a character boundary, never inside a UTF-8 sequence. */
         size_t cut = fit - 1;
@@ -172,7 +146,7 @@ static void svg_label(pw_buf *out, const tm_rect *r, const char *text, uint64_t 
         label.data[cut] = '\0';
         pw_buf_puts(&label, "\xe2\x80\xa6");
     }
-    esc(out, pw_buf_cstr(&label));
+    pw_escape_html(out, pw_buf_cstr(&label));
     pw_buf_free(&label);
     pw_buf_puts(out, "</text>");
 }
@@ -196,13 +170,13 @@ static void treemap(pw_buf *out, tm_package *pk, size_t n, bool gz, const char *
         tm_rect b = boxes[i];
         uint64_t bytes = weight_of(p->p->raw_bytes, p->p->gz_bytes);
         pw_buf_puts(out, "<g class=\"tm-package\" data-package=\"");
-        esc(out, p->p->name);
+        pw_escape_html(out, p->p->name);
         pw_buf_printf(out, "\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                            "fill=\"hsl(%.0f,45%%,45%%)\" stroke=\"#fff\"><title>",
                       b.x, b.y, b.w, b.h, hue(p->color));
-        esc(out, p->p->name);
+        pw_escape_html(out, p->p->name);
         pw_buf_printf(out, " %s: ", gz ? "gzip" : "raw");
-        human(out, bytes);
+        pw_format_size(out, bytes);
         pw_buf_puts(out, "</title></rect>");
         /* Files inside, below a header line for the package's name. */
         tm_rect inner = {b.x + 2, b.y + (b.h > 40 ? 16 : 2), b.w - 4, b.h - (b.h > 40 ? 18 : 4)};
@@ -224,15 +198,15 @@ static void treemap(pw_buf *out, tm_package *pk, size_t n, bool gz, const char *
                           fb[k].x, fb[k].y, fb[k].w, fb[k].h, hue(p->color),
                           f->f ? 72 : 85, hue(p->color));
             if (f->f)
-                esc(out, f->f->path);
+                pw_escape_html(out, f->f->path);
             else
                 pw_buf_printf(out, "%zu more files of ", f->more);
             if (!f->f)
-                esc(out, p->p->name);
+                pw_escape_html(out, p->p->name);
             pw_buf_puts(out, ": raw ");
-            human(out, f->raw);
+            pw_format_size(out, f->raw);
             pw_buf_puts(out, f->f ? ", gzip " : ", gzip (each file alone) ");
-            human(out, f->gz);
+            pw_format_size(out, f->gz);
             pw_buf_puts(out, "</title></rect>");
             const char *base = f->f ? strrchr(f->f->path, '/') : NULL;
             if (f->f)
@@ -320,9 +294,9 @@ static void limits_bar(pw_buf *out, const report_bundle *b)
         pw_buf_printf(out, "<rect x=\"%.2f\" y=\"20\" width=\"%.2f\" height=\"28\" "
                            "fill=\"hsl(%.0f,45%%,45%%)\"><title>",
                       x, w, hue(i));
-        esc(out, b->packages[i].name);
+        pw_escape_html(out, b->packages[i].name);
         pw_buf_puts(out, ": gzip ");
-        human(out, b->packages[i].gz_bytes);
+        pw_format_size(out, b->packages[i].gz_bytes);
         pw_buf_puts(out, "</title></rect>\n");
         x += w;
     }
@@ -339,7 +313,7 @@ static void limits_bar(pw_buf *out, const report_bundle *b)
                       lx, lx, lx, lines[i].label);
     }
     pw_buf_printf(out, "<text x=\"%.0f\" y=\"72\" font-size=\"12\">gzip total ", X0);
-    human(out, b->gz_total);
+    pw_format_size(out, b->gz_total);
     pw_buf_puts(out, b->gz_total <= PW_WORKERS_LIMIT_FREE   ? ": within the free plan's limit"
                      : b->gz_total <= PW_WORKERS_LIMIT_PAID ? ": over the free plan's limit, "
                                                               "within the paid plan's"
@@ -369,27 +343,27 @@ static void package_table(pw_buf *out, const report_bundle *b)
     for (size_t k = 0; k < b->n_packages; k++) {
         const report_package *p = &b->packages[order[k]];
         pw_buf_puts(out, "<tr data-package=\"");
-        esc(out, p->name);
+        pw_escape_html(out, p->name);
         pw_buf_printf(out, "\" data-raw-bytes=\"%llu\" data-gz-bytes=\"%llu\"><td>",
                       (unsigned long long)p->raw_bytes, (unsigned long long)p->gz_bytes);
-        esc(out, p->name);
+        pw_escape_html(out, p->name);
         pw_buf_puts(out, "</td><td>");
-        esc(out, p->version);
+        pw_escape_html(out, p->version);
         pw_buf_puts(out, "</td><td>");
-        esc(out, p->package_type);
+        pw_escape_html(out, p->package_type);
         pw_buf_printf(out, "</td><td class=\"n\">%zu</td><td class=\"n\">", p->files);
-        human(out, p->raw_bytes);
+        pw_format_size(out, p->raw_bytes);
         pw_buf_puts(out, "</td><td class=\"n\">");
-        human(out, p->gz_bytes);
+        pw_format_size(out, p->gz_bytes);
         pw_buf_printf(out, "</td><td class=\"n\">%.1f%%</td></tr>\n",
                       b->gz_total ? 100.0 * (double)p->gz_bytes / (double)b->gz_total : 0.0);
     }
     pw_buf_printf(out, "</tbody><tfoot><tr><td>total</td><td></td><td></td><td class=\"n\">%zu"
                        "</td><td class=\"n\">",
                   b->n_files);
-    human(out, b->raw_total);
+    pw_format_size(out, b->raw_total);
     pw_buf_puts(out, "</td><td class=\"n\" id=\"gz-total\">");
-    human(out, b->gz_total);
+    pw_format_size(out, b->gz_total);
     pw_buf_puts(out, "</td><td></td></tr></tfoot></table>\n");
     free(order);
 }
@@ -419,12 +393,12 @@ static void profile_section(pw_buf *out, const pw_profile *p)
         double ws = (double)pk->self_us / (double)max * BW;
         double wd = (double)pk->dynlib_us / (double)max * BW;
         pw_buf_puts(out, "<g class=\"profile-row\" data-package=\"");
-        esc(out, pk->name);
+        pw_escape_html(out, pk->name);
         pw_buf_printf(out, "\" data-self-us=\"%llu\" data-cumulative-us=\"%llu\"><text x=\"%.0f\" "
                            "y=\"%.1f\" font-size=\"12\" text-anchor=\"end\">",
                       (unsigned long long)pk->self_us, (unsigned long long)pk->cumulative_us,
                       LABEL - 6, y + 14);
-        esc(out, pk->name);
+        pw_escape_html(out, pk->name);
         pw_buf_printf(out, "</text><rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" height=\"16\" "
                            "fill=\"#9ec5e8\"/><rect x=\"%.0f\" y=\"%.1f\" width=\"%.2f\" "
                            "height=\"16\" fill=\"#2c6ea3\"/><rect x=\"%.2f\" y=\"%.1f\" "
@@ -444,19 +418,19 @@ static void profile_section(pw_buf *out, const pw_profile *p)
     for (size_t i = 0; i < p->n_packages; i++) {
         const pw_profile_package *pk = &p->packages[i];
         pw_buf_puts(out, "<tr><td>");
-        esc(out, pk->name);
+        pw_escape_html(out, pk->name);
         pw_buf_printf(out, "</td><td class=\"n\">%.1f ms</td><td class=\"n\">%.1f ms</td>"
                            "<td class=\"n\">%zu</td><td class=\"n\">",
                       (double)pk->self_us / 1000.0, (double)pk->cumulative_us / 1000.0,
                       pk->modules);
-        human(out, pk->memory_bytes > 0 ? (uint64_t)pk->memory_bytes : 0);
+        pw_format_size(out, pk->memory_bytes > 0 ? (uint64_t)pk->memory_bytes : 0);
         pw_buf_printf(out, "</td><td class=\"n\">%.1f%%</td><td>", (double)pk->memory_ppm / 1e4);
         for (size_t j = 0; j < pk->n_libs; j++) {
             if (j)
                 pw_buf_puts(out, ", ");
-            esc(out, pk->libs[j].path);
+            pw_escape_html(out, pk->libs[j].path);
             pw_buf_puts(out, " (");
-            human(out, pk->libs[j].bytes);
+            pw_format_size(out, pk->libs[j].bytes);
             pw_buf_printf(out, ", %.1f ms)", (double)pk->libs[j].load_us / 1000.0);
         }
         pw_buf_puts(out, "</td></tr>\n");
@@ -528,18 +502,18 @@ static void dependency_graph(pw_buf *out, const pw_lock *lock)
         const pw_lock_package *p = &lock->packages[i];
         double x = 10 + COLW * level[i], y = 10 + ROWH * row[i];
         pw_buf_puts(out, "<g class=\"node\" data-package=\"");
-        esc(out, p->name);
+        pw_escape_html(out, p->name);
         pw_buf_printf(out, "\"><rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" rx=\"4\" "
                            "fill=\"%s\" stroke=\"#555\"/><title>",
                       x, y, BOXW, BOXH, p->requested.len ? "#dbe9f6" : "#f4f4f4");
-        esc(out, p->name);
+        pw_escape_html(out, p->name);
         pw_buf_puts(out, " ");
-        esc(out, p->version);
+        pw_escape_html(out, p->version);
         if (p->dependencies.len) {
             pw_buf_puts(out, " depends on ");
             for (size_t d = 0; d < p->dependencies.len; d++) {
                 pw_buf_puts(out, d ? ", " : "");
-                esc(out, p->dependencies.items[d]);
+                pw_escape_html(out, p->dependencies.items[d]);
             }
         }
         pw_buf_printf(out, "</title><text x=\"%.0f\" y=\"%.0f\" font-size=\"12\">", x + 6, y + 17);
@@ -553,7 +527,7 @@ static void dependency_graph(pw_buf *out, const pw_lock *lock)
             label.data[cut] = '\0';
             pw_buf_puts(&label, "\xe2\x80\xa6");
         }
-        esc(out, pw_buf_cstr(&label));
+        pw_escape_html(out, pw_buf_cstr(&label));
         pw_buf_free(&label);
         pw_buf_puts(out, "</text></g>\n");
     }
@@ -624,27 +598,27 @@ static int slimming_section(pw_buf *out, const char *dir, const report_bundle *b
         before += pk->gz_bytes;
         after += gz_after;
         pw_buf_puts(out, "<tr data-package=\"");
-        esc(out, pk->name);
+        pw_escape_html(out, pk->name);
         pw_buf_puts(out, "\"><td>");
-        esc(out, pk->name);
+        pw_escape_html(out, pk->name);
         pw_buf_printf(out, "</td><td class=\"n\">%zu</td><td class=\"n\">%zu</td><td class=\"n\">",
                       kept, dropped);
-        human(out, raw_dropped);
+        pw_format_size(out, raw_dropped);
         pw_buf_puts(out, "</td><td class=\"n\">");
-        human(out, pk->gz_bytes);
+        pw_format_size(out, pk->gz_bytes);
         pw_buf_puts(out, "</td><td class=\"n\">");
-        human(out, gz_after);
+        pw_format_size(out, gz_after);
         pw_buf_puts(out, "</td><td class=\"n\">");
-        human(out, pk->gz_bytes > gz_after ? pk->gz_bytes - gz_after : 0);
+        pw_format_size(out, pk->gz_bytes > gz_after ? pk->gz_bytes - gz_after : 0);
         pw_buf_puts(out, "</td></tr>\n");
     }
     free(paths);
     pw_buf_puts(out, "</tbody><tfoot><tr><td>total</td><td></td><td></td><td></td><td class=\"n\">");
-    human(out, before);
+    pw_format_size(out, before);
     pw_buf_puts(out, "</td><td class=\"n\" id=\"slim-after\">");
-    human(out, after);
+    pw_format_size(out, after);
     pw_buf_puts(out, "</td><td class=\"n\">");
-    human(out, before > after ? before - after : 0);
+    pw_format_size(out, before > after ? before - after : 0);
     pw_buf_puts(out, "</td></tr></tfoot></table>\n");
     return rc;
 }
@@ -728,16 +702,16 @@ int pw_report_html(const pw_report_input *in, pw_buf *out, pw_error *err)
 
     pw_buf_puts(out, page_head);
     pw_buf_puts(out, "<body>\n<h1>pwpkg report: ");
-    esc(out, in->bundle_dir);
+    pw_escape_html(out, in->bundle_dir);
     pw_buf_puts(out, "</h1>\n<p>");
     pw_buf_printf(out, "%zu packages, %zu files: ", b.n_packages, b.n_files);
-    human(out, b.raw_total);
+    pw_format_size(out, b.raw_total);
     pw_buf_puts(out, " on disk, ");
-    human(out, b.gz_total);
+    pw_format_size(out, b.gz_total);
     pw_buf_puts(out, " gzipped. Lock ");
-    esc(out, in->lock_path);
+    pw_escape_html(out, in->lock_path);
     pw_buf_printf(out, " (%s), Pyodide ", digest);
-    esc(out, in->lock->release.pyodide ? in->lock->release.pyodide : "?");
+    pw_escape_html(out, in->lock->release.pyodide ? in->lock->release.pyodide : "?");
     pw_buf_puts(out, ".</p>\n");
 
     pw_buf_puts(out, "<h2 id=\"size\">Size against the Workers limits (gzip)</h2>\n");

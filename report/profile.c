@@ -317,16 +317,6 @@ int pw_profile_parse(const char *path, const char *text, size_t len, pw_profile 
 
 /* ----------------------------------------------------------------- table */
 
-static void human_bytes(pw_buf *out, uint64_t bytes)
-{
-    if (bytes >= 1000 * 1000)
-        pw_buf_printf(out, "%.1f MB", (double)bytes / 1e6);
-    else if (bytes >= 1000)
-        pw_buf_printf(out, "%.1f kB", (double)bytes / 1e3);
-    else
-        pw_buf_printf(out, "%llu B", (unsigned long long)bytes);
-}
-
 void pw_profile_format(const pw_profile *p, pw_buf *out)
 {
     pw_buf_printf(out, "%-28s %10s %10s %9s %9s %9s %7s  %s\n", "package", "self", "cumulative",
@@ -334,9 +324,9 @@ void pw_profile_format(const pw_profile *p, pw_buf *out)
     for (size_t i = 0; i < p->n_packages; i++) {
         const pw_profile_package *pk = &p->packages[i];
         pw_buf size = PW_BUF_INIT, gz = PW_BUF_INIT, mem = PW_BUF_INIT;
-        human_bytes(&size, pk->raw_bytes);
-        human_bytes(&gz, pk->gz_bytes);
-        human_bytes(&mem, pk->memory_bytes > 0 ? (uint64_t)pk->memory_bytes : 0);
+        pw_format_size(&size, pk->raw_bytes);
+        pw_format_size(&gz, pk->gz_bytes);
+        pw_format_size(&mem, pk->memory_bytes > 0 ? (uint64_t)pk->memory_bytes : 0);
         pw_buf_printf(out, "%-28s %7.1f ms %7.1f ms %9s %9s %9s %6.1f%%  ", pk->name,
                       (double)pk->self_us / 1000.0,
                       (double)pk->cumulative_us / 1000.0, pw_buf_cstr(&size),
@@ -345,7 +335,7 @@ void pw_profile_format(const pw_profile *p, pw_buf *out)
             pw_buf_puts(out, "-");
         for (size_t j = 0; j < pk->n_libs; j++) {
             pw_buf lb = PW_BUF_INIT;
-            human_bytes(&lb, pk->libs[j].bytes);
+            pw_format_size(&lb, pk->libs[j].bytes);
             pw_buf_printf(out, "%s%s (%s, %.1f ms)", j ? ", " : "", pk->libs[j].path,
                           pw_buf_cstr(&lb), (double)pk->libs[j].load_us / 1000.0);
             pw_buf_free(&lb);

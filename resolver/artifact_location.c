@@ -10,7 +10,7 @@
  * refused, never replaced by the CDN's.
  */
 #include "fetch.h"
-#include "lock_internal.h"
+#include "resolve_context.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +96,7 @@ static int probe_remote(pw_fetch_session *session, const char *url, bool *presen
     return rc;
 }
 
-static void note_remote(pw_lock_context *ctx, const pw_pyodide_package *src, const char *why)
+static void note_remote(pw_resolve_context *ctx, const pw_pyodide_package *src, const char *why)
 {
     pw_buf line = PW_BUF_INIT;
     pw_buf_printf(&line, "%s (%s)%s%s", src->name, src->file_name, why ? ": " : "",
@@ -105,7 +105,7 @@ static void note_remote(pw_lock_context *ctx, const pw_pyodide_package *src, con
     pw_buf_free(&line);
 }
 
-int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
+int pw_resolve_locate_artifact(pw_resolve_context *ctx, pw_fetch_session *session,
                             const pw_pyodide_package *src, char **url_out, pw_error *err)
 {
     pw_artifact_locations *loc = &ctx->artifacts;
@@ -206,7 +206,7 @@ int pw_lock_locate_artifact(pw_lock_context *ctx, pw_fetch_session *session,
     return PW_OK;
 }
 
-void pw_lock_probe_artifacts(pw_lock_context *ctx, pw_fetch_session *session,
+void pw_resolve_probe_artifacts(pw_resolve_context *ctx, pw_fetch_session *session,
                              const pw_pyodide_package *const *pkgs, size_t n)
 {
     pw_artifact_locations *loc = &ctx->artifacts;
@@ -230,7 +230,7 @@ void pw_lock_probe_artifacts(pw_lock_context *ctx, pw_fetch_session *session,
                    loc->probe_results);
 }
 
-int pw_lock_finish_locations(pw_lock_context *ctx, pw_error *err)
+int pw_resolve_finish_locations(pw_resolve_context *ctx, pw_error *err)
 {
     pw_artifact_locations *loc = &ctx->artifacts;
     size_t total = loc->n_local + loc->n_remote;

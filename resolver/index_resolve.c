@@ -88,7 +88,7 @@ static int compare_versions(const void *a, const void *b)
  * pyodide-lock.json is at hand) and that build `key`: ", but numpy is in
  * Pyodide 0.28.2 and 314.0.6 (installed runtimes)". Read only on this error
  * path: a few MB of JSON against a failed lock. */
-static void releases_with(const pw_lock_context *ctx, const char *key, const char *name,
+static void releases_with(const pw_resolve_context *ctx, const char *key, const char *name,
                           pw_buf *out)
 {
     char *cache = ctx->request->transfer.cache_dir ? pw_xstrdup(ctx->request->transfer.cache_dir)
@@ -173,7 +173,7 @@ static char *sources_text(const pw_provider *p)
 
 static void check_root(pw_provider *p, const pw_reqfile_entry *e, problems *pr, pw_error *err)
 {
-    pw_lock_context *ctx = p->lock;
+    pw_resolve_context *ctx = p->lock;
     const pw_requirement *r = &e->req;
     pw_package *pkg = NULL;
     int rc = pw_provider_package(p, r->key, &pkg, err);
@@ -263,10 +263,10 @@ static void append_hints(pw_provider *p, pw_error *err)
 
 /* ------------------------------------------------------------ lock build */
 
-static char *lock_url(const pw_lock_context *ctx, const char *url)
+static char *lock_url(const pw_resolve_context *ctx, const char *url)
 {
     if (strncmp(url, "file://", 7) == 0)
-        return pw_lock_relative_path(ctx->lock_dir, url + 7);
+        return pw_resolve_relative_path(ctx->lock_dir, url + 7);
     /* not even "***@": the lock is the same with and without credentials,
      * and fetching it later takes them from ~/.netrc */
     return pw_url_strip_credentials(url);
@@ -293,7 +293,7 @@ static int check_release_wheel(const pw_provider *p, const pw_pyodide_package *s
                     pw_buf_printf(&tags, "%s%s-%s-%s", tags.len ? ", " : "", w.python_tags.items[a],
                                   w.abi_tags.items[b], w.platform_tags.items[c]);
         pw_tagset_describe(&p->tags, &accepted);
-        const pw_lock_context *ctx = p->lock;
+        const pw_resolve_context *ctx = p->lock;
         rc = pw_error_set(err, PW_EINVAL,
                           "%s in the release index has tag %s, which Pyodide %s (Python %s, ABI "
                           "%s) does not accept (it accepts %s): the index's info contradicts its "
@@ -311,13 +311,13 @@ static int check_release_wheel(const pw_provider *p, const pw_pyodide_package *s
 static int fill_package(pw_provider *p, pw_package *pkg, size_t i, pw_lock_package *out,
                         pw_error *err)
 {
-    pw_lock_context *ctx = p->lock;
+    pw_resolve_context *ctx = p->lock;
     out->version = pw_xstrdup(pkg->candidates[i].version_text);
     if (pkg->kind == PW_PKG_PYODIDE) {
         const pw_pyodide_package *src = pkg->pyodide;
         int rc = check_release_wheel(p, src, err);
         if (rc == PW_OK)
-            rc = pw_lock_locate_artifact(ctx, p->session, src, &out->url, err);
+            rc = pw_resolve_locate_artifact(ctx, p->session, src, &out->url, err);
         if (rc)
             return rc;
         out->file_name = pw_xstrdup(pw_path_basename(src->file_name));
@@ -373,7 +373,7 @@ static bool hash_checking_mode(const pw_reqfile *rf)
     return false;
 }
 
-static void check_hashes(const pw_lock_context *ctx, const pw_lock *lock, problems *pr)
+static void check_hashes(const pw_resolve_context *ctx, const pw_lock *lock, problems *pr)
 {
     const pw_reqfile *rf = &ctx->reqfile;
     for (size_t i = 0; i < rf->n_requirements; i++) {
@@ -406,7 +406,7 @@ static void check_hashes(const pw_lock_context *ctx, const pw_lock *lock, proble
 static int build_lock(pw_provider *p, const pw_solution_entry *sol, size_t n, pw_lock *lock,
                       pw_error *err)
 {
-    pw_lock_context *ctx = p->lock;
+    pw_resolve_context *ctx = p->lock;
     for (size_t s = 0; s < n; s++) {
         pw_package *pkg = pw_map_get(&p->packages, sol[s].package);
         if (!pkg || pkg->extra)
@@ -465,7 +465,7 @@ static int build_lock(pw_provider *p, const pw_solution_entry *sol, size_t n, pw
     return PW_OK;
 }
 
-static void fill_release(pw_lock_context *ctx, pw_provider *p, pw_lock *out)
+static void fill_release(pw_resolve_context *ctx, pw_provider *p, pw_lock *out)
 {
     pw_lock_release *r = &out->release;
     r->pyodide = pw_xstrdup(ctx->release_version);
@@ -480,7 +480,7 @@ static void fill_release(pw_lock_context *ctx, pw_provider *p, pw_lock *out)
     r->selected_by = pw_xstrdup(ctx->selected_by);
 }
 
-int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
+int pw_resolve_requirements(pw_resolve_context *ctx, pw_lock *out, pw_error *err)
 {
     pw_provider p;
     int rc = pw_provider_init(&p, ctx, err);
@@ -539,11 +539,11 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
         if (pkg && !pkg->extra && pkg->kind == PW_PKG_PYODIDE)
             release_pkgs[n_release++] = pkg->pyodide;
     }
-    pw_lock_probe_artifacts(ctx, p.session, release_pkgs, n_release);
+    pw_resolve_probe_artifacts(ctx, p.session, release_pkgs, n_release);
     free(release_pkgs);
     if ((rc = build_lock(&p, solution, n_solution, out, err)))
         goto done;
-    if ((rc = pw_lock_finish_locations(ctx, err)))
+    if ((rc = pw_resolve_finish_locations(ctx, err)))
         goto done;
     pw_lock_sort(out);
     check_hashes(ctx, out, &pr);

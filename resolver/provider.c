@@ -70,11 +70,11 @@ static void add_locations(pw_strlist *to, const pw_strlist *from, bool is_index)
     }
 }
 
-int pw_provider_init(pw_provider *p, pw_lock_context *ctx, pw_error *err)
+int pw_provider_init(pw_provider *p, pw_resolve_context *ctx, pw_error *err)
 {
     memset(p, 0, sizeof(*p));
     p->lock = ctx;
-    const pw_lock_request *req = ctx->request;
+    const pw_resolve_request *req = ctx->request;
     const pw_reqfile *rf = &ctx->reqfile;
 
     int rc = pw_fetch_session_open(&req->transfer, &p->session, err);
@@ -775,7 +775,7 @@ static const char *pinned_commit(const pw_provider *p, const char *base, const p
  * wheel like any other, recorded with the commit. */
 static int load_git(pw_provider *p, pw_package *pkg, const char *url, pw_error *err)
 {
-    const pw_lock_request *req = p->lock->request;
+    const pw_resolve_request *req = p->lock->request;
     if (!req->build_git)
         return pw_error_set(err, PW_EUNSUPPORTED, "%s: git requirements need a wheel builder",
                             pkg->base);

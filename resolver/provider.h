@@ -15,7 +15,7 @@
 #define PW_PROVIDER_H
 
 #include "fetch.h"
-#include "lock_internal.h"
+#include "resolve_context.h"
 #include "metadata.h"
 #include "simple_index.h"
 #include "solver.h"
@@ -59,7 +59,7 @@ typedef struct pw_package {
 } pw_package;
 
 typedef struct pw_provider {
-    pw_lock_context *lock;
+    pw_resolve_context *lock;
     pw_fetch_session *session;
     pw_tagset tags;
     pw_version python;           /* the release's full Python version */
@@ -85,7 +85,7 @@ typedef struct pw_provider {
     size_t n_owned_specs, cap_owned_specs;
 } pw_provider;
 
-int pw_provider_init(pw_provider *p, pw_lock_context *ctx, pw_error *err);
+int pw_provider_init(pw_provider *p, pw_resolve_context *ctx, pw_error *err);
 void pw_provider_free(pw_provider *p);
 pw_solver_provider pw_provider_interface(pw_provider *p);
 /* Loads (or returns) the package `key`; fetches what it needs. */

@@ -8,7 +8,7 @@
  * the same places pip and uv look: the option given again, PWPKG_INDEX_URL /
  * PIP_INDEX_URL (and the EXTRA_ variants), or ~/.netrc through libcurl.
  */
-#include "lock_internal.h"
+#include "resolve_context.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +19,16 @@ enum { LIST_COMPAT_FLAGS, LIST_EXTRAS, LIST_GROUPS, LIST_EXTRA_INDEX_URLS, LIST_
 
 /* ------------------------------------------------------------ recording */
 
-static char *record_location(const pw_lock_context *ctx, const char *location)
+static char *record_location(const pw_resolve_context *ctx, const char *location)
 {
     if (pw_is_url(location))
         return pw_url_strip_credentials(location);
-    return pw_lock_relative_path(ctx->lock_dir, location);
+    return pw_resolve_relative_path(ctx->lock_dir, location);
 }
 
 /* A release index given as its folder is recorded as the file in it, so
  * that both spellings make the same lock. */
-static char *record_index_location(const pw_lock_context *ctx, const char *location)
+static char *record_index_location(const pw_resolve_context *ctx, const char *location)
 {
     if (pw_is_url(location) || !pw_is_dir(location))
         return record_location(ctx, location);
@@ -38,7 +38,7 @@ static char *record_index_location(const pw_lock_context *ctx, const char *locat
     return rel;
 }
 
-static void record_list(const pw_lock_context *ctx, const pw_strlist *given, bool locations,
+static void record_list(const pw_resolve_context *ctx, const pw_strlist *given, bool locations,
                         pw_strlist *out)
 {
     for (size_t i = 0; given && i < given->len; i++)
@@ -56,9 +56,9 @@ static char *format_timestamp(int64_t seconds)
     return pw_xstrdup(text);
 }
 
-void pw_lock_record_options(const pw_lock_context *ctx, pw_lock_options *out)
+void pw_resolve_record_options(const pw_resolve_context *ctx, pw_lock_options *out)
 {
-    const pw_lock_request *r = ctx->request;
+    const pw_resolve_request *r = ctx->request;
     memset(out, 0, sizeof(*out));
     out->recorded = true;
     /* requirements.txt beside the lock is the default: saying it again
@@ -100,7 +100,7 @@ void pw_lock_record_options(const pw_lock_context *ctx, pw_lock_options *out)
 
 /* ------------------------------------------------------------- applying */
 
-static const char *keep(pw_lock_context *ctx, char *owned)
+static const char *keep(pw_resolve_context *ctx, char *owned)
 {
     pw_strlist_push_owned(&ctx->effective_strings, owned);
     return ctx->effective_strings.items[ctx->effective_strings.len - 1];
@@ -138,7 +138,7 @@ static const char *const extra_index_env[] = {"PWPKG_EXTRA_INDEX_URL", "PIP_EXTR
 /* A recorded location made usable from here: a path relative to the lock
  * joined to the lock's directory (and required to exist), a URL given its
  * credentials back. */
-static int apply_location(pw_lock_context *ctx, const char *flag, const char *recorded,
+static int apply_location(pw_resolve_context *ctx, const char *flag, const char *recorded,
                           const char *const *env_vars, const char **out, pw_error *err)
 {
     if (pw_is_url(recorded)) {
@@ -181,7 +181,7 @@ static bool same_text(const char *a, const char *b)
 }
 
 /* A location given now against the recorded one, compared as recorded. */
-static void compare_location(const pw_lock_context *ctx, const char *flag, const char *given,
+static void compare_location(const pw_resolve_context *ctx, const char *flag, const char *given,
                              const char *recorded)
 {
     char *as_recorded = record_location(ctx, given);
@@ -190,7 +190,7 @@ static void compare_location(const pw_lock_context *ctx, const char *flag, const
     free(as_recorded);
 }
 
-static void compare_list(const pw_lock_context *ctx, const char *flag, const pw_strlist *given,
+static void compare_list(const pw_resolve_context *ctx, const char *flag, const pw_strlist *given,
                          bool locations, const pw_strlist *recorded)
 {
     pw_strlist now = PW_STRLIST_INIT;
@@ -211,7 +211,7 @@ static void compare_list(const pw_lock_context *ctx, const char *flag, const pw_
     pw_strlist_free(&now);
 }
 
-static int apply_list(pw_lock_context *ctx, int slot, const char *flag, const pw_strlist *recorded,
+static int apply_list(pw_resolve_context *ctx, int slot, const char *flag, const pw_strlist *recorded,
                       bool locations, const char *const *env_vars, const pw_strlist **out,
                       pw_error *err)
 {
@@ -236,11 +236,11 @@ static bool list_given(const pw_strlist *l)
 
 /* *changed: a release choice was given that differs from the recorded one
  * (the recorded release index then belongs to another release). */
-static int apply_release_choice(pw_lock_context *ctx, const pw_lock_options *rec,
-                                pw_lock_request *eff, bool *changed, pw_error *err)
+static int apply_release_choice(pw_resolve_context *ctx, const pw_lock_options *rec,
+                                pw_resolve_request *eff, bool *changed, pw_error *err)
 {
     *changed = false;
-    const pw_lock_request *req = ctx->request;
+    const pw_resolve_request *req = ctx->request;
     bool given = req->pyodide_version || req->compat_date || list_given(req->compat_flags) ||
                  req->wrangler_env;
     if (given) {
@@ -277,11 +277,11 @@ static void apply_switch(bool given, bool given_value, bool recorded, const char
         note_override(flag, "", recorded ? "it" : NULL);
 }
 
-int pw_lock_apply_recorded(pw_lock_context *ctx, pw_error *err)
+int pw_resolve_apply_recorded(pw_resolve_context *ctx, pw_error *err)
 {
-    const pw_lock_request *req = ctx->request;
+    const pw_resolve_request *req = ctx->request;
     ctx->effective = *req;
-    pw_lock_request *eff = &ctx->effective;
+    pw_resolve_request *eff = &ctx->effective;
     ctx->request = eff;
     if (!req->reuse_recorded || !ctx->has_previous || !ctx->previous.options.recorded)
         return PW_OK;
@@ -395,7 +395,7 @@ int pw_lock_apply_recorded(pw_lock_context *ctx, pw_error *err)
     return PW_OK;
 }
 
-void pw_lock_recorded_free(pw_lock_context *ctx)
+void pw_resolve_recorded_free(pw_resolve_context *ctx)
 {
     for (size_t i = 0; i < sizeof(ctx->effective_lists) / sizeof(ctx->effective_lists[0]); i++)
         pw_strlist_free(&ctx->effective_lists[i]);

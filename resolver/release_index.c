@@ -13,7 +13,7 @@
  * package ships the index without any wheel.
  */
 #include "fetch.h"
-#include "lock_internal.h"
+#include "resolve_context.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +31,12 @@ static char *cdn_base(const char *version)
     return pw_buf_detach(&b);
 }
 
-static const char *index_release_version(const pw_lock_context *ctx)
+static const char *index_release_version(const pw_resolve_context *ctx)
 {
     return ctx->release ? ctx->release->index_version : ctx->release_version;
 }
 
-static int fetch_index_mode(pw_lock_context *ctx, const char *url, bool offline, pw_buf *text,
+static int fetch_index_mode(pw_resolve_context *ctx, const char *url, bool offline, pw_buf *text,
                             pw_error *err)
 {
     pw_transfer_options transfer = ctx->request->transfer;
@@ -55,13 +55,13 @@ static int fetch_index_mode(pw_lock_context *ctx, const char *url, bool offline,
     return rc;
 }
 
-static int fetch_index(pw_lock_context *ctx, const char *url, pw_buf *text, pw_error *err)
+static int fetch_index(pw_resolve_context *ctx, const char *url, pw_buf *text, pw_error *err)
 {
     return fetch_index_mode(ctx, url, ctx->request->transfer.offline, text, err);
 }
 
 /* The runtime cache of `pwpkg runtime install`: <cache>/runtimes/<v>/. */
-static char *installed_runtime_index(const pw_lock_context *ctx, const char *version)
+static char *installed_runtime_index(const pw_resolve_context *ctx, const char *version)
 {
     char *cache = ctx->request->transfer.cache_dir ? pw_xstrdup(ctx->request->transfer.cache_dir)
                                           : pw_fetch_default_cache_dir();
@@ -76,7 +76,7 @@ static char *installed_runtime_index(const pw_lock_context *ctx, const char *ver
     return NULL;
 }
 
-static int read_local_index(pw_lock_context *ctx, const char *location, pw_buf *text,
+static int read_local_index(pw_resolve_context *ctx, const char *location, pw_buf *text,
                             char **file_out, pw_error *err)
 {
     const char *path = location;
@@ -103,7 +103,7 @@ static bool same_minor(const char *a, const char *b)
 /* A release the table lacks: its index is the only description, so it is
  * checked against the runtime of that version when one is installed (the
  * npm package's own pyodide-lock.json) rather than trusted blindly. */
-static int check_unknown_release(const pw_lock_context *ctx, const char *origin, pw_error *err)
+static int check_unknown_release(const pw_resolve_context *ctx, const char *origin, pw_error *err)
 {
     const pw_pyodide_index *idx = &ctx->index;
     if (!idx->python || !*idx->python)
@@ -138,7 +138,7 @@ static int check_unknown_release(const pw_lock_context *ctx, const char *origin,
     return rc;
 }
 
-static int check_release_matches(const pw_lock_context *ctx, const char *origin, pw_error *err)
+static int check_release_matches(const pw_resolve_context *ctx, const char *origin, pw_error *err)
 {
     const pw_pyodide_index *idx = &ctx->index;
     if (!ctx->release)
@@ -166,7 +166,7 @@ static int check_release_matches(const pw_lock_context *ctx, const char *origin,
     return PW_OK;
 }
 
-int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
+int pw_resolve_load_release_index(pw_resolve_context *ctx, pw_error *err)
 {
     const char *location = ctx->request->pyodide_index;
     const char *version = index_release_version(ctx);
@@ -200,7 +200,7 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
         if (rc == PW_OK) {
             origin = file;
             local_dir = pw_path_dirname(file);
-            ctx->index_url = pw_lock_relative_path(ctx->lock_dir, file);
+            ctx->index_url = pw_resolve_relative_path(ctx->lock_dir, file);
         }
     } else {
         if (!version) {
@@ -250,7 +250,7 @@ int pw_lock_load_release_index(pw_lock_context *ctx, pw_error *err)
     }
     pw_artifact_locations *loc = &ctx->artifacts;
     if (local_dir) {
-        char *rel = pw_lock_relative_path(ctx->lock_dir, local_dir);
+        char *rel = pw_resolve_relative_path(ctx->lock_dir, local_dir);
         pw_buf base = PW_BUF_INIT;
         pw_buf_puts(&base, rel);
         if (base.len && base.data[base.len - 1] != '/')

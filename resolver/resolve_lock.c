@@ -2,7 +2,7 @@
  * `pwpkg lock`: inputs -> release -> release index -> resolution -> pw_lock.
  */
 #include "resolver.h"
-#include "lock_internal.h"
+#include "resolve_context.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -11,8 +11,8 @@
 
 /* ------------------------------------------------------- release choice */
 
-static int choose_release(const pw_lock_request *req, const char *project_dir,
-                          pw_lock_context *ctx, pw_error *err)
+static int choose_release(const pw_resolve_request *req, const char *project_dir,
+                          pw_resolve_context *ctx, pw_error *err)
 {
     if (req->pyodide_version) {
         ctx->release = pw_release_lookup(req->pyodide_version);
@@ -57,7 +57,7 @@ static void append_option_line(pw_strlist *lines, const char *option, const char
 
 /* The normalized inputs: anything that changes the resolution, and nothing
  * that does not (comments, order of lines, spelling of names). */
-static void compute_inputs_digest(const pw_lock_context *ctx, pw_lock *lock)
+static void compute_inputs_digest(const pw_resolve_context *ctx, pw_lock *lock)
 {
     pw_strlist lines = PW_STRLIST_INIT;
     const pw_reqfile *rf = &ctx->reqfile;
@@ -117,7 +117,7 @@ static void compute_inputs_digest(const pw_lock_context *ctx, pw_lock *lock)
 
 /* ------------------------------------------------------------------ paths */
 
-char *pw_lock_relative_path(const char *base_dir, const char *path)
+char *pw_resolve_relative_path(const char *base_dir, const char *path)
 {
     char base_real[PATH_MAX], path_real[PATH_MAX];
     if (!realpath(base_dir, base_real) || !realpath(path, path_real))
@@ -156,7 +156,7 @@ static void serialize_with_provenance(const pw_lock *lock, const pw_lock *like, 
  * it), the previous provenance is kept, or every commit would make the lock
  * stale.
  */
-static void record_provenance(const pw_lock_context *ctx, pw_lock *out)
+static void record_provenance(const pw_resolve_context *ctx, pw_lock *out)
 {
     char commit[PW_GIT_SHA_HEX_LEN + 1];
     bool dirty = false;
@@ -183,7 +183,7 @@ static void record_provenance(const pw_lock_context *ctx, pw_lock *out)
 
 /* -------------------------------------------------------------- top level */
 
-static void context_free(pw_lock_context *ctx)
+static void context_free(pw_resolve_context *ctx)
 {
     pw_reqfile_free(&ctx->reqfile);
     pw_pyodide_index_free(&ctx->index);
@@ -196,52 +196,98 @@ static void context_free(pw_lock_context *ctx)
     free(ctx->requirements_display);
     if (ctx->has_previous)
         pw_lock_free(&ctx->previous);
-    pw_lock_recorded_free(ctx);
+    pw_resolve_recorded_free(ctx);
 }
 
-int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
+/* The input without -r or --project: requirements.txt beside the lock,
+ * else pyproject.toml there; NULL when neither exists. */
+static char *default_input_path(const char *lock_dir)
 {
-    pw_lock_context ctx;
+    bool here = strcmp(lock_dir, ".") == 0;
+    static const char *const names[] = {"requirements.txt", "pyproject.toml"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char *path = here ? pw_xstrdup(names[i]) : pw_path_join(lock_dir, names[i]);
+        if (pw_file_exists(path))
+            return path;
+        free(path);
+    }
+    return NULL;
+}
+
+static bool is_pyproject(const char *path)
+{
+    return pw_slice_ends_with(pw_slice_from(path), "pyproject.toml");
+}
+
+char *pw_resolver_input_path(const pw_resolve_request *given)
+{
+    const char *lock_path = given->lock_path ? given->lock_path : PW_LOCK_DEFAULT_NAME;
+    if (given->requirements_path)
+        return pw_xstrdup(given->requirements_path);
+    if (given->project_path)
+        return pw_xstrdup(given->project_path);
+    char *lock_dir = pw_path_dirname(lock_path);
+    char *path = NULL;
+    pw_lock previous;
+    pw_error ignored = {0};
+    /* The input the lock recorded, as pw_resolver_lock reuses it. */
+    if (given->reuse_recorded && pw_lock_load(lock_path, &previous, &ignored) == PW_OK) {
+        const char *rec = previous.options.recorded ? previous.options.requirements
+                                                    : NULL;
+        if (!rec && previous.options.recorded)
+            rec = previous.options.project;
+        if (rec && !pw_is_url(rec))
+            path = rec[0] == '/' || strcmp(lock_dir, ".") == 0 ? pw_xstrdup(rec)
+                                                                : pw_path_join(lock_dir, rec);
+        pw_lock_free(&previous);
+    }
+    pw_error_clear(&ignored);
+    if (!path)
+        path = default_input_path(lock_dir);
+    if (!path)
+        path = strcmp(lock_dir, ".") == 0 ? pw_xstrdup("requirements.txt")
+                                          : pw_path_join(lock_dir, "requirements.txt");
+    free(lock_dir);
+    return path;
+}
+
+int pw_resolver_lock(const pw_resolve_request *given, pw_lock *out, pw_error *err)
+{
+    pw_resolve_context ctx;
     memset(&ctx, 0, sizeof(ctx));
     pw_lock_init(out);
     ctx.request = given;
     const char *lock_path = given->lock_path ? given->lock_path : PW_LOCK_DEFAULT_NAME;
     ctx.lock_dir = pw_path_dirname(lock_path);
-    char *default_requirements = NULL, *default_project = NULL;
+    char *default_input = NULL;
     /* An existing lock's pins are kept unless --upgrade says otherwise, and
      * its recorded options fill in those not given; one that cannot be read
      * is simply not used. */
     pw_error ignored = {0};
     ctx.has_previous = pw_lock_load(lock_path, &ctx.previous, &ignored) == PW_OK;
     pw_error_clear(&ignored);
-    int rc = pw_lock_apply_recorded(&ctx, err);
+    int rc = pw_resolve_apply_recorded(&ctx, err);
     if (rc)
         goto done;
-    const pw_lock_request *req = ctx.request;
+    const pw_resolve_request *req = ctx.request;
 
-    /* The input: -r FILE, --project FILE, else requirements.txt beside the
-     * lock, else pyproject.toml there. */
-    bool here = strcmp(ctx.lock_dir, ".") == 0;
-    default_requirements = here ? pw_xstrdup("requirements.txt")
-                                : pw_path_join(ctx.lock_dir, "requirements.txt");
-    default_project = here ? pw_xstrdup("pyproject.toml")
-                           : pw_path_join(ctx.lock_dir, "pyproject.toml");
     const char *requirements = req->requirements_path;
     const char *project = req->project_path;
     if (!requirements && !project) {
-        if (pw_file_exists(default_requirements))
-            requirements = default_requirements;
-        else if (pw_file_exists(default_project))
-            project = default_project;
-        else {
+        default_input = default_input_path(ctx.lock_dir);
+        if (!default_input) {
             rc = pw_error_set(err, PW_EINVAL,
                               "no requirements.txt or pyproject.toml in %s; pass -r FILE or "
                               "--project FILE",
                               ctx.lock_dir);
             goto done;
         }
+        if (is_pyproject(default_input))
+            project = default_input;
+        else
+            requirements = default_input;
     }
-    if (requirements && pw_slice_ends_with(pw_slice_from(requirements), "pyproject.toml")) {
+    if (requirements && is_pyproject(requirements)) {
         project = requirements;
         requirements = NULL;
     }
@@ -267,21 +313,20 @@ int pw_resolver_lock(const pw_lock_request *given, pw_lock *out, pw_error *err)
     free(project_dir);
     if (rc)
         goto done;
-    if ((rc = pw_lock_load_release_index(&ctx, err)))
+    if ((rc = pw_resolve_load_release_index(&ctx, err)))
         goto done;
-    if ((rc = pw_lock_resolve(&ctx, out, err)))
+    if ((rc = pw_resolve_requirements(&ctx, out, err)))
         goto done;
-    pw_lock_record_options(&ctx, &out->options);
+    pw_resolve_record_options(&ctx, &out->options);
 
     compute_inputs_digest(&ctx, out);
     for (size_t i = 0; i < ctx.reqfile.files.len; i++)
         pw_strlist_push_owned(&out->inputs,
-                              pw_lock_relative_path(ctx.lock_dir, ctx.reqfile.files.items[i]));
+                              pw_resolve_relative_path(ctx.lock_dir, ctx.reqfile.files.items[i]));
     pw_lock_sort(out);
     record_provenance(&ctx, out);
 done:
-    free(default_requirements);
-    free(default_project);
+    free(default_input);
     context_free(&ctx);
     if (rc)
         pw_lock_free(out);

@@ -20,7 +20,7 @@
 
 #define PW_PYODIDE_CDN "https://cdn.jsdelivr.net/pyodide/v%s/full/"
 
-/* Flags of pw_lock_request.given: switches the user gave, which a recorded
+/* Flags of pw_resolve_request.given: switches the user gave, which a recorded
  * option does not replace (string and list options are given when set). */
 enum {
     PW_GIVEN_PRE = 1u << 0,
@@ -30,7 +30,7 @@ enum {
 };
 
 /* Everything `pwpkg lock` needs to know, as the CLI parsed it. */
-typedef struct pw_lock_request {
+typedef struct pw_resolve_request {
     const char *requirements_path; /* -r FILE; NULL: requirements.txt beside the lock,
                                     * else pyproject.toml there */
     const char *project_path;      /* --project pyproject.toml */
@@ -69,14 +69,19 @@ typedef struct pw_lock_request {
      * option given that differs from the recorded one is reported. */
     bool reuse_recorded;
     unsigned given; /* PW_GIVEN_* */
-} pw_lock_request;
+} pw_resolve_request;
 
 /*
  * Reads the inputs, picks the release, resolves, and fills `out` (a lock
  * ready to be written). Fails with PW_ECONFLICT when no resolution exists,
  * with a message that explains why.
  */
-int pw_resolver_lock(const pw_lock_request *req, pw_lock *out, pw_error *err);
+int pw_resolver_lock(const pw_resolve_request *req, pw_lock *out, pw_error *err);
+
+/* The input file pw_resolver_lock reads for `req`: -r or --project, else
+ * the one the lock recorded, else requirements.txt beside the lock, else
+ * pyproject.toml there (requirements.txt when neither exists). Heap. */
+char *pw_resolver_input_path(const pw_resolve_request *req);
 
 /*
  * `pwpkg lock --check`: compares the lock at lock_path with a fresh

@@ -44,6 +44,18 @@ expect_contains "$ERR" "which requirements?" "add without names"
 run 2 "$PWPKG" add six --group dev "${opts[@]}"
 expect_contains "$ERR" "--group and --optional edit pyproject.toml" "group on requirements.txt"
 
+# the input the lock recorded (-r elsewhere) is the one add edits, as lock reads it
+mkdir recorded && cp -r repo recorded/ && mkdir recorded/reqs && printf 'app\n' >recorded/reqs/base.txt
+printf 'lib\n' >recorded/requirements.txt
+cd recorded
+run 0 "$PWPKG" lock -r reqs/base.txt "${opts[@]}"
+run 0 "$PWPKG" add six "${opts[@]}"
+expect_contains "$ERR" "Added six to reqs/base.txt" "add edits the recorded input"
+cd ..
+[ "$(cat recorded/reqs/base.txt)" = "$(printf 'app\nsix')" ] && pass ||
+  fail "recorded input after add: $(cat recorded/reqs/base.txt)"
+[ "$(cat recorded/requirements.txt)" = "lib" ] && pass || fail "add edited requirements.txt beside the lock"
+
 # pyproject.toml: dependencies, a group, an extra; the template's own layout
 mkdir proj && cd proj
 cat >pyproject.toml <<'TOML'
