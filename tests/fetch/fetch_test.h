@@ -9,8 +9,6 @@
 #include "common.h"
 #include "fetch.h"
 
-/* Writes dir/name (creating parents); aborts the test on failure. */
-void ft_write(const char *dir, const char *name, const void *data, size_t len);
 /* Deterministic pseudo-random bytes. */
 void ft_blob(pw_buf *out, size_t len, unsigned seed);
 /* Regular files below dir (recursive). */

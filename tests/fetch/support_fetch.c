@@ -13,18 +13,6 @@
 
 #include "test_support.h"
 
-void ft_write(const char *dir, const char *name, const void *data, size_t len)
-{
-    char *path = pw_path_join(dir, name);
-    char *parent = pw_path_dirname(path);
-    pw_error err = {0};
-    PW_ASSERT_OK(pw_mkdirs(parent, &err), &err);
-    if (pw_write_file_atomic(path, data, len, &err) != 0)
-        fail_msg("%s", pw_error_message(&err));
-    free(parent);
-    free(path);
-}
-
 void ft_blob(pw_buf *out, size_t len, unsigned seed)
 {
     uint32_t x = seed * 2654435761u + 1;

@@ -46,7 +46,7 @@ static int setup(void **state)
         f->size[i] = i == 0 ? 1 : 1000 + i * 13000;
         ft_blob(&blob, f->size[i], (unsigned)i + 1);
         name_of(i, &name);
-        ft_write(f->root, name.data, blob.data, blob.len);
+        pw_test_write(f->root, name.data, blob.data, blob.len);
         pw_sha256_hex(blob.data, blob.len, f->sha[i]);
     }
     pw_buf_free(&blob);

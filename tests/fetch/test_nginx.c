@@ -29,10 +29,10 @@ static int setup(void **state)
     f->cache = pw_path_join(f->dir, "cache");
     pw_buf blob = PW_BUF_INIT;
     ft_blob(&blob, 200000, 42);
-    ft_write(f->root, "pkg-1.0-py3-none-any.whl", blob.data, blob.len);
+    pw_test_write(f->root, "pkg-1.0-py3-none-any.whl", blob.data, blob.len);
     pw_sha256_hex(blob.data, blob.len, f->sha);
     pw_buf_free(&blob);
-    ft_write(f->root, "simple/index.html", "<a href=\"pkg/\">pkg</a>\n", 23);
+    pw_test_write(f->root, "simple/index.html", "<a href=\"pkg/\">pkg</a>\n", 23);
 
     if (!pw_test_nginx_start(&f->nginx, f->root, f->dir, true)) {
         /* no nginx or openssl: every test skips */

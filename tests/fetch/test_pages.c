@@ -26,11 +26,11 @@ static int setup(void **state)
     fixture *f = pw_xcalloc(1, sizeof(*f));
     f->root = pw_test_tempdir("root");
     f->cache = pw_test_tempdir("cache");
-    ft_write(f->root, "index.html", INDEX_HTML, strlen(INDEX_HTML));
-    ft_write(f->root, "simple/pkg/index.html", INDEX_HTML, strlen(INDEX_HTML));
+    pw_test_write(f->root, "index.html", INDEX_HTML, strlen(INDEX_HTML));
+    pw_test_write(f->root, "simple/pkg/index.html", INDEX_HTML, strlen(INDEX_HTML));
     pw_buf big = PW_BUF_INIT;
     ft_blob(&big, 4096, 7);
-    ft_write(f->root, "big.json", big.data, big.len);
+    pw_test_write(f->root, "big.json", big.data, big.len);
     pw_buf_free(&big);
     pw_test_server_start(&f->server, f->root);
     *state = f;

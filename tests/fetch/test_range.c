@@ -36,8 +36,8 @@ static int setup(void **state)
     f->root = pw_path_join(f->dir, "root");
     f->cache = pw_path_join(f->dir, "cache");
     ft_blob(&f->blob, BLOB_SIZE, 7);
-    ft_write(f->root, BLOB_NAME, f->blob.data, f->blob.len);
-    ft_write(f->root, "empty.whl", "", 0);
+    pw_test_write(f->root, BLOB_NAME, f->blob.data, f->blob.len);
+    pw_test_write(f->root, "empty.whl", "", 0);
     /* nginx first: processes started later would inherit the test server's
      * stdin pipe and keep it alive after pw_test_server_stop closes it. */
     pw_test_nginx_start(&f->nginx, f->root, f->dir, true);

@@ -502,33 +502,19 @@ static void test_include_depth(void **state)
 
 /* -------------------------------------------------- the real file system */
 
-static void write_text(const char *dir, const char *name, const char *text)
-{
-    char *path = pw_path_join(dir, name);
-    char *parent = pw_path_dirname(path);
-    pw_error err = {0, NULL};
-    PW_ASSERT_OK(pw_mkdirs(parent, &err), &err);
-    PW_ASSERT_OK(pw_write_file_atomic(path, text, strlen(text), &err), &err);
-    free(parent);
-    free(path);
-}
-
 static void test_real_files(void **state)
 {
     (void)state;
-    const char *tmp = getenv("PWPKG_TEST_TMP");
     pw_error err = {0, NULL};
-    char *base = pw_path_join(tmp && *tmp ? tmp : "/tmp", "reqfile-XXXXXX");
-    PW_ASSERT_OK(pw_mkdirs(tmp && *tmp ? tmp : "/tmp", &err), &err);
-    assert_non_null(mkdtemp(base));
+    char *base = pw_test_tempdir("reqfile");
 
-    write_text(base, "requirements.txt",
+    pw_test_write_text(base, "requirements.txt",
                "# app\n-r sub/more.txt\n-c constraints.txt\nattrs>=23 \\\n    ; python_version >= '3.8'\n");
-    write_text(base, "sub/more.txt", "--pre\nsix==1.16.0  # pinned\n-r ../common.txt\n");
-    write_text(base, "common.txt", "idna\n");
-    write_text(base, "constraints.txt", "idna<4\n");
-    write_text(base, "loop1.txt", "-r loop2.txt\n");
-    write_text(base, "loop2.txt", "-r loop1.txt\n");
+    pw_test_write_text(base, "sub/more.txt", "--pre\nsix==1.16.0  # pinned\n-r ../common.txt\n");
+    pw_test_write_text(base, "common.txt", "idna\n");
+    pw_test_write_text(base, "constraints.txt", "idna<4\n");
+    pw_test_write_text(base, "loop1.txt", "-r loop2.txt\n");
+    pw_test_write_text(base, "loop2.txt", "-r loop1.txt\n");
 
     char *root = pw_path_join(base, "requirements.txt");
     pw_reqfile rf;
@@ -553,7 +539,7 @@ static void test_real_files(void **state)
                   base, loop, base, loop);
     assert_string_equal(pw_error_message(&err), pw_buf_cstr(&want));
 
-    write_text(base, "missing.txt", "-r nowhere.txt\n");
+    pw_test_write_text(base, "missing.txt", "-r nowhere.txt\n");
     char *missing = pw_path_join(base, "missing.txt");
     assert_int_equal(pw_reqfile_parse(missing, NULL, &rf, &err), PW_ENOTFOUND);
     pw_buf_reset(&want);

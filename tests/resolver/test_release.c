@@ -310,14 +310,7 @@ static void test_compat_errors(void **state)
 
 static char *make_temp_dir(void)
 {
-    const char *base = getenv("PWPKG_TEST_TMP");
-    if (!base || !*base)
-        base = "/tmp";
-    pw_error err = {0};
-    PW_ASSERT_OK(pw_mkdirs(base, &err), &err);
-    char *tmpl = pw_path_join(base, "release-XXXXXX");
-    assert_non_null(mkdtemp(tmpl));
-    return tmpl;
+    return pw_test_tempdir("release");
 }
 
 static void put_file(const char *dir, const char *name, const char *text)
