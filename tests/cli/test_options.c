@@ -108,10 +108,12 @@ static bool is_transfer(int val)
     return val == 'j' || (val >= CLI_OPT_OFFLINE && val <= CLI_OPT_RETRIES);
 }
 
+/* The argv stays until the next call: option values (t->cache_dir...)
+ * point into it, as they point into the real argv. */
 static int parse(cli_context *ctx, const cli_command *cmd, const struct option *table,
                  pw_transfer_options *t, seen *s, int *first, const char *const *list)
 {
-    args a;
+    static args a;
     args_set(&a, list);
     cli_option_set set = {
         .options = table, .handle = record, .state = s, .transfer = t, .first_arg = first};
