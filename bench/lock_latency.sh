@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (issue 14, item 1): cold and warm `pwpkg lock` of a generated
 # universe (PROJECTS x VERSIONS, deep chains, backtracking traps) through a
-# server that holds every response DELAY_MS (tests/tools/pw_test_server
+# server that holds every response DELAY_MS (pw_test_server, tests/support/http_server.c
 # --delay-ms: connections served concurrently, TCP_NODELAY, a request log).
 # For each -j in JOBS it reports the wall time, the requests the server saw,
 # and the latency floor: ceil(requests / j) x DELAY_MS, the time a client

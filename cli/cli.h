@@ -114,6 +114,21 @@ typedef struct cli_option_set {
 } cli_option_set;
 int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char **argv,
                       const cli_option_set *set);
+/*
+ * The options before the command (main.c), the same common options as
+ * after it: they go to `ctx`. --version and --help stop there and are
+ * flagged for the caller; `command` is the argv index of the command
+ * (argc when there is none). Returns -1 to go on, else the exit code (a
+ * usage error).
+ */
+typedef struct cli_global_options {
+    bool version;
+    bool help;
+    int command;
+} cli_global_options;
+int cli_parse_global_options(cli_context *ctx, int argc, char **argv, cli_global_options *out);
+/* The whole program: global options, then the command's run (main.c). */
+int cli_main(int argc, char **argv);
 /* A handler for commands whose only own option is --lock PATH: `state` is
  * the `const char *` that receives it. */
 int cli_lock_path_option(cli_context *ctx, void *state, int opt, const char *arg);

@@ -1,4 +1,5 @@
-/* pwpkg: dispatch to a command, and the one option parser of the commands. */
+/* pwpkg: dispatch to a command, and the one option parser of the commands
+ * (main() itself is pwpkg.c, so that tests can link the parser). */
 #include "cli.h"
 
 #include <stdlib.h>
@@ -144,41 +145,59 @@ int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char *
     return -1;
 }
 
-/* The options before the command: -V and -h end there; the common ones
- * (-q, -v, --json, --color) mean the same as after the command. */
+/* -V and -h end the global options; the common ones (-q, -v, --json,
+ * --color) mean the same before the command as after it. */
 static int global_option(cli_context *ctx, void *state, int opt, const char *arg)
 {
-    (void)ctx, (void)state, (void)arg;
-    if (opt == 'V') {
-        printf("pwpkg %s\n", PWPKG_VERSION);
-        return CLI_EXIT_OK;
-    }
-    if (opt == 'h' || opt == CLI_OPT_HELP)
-        return run_help(NULL);
-    return CLI_OPTION_UNKNOWN;
+    (void)ctx, (void)arg;
+    cli_global_options *out = state;
+    if (opt == 'V')
+        out->version = true;
+    else if (opt == 'h' || opt == CLI_OPT_HELP)
+        out->help = true;
+    else
+        return CLI_OPTION_UNKNOWN;
+    return CLI_EXIT_OK; /* stops the parse; the caller sees the flag */
 }
 
-int main(int argc, char **argv)
+int cli_parse_global_options(cli_context *ctx, int argc, char **argv, cli_global_options *out)
 {
-    cli_context ctx = {.program = "pwpkg"};
-    const char *no_color = getenv("NO_COLOR");
-    ctx.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
-
     static const struct option global_options[] = {
         CLI_COMMON_LONG_OPTIONS,
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    int i = 0;
+    *out = (cli_global_options){.command = argc};
     cli_option_set globals = {
         .options = global_options,
         .handle = global_option,
-        .first_arg = &i,
+        .state = out,
+        .first_arg = &out->command,
         .stop_at_argument = true,
     };
-    int exit_code = cli_parse_options(&ctx, NULL, argc, argv, &globals);
+    int exit_code = cli_parse_options(ctx, NULL, argc, argv, &globals);
+    if (exit_code == CLI_EXIT_OK && (out->version || out->help))
+        return -1;
+    return exit_code;
+}
+
+int cli_main(int argc, char **argv)
+{
+    cli_context ctx = {.program = "pwpkg"};
+    const char *no_color = getenv("NO_COLOR");
+    ctx.color = isatty(STDERR_FILENO) && !(no_color && *no_color);
+
+    cli_global_options global;
+    int exit_code = cli_parse_global_options(&ctx, argc, argv, &global);
     if (exit_code >= 0)
         return exit_code;
+    if (global.version) {
+        printf("pwpkg %s\n", PWPKG_VERSION);
+        return CLI_EXIT_OK;
+    }
+    if (global.help)
+        return run_help(NULL);
+    int i = global.command;
     if (i >= argc) {
         print_overview(stderr);
         return CLI_EXIT_USAGE;

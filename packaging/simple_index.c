@@ -127,6 +127,32 @@ static char *decoded_or_null(pw_slice raw)
 
 /* ------------------------------------------------------------ file entries */
 
+/*
+ * The one rule for a file name, in both forms of a page: not empty, one
+ * line (no control character), a name rather than a path (no '/'), no
+ * surrounding white space. The HTML reader takes an anchor's text (decoded,
+ * trimmed) as the name only when it passes, else the URL's last segment,
+ * and drops a link whose name still does not; the JSON reader refuses the
+ * page. A name one form can carry reads back the same from the other.
+ * NULL when `name` passes, else what is wrong with it.
+ */
+static const char *file_name_problem(const char *name)
+{
+    if (!name || !*name)
+        return "is empty";
+    size_t n = 0;
+    for (; name[n]; n++) {
+        if ((unsigned char)name[n] < 0x20)
+            return "holds a control character";
+        if (name[n] == '/')
+            return "holds a '/'";
+    }
+    if (pw_is_space(name[0]) || pw_is_space(name[n - 1]))
+        return "starts or ends with white space";
+    return NULL;
+}
+
+
 static void file_free(pw_index_file *f)
 {
     free(f->filename);
@@ -363,22 +389,21 @@ static int resolve_file_urls(page_ctx *c, const char *base)
         }
         f->is_wheel = ends_with_icase(f->filename, ".whl");
     }
-    /* A link without a file name ("https://h/x/"), or whose name holds a
-     * control character (percent-decoded), names no distribution; nor does
-     * one whose resolved URL holds one (from a <base href>). */
+    /* A link without a file name ("https://h/x/"), or whose name breaks
+     * file_name_problem's rule (percent-decoded: "a%2Fb" holds a '/'),
+     * names no distribution; nor does one whose resolved URL holds a
+     * control character (from a <base href>). */
     size_t kept = 0, refused = 0;
     for (size_t i = 0; i < c->page->n_files; i++) {
         pw_index_file *f = &c->page->files[i];
-        bool control = false;
-        for (const char *k = f->filename; k && *k && !control; k++)
-            control = (unsigned char)*k < 0x20;
+        bool control = file_name_problem(f->filename) != NULL;
         for (const char *k = f->url; k && *k && !control; k++)
             control = (unsigned char)*k < 0x20;
         /* nor one with a field that is not text: JSON (PEP 691) cannot
          * carry it, and nothing could print it */
         if (!control && !file_is_text(f))
             control = true;
-        if (!f->filename || !*f->filename || control) {
+        if (control) {
             file_free(f);
             continue;
         }
@@ -581,13 +606,7 @@ static int finish_anchor(page_ctx *c, anchor_state *a)
             return PW_OK;
         }
     char *text = decoded_or_null(pw_slice_make(pw_buf_cstr(&a->text), a->text.len));
-    for (const char *k = text; k && *k; k++)
-        if ((unsigned char)*k < 0x20) {
-            free(text);
-            text = NULL;
-            break;
-        }
-    if (text && strchr(text, '/')) {
+    if (text && file_name_problem(text)) {
         free(text);
         text = NULL;
     }
@@ -804,12 +823,17 @@ static int json_file(page_ctx *c, size_t index, const cJSON *jf)
     if (strlen(fn) > PW_INDEX_MAX_ATTR || strlen(url->valuestring) > PW_INDEX_MAX_ATTR)
         return page_error(c, PW_ELIMIT, "files[%zu]: file name or URL longer than %d bytes",
                           index, PW_INDEX_MAX_ATTR);
-    /* File names and URLs are single-line text; a control character would
-     * read differently in the HTML form of the same page. */
-    for (const char *k = fn; *k; k++)
-        if ((unsigned char)*k < 0x20)
-            return page_error(c, PW_EINVAL, "files[%zu]: \"filename\" holds a control character",
-                              index);
+    /* The names the HTML form cannot carry are refused, not read
+     * differently from it. */
+    const char *problem = file_name_problem(fn);
+    if (problem)
+        return page_error(c, PW_EINVAL,
+                          "files[%zu]: file name '%s' %s (expected the name of a distribution "
+                          "file, e.g. \"pkg-1.0-py3-none-any.whl\": one line, no '/', no "
+                          "surrounding white space)",
+                          index, fn, problem);
+    /* URLs are single-line text; a control character would read
+     * differently in the HTML form of the same page. */
     for (const char *k = url->valuestring; *k; k++)
         if ((unsigned char)*k < 0x20)
             return page_error(c, PW_EINVAL, "files[%zu] (%s): \"url\" holds a control character",

@@ -170,8 +170,7 @@ static void test_pyodide_lock_round_trip(void **state)
     assert_schema_keys(out.data, out.len);
 
     pw_pyodide_index idx;
-    assert_int_equal(pw_pyodide_index_parse("pyodide-lock.json", out.data, out.len, &idx, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_pyodide_index_parse("pyodide-lock.json", out.data, out.len, &idx, &err), &err);
     assert_string_equal(idx.python, "3.12.7");
     assert_string_equal(idx.platform, "emscripten_3_1_58");
     assert_string_equal(idx.arch, "wasm32");

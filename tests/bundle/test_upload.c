@@ -346,32 +346,16 @@ static void test_wrangler_globs(void **state)
     }
 }
 
-static void put(const char *root, const char *rel, const char *text)
-{
-    char *path = pw_path_join(root, rel);
-    char *dir = pw_path_dirname(path);
-    pw_error err = {0};
-    PW_ASSERT_OK(pw_mkdirs(dir, &err), &err);
-    PW_ASSERT_OK(pw_write_file_atomic(path, text, strlen(text), &err), &err);
-    free(dir);
-    free(path);
-}
 
 static char *scratch(void)
 {
-    const char *base = getenv("PWPKG_TEST_TMP");
-    pw_buf b = PW_BUF_INIT;
-    pw_buf_printf(&b, "%s/upload.XXXXXX", base && *base ? base : "/tmp");
-    pw_error err = {0};
-    PW_ASSERT_OK(pw_mkdirs(base && *base ? base : "/tmp", &err), &err);
-    assert_non_null(mkdtemp(b.data));
-    return pw_buf_detach(&b);
+    return pw_test_tempdir("upload");
 }
 
 /* Names in upload order, kinds marked: "own:x own:y pm:a main:entry.py". */
 static char *scan(const char *root, const char *config, const char *env)
 {
-    put(root, "wrangler.toml", config);
+    pw_test_write_text(root, "wrangler.toml", config);
     char *path = pw_path_join(root, "wrangler.toml");
     pw_wrangler_config cfg;
     pw_error err = {0};
@@ -397,17 +381,17 @@ static void test_upload_scan(void **state)
 {
     (void)state;
     char *root = scratch();
-    put(root, "src/entry.py", "print(1)\n");
-    put(root, "src/helper.py", "x = 1\n");
-    put(root, "src/notes.txt", "n\n");
-    put(root, "src/README.md", "r\n");
-    put(root, "src/blob.bin", "b\n");
-    put(root, "src/sub/deep.py", "d\n");
-    put(root, "python_modules/a/b.py", "b\n");
-    put(root, "python_modules/a-b.txt", "ab\n");
-    put(root, "python_modules/z.pyc", "z\n");
-    put(root, "python_modules/a/__pycache__/b.cpython-312.pyc", "c\n");
-    put(root, ".wrangler/tmp/cached.py", "w\n");
+    pw_test_write_text(root, "src/entry.py", "print(1)\n");
+    pw_test_write_text(root, "src/helper.py", "x = 1\n");
+    pw_test_write_text(root, "src/notes.txt", "n\n");
+    pw_test_write_text(root, "src/README.md", "r\n");
+    pw_test_write_text(root, "src/blob.bin", "b\n");
+    pw_test_write_text(root, "src/sub/deep.py", "d\n");
+    pw_test_write_text(root, "python_modules/a/b.py", "b\n");
+    pw_test_write_text(root, "python_modules/a-b.txt", "ab\n");
+    pw_test_write_text(root, "python_modules/z.pyc", "z\n");
+    pw_test_write_text(root, "python_modules/a/__pycache__/b.cpython-312.pyc", "c\n");
+    pw_test_write_text(root, ".wrangler/tmp/cached.py", "w\n");
 
     /* Defaults: .py, .txt, .bin from the module root (main's directory);
      * each directory in byte order, walked where it appears. */

@@ -15,12 +15,7 @@ export GIT_CEILING_DIRECTORIES=$(dirname "$WORK")
 N=8
 
 pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+on_exit 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done'
 
 check_cache() { # WHAT
   local bad
@@ -52,9 +47,7 @@ parallel() {
 "$tools/pw_mkindex" repo --universe 80 3 11 universe.txt >/dev/null || { fail "pw_mkindex"; finish; }
 "$tools/pw_wheelgen" --name big --version 1.0 --bulk 4 --size 2000000 --out repo/big >/dev/null ||
   { fail "pw_wheelgen"; finish; }
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --watch-pid $$ >/dev/null ||
-  { fail "nginx"; finish; }
-source nginx/env
+with_nginx repo
 lock_args=(--pyodide 0.27.7 --pyodide-index "$index" --index-url "http://127.0.0.1:$PORT/simple/"
            --find-links "http://127.0.0.1:$PORT/big/")
 { cat universe.txt; printf 'big%d\n' 0 1 2 3; } >requirements.txt

@@ -21,15 +21,9 @@ index=$(pyodide_index 0.27.7)
 # while the test runs.
 export GIT_CEILING_DIRECTORIES=$(dirname "$WORK")
 
-server_pid=""
 victim=""
-cleanup() {
-  [ -z "$victim" ] || kill -9 "$victim" 2>/dev/null || true
-  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+on_exit 'wait 2>/dev/null'
+on_exit '[ -z "$victim" ] || kill -9 "$victim" 2>/dev/null'
 
 # Every file under artifacts/ is content-addressed: artifacts/<aa>/<sha256>.
 check_cache() { # WHAT
@@ -74,11 +68,8 @@ kill_during() {
   for f in wheels/*.whl; do echo "<a href=\"${f##*/}\">${f##*/}</a>"; done
   echo '</body></html>'
 } >wheels/links.html
-"$tools/pw_test_server" --root wheels --port-file port --idle-timeout 300 </dev/null >/dev/null &
-server_pid=$!
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-[ -s port ] || { fail "pw_test_server did not start"; finish; }
-links="http://127.0.0.1:$(cat port)/fault/slow/links.html"
+with_test_server wheels --idle-timeout 300
+links="http://127.0.0.1:$TEST_SERVER_PORT/fault/slow/links.html"
 lock_args=(--pyodide 0.27.7 --pyodide-index "$index" --no-index --find-links "$links")
 
 printf 'big%d\n' 0 1 2 3 4 5 6 7 8 9 >requirements.txt

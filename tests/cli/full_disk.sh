@@ -31,12 +31,9 @@ if [ "$mode" != ulimit ] && mount -t tmpfs -o size=2m tmpfs "$full" 2>/dev/null;
 else
   mode=ulimit
 fi
-cleanup() {
-  cd /
-  if [ -n "$mounted" ]; then umount "$full" 2>/dev/null || umount -l "$full" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# before lib.bash removes $WORK (run from outside the mount)
+on_exit 'cd /; if [ -n "$mounted" ]; then umount "$full" 2>/dev/null || umount -l "$full" 2>/dev/null; fi'
+
 case $mode in
   namespace) echo "mechanism: 2 MiB tmpfs in a private mount namespace (ENOSPC)"; enospc="No space left on device" ;;
   mount) echo "mechanism: 2 MiB tmpfs mounted directly (ENOSPC)"; enospc="No space left on device" ;;

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.bash"
 index27=$(pyodide_index 0.27.7)
 python3 "$PWPKG_SOURCE_DIR/tests/tools/endless_server.py" >port &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$WORK"' EXIT
+on_exit 'kill $server 2>/dev/null'
 for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
 echo endless >requirements.txt
 ( ulimit -f 102400  # 50 MiB in 512-byte blocks

@@ -85,7 +85,7 @@ $ERR"
 }
 
 # with_nginx ROOT [start.sh options, e.g. --tls CA_DIR]: nginx on 127.0.0.1
-# serving ROOT (tests/nginx/start.sh), its env ($NGINX_URL...) sourced and
+# serving ROOT (tests/nginx/start.sh), its env ($PORT, $TLS_PORT, $NGINX_PID) sourced and
 # its stop registered for exit. Ends the test when nginx does not start.
 with_nginx() {
   local root=$1
@@ -98,6 +98,28 @@ with_nginx() {
   fi
   source "$WORK/nginx/env"
   on_exit 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1'
+}
+
+# with_test_server ROOT [pw_test_server options, e.g. --idle-timeout 300]:
+# the fault-injecting test server (tests/support/http_server.c) on
+# 127.0.0.1 serving ROOT; sets $TEST_SERVER_PORT and registers its stop for
+# exit. Ends the test when it does not start.
+with_test_server() {
+  local root=$1 port_file pid
+  shift
+  port_file=$(mktemp "$WORK/test-server.port.XXXXXX")
+  rm -f "$port_file"
+  "$(dirname "$PWPKG")/../tests/pw_test_server" --root "$root" --port-file "$port_file" "$@" \
+    </dev/null >/dev/null &
+  pid=$!
+  on_exit "kill $pid 2>/dev/null"
+  for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done
+  if [ ! -s "$port_file" ]; then
+    fail "pw_test_server did not start"
+    finish
+    exit 1
+  fi
+  TEST_SERVER_PORT=$(cat "$port_file")
 }
 
 expect_eq() { # ACTUAL EXPECTED WHAT

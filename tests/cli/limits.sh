@@ -21,13 +21,6 @@ tools=$(dirname "$PWPKG")/../tests
 index=$(pyodide_index 0.27.7)
 export GIT_CEILING_DIRECTORIES=$(dirname "$WORK")
 
-server_pid=""
-cleanup() {
-  [ -z "$server_pid" ] || kill "$server_pid" 2>/dev/null || true
-  bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 release=(--pyodide 0.27.7 --pyodide-index "$index")
 
 # --- requirements include depth --------------------------------------------------
@@ -66,9 +59,7 @@ SPEC
 mkdir -p repo/simple/huge
 printf '<!DOCTYPE html><html><body>\n' >repo/simple/huge/index.html
 truncate -s 65M repo/simple/huge/index.html
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --watch-pid $$ >/dev/null ||
-  { fail "nginx"; finish; }
-source nginx/env
+with_nginx repo
 printf 'huge\n' >requirements.txt
 for idx in repo/simple/ "http://127.0.0.1:$PORT/simple/"; do
   run 2 "$PWPKG" lock "${release[@]}" --index-url "$idx"
@@ -98,11 +89,8 @@ printf 'small\n' >requirements.txt
 run 0 "$PWPKG" -q lock "${release[@]}" --index-url "http://127.0.0.1:$PORT/simple/"
 
 # --- redirects -----------------------------------------------------------------------
-"$tools/pw_test_server" --root repo --port-file port --idle-timeout 120 </dev/null >/dev/null &
-server_pid=$!
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.05; done
-[ -s port ] || { fail "pw_test_server did not start"; finish; }
-loop="http://127.0.0.1:$(cat port)/fault/redirect-loop"
+with_test_server repo --idle-timeout 120
+loop="http://127.0.0.1:$TEST_SERVER_PORT/fault/redirect-loop"
 run 3 "$PWPKG" lock "${release[@]}" --index-url "$loop/simple/"
 expect_contains "$ERR" "too many redirects (more than 10)" "redirect loop: the limit"
 expect_contains "$ERR" "$loop/simple/small/" "redirect loop: the URL"
@@ -112,7 +100,7 @@ expect_contains "$ERR" "too many redirects" "redirect loop on the release index"
 cp "$index" repo/pyodide-lock.json
 printf 'six\n' >requirements.txt
 run 0 "$PWPKG" -q lock --pyodide 0.27.7 --pyodide-index \
-  "http://127.0.0.1:$(cat port)/fault/redirect/pyodide-lock.json" --no-index
+  "http://127.0.0.1:$TEST_SERVER_PORT/fault/redirect/pyodide-lock.json" --no-index
 
 # --- decompressed size: a zip bomb ---------------------------------------------------
 # 100 MiB of zeros deflated to ~100 kB: far beyond the 200x ratio limit.

@@ -9,14 +9,12 @@
 source "$(dirname "$0")/lib.bash"
 tools=$(dirname "$PWPKG")/../tests
 index=$(pyodide_index 0.27.7)
-trap 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 N=6
 mkdir -p repo/files
 # 300 kB modules: the 65 KiB tail is not the whole file
 "$tools/pw_wheelgen" --name pkg --version 1.0 --bulk $N --size 300000 --out repo/files >/dev/null ||
   { fail "pw_wheelgen"; finish; }
-bash "$PWPKG_SOURCE_DIR/tests/nginx/start.sh" --root repo --tmp nginx --watch-pid $$ >nginx.env || { fail "nginx"; finish; }
-source nginx/env
+with_nginx repo
 seq 0 $((N - 1)) | sed 's/^/pkg/' >requirements.txt
 
 # nginx writes a log line when the response is complete: wait a moment.

@@ -113,12 +113,7 @@ static void test_errors(void **state)
 
 static char *scratch_dir(void)
 {
-    const char *base = getenv("PWPKG_TEST_TMP");
-    pw_buf b = PW_BUF_INIT;
-    pw_buf_printf(&b, "%s/common.XXXXXX", base ? base : "/tmp");
-    pw_mkdirs(base ? base : "/tmp", NULL);
-    assert_non_null(mkdtemp(b.data));
-    return pw_buf_detach(&b);
+    return pw_test_tempdir("common");
 }
 
 static void test_files(void **state)

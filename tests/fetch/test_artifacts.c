@@ -22,7 +22,7 @@ typedef struct fixture {
     char *cache;
     char *tmp;       /* <cache>/tmp */
     char *artifacts; /* <cache>/artifacts */
-    ft_server server;
+    pw_test_server server;
     char sha[NFILES][65];
     size_t size[NFILES];
 } fixture;
@@ -46,12 +46,12 @@ static int setup(void **state)
         f->size[i] = i == 0 ? 1 : 1000 + i * 13000;
         ft_blob(&blob, f->size[i], (unsigned)i + 1);
         name_of(i, &name);
-        ft_write(f->root, name.data, blob.data, blob.len);
+        pw_test_write(f->root, name.data, blob.data, blob.len);
         pw_sha256_hex(blob.data, blob.len, f->sha[i]);
     }
     pw_buf_free(&blob);
     pw_buf_free(&name);
-    ft_server_start(&f->server, f->root);
+    pw_test_server_start(&f->server, f->root);
     *state = f;
     return 0;
 }
@@ -59,7 +59,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    ft_server_stop(&f->server);
+    pw_test_server_stop(&f->server);
     pw_error err = {0};
     pw_remove_tree(f->root, &err);
     pw_remove_tree(f->cache, &err);
@@ -79,7 +79,7 @@ static void fetch_file(fixture *f, pw_fetch_session *s, const char *prefix, size
     pw_buf path = PW_BUF_INIT, name = PW_BUF_INIT;
     name_of(i, &name);
     pw_buf_printf(&path, "%s/%s", prefix, name.data);
-    char *url = ft_url(&f->server, path.data);
+    char *url = pw_test_server_url(&f->server, path.data);
     pw_error err = {0};
     int rc = pw_fetch_artifact(s, url, sha, r, &err);
     if (rc != expect)
@@ -91,7 +91,7 @@ static void fetch_file(fixture *f, pw_fetch_session *s, const char *prefix, size
         assert_string_equal(r->filename, name.data);
         char hex[65];
         uint64_t size = 0;
-        assert_int_equal(pw_sha256_file_hex(r->path, hex, &size, &err), 0);
+        PW_ASSERT_OK(pw_sha256_file_hex(r->path, hex, &size, &err), &err);
         assert_string_equal(hex, f->sha[i]);
         assert_non_null(strstr(r->path, "/artifacts/"));
         assert_non_null(strstr(r->path, f->sha[i]));
@@ -120,7 +120,7 @@ static void test_parallel_batch(void **state)
         pw_buf_reset(&path);
         /* a third of them slow, so that transfers really overlap */
         pw_buf_printf(&path, "%s/%s", i % 3 == 0 ? "/fault/slow" : "", name.data);
-        urls[i] = ft_url(&f->server, path.data);
+        urls[i] = pw_test_server_url(&f->server, path.data);
         reqs[i].url = urls[i];
         reqs[i].expected_sha256 = f->sha[i];
         reqs[i].expected_size = (int64_t)f->size[i];
@@ -137,14 +137,14 @@ static void test_parallel_batch(void **state)
             /* the second round is served from the store, no network */
             assert_int_equal(reqs[i].from_cache, round == 1);
             char hex[65];
-            assert_int_equal(pw_sha256_file_hex(reqs[i].path, hex, NULL, &err), 0);
+            PW_ASSERT_OK(pw_sha256_file_hex(reqs[i].path, hex, NULL, &err), &err);
             assert_string_equal(hex, f->sha[i]);
         }
     }
     name_of(1, &name);
     pw_buf_reset(&path);
     pw_buf_printf(&path, "/%s", name.data);
-    assert_int_equal(ft_server_count(&f->server, path.data), 1);
+    assert_int_equal(pw_test_server_count(&f->server, path.data), 1);
     assert_int_equal(ft_count_files(f->artifacts), NFILES);
     assert_int_equal(ft_count_files(f->tmp), 0);
     for (size_t i = 0; i < NFILES; i++) {
@@ -182,7 +182,7 @@ static void test_hash_mismatch_leaves_nothing(void **state)
     /* size check too */
     pw_fetch_request q;
     memset(&q, 0, sizeof(q));
-    char *url = ft_url(&f->server, "/pkg04-1.0-py3-none-any.whl");
+    char *url = pw_test_server_url(&f->server, "/pkg04-1.0-py3-none-any.whl");
     q.url = url;
     q.expected_size = 10;
     pw_error err = {0};
@@ -208,7 +208,8 @@ static void test_retries(void **state)
     assert_int_equal(r.attempts, 3);
     assert_int_equal(r.http_status, 200);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, "/fault/500-then-ok/pkg05-1.0-py3-none-any.whl"), 3);
+    assert_int_equal(
+        pw_test_server_count(&f->server, "/fault/500-then-ok/pkg05-1.0-py3-none-any.whl"), 3);
 
     fetch_file(f, s, "/fault/reset", 6, f->sha[6], &r, PW_OK);
     assert_int_equal(r.attempts, 2);
@@ -268,7 +269,8 @@ static void test_truncated_download_resumes(void **state)
     assert_int_equal(r.attempts, 2);
     assert_int_equal(r.http_status, 206);
     pw_fetch_request_free(&r);
-    char *headers = ft_server_headers(&f->server, "/fault/truncate/pkg11-1.0-py3-none-any.whl");
+    char *headers =
+        pw_test_server_headers(&f->server, "/fault/truncate/pkg11-1.0-py3-none-any.whl");
     pw_buf want = PW_BUF_INIT;
     pw_buf_printf(&want, "Range: bytes=%zu-", f->size[i] / 2);
     assert_non_null(strstr(headers, want.data));
@@ -325,7 +327,7 @@ static void test_tampered_cache_is_refetched(void **state)
     char *stored = pw_xstrdup(r.path);
     pw_fetch_request_free(&r);
     pw_error err = {0};
-    assert_int_equal(pw_write_file_atomic(stored, "evil", 4, &err), 0);
+    PW_ASSERT_OK(pw_write_file_atomic(stored, "evil", 4, &err), &err);
 
     /* offline: reported, never handed out */
     o.offline = true;
@@ -334,14 +336,14 @@ static void test_tampered_cache_is_refetched(void **state)
     assert_non_null(strstr(pw_error_message(&r.error), "corrupt"));
     pw_fetch_request_free(&r);
     assert_false(pw_file_exists(stored));
-    assert_int_equal(pw_write_file_atomic(stored, "evil", 4, &err), 0);
+    PW_ASSERT_OK(pw_write_file_atomic(stored, "evil", 4, &err), &err);
 
     /* online: downloaded again */
     fetch_file(f, s, "", i, f->sha[i], &r, PW_OK);
     assert_false(r.from_cache);
     assert_string_equal(r.path, stored);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, path), 2);
+    assert_int_equal(pw_test_server_count(&f->server, path), 2);
 
     /* now offline works, with the hash and (through the URL index) without */
     fetch_file(f, off, "", i, f->sha[i], &r, PW_OK);
@@ -350,7 +352,7 @@ static void test_tampered_cache_is_refetched(void **state)
     fetch_file(f, off, "", i, NULL, &r, PW_OK);
     assert_true(r.from_cache);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, path), 2);
+    assert_int_equal(pw_test_server_count(&f->server, path), 2);
 
     /* offline, never fetched */
     fetch_file(f, off, "", 15, NULL, &r, PW_ENET);
@@ -375,13 +377,13 @@ static void test_local_artifacts(void **state)
     pw_buf url = PW_BUF_INIT;
     pw_buf_printf(&url, "file://%s", path);
 
-    assert_int_equal(pw_fetch_artifact(s, url.data, f->sha[16], &r, &err), 0);
+    PW_ASSERT_OK(pw_fetch_artifact(s, url.data, f->sha[16], &r, &err), &err);
     assert_string_equal(r.sha256, f->sha[16]);
     assert_string_equal(r.filename, "pkg16-1.0-py3-none-any.whl");
     assert_non_null(strstr(r.path, f->sha[16]));
     pw_fetch_request_free(&r);
 
-    assert_int_equal(pw_fetch_artifact(s, path, NULL, &r, &err), 0);
+    PW_ASSERT_OK(pw_fetch_artifact(s, path, NULL, &r, &err), &err);
     assert_string_equal(r.sha256, f->sha[16]);
     pw_fetch_request_free(&r);
 
@@ -405,7 +407,7 @@ static void test_not_found(void **state)
     pw_fetch_session *s = ft_session(&o);
     pw_fetch_request r;
     pw_error err = {0};
-    char *url = ft_url(&f->server, "/nope-1.0-py3-none-any.whl");
+    char *url = pw_test_server_url(&f->server, "/nope-1.0-py3-none-any.whl");
     assert_int_equal(pw_fetch_artifact(s, url, NULL, &r, &err), PW_ENOTFOUND);
     assert_int_equal(r.http_status, 404);
     assert_int_equal(r.attempts, 1);
@@ -424,7 +426,7 @@ static void test_two_processes_share_cache(void **state)
     pw_buf name = PW_BUF_INIT, path = PW_BUF_INIT;
     name_of(i, &name);
     pw_buf_printf(&path, "/fault/slow/%s", name.data);
-    char *url = ft_url(&f->server, path.data);
+    char *url = pw_test_server_url(&f->server, path.data);
     pid_t kids[2];
     for (int k = 0; k < 2; k++) {
         kids[k] = fork();
@@ -460,10 +462,10 @@ static void test_two_processes_share_cache(void **state)
     pw_buf_printf(&p, "%s/%.2s/%s", f->artifacts, f->sha[i], f->sha[i]);
     char hex[65];
     pw_error err = {0};
-    assert_int_equal(pw_sha256_file_hex(p.data, hex, NULL, &err), 0);
+    PW_ASSERT_OK(pw_sha256_file_hex(p.data, hex, NULL, &err), &err);
     assert_string_equal(hex, f->sha[i]);
     /* the lock made the second process wait and take the stored file */
-    assert_int_equal(ft_server_count(&f->server, path.data), 1);
+    assert_int_equal(pw_test_server_count(&f->server, path.data), 1);
     pw_buf_free(&p);
     free(stored);
     free(url);

@@ -102,11 +102,6 @@ static git_oid oid_of(const char *hex)
     return o;
 }
 
-static void write_file(const char *dir, const char *rel, const char *content)
-{
-    ft_write(dir, rel, content, strlen(content));
-}
-
 /* Commits the listed work-tree paths (already on disk) on HEAD. */
 static void work_commit(git_repository *repo, const char *const *paths, size_t n, char hex_out[41])
 {
@@ -190,15 +185,15 @@ static int group_setup(void **state)
 
     work_dir = pw_path_join(scratch, "work");
     check_git(git_repository_init(&r, work_dir, 0), "init work");
-    write_file(work_dir, "pkg/pyproject.toml", "one\n");
-    write_file(work_dir, "top.txt", "top\n");
+    pw_test_write_text(work_dir, "pkg/pyproject.toml", "one\n");
+    pw_test_write_text(work_dir, "top.txt", "top\n");
     const char *paths[] = {"pkg/pyproject.toml", "top.txt"};
     work_commit(r, paths, 2, w1);
     git_oid ow1 = oid_of(w1);
     check_git(git_object_lookup(&obj, r, &ow1, GIT_OBJECT_COMMIT), "w1");
     check_git(git_tag_create_lightweight(&tag_oid, r, "t1", obj, 0), "t1");
     git_object_free(obj);
-    write_file(work_dir, "pkg/pyproject.toml", "two\n");
+    pw_test_write_text(work_dir, "pkg/pyproject.toml", "two\n");
     work_commit(r, paths, 1, w2);
     git_repository_free(r);
     return 0;
@@ -354,7 +349,7 @@ static void test_parse_keeps_secrets_out(void **state)
 {
     pw_git_source s;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_git_source_parse("git+https://user:s3cret@host/r.git@v1", &s, &err), 0);
+    PW_ASSERT_OK(pw_git_source_parse("git+https://user:s3cret@host/r.git@v1", &s, &err), &err);
     assert_null(strstr(s.url, "s3cret"));
     assert_string_equal(s.auth_url, "https://user:s3cret@host/r.git");
     pw_git_source_free(&s);
@@ -606,9 +601,9 @@ static void test_credentials_stay_out(void **state)
     char *cache = new_cache("cache-creds");
     pw_git_source src;
     pw_error err = {0, NULL};
-    assert_int_equal(
+    PW_ASSERT_OK(
         pw_git_source_parse("git+http://alice:hunter2secret@127.0.0.1:1/r.git@main", &src, &err),
-        PW_OK);
+        &err);
     char commit[41], *dir = NULL;
     assert_int_equal(pw_git_checkout(&src, cache, false, commit, &dir, &err), PW_ENET);
     assert_null(strstr(pw_error_message(&err), "hunter2secret"));
@@ -692,17 +687,17 @@ static void test_head_state(void **state)
     assert_false(dirty);
 
     /* Untracked files do not count (git describe --dirty). */
-    write_file(work_dir, "notes.txt", "scratch\n");
+    pw_test_write_text(work_dir, "notes.txt", "scratch\n");
     char *pkg = pw_path_join(work_dir, "pkg");
     PW_ASSERT_OK(pw_git_head_state(pkg, commit, &dirty, &err), &err);
     assert_false(dirty);
 
     /* A modified tracked file does. */
-    write_file(work_dir, "top.txt", "changed\n");
+    pw_test_write_text(work_dir, "top.txt", "changed\n");
     PW_ASSERT_OK(pw_git_head_state(pkg, commit, &dirty, &err), &err);
     assert_true(dirty);
     assert_string_equal(commit, w2);
-    write_file(work_dir, "top.txt", "top\n");
+    pw_test_write_text(work_dir, "top.txt", "top\n");
     PW_ASSERT_OK(pw_git_head_state(work_dir, commit, &dirty, &err), &err);
     assert_false(dirty);
     free(pkg);

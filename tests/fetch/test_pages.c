@@ -18,7 +18,7 @@
 typedef struct fixture {
     char *root;
     char *cache;
-    ft_server server;
+    pw_test_server server;
 } fixture;
 
 static int setup(void **state)
@@ -26,13 +26,13 @@ static int setup(void **state)
     fixture *f = pw_xcalloc(1, sizeof(*f));
     f->root = pw_test_tempdir("root");
     f->cache = pw_test_tempdir("cache");
-    ft_write(f->root, "index.html", INDEX_HTML, strlen(INDEX_HTML));
-    ft_write(f->root, "simple/pkg/index.html", INDEX_HTML, strlen(INDEX_HTML));
+    pw_test_write(f->root, "index.html", INDEX_HTML, strlen(INDEX_HTML));
+    pw_test_write(f->root, "simple/pkg/index.html", INDEX_HTML, strlen(INDEX_HTML));
     pw_buf big = PW_BUF_INIT;
     ft_blob(&big, 4096, 7);
-    ft_write(f->root, "big.json", big.data, big.len);
+    pw_test_write(f->root, "big.json", big.data, big.len);
     pw_buf_free(&big);
-    ft_server_start(&f->server, f->root);
+    pw_test_server_start(&f->server, f->root);
     *state = f;
     return 0;
 }
@@ -40,7 +40,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    ft_server_stop(&f->server);
+    pw_test_server_stop(&f->server);
     pw_error err = {0};
     pw_remove_tree(f->root, &err);
     pw_remove_tree(f->cache, &err);
@@ -68,7 +68,7 @@ static void test_page_then_304_revalidation(void **state)
     pw_fetch_options o;
     ft_options(&o, f->cache);
     pw_fetch_session *s = ft_session(&o);
-    char *url = ft_url(&f->server, "/fault/etag/index.html");
+    char *url = pw_test_server_url(&f->server, "/fault/etag/index.html");
     pw_fetch_request r;
 
     fetch_one(s, url, &r, PW_OK);
@@ -84,8 +84,8 @@ static void test_page_then_304_revalidation(void **state)
     assert_true(r.from_cache);
     assert_string_equal(r.body.data, INDEX_HTML);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, "/fault/etag/index.html"), 2);
-    char *headers = ft_server_headers(&f->server, "/fault/etag/index.html");
+    assert_int_equal(pw_test_server_count(&f->server, "/fault/etag/index.html"), 2);
+    char *headers = pw_test_server_headers(&f->server, "/fault/etag/index.html");
     assert_non_null(strstr(headers, "If-None-Match: \""));
     assert_non_null(strstr(headers, "Accept: text/html"));
     assert_non_null(strstr(headers, "User-Agent: pwpkg/"));
@@ -99,10 +99,10 @@ static void test_page_then_304_revalidation(void **state)
     assert_int_equal(r.http_status, 200);
     assert_false(r.from_cache);
     pw_fetch_request_free(&r);
-    headers = ft_server_headers(&f->server, "/fault/etag/index.html");
+    headers = pw_test_server_headers(&f->server, "/fault/etag/index.html");
     assert_null(strstr(headers, "If-None-Match"));
     free(headers);
-    assert_int_equal(ft_server_count(&f->server, "/fault/etag/index.html"), 3);
+    assert_int_equal(pw_test_server_count(&f->server, "/fault/etag/index.html"), 3);
     pw_fetch_session_free(s);
     free(url);
 }
@@ -115,13 +115,13 @@ static void test_max_age_fresh_pages(void **state)
     pw_fetch_options o;
     ft_options(&o, f->cache);
     pw_fetch_session *s = ft_session(&o);
-    char *url = ft_url(&f->server, "/fault/maxage/index.html");
+    char *url = pw_test_server_url(&f->server, "/fault/maxage/index.html");
     const char *path = "/fault/maxage/index.html";
     pw_fetch_request r;
     fetch_one(s, url, &r, PW_OK);
     assert_int_equal(r.http_status, 200);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, path), 1);
+    assert_int_equal(pw_test_server_count(&f->server, path), 1);
     fetch_one(s, url, &r, PW_OK);
     assert_true(r.from_cache);
     assert_int_equal(r.http_status, 0);
@@ -132,14 +132,14 @@ static void test_max_age_fresh_pages(void **state)
     fetch_one(s, url, &r, PW_OK);
     assert_true(r.from_cache);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, path), 1);
+    assert_int_equal(pw_test_server_count(&f->server, path), 1);
     pw_fetch_session_free(s);
     o.refresh = true;
     s = ft_session(&o);
     fetch_one(s, url, &r, PW_OK);
     assert_int_equal(r.http_status, 200);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, path), 2);
+    assert_int_equal(pw_test_server_count(&f->server, path), 2);
     pw_fetch_session_free(s);
     free(url);
 }
@@ -165,7 +165,7 @@ static void test_offline(void **state)
     ft_options(&o, f->cache);
     o.offline = true;
     pw_fetch_session *s = ft_session(&o);
-    char *url = ft_url(&f->server, "/simple/pkg/index.html");
+    char *url = pw_test_server_url(&f->server, "/simple/pkg/index.html");
     pw_fetch_request r;
 
     /* not cached: a fast error naming the URL, no request sent */
@@ -175,7 +175,7 @@ static void test_offline(void **state)
     assert_string_equal(pw_error_message(&r.error), want.data);
     pw_buf_free(&want);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, "/simple/pkg/index.html"), 0);
+    assert_int_equal(pw_test_server_count(&f->server, "/simple/pkg/index.html"), 0);
     pw_fetch_session_free(s);
 
     o.offline = false;
@@ -190,7 +190,7 @@ static void test_offline(void **state)
     assert_true(r.from_cache);
     assert_string_equal(r.body.data, INDEX_HTML);
     pw_fetch_request_free(&r);
-    assert_int_equal(ft_server_count(&f->server, "/simple/pkg/index.html"), 1);
+    assert_int_equal(pw_test_server_count(&f->server, "/simple/pkg/index.html"), 1);
     pw_fetch_session_free(s);
     free(url);
 }
@@ -237,7 +237,7 @@ static void test_page_size_limit(void **state)
     ft_options(&o, f->cache);
     o.max_page_size = 1000;
     pw_fetch_session *s = ft_session(&o);
-    char *url = ft_url(&f->server, "/big.json");
+    char *url = pw_test_server_url(&f->server, "/big.json");
     char *path = pw_path_join(f->root, "big.json");
     pw_fetch_request r;
     fetch_one(s, url, &r, PW_ELIMIT);
@@ -247,7 +247,7 @@ static void test_page_size_limit(void **state)
     fetch_one(s, path, &r, PW_ELIMIT);
     pw_fetch_request_free(&r);
     /* a page under the limit passes */
-    char *small = ft_url(&f->server, "/index.html");
+    char *small = pw_test_server_url(&f->server, "/index.html");
     fetch_one(s, small, &r, PW_OK);
     pw_fetch_request_free(&r);
     free(small);
@@ -265,7 +265,7 @@ static void test_redirects(void **state)
     pw_fetch_session *s = ft_session(&o);
     pw_fetch_request r;
 
-    char *loop = ft_url(&f->server, "/fault/redirect-loop/index.html");
+    char *loop = pw_test_server_url(&f->server, "/fault/redirect-loop/index.html");
     fetch_one(s, loop, &r, PW_ENET);
     const char *msg = pw_error_message(&r.error);
     assert_non_null(strstr(msg, loop));
@@ -274,8 +274,8 @@ static void test_redirects(void **state)
     pw_fetch_request_free(&r);
     free(loop);
 
-    char *hop = ft_url(&f->server, "/fault/redirect/index.html");
-    char *target = ft_url(&f->server, "/index.html");
+    char *hop = pw_test_server_url(&f->server, "/fault/redirect/index.html");
+    char *target = pw_test_server_url(&f->server, "/index.html");
     fetch_one(s, hop, &r, PW_OK);
     assert_string_equal(r.final_url, target);
     assert_string_equal(r.body.data, INDEX_HTML);
@@ -293,7 +293,7 @@ static void test_http_errors_and_retries(void **state)
     pw_fetch_session *s = ft_session(&o);
     pw_fetch_request r;
 
-    char *missing = ft_url(&f->server, "/nope.html");
+    char *missing = pw_test_server_url(&f->server, "/nope.html");
     fetch_one(s, missing, &r, PW_ENOTFOUND);
     assert_int_equal(r.http_status, 404);
     assert_non_null(strstr(pw_error_message(&r.error), missing));
@@ -301,7 +301,7 @@ static void test_http_errors_and_retries(void **state)
     pw_fetch_request_free(&r);
     free(missing);
 
-    char *flaky = ft_url(&f->server, "/fault/500-then-ok/index.html?n=2");
+    char *flaky = pw_test_server_url(&f->server, "/fault/500-then-ok/index.html?n=2");
     fetch_one(s, flaky, &r, PW_OK);
     assert_int_equal(r.attempts, 3);
     assert_string_equal(r.body.data, INDEX_HTML);
@@ -309,7 +309,7 @@ static void test_http_errors_and_retries(void **state)
     free(flaky);
 
     /* more failures than retries: the last status is reported */
-    char *broken = ft_url(&f->server, "/fault/500-then-ok/big.json?n=10");
+    char *broken = pw_test_server_url(&f->server, "/fault/500-then-ok/big.json?n=10");
     fetch_one(s, broken, &r, PW_ENET);
     assert_int_equal(r.attempts, o.retries + 1);
     assert_non_null(strstr(pw_error_message(&r.error), "HTTP 500"));
@@ -327,7 +327,7 @@ static void test_idle_timeout(void **state)
     o.idle_timeout_s = 1;
     o.retries = 0;
     pw_fetch_session *s = ft_session(&o);
-    char *url = ft_url(&f->server, "/fault/stall/big.json");
+    char *url = pw_test_server_url(&f->server, "/fault/stall/big.json");
     pw_fetch_request r;
     fetch_one(s, url, &r, PW_ENET);
     assert_non_null(strstr(pw_error_message(&r.error), "timed out"));
@@ -393,7 +393,7 @@ static void test_batch_reports_each_request(void **state)
     char *urls[N];
     memset(reqs, 0, sizeof(reqs));
     for (size_t i = 0; i < N; i++) {
-        urls[i] = ft_url(&f->server, paths[i]);
+        urls[i] = pw_test_server_url(&f->server, paths[i]);
         reqs[i].url = urls[i];
     }
     pw_error err = {0};

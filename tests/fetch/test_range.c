@@ -24,55 +24,10 @@ typedef struct fixture {
     char *dir;
     char *root;
     char *cache;
-    char *ca_file;
     pw_buf blob;
-    ft_server server;
-    int nginx_port; /* 0: no nginx */
-    int nginx_tls_port;
+    pw_test_server server;
+    pw_test_nginx nginx; /* port 0: no nginx */
 } fixture;
-
-static int run(const char *cmd, pw_buf *out)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    char chunk[512];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        if (out)
-            pw_buf_append(out, chunk, n);
-    return pclose(p);
-}
-
-static int env_int(const char *text, const char *name)
-{
-    const char *p = strstr(text, name);
-    return p ? atoi(p + strlen(name)) : 0;
-}
-
-static void start_nginx(fixture *f)
-{
-    if (access("/usr/sbin/nginx", X_OK) != 0 || run("command -v openssl >/dev/null", NULL) != 0)
-        return;
-    pw_buf cmd = PW_BUF_INIT, out = PW_BUF_INIT;
-    pw_buf_printf(&cmd, "bash %s/tests/nginx/make-ca.sh %s/ca 2>&1", PWPKG_SOURCE_DIR, f->dir);
-    if (run(cmd.data, &out) != 0)
-        fail_msg("make-ca.sh failed: %s", pw_buf_cstr(&out));
-    f->ca_file = pw_path_join(f->dir, "ca/ca.pem");
-    pw_buf_reset(&cmd);
-    pw_buf_reset(&out);
-    pw_buf_printf(&cmd,
-                  "bash %s/tests/nginx/start.sh --root %s --tmp %s/ng --tls %s/ca "
-                  "--watch-pid %ld 2>&1",
-                  PWPKG_SOURCE_DIR, f->root, f->dir, f->dir, (long)getpid());
-    if (run(cmd.data, &out) != 0)
-        fail_msg("start.sh failed: %s", pw_buf_cstr(&out));
-    f->nginx_port = env_int(pw_buf_cstr(&out), "PORT=");
-    f->nginx_tls_port = env_int(pw_buf_cstr(&out), "TLS_PORT=");
-    assert_true(f->nginx_port > 0 && f->nginx_tls_port > 0);
-    pw_buf_free(&cmd);
-    pw_buf_free(&out);
-}
 
 static int setup(void **state)
 {
@@ -81,12 +36,12 @@ static int setup(void **state)
     f->root = pw_path_join(f->dir, "root");
     f->cache = pw_path_join(f->dir, "cache");
     ft_blob(&f->blob, BLOB_SIZE, 7);
-    ft_write(f->root, BLOB_NAME, f->blob.data, f->blob.len);
-    ft_write(f->root, "empty.whl", "", 0);
+    pw_test_write(f->root, BLOB_NAME, f->blob.data, f->blob.len);
+    pw_test_write(f->root, "empty.whl", "", 0);
     /* nginx first: processes started later would inherit the test server's
-     * stdin pipe and keep it alive after ft_server_stop closes it. */
-    start_nginx(f);
-    ft_server_start(&f->server, f->root);
+     * stdin pipe and keep it alive after pw_test_server_stop closes it. */
+    pw_test_nginx_start(&f->nginx, f->root, f->dir, true);
+    pw_test_server_start(&f->server, f->root);
     *state = f;
     return 0;
 }
@@ -94,13 +49,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    ft_server_stop(&f->server);
-    if (f->nginx_port) {
-        pw_buf cmd = PW_BUF_INIT;
-        pw_buf_printf(&cmd, "bash %s/tests/nginx/stop.sh %s/ng", PWPKG_SOURCE_DIR, f->dir);
-        run(cmd.data, NULL);
-        pw_buf_free(&cmd);
-    }
+    pw_test_server_stop(&f->server);
+    pw_test_nginx_stop(&f->nginx);
     pw_error err = {0};
     pw_remove_tree(f->dir, &err);
     pw_error_clear(&err);
@@ -108,7 +58,6 @@ static int teardown(void **state)
     free(f->dir);
     free(f->root);
     free(f->cache);
-    free(f->ca_file);
     free(f);
     return 0;
 }
@@ -118,7 +67,7 @@ static pw_fetch_session *session(fixture *f, bool offline)
     pw_fetch_options o;
     ft_options(&o, f->cache);
     o.offline = offline;
-    o.ca_file = f->ca_file;
+    o.ca_file = f->nginx.ca_file;
     return ft_session(&o);
 }
 
@@ -224,29 +173,29 @@ static void test_local_file(void **state)
 static void test_nginx_http_and_https(void **state)
 {
     fixture *f = *state;
-    if (!f->nginx_port)
+    if (!f->nginx.port)
         skip();
     pw_fetch_session *s = session(f, false);
     pw_buf url = PW_BUF_INIT;
-    pw_buf_printf(&url, "http://127.0.0.1:%d/%s", f->nginx_port, BLOB_NAME);
+    pw_buf_printf(&url, "http://127.0.0.1:%d/%s", f->nginx.port, BLOB_NAME);
     check_cases(f, s, url.data, true);
     /* HTTPS + HTTP/2 with the session's CA bundle */
     pw_buf_reset(&url);
-    pw_buf_printf(&url, "https://127.0.0.1:%d/%s", f->nginx_tls_port, BLOB_NAME);
+    pw_buf_printf(&url, "https://127.0.0.1:%d/%s", f->nginx.tls_port, BLOB_NAME);
     check_cases(f, s, url.data, true);
 
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0};
     uint64_t total = 0;
     pw_buf_reset(&url);
-    pw_buf_printf(&url, "http://127.0.0.1:%d/missing.whl", f->nginx_port);
+    pw_buf_printf(&url, "http://127.0.0.1:%d/missing.whl", f->nginx.port);
     assert_int_equal(pw_fetch_range(s, url.data, 0, 10, &out, &total, &err), PW_ENOTFOUND);
     assert_non_null(strstr(pw_error_message(&err), url.data));
     assert_non_null(strstr(pw_error_message(&err), "HTTP 404"));
     /* an empty file (nginx answers 200 without a body): an empty suffix,
      * and any offset is past its end */
     pw_buf_reset(&url);
-    pw_buf_printf(&url, "http://127.0.0.1:%d/empty.whl", f->nginx_port);
+    pw_buf_printf(&url, "http://127.0.0.1:%d/empty.whl", f->nginx.port);
     total = 99;
     if (pw_fetch_range(s, url.data, -100, 0, &out, &total, &err) != PW_OK)
         fail_msg("%s", pw_error_message(&err));
@@ -264,7 +213,7 @@ static void test_nginx_http_and_https(void **state)
     unsetenv("SSL_CERT_FILE");
     s = ft_session(&o);
     pw_buf_reset(&url);
-    pw_buf_printf(&url, "https://127.0.0.1:%d/%s", f->nginx_tls_port, BLOB_NAME);
+    pw_buf_printf(&url, "https://127.0.0.1:%d/%s", f->nginx.tls_port, BLOB_NAME);
     assert_int_equal(pw_fetch_range(s, url.data, 0, 10, &out, &total, &err), PW_ENET);
     assert_non_null(strstr(pw_error_message(&err), "TLS certificate verification failed"));
     if (keep)
@@ -280,14 +229,14 @@ static void test_test_server_ranges(void **state)
 {
     fixture *f = *state;
     pw_fetch_session *s = session(f, false);
-    char *url = ft_url(&f->server, "/" BLOB_NAME);
+    char *url = pw_test_server_url(&f->server, "/" BLOB_NAME);
     /* pw_test_server does offset ranges only */
     check_cases(f, s, url, false);
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0};
     uint64_t total = 0;
     PW_ASSERT_OK(pw_fetch_range(s, url, 0, 10, &out, &total, &err), &err);
-    char *headers = ft_server_headers(&f->server, "/" BLOB_NAME);
+    char *headers = pw_test_server_headers(&f->server, "/" BLOB_NAME);
     assert_non_null(strstr(headers, "Range: bytes=0-9"));
     free(headers);
 
@@ -295,13 +244,13 @@ static void test_test_server_ranges(void **state)
      * the file, kept in the store by its digest, and the suffix is cut
      * from it; later ranges and the artifact download of the same URL
      * are answered from the store without a request */
-    long before = ft_server_count(&f->server, "/" BLOB_NAME);
+    long before = pw_test_server_count(&f->server, "/" BLOB_NAME);
     if (pw_fetch_range(s, url, -100, 0, &out, &total, &err) != PW_OK)
         fail_msg("%s", pw_error_message(&err));
     assert_int_equal(out.len, 100);
     assert_int_equal(total, f->blob.len);
     assert_memory_equal(out.data, f->blob.data + f->blob.len - 100, 100);
-    assert_int_equal(ft_server_count(&f->server, "/" BLOB_NAME), before + 1);
+    assert_int_equal(pw_test_server_count(&f->server, "/" BLOB_NAME), before + 1);
     PW_ASSERT_OK(pw_fetch_range(s, url, 10, 20, &out, &total, &err), &err);
     assert_memory_equal(out.data, f->blob.data + 10, 20);
     char hex[PW_SHA256_HEX_LEN + 1];
@@ -316,7 +265,7 @@ static void test_test_server_ranges(void **state)
         fail_msg("%s", pw_error_message(&err));
     assert_true(req.from_cache);
     pw_fetch_request_free(&req);
-    assert_int_equal(ft_server_count(&f->server, "/" BLOB_NAME), before + 1);
+    assert_int_equal(pw_test_server_count(&f->server, "/" BLOB_NAME), before + 1);
     PW_ASSERT_OK(pw_fetch_cache_verify(s, hex, NULL, &err), &err);
     free(url);
     pw_error_clear(&err);
@@ -330,7 +279,7 @@ static void test_server_ignoring_ranges(void **state)
     pw_fetch_session *s = session(f, false);
     /* truncate-norange with n=0: no fault, every Range ignored (HTTP 200) */
     const char *path = "/fault/truncate-norange/" BLOB_NAME;
-    char *url = ft_url(&f->server, "/fault/truncate-norange/" BLOB_NAME "?n=0");
+    char *url = pw_test_server_url(&f->server, "/fault/truncate-norange/" BLOB_NAME "?n=0");
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0};
     uint64_t total = 0;
@@ -338,9 +287,9 @@ static void test_server_ignoring_ranges(void **state)
     assert_non_null(strstr(pw_error_message(&err), "HTTP 200"));
     assert_int_equal(out.len, 0);
     /* not retried: the answer would be the same */
-    assert_int_equal(ft_server_count(&f->server, path), 1);
+    assert_int_equal(pw_test_server_count(&f->server, path), 1);
     assert_int_equal(pw_fetch_range(s, url, 1000, 100, &out, &total, &err), PW_EUNSUPPORTED);
-    assert_int_equal(ft_server_count(&f->server, path), 2);
+    assert_int_equal(pw_test_server_count(&f->server, path), 2);
     free(url);
     pw_error_clear(&err);
     pw_buf_free(&out);
@@ -356,16 +305,16 @@ static void test_retries_redirects_credentials(void **state)
     uint64_t total = 0;
 
     /* two HTTP 500, then the range */
-    char *url = ft_url(&f->server, "/fault/500-then-ok/" BLOB_NAME);
+    char *url = pw_test_server_url(&f->server, "/fault/500-then-ok/" BLOB_NAME);
     if (pw_fetch_range(s, url, 5000, 300, &out, &total, &err) != PW_OK)
         fail_msg("%s", pw_error_message(&err));
     assert_int_equal(out.len, 300);
     assert_memory_equal(out.data, f->blob.data + 5000, 300);
-    assert_int_equal(ft_server_count(&f->server, "/fault/500-then-ok/" BLOB_NAME), 3);
+    assert_int_equal(pw_test_server_count(&f->server, "/fault/500-then-ok/" BLOB_NAME), 3);
     free(url);
 
     /* retries exhausted: the last status, and the count */
-    url = ft_url(&f->server, "/fault/500-then-ok/" BLOB_NAME "?n=10");
+    url = pw_test_server_url(&f->server, "/fault/500-then-ok/" BLOB_NAME "?n=10");
     assert_int_equal(pw_fetch_range(s, "x", 0, 0, &out, &total, &err), PW_EINVAL);
     assert_int_equal(pw_fetch_range(s, url, 0, 10, &out, &total, &err), PW_ENET);
     assert_non_null(strstr(pw_error_message(&err), "HTTP 500"));
@@ -373,7 +322,7 @@ static void test_retries_redirects_credentials(void **state)
     free(url);
 
     /* a redirect is followed; the range applies to the target */
-    url = ft_url(&f->server, "/fault/redirect/" BLOB_NAME);
+    url = pw_test_server_url(&f->server, "/fault/redirect/" BLOB_NAME);
     if (pw_fetch_range(s, url, -50, 0, &out, &total, &err) != PW_OK)
         fail_msg("suffix through redirect: %s", pw_error_message(&err));
     assert_memory_equal(out.data, f->blob.data + f->blob.len - 50, 50);
@@ -415,10 +364,10 @@ static void test_probe(void **state)
     char *missing_local = pw_path_join(f->root, "nope.whl");
     char *local = pw_path_join(f->root, BLOB_NAME);
     char *urls[6] = {
-        ft_url(&f->server, "/fault/redirect/" BLOB_NAME),
-        ft_url(&f->server, "/missing.whl"),
-        ft_url(&f->server, "/fault/truncate-norange/" BLOB_NAME "?n=0"),
-        ft_url(&f->server, "/fault/500-then-ok/empty.whl?n=5"),
+        pw_test_server_url(&f->server, "/fault/redirect/" BLOB_NAME),
+        pw_test_server_url(&f->server, "/missing.whl"),
+        pw_test_server_url(&f->server, "/fault/truncate-norange/" BLOB_NAME "?n=0"),
+        pw_test_server_url(&f->server, "/fault/500-then-ok/empty.whl?n=5"),
         local,
         missing_local,
     };
@@ -447,7 +396,7 @@ static void test_offline(void **state)
     fixture *f = *state;
     pw_fetch_session *s = session(f, true);
     const char *path = "/offline/" BLOB_NAME;
-    char *url = ft_url(&f->server, path);
+    char *url = pw_test_server_url(&f->server, path);
     pw_buf out = PW_BUF_INIT;
     pw_error err = {0};
     uint64_t total = 0;
@@ -455,7 +404,7 @@ static void test_offline(void **state)
     assert_non_null(strstr(pw_error_message(&err), "offline"));
     assert_non_null(strstr(pw_error_message(&err), url));
     assert_int_equal(pw_fetch_range(s, url, -10, 0, &out, &total, &err), PW_ENET);
-    assert_int_equal(ft_server_count(&f->server, path), 0);
+    assert_int_equal(pw_test_server_count(&f->server, path), 0);
     free(url);
     pw_error_clear(&err);
     pw_buf_free(&out);

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,9 +192,8 @@ static void test_requirements_follow_extras(void **state)
 {
     pw_metadata m;
     pw_error err = {0};
-    assert_int_equal(pw_metadata_parse("requests", requests_metadata, strlen(requests_metadata), &m,
-                                       &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_metadata_parse("requests", requests_metadata, strlen(requests_metadata), &m,
+                                   &err), &err);
     pw_marker_env env;
     memset(&env, 0, sizeof(env));
     pw_marker_env_pyodide(&env, "3.12.7", "3.1.58", NULL);
@@ -340,8 +341,7 @@ static void test_check_identity(void **state)
 {
     pw_metadata m;
     pw_error err = {0};
-    assert_int_equal(pw_metadata_parse("PKG-INFO", pkg_info_1_0, strlen(pkg_info_1_0), &m, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_metadata_parse("PKG-INFO", pkg_info_1_0, strlen(pkg_info_1_0), &m, &err), &err);
     for (size_t i = 0; i < N_ELEMS(identity_cases); i++) {
         const identity_case *c = &identity_cases[i];
         int rc = pw_metadata_check_identity(&m, "wheel foo-1.0-py3-none-any.whl",

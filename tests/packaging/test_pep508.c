@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +138,7 @@ static void test_parse_cases(void **state)
 
         /* The canonical text parses back to itself. */
         pw_requirement again;
-        assert_int_equal(pw_requirement_parse(pw_slice_make(out.data, out.len), &again, &err), 0);
+        PW_ASSERT_OK(pw_requirement_parse(pw_slice_make(out.data, out.len), &again, &err), &err);
         pw_buf out2 = PW_BUF_INIT;
         pw_requirement_format(&again, &out2);
         assert_string_equal(pw_buf_cstr(&out2), pw_buf_cstr(&out));
@@ -274,7 +276,7 @@ static void test_nesting_limit(void **state)
         pw_error err = {0, NULL};
         int rc = pw_requirement_parse(pw_slice_make(text.data, text.len), &r, &err);
         if (depth <= PW_MARKER_MAX_DEPTH) {
-            assert_int_equal(rc, 0);
+            PW_ASSERT_OK(rc, &err);
             pw_buf out = PW_BUF_INIT;
             pw_requirement_format(&r, &out);
             assert_string_equal(pw_buf_cstr(&out), "foo; os_name == \"posix\"");
@@ -297,7 +299,7 @@ static void test_nesting_limit(void **state)
     pw_buf_reset(&text);
     for (int i = 0; i < 100000; i++)
         pw_buf_puts(&text, i ? " and os_name == 'posix'" : "os_name == 'posix'");
-    assert_int_equal(pw_marker_parse(pw_slice_make(text.data, text.len), &m, &err), 0);
+    PW_ASSERT_OK(pw_marker_parse(pw_slice_make(text.data, text.len), &m, &err), &err);
     pw_marker_env env;
     pw_marker_env_pyodide(&env, "3.12.7", "3.1.58", NULL);
     assert_true(pw_marker_evaluate(m, &env, NULL));
@@ -466,7 +468,7 @@ static void test_env_pyodide(void **state)
     pw_marker_env empty = {0};
     pw_marker *m = NULL;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_marker_parse(pw_slice_from("os_name == ''"), &m, &err), 0);
+    PW_ASSERT_OK(pw_marker_parse(pw_slice_from("os_name == ''"), &m, &err), &err);
     assert_true(pw_marker_evaluate(m, &empty, NULL));
     pw_marker_free(m);
 }
@@ -479,18 +481,20 @@ static void test_requirement_applies(void **state)
     pw_error err = {0, NULL};
     pw_requirement r;
 
-    assert_int_equal(pw_requirement_parse(pw_slice_from("numpy"), &r, &err), 0);
+    PW_ASSERT_OK(pw_requirement_parse(pw_slice_from("numpy"), &r, &err), &err);
     assert_true(pw_requirement_applies(&r, &env, NULL));
     pw_requirement_free(&r);
 
-    assert_int_equal(pw_requirement_parse(pw_slice_from("pywin32; sys_platform == 'win32'"), &r, &err), 0);
+    PW_ASSERT_OK(pw_requirement_parse(pw_slice_from("pywin32; sys_platform == 'win32'"), &r, &err),
+                 &err);
     assert_false(pw_requirement_applies(&r, &env, NULL));
     assert_false(pw_marker_mentions_extra(r.marker));
     pw_requirement_free(&r);
 
-    assert_int_equal(pw_requirement_parse(pw_slice_from("pytest; python_version > '3' and extra == 'Test'"),
-                                          &r, &err),
-                     0);
+    PW_ASSERT_OK(
+        pw_requirement_parse(pw_slice_from("pytest; python_version > '3' and extra == 'Test'"), &r,
+                             &err),
+        &err);
     assert_true(pw_marker_mentions_extra(r.marker));
     assert_false(pw_requirement_applies(&r, &env, NULL));
     assert_true(pw_requirement_applies(&r, &env, "test"));

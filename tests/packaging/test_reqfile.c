@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -432,7 +434,7 @@ static void test_hash_weak_algorithm(void **state)
     pw_reqfile rf;
     pw_error err = {0, NULL};
     const char *text = "foo==1 --hash=sha256:" H1 "\n";
-    assert_int_equal(pw_reqfile_parse_text(F, text, strlen(text), &memfs_io, &rf, &err), 0);
+    PW_ASSERT_OK(pw_reqfile_parse_text(F, text, strlen(text), &memfs_io, &rf, &err), &err);
     pw_strlist_push(&rf.requirements[0].hashes, "md5:d41d8cd98f00b204e9800998ecf8427e");
     assert_int_equal(pw_reqfile_check_hashes(&rf, &err), PW_EINVAL);
     assert_non_null(strstr(pw_error_message(&err), F ":1: --hash=md5:"));
@@ -449,7 +451,7 @@ static void test_entry_fields(void **state)
     const char *text = "# header\nfoo==${VERSION} \\\n  --hash=sha256:" H1 "\n-c cons.txt\n";
     pw_reqfile rf;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_reqfile_parse_text(F, text, strlen(text), &memfs_io, &rf, &err), 0);
+    PW_ASSERT_OK(pw_reqfile_parse_text(F, text, strlen(text), &memfs_io, &rf, &err), &err);
     assert_int_equal(rf.n_requirements, 2);
     const pw_reqfile_entry *e = &rf.requirements[0];
     assert_string_equal(e->text, "foo==1.2.3");
@@ -479,7 +481,7 @@ static void test_include_depth(void **state)
     pw_reqfile_io io = {memfs_read, memfs_getenv, &last};
     pw_reqfile rf;
     pw_error err = {0, NULL};
-    assert_int_equal(pw_reqfile_parse("chain/1.txt", &io, &rf, &err), 0);
+    PW_ASSERT_OK(pw_reqfile_parse("chain/1.txt", &io, &rf, &err), &err);
     assert_int_equal(rf.n_requirements, 1);
     assert_string_equal(rf.requirements[0].file, "chain/32.txt");
     assert_int_equal(rf.files.len, PW_REQFILE_MAX_DEPTH);
@@ -500,37 +502,23 @@ static void test_include_depth(void **state)
 
 /* -------------------------------------------------- the real file system */
 
-static void write_text(const char *dir, const char *name, const char *text)
-{
-    char *path = pw_path_join(dir, name);
-    char *parent = pw_path_dirname(path);
-    pw_error err = {0, NULL};
-    assert_int_equal(pw_mkdirs(parent, &err), 0);
-    assert_int_equal(pw_write_file_atomic(path, text, strlen(text), &err), 0);
-    free(parent);
-    free(path);
-}
-
 static void test_real_files(void **state)
 {
     (void)state;
-    const char *tmp = getenv("PWPKG_TEST_TMP");
     pw_error err = {0, NULL};
-    char *base = pw_path_join(tmp && *tmp ? tmp : "/tmp", "reqfile-XXXXXX");
-    assert_int_equal(pw_mkdirs(tmp && *tmp ? tmp : "/tmp", &err), 0);
-    assert_non_null(mkdtemp(base));
+    char *base = pw_test_tempdir("reqfile");
 
-    write_text(base, "requirements.txt",
+    pw_test_write_text(base, "requirements.txt",
                "# app\n-r sub/more.txt\n-c constraints.txt\nattrs>=23 \\\n    ; python_version >= '3.8'\n");
-    write_text(base, "sub/more.txt", "--pre\nsix==1.16.0  # pinned\n-r ../common.txt\n");
-    write_text(base, "common.txt", "idna\n");
-    write_text(base, "constraints.txt", "idna<4\n");
-    write_text(base, "loop1.txt", "-r loop2.txt\n");
-    write_text(base, "loop2.txt", "-r loop1.txt\n");
+    pw_test_write_text(base, "sub/more.txt", "--pre\nsix==1.16.0  # pinned\n-r ../common.txt\n");
+    pw_test_write_text(base, "common.txt", "idna\n");
+    pw_test_write_text(base, "constraints.txt", "idna<4\n");
+    pw_test_write_text(base, "loop1.txt", "-r loop2.txt\n");
+    pw_test_write_text(base, "loop2.txt", "-r loop1.txt\n");
 
     char *root = pw_path_join(base, "requirements.txt");
     pw_reqfile rf;
-    assert_int_equal(pw_reqfile_parse(root, NULL, &rf, &err), 0);
+    PW_ASSERT_OK(pw_reqfile_parse(root, NULL, &rf, &err), &err);
     pw_buf out = PW_BUF_INIT;
     dump(&rf, &out);
     pw_buf want = PW_BUF_INIT;
@@ -551,14 +539,14 @@ static void test_real_files(void **state)
                   base, loop, base, loop);
     assert_string_equal(pw_error_message(&err), pw_buf_cstr(&want));
 
-    write_text(base, "missing.txt", "-r nowhere.txt\n");
+    pw_test_write_text(base, "missing.txt", "-r nowhere.txt\n");
     char *missing = pw_path_join(base, "missing.txt");
     assert_int_equal(pw_reqfile_parse(missing, NULL, &rf, &err), PW_ENOTFOUND);
     pw_buf_reset(&want);
     pw_buf_printf(&want, "%s:1:4: cannot read requirements file: ", missing);
     assert_memory_equal(pw_error_message(&err), pw_buf_cstr(&want), want.len);
 
-    assert_int_equal(pw_remove_tree(base, &err), 0);
+    PW_ASSERT_OK(pw_remove_tree(base, &err), &err);
     pw_error_clear(&err);
     pw_buf_free(&out);
     pw_buf_free(&want);

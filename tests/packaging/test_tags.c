@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -373,7 +375,7 @@ static void test_tagset_rank_order(void **state)
     for (size_t i = 0; i < sizeof(best_first) / sizeof(best_first[0]); i++) {
         pw_wheel_name w;
         pw_error err = {0};
-        assert_int_equal(pw_wheel_name_parse(best_first[i], &w, &err), 0);
+        PW_ASSERT_OK(pw_wheel_name_parse(best_first[i], &w, &err), &err);
         int rank = pw_tagset_rank(&set, &w);
         if (rank <= previous)
             fail_msg("%s: rank %d is not after %d", best_first[i], rank, previous);

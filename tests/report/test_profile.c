@@ -23,25 +23,14 @@ static char *bundle; /* <dir>/python_modules */
 
 static void put(const char *rel, const char *text)
 {
-    char *p = pw_path_join(bundle, rel);
-    char *d = pw_path_dirname(p);
-    pw_error err = {0};
-    PW_ASSERT_OK(pw_mkdirs(d, &err), &err);
-    PW_ASSERT_OK(pw_write_file_atomic(p, text, strlen(text), &err), &err);
-    free(d);
-    free(p);
+    pw_test_write_text(bundle, rel, text);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    const char *tmp = getenv("PWPKG_TEST_TMP");
-    pw_buf b = PW_BUF_INIT;
-    pw_buf_printf(&b, "%s/report.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    dir = pw_test_tempdir("report");
     pw_error err = {0};
-    pw_mkdirs(tmp && *tmp ? tmp : "/tmp", &err);
-    dir = pw_buf_detach(&b);
-    assert_non_null(mkdtemp(dir));
     bundle = pw_path_join(dir, "python_modules");
     put("alpha/__init__.py", "import beta\n");
     put("alpha/_speed.so", "\0asm");

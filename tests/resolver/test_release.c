@@ -310,14 +310,7 @@ static void test_compat_errors(void **state)
 
 static char *make_temp_dir(void)
 {
-    const char *base = getenv("PWPKG_TEST_TMP");
-    if (!base || !*base)
-        base = "/tmp";
-    pw_error err = {0};
-    PW_ASSERT_OK(pw_mkdirs(base, &err), &err);
-    char *tmpl = pw_path_join(base, "release-XXXXXX");
-    assert_non_null(mkdtemp(tmpl));
-    return tmpl;
+    return pw_test_tempdir("release");
 }
 
 static void put_file(const char *dir, const char *name, const char *text)
@@ -366,9 +359,8 @@ static void test_wrangler_read_dir(void **state)
     assert_string_equal(cfg.compatibility_date, "2025-09-29");
     assert_flags(&cfg, "python_workers");
     const pw_release_info *r;
-    assert_int_equal(pw_release_from_compat(cfg.compatibility_date, &cfg.compatibility_flags, &r,
-                                            NULL, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_release_from_compat(cfg.compatibility_date, &cfg.compatibility_flags, &r,
+                                        NULL, &err), &err);
     assert_string_equal(r->version, "0.28.2");
     pw_wrangler_config_free(&cfg);
 
@@ -614,9 +606,8 @@ static void check_env_configs(const char *path, const char *text, size_t exclude
     assert_int_equal(c.var_names.len, 0);
     assert_int_equal(c.vars_line, 0);
     const pw_release_info *r;
-    assert_int_equal(pw_release_from_compat(c.compatibility_date, &c.compatibility_flags, &r,
-                                            NULL, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_release_from_compat(c.compatibility_date, &c.compatibility_flags, &r,
+                                        NULL, &err), &err);
     pw_wrangler_config_free(&c);
     assert_int_equal(cap.warnings, 1);
     char want[128];
@@ -671,8 +662,7 @@ static void test_wrangler_bindings(void **state)
                         "}\n";
     pw_wrangler_config c;
     pw_error err = {0};
-    assert_int_equal(pw_wrangler_parse("w/wrangler.jsonc", jsonc, strlen(jsonc), NULL, &c, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_wrangler_parse("w/wrangler.jsonc", jsonc, strlen(jsonc), NULL, &c, &err), &err);
     const char *want[][3] = {{"KV", "kv_namespaces", ""},
                              {"MY_DO", "durable_objects", "MyDurableObject"},
                              {"REMOTE", "durable_objects", ""},
@@ -686,8 +676,8 @@ static void test_wrangler_bindings(void **state)
     }
     assert_null(c.assets_directory);
     pw_wrangler_config_free(&c);
-    assert_int_equal(pw_wrangler_parse("w/wrangler.jsonc", jsonc, strlen(jsonc), "dev", &c, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_wrangler_parse("w/wrangler.jsonc", jsonc, strlen(jsonc), "dev", &c, &err),
+                 &err);
     assert_int_equal(c.binding_names.len, 1);
     assert_string_equal(c.binding_names.items[0], "BUCKET");
     pw_wrangler_config_free(&c);
@@ -697,8 +687,7 @@ static void test_wrangler_bindings(void **state)
                        "[assets]\n"
                        "directory = \"./public\"\n"
                        "run_worker_first = [\"/api/*\", \"!/api/docs/*\"]\n";
-    assert_int_equal(pw_wrangler_parse("w/wrangler.toml", toml, strlen(toml), NULL, &c, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_wrangler_parse("w/wrangler.toml", toml, strlen(toml), NULL, &c, &err), &err);
     assert_string_equal(c.assets_directory, "./public");
     assert_int_equal(c.assets_line, 2);
     assert_string_equal(c.assets_not_found_handling, "none");
@@ -736,8 +725,7 @@ static void test_wrangler_unknown_keys(void **state)
     start_capture();
     const char *toml = "name = \"w\"\nmian = \"src/entry.py\"\n\"$schema\" = \"x\"\n"
                        "[env.a]\nvars = {}\nmain = \"a.py\"\nsend_metrics = true\n";
-    assert_int_equal(pw_wrangler_parse("w/wrangler.toml", toml, strlen(toml), "a", &c, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_wrangler_parse("w/wrangler.toml", toml, strlen(toml), "a", &c, &err), &err);
     pw_wrangler_config_free(&c);
     assert_int_equal(cap.warnings, 2);
     assert_non_null(strstr(pw_buf_cstr(&cap.text),
@@ -749,8 +737,7 @@ static void test_wrangler_unknown_keys(void **state)
     cap.warnings = 0;
     pw_buf_reset(&cap.text);
     const char *json = "{\n \"name\": \"w\",\n \"compat_date\": \"2025-01-01\"\n}";
-    assert_int_equal(pw_wrangler_parse("w/wrangler.json", json, strlen(json), NULL, &c, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_wrangler_parse("w/wrangler.json", json, strlen(json), NULL, &c, &err), &err);
     pw_wrangler_config_free(&c);
     assert_int_equal(cap.warnings, 1);
     assert_non_null(strstr(pw_buf_cstr(&cap.text),

@@ -10,15 +10,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_server.h"
 #include "test_support.h"
 
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zip.h>
@@ -30,94 +29,18 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-extern char **environ;
-
 /* ----------------------------------------------------------- fixtures */
 
 typedef struct fixture {
     char *dir;
     char *root; /* served by nginx and the test server */
     char *cache;
-    char *nginx_tmp;
-    int nginx_port; /* 0: no nginx */
-    pid_t server_pid;
-    int server_stdin;
-    int server_port;
+    pw_test_nginx nginx; /* port 0: no nginx */
+    pw_test_server server;
 } fixture;
-
-static int run(const char *cmd, pw_buf *out)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    char chunk[512];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        if (out)
-            pw_buf_append(out, chunk, n);
-    return pclose(p);
-}
-
-static void start_nginx(fixture *f)
-{
-    if (access("/usr/sbin/nginx", X_OK) != 0)
-        return;
-    f->nginx_tmp = pw_path_join(f->dir, "ng");
-    pw_buf cmd = PW_BUF_INIT, out = PW_BUF_INIT;
-    pw_buf_printf(&cmd, "bash %s/tests/nginx/start.sh --root %s --tmp %s --watch-pid %ld 2>&1",
-                  PWPKG_SOURCE_DIR, f->root, f->nginx_tmp, (long)getpid());
-    if (run(cmd.data, &out) != 0)
-        fail_msg("start.sh failed: %s", pw_buf_cstr(&out));
-    const char *p = strstr(pw_buf_cstr(&out), "PORT=");
-    f->nginx_port = p ? atoi(p + 5) : 0;
-    assert_true(f->nginx_port > 0);
-    pw_buf_free(&cmd);
-    pw_buf_free(&out);
-}
-
-/* pw_test_server (tests/tools), built next to this test. */
-static void start_test_server(fixture *f)
-{
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    assert_true(n > 0);
-    self[n] = '\0';
-    char *dir = pw_path_dirname(self);
-    char *exe = pw_path_join(dir, "pw_test_server");
-    free(dir);
-    int in[2], out[2];
-    assert_int_equal(pipe(in), 0);
-    assert_int_equal(pipe(out), 0);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_addclose(&fa, in[1]);
-    posix_spawn_file_actions_addclose(&fa, out[0]);
-    char *argv[] = {exe, "--root", f->root, "--idle-timeout", "120", "--watch-stdin", NULL};
-    int rc = posix_spawn(&f->server_pid, exe, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        fail_msg("cannot start %s: %s", exe, strerror(rc));
-    free(exe);
-    close(in[0]);
-    close(out[1]);
-    f->server_stdin = in[1];
-    char line[32] = "";
-    size_t len = 0;
-    while (len < sizeof(line) - 1 && read(out[0], line + len, 1) == 1 && line[len] != '\n')
-        len++;
-    line[len] = '\0';
-    close(out[0]);
-    f->server_port = atoi(line);
-    if (f->server_port <= 0)
-        fail_msg("pw_test_server did not report a port (got \"%s\")", line);
-}
 
 static int setup(void **state)
 {
-    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
-    setenv("no_proxy", "127.0.0.1,localhost", 1);
     fixture *f = pw_xcalloc(1, sizeof(*f));
     f->dir = pw_test_tempdir("remote-wheel");
     assert_non_null(f->dir);
@@ -128,8 +51,8 @@ static int setup(void **state)
     PW_ASSERT_OK(pw_mkdirs(f->root, &err), &err);
     /* nginx first: it would inherit the test server's stdin pipe and keep
      * the server alive after the pipe is closed. */
-    start_nginx(f);
-    start_test_server(f);
+    pw_test_nginx_start(&f->nginx, f->root, f->dir, false);
+    pw_test_server_start(&f->server, f->root);
     *state = f;
     return 0;
 }
@@ -137,22 +60,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    close(f->server_stdin);
-    int status;
-    waitpid(f->server_pid, &status, 0);
-    if (f->nginx_port) {
-        pw_buf cmd = PW_BUF_INIT;
-        pw_buf_printf(&cmd, "bash %s/tests/nginx/stop.sh %s", PWPKG_SOURCE_DIR, f->nginx_tmp);
-        run(cmd.data, NULL);
-        pw_buf_free(&cmd);
-    }
+    pw_test_server_stop(&f->server);
+    pw_test_nginx_stop(&f->nginx);
     pw_error err = {0};
     pw_remove_tree(f->dir, &err);
     pw_error_clear(&err);
     free(f->dir);
     free(f->root);
     free(f->cache);
-    free(f->nginx_tmp);
     free(f);
     return 0;
 }
@@ -210,28 +125,6 @@ static char *write_wheel(fixture *f, const pw_wheelgen_spec *spec)
     if (pw_wheelgen_write(spec, f->root, &path, &err) != PW_OK)
         fail_msg("wheelgen: %s", pw_error_message(&err));
     return path;
-}
-
-/* pw_test_server's count of the requests for `path` (GET /_count/path). */
-static long server_count(fixture *f, const char *path)
-{
-    pw_fetch_options o;
-    pw_fetch_options_default(&o);
-    o.cache_dir = f->cache;
-    o.refresh = true;
-    pw_fetch_session *s = NULL;
-    pw_error err = {0};
-    assert_int_equal(pw_fetch_session_new(&o, &s, &err), PW_OK);
-    pw_buf url = PW_BUF_INIT;
-    pw_buf_printf(&url, "http://127.0.0.1:%d/_count%s", f->server_port, path);
-    pw_fetch_request req;
-    if (pw_fetch_page(s, url.data, NULL, &req, &err) != PW_OK)
-        fail_msg("%s", pw_error_message(&err));
-    long n = strtol(pw_buf_cstr(&req.body), NULL, 10);
-    pw_fetch_request_free(&req);
-    pw_buf_free(&url);
-    pw_fetch_session_free(s);
-    return n;
 }
 
 static char *small_wheel(fixture *f, const char *name)
@@ -344,7 +237,7 @@ static void access_log(fixture *f, const char *name, long *requests, uint64_t *b
 {
     *requests = 0;
     *bytes = 0;
-    char *log = pw_path_join(f->nginx_tmp, "access.log");
+    char *log = pw_path_join(f->nginx.tmp, "access.log");
     pw_buf text = PW_BUF_INIT;
     pw_error err = {0};
     if (pw_read_file(log, &text, &err) == PW_OK && text.len) {
@@ -381,7 +274,7 @@ static void read_counted(fixture *f, pw_fetch_session *s, const char *path, long
     PW_ASSERT_OK(pw_read_file(path, &content, &err), &err);
     PW_ASSERT_OK(pw_write_file_atomic(copy, content.data, content.len, &err), &err);
     chmod(copy, 0644);
-    char *url = http_url(f->nginx_port, copy);
+    char *url = http_url(f->nginx.port, copy);
     if (pw_remote_wheel_metadata(s, url, out, &err) != PW_OK)
         fail_msg("%s", pw_error_message(&err));
     long requests = 0;
@@ -406,7 +299,7 @@ static void expect_same(fixture *f, pw_fetch_session *s, const char *path)
     pw_buf expected = PW_BUF_INIT, got = PW_BUF_INIT;
     libzip_metadata(path, &expected);
     char *urls[3] = {pw_xstrdup(path), file_url(path),
-                     f->nginx_port ? http_url(f->nginx_port, path) : NULL};
+                     f->nginx.port ? http_url(f->nginx.port, path) : NULL};
     for (size_t i = 0; i < N_ELEMS(urls); i++) {
         if (!urls[i])
             continue;
@@ -427,7 +320,7 @@ static void test_small_wheel(void **state)
     pw_fetch_session *s = session(f);
     char *path = small_wheel(f, "small");
     expect_same(f, s, path);
-    if (f->nginx_port) {
+    if (f->nginx.port) {
         /* Everything is in the 65 KiB tail: one request, the file's size */
         pw_buf got = PW_BUF_INIT;
         uint64_t bytes = 0;
@@ -523,7 +416,7 @@ static void test_large_wheel_reads_little(void **state)
     spec.n_files = N + 4;
     char *path = write_wheel(f, &spec);
     expect_same(f, s, path);
-    if (f->nginx_port) {
+    if (f->nginx.port) {
         /* the tail, the central directory, METADATA: three ranges */
         pw_buf got = PW_BUF_INIT;
         uint64_t bytes = 0;
@@ -610,7 +503,7 @@ static void test_no_range_support(void **state)
     char *path = small_wheel(f, "noranges");
     pw_buf url = PW_BUF_INIT;
     /* pw_test_server: truncate-norange with n=0 ignores every Range */
-    pw_buf_printf(&url, "http://127.0.0.1:%d/fault/truncate-norange/%s?n=0", f->server_port,
+    pw_buf_printf(&url, "http://127.0.0.1:%d/fault/truncate-norange/%s?n=0", f->server.port,
                   pw_path_basename(path));
     pw_buf got = PW_BUF_INIT;
     pw_error err = {0};
@@ -621,21 +514,21 @@ static void test_no_range_support(void **state)
     if (pw_remote_wheel_metadata(s, url.data, &got, &err) != PW_OK)
         fail_msg("%s", pw_error_message(&err));
     assert_non_null(strstr(got.data, "Name: noranges"));
-    assert_int_equal(server_count(f, count_path.data), 1);
+    assert_int_equal(pw_test_server_count(&f->server, count_path.data), 1);
     char hex[PW_SHA256_HEX_LEN + 1];
     uint64_t size = 0;
-    assert_int_equal(pw_sha256_file_hex(path, hex, &size, &err), PW_OK);
+    PW_ASSERT_OK(pw_sha256_file_hex(path, hex, &size, &err), &err);
     pw_fetch_request req;
     if (pw_fetch_artifact(s, url.data, hex, &req, &err) != PW_OK)
         fail_msg("%s", pw_error_message(&err));
     assert_true(req.from_cache);
     pw_fetch_request_free(&req);
-    assert_int_equal(server_count(f, count_path.data), 1);
+    assert_int_equal(pw_test_server_count(&f->server, count_path.data), 1);
     pw_buf_free(&count_path);
     /* the same server with ranges: pw_test_server answers suffix ranges
      * with the whole file too, so it works the same way */
     pw_buf_reset(&url);
-    pw_buf_printf(&url, "http://127.0.0.1:%d/%s", f->server_port, pw_path_basename(path));
+    pw_buf_printf(&url, "http://127.0.0.1:%d/%s", f->server.port, pw_path_basename(path));
     if (pw_remote_wheel_metadata(s, url.data, &got, &err) != PW_OK)
         fail_msg("%s", pw_error_message(&err));
     /* offline: no network, and a clear word for it */
@@ -803,7 +696,7 @@ static void test_bad_archives(void **state)
         PW_ASSERT_OK(pw_read_file(path, &bytes, &err), &err);
         apply_damage(&bytes, c->damage);
         PW_ASSERT_OK(pw_write_file_atomic(path, bytes.data, bytes.len, &err), &err);
-        char *urls[2] = {file_url(path), f->nginx_port ? http_url(f->nginx_port, path) : NULL};
+        char *urls[2] = {file_url(path), f->nginx.port ? http_url(f->nginx.port, path) : NULL};
         for (size_t u = 0; u < N_ELEMS(urls); u++) {
             if (!urls[u])
                 continue;

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "pep440.h"
 #include "solver.h"
 
@@ -949,7 +951,7 @@ static void check_dep(const run *r, const pw_solver_dep *dep, const char *who)
 /* Every requirement met, one version per package, nothing unreachable. */
 static void check_solution(run *r)
 {
-    assert_int_equal(r->rc, 0);
+    PW_ASSERT_OK(r->rc, &r->err);
     bool *reached = calloc(r->n_sol + 1, sizeof(bool));
     size_t *stack = calloc(r->n_sol + 1, sizeof(size_t));
     size_t n_stack = 0;
@@ -968,9 +970,8 @@ static void check_solution(run *r)
         const pw_solver_dep *deps;
         size_t n_deps;
         pw_error err = {0, NULL};
-        assert_int_equal(tp_dependencies(&r->prov, r->sol[k].package, r->sol[k].candidate_index,
-                                         &deps, &n_deps, &err),
-                         0);
+        PW_ASSERT_OK(tp_dependencies(&r->prov, r->sol[k].package, r->sol[k].candidate_index,
+                                     &deps, &n_deps, &err), &err);
         for (size_t d = 0; d < n_deps; d++) {
             check_dep(r, &deps[d], r->sol[k].package);
             size_t j = (size_t)sol_find(r, deps[d].package);
@@ -1036,7 +1037,7 @@ static void test_hints_change_nothing(void **state)
         u.rows[u.n].package = NULL;
         run plain = {0};
         run_solve(&plain, u.rows, "pkg000; pkg001; pkg002; pkg003; pkg004", NULL);
-        assert_int_equal(plain.rc, 0);
+        PW_ASSERT_OK(plain.rc, &plain.err);
 
         run hinted = {0};
         hint_log log = {&hinted.prov, 0, 0, 0};
@@ -1045,7 +1046,7 @@ static void test_hints_change_nothing(void **state)
         tdeps_add_list(&hinted.roots, "pkg000; pkg001; pkg002; pkg003; pkg004");
         hinted.rc = pw_solve_hinted(&provider, record_hints, hinted.roots.items, hinted.roots.n,
                                     NULL, &hinted.sol, &hinted.n_sol, &hinted.err);
-        assert_int_equal(hinted.rc, 0);
+        PW_ASSERT_OK(hinted.rc, &hinted.err);
         assert_int_equal(hinted.n_sol, plain.n_sol);
         for (size_t i = 0; i < plain.n_sol; i++) {
             assert_string_equal(hinted.sol[i].package, plain.sol[i].package);
@@ -1129,7 +1130,7 @@ static bool bf_solvable(const trow *rows, const tdeps *roots)
     pw_error err = {0, NULL};
     size_t combos = 1;
     for (int i = 0; i < BF_PACKAGES; i++) {
-        assert_int_equal(tp_candidates(&bf.prov, bf_names[i], &bf.cands[i], &bf.n[i], &err), 0);
+        PW_ASSERT_OK(tp_candidates(&bf.prov, bf_names[i], &bf.cands[i], &bf.n[i], &err), &err);
         combos *= bf.n[i] + 1;
     }
     bool found = false;
@@ -1149,7 +1150,7 @@ static bool bf_solvable(const trow *rows, const tdeps *roots)
             size_t n_deps;
             int rc = tp_dependencies(&bf.prov, bf_names[i], (size_t)bf.choice[i], &deps, &n_deps,
                                      &err);
-            assert_int_equal(rc, 0);
+            PW_ASSERT_OK(rc, &err);
             for (size_t d = 0; d < n_deps && ok; d++)
                 ok = bf_dep_met(&bf, &deps[d]);
         }
@@ -1214,7 +1215,7 @@ static void test_checker_rejects_bad_solution(void **state)
     const pw_solver_dep *deps;
     size_t n_deps;
     pw_error err = {0, NULL};
-    assert_int_equal(tp_dependencies(&r.prov, "a", 0, &deps, &n_deps, &err), 0);
+    PW_ASSERT_OK(tp_dependencies(&r.prov, "a", 0, &deps, &n_deps, &err), &err);
     const tpkg *b = prov_pkg(&r, "b");
     assert_false(pw_specifier_set_contains(deps[0].specifiers, &b->cands[1].version, true));
     run_free(&r);

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "runtime_check.h"
 
 static const char *test_tmp(void)
@@ -42,7 +44,7 @@ void rt_write(const char *root, const char *rel, const char *text)
     pw_error err = {0};
     char *path = pw_path_join(root, rel);
     char *dir = pw_path_dirname(path);
-    assert_int_equal(pw_mkdirs(dir, &err), 0);
+    PW_ASSERT_OK(pw_mkdirs(dir, &err), &err);
     if (pw_write_file_atomic(path, text, strlen(text), &err) != 0)
         fail_msg("%s", pw_error_message(&err));
     free(dir);

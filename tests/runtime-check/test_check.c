@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "runtime_check.h"
 #include "support_runtime.h"
 
@@ -283,7 +285,7 @@ static void test_compile_tree(void **state)
         fail_msg("%s", pw_error_message(&err));
 
     pw_runtime_info info;
-    assert_int_equal(pw_runtime_read_info(f->runtime, &info, &err), 0);
+    PW_ASSERT_OK(pw_runtime_read_info(f->runtime, &info, &err), &err);
     /* PEP 3147 name: cpython-3XY from the release's Python. */
     int minor = 0;
     assert_int_equal(sscanf(info.python, "3.%d", &minor), 1);
@@ -298,7 +300,7 @@ static void test_compile_tree(void **state)
     assert_int_equal(first[4], 1);
 
     /* Deterministic: compiling again gives the same bytes. */
-    assert_int_equal(pw_check_compile_tree(&o, tree, &err), 0);
+    PW_ASSERT_OK(pw_check_compile_tree(&o, tree, &err), &err);
     char *second = rt_read(pyc, &len2);
     assert_int_equal(len1, len2);
     assert_memory_equal(first, second, len1);
@@ -345,9 +347,9 @@ static void test_shared_libraries(void **state)
     };
     pw_error err = {0};
     char *lib = pw_path_join(bundle, "lib");
-    assert_int_equal(pw_mkdirs(lib, &err), 0);
+    PW_ASSERT_OK(pw_mkdirs(lib, &err), &err);
     char *good_so = pw_path_join(lib, "libpwtest.so");
-    assert_int_equal(pw_write_file_atomic(good_so, side_module, sizeof side_module, &err), 0);
+    PW_ASSERT_OK(pw_write_file_atomic(good_so, side_module, sizeof side_module, &err), &err);
     rt_write(lib, "libnative.so", "\177ELF native code\n");
 
     pw_strlist list = PW_STRLIST_INIT;

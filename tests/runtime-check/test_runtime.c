@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_support.h"
+
 #include "runtime_check.h"
 #include "support_runtime.h"
 
@@ -21,7 +23,7 @@ static void assert_contains(const char *hay, const char *needle)
 static void write_exec(const char *path, const char *text)
 {
     pw_error err = {0};
-    assert_int_equal(pw_write_file_atomic(path, text, strlen(text), &err), 0);
+    PW_ASSERT_OK(pw_write_file_atomic(path, text, strlen(text), &err), &err);
     assert_int_equal(chmod(path, 0755), 0);
 }
 
@@ -43,10 +45,10 @@ static void test_install_locate_list(void **state)
 
     pw_error err = {0};
     char *found = NULL;
-    assert_int_equal(pw_runtime_locate("0.27.7", rt_cache_dir(), NULL, &found, &err), 0);
+    PW_ASSERT_OK(pw_runtime_locate("0.27.7", rt_cache_dir(), NULL, &found, &err), &err);
     assert_string_equal(found, dir);
     free(found);
-    assert_int_equal(pw_runtime_locate("0.27.7", rt_cache_dir(), dir, &found, &err), 0);
+    PW_ASSERT_OK(pw_runtime_locate("0.27.7", rt_cache_dir(), dir, &found, &err), &err);
     assert_string_equal(found, dir);
     free(found);
     /* --runtime naming another release is refused. */
@@ -54,7 +56,7 @@ static void test_install_locate_list(void **state)
     assert_contains(pw_error_message(&err), "is release 0.27.7, expected 0.29.5");
 
     pw_strlist list = PW_STRLIST_INIT;
-    assert_int_equal(pw_runtime_list(rt_cache_dir(), &list, &err), 0);
+    PW_ASSERT_OK(pw_runtime_list(rt_cache_dir(), &list, &err), &err);
     assert_true(pw_strlist_contains(&list, "0.27.7"));
     for (size_t i = 0; i < list.len; i++)
         assert_true(list.items[i][0] != '.');
@@ -81,7 +83,7 @@ static void test_locate_errors(void **state)
     assert_int_equal(pw_runtime_locate("../etc", empty, NULL, &found, &err), PW_EINVAL);
 
     pw_strlist list = PW_STRLIST_INIT;
-    assert_int_equal(pw_runtime_list(empty, &list, &err), 0);
+    PW_ASSERT_OK(pw_runtime_list(empty, &list, &err), &err);
     assert_int_equal(list.len, 0);
 
     char *dir = NULL;
@@ -108,7 +110,7 @@ static void test_install_missing_npm_and_bad_release(void **state)
     assert_contains(pw_error_message(&err), "npm pack pyodide@0.0.0-pwpkg-no-such-release");
     assert_null(dir);
     pw_strlist list = PW_STRLIST_INIT;
-    assert_int_equal(pw_runtime_list(cache, &list, &err), 0);
+    PW_ASSERT_OK(pw_runtime_list(cache, &list, &err), &err);
     assert_int_equal(list.len, 0);
     char *runtimes = pw_path_join(cache, "runtimes");
     char *leftover = pw_path_join(runtimes, "0.0.0-pwpkg-no-such-release");
@@ -184,7 +186,7 @@ static void test_verify_table(void **state)
     }
     pw_runtime_info info;
     pw_error err = {0};
-    assert_int_equal(pw_runtime_read_info(real, &info, &err), 0);
+    PW_ASSERT_OK(pw_runtime_read_info(real, &info, &err), &err);
     assert_string_equal(info.version, "0.27.7");
     assert_string_equal(info.python, "3.12.7");
     assert_string_equal(info.abi_version, "2024_0");
@@ -251,7 +253,7 @@ static void test_node_detection(void **state)
     free(saved);
     /* The real one. */
     int major = 0;
-    assert_int_equal(pw_runtime_find_node(NULL, &node, &major, &err), 0);
+    PW_ASSERT_OK(pw_runtime_find_node(NULL, &node, &major, &err), &err);
     assert_true(major >= PW_RUNTIME_NODE_MIN_MAJOR);
     free(node);
     pw_error_clear(&err);

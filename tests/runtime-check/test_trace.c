@@ -117,16 +117,16 @@ static void test_merge(void **state)
     (void)state;
     pw_trace a, b, c, merged = {0};
     pw_error err = {0};
-    assert_int_equal(parse("{\"trace_version\": 1, \"lock\": {\"digest\": \"" DIGEST_A "\"},"
-                           "\"runs\": [{\"entry\": \"e.py\"}], \"files\": [\"p/a.py\", \"p/b.py\"]}",
-                           &a, &err), PW_OK);
-    assert_int_equal(parse("{\"trace_version\": 1, \"lock\": {\"digest\": \"" DIGEST_A "\"},"
-                           "\"runs\": [{\"exercise\": \"x.py\"}],"
-                           "\"files\": [\"p/c.py\", \"p/a.py\", \"p/__pycache__/d.cpython-313.pyc\"]}",
-                           &b, &err), PW_OK);
-    assert_int_equal(parse("{\"trace_version\": 1, \"lock\": {\"digest\": \"" DIGEST_B "\", "
-                           "\"path\": \"other.lock\"}, \"runs\": [], \"files\": []}",
-                           &c, &err), PW_OK);
+    PW_ASSERT_OK(parse("{\"trace_version\": 1, \"lock\": {\"digest\": \"" DIGEST_A "\"},"
+                       "\"runs\": [{\"entry\": \"e.py\"}], \"files\": [\"p/a.py\", \"p/b.py\"]}",
+                       &a, &err), &err);
+    PW_ASSERT_OK(parse("{\"trace_version\": 1, \"lock\": {\"digest\": \"" DIGEST_A "\"},"
+                       "\"runs\": [{\"exercise\": \"x.py\"}],"
+                       "\"files\": [\"p/c.py\", \"p/a.py\", \"p/__pycache__/d.cpython-313.pyc\"]}",
+                       &b, &err), &err);
+    PW_ASSERT_OK(parse("{\"trace_version\": 1, \"lock\": {\"digest\": \"" DIGEST_B "\", "
+                       "\"path\": \"other.lock\"}, \"runs\": [], \"files\": []}",
+                       &c, &err), &err);
     PW_ASSERT_OK(pw_trace_merge(&merged, &a, "a.json", &err), &err);
     PW_ASSERT_OK(pw_trace_merge(&merged, &b, "b.json", &err), &err);
     assert_int_equal(merged.n_runs, 2);
@@ -178,9 +178,9 @@ static void trace_one_release(const char *version)
     rt_write(bundle, "pkg/later.py", "Y = 2\n");
     pw_error err = {0};
     char *lib = pw_path_join(bundle, "lib");
-    assert_int_equal(pw_mkdirs(lib, &err), 0);
+    PW_ASSERT_OK(pw_mkdirs(lib, &err), &err);
     char *so = pw_path_join(lib, "libpwtrace.so");
-    assert_int_equal(pw_write_file_atomic(so, side_module, sizeof side_module, &err), 0);
+    PW_ASSERT_OK(pw_write_file_atomic(so, side_module, sizeof side_module, &err), &err);
     char *scripts = pw_test_tempdir("exercise");
     rt_write(scripts, "ok.py", "import pkg.later\nassert pkg.later.Y == 2\n");
     rt_write(scripts, "raises.py", "import pkg\n\ndef go():\n    raise KeyError('nope')\n\ngo()\n");
@@ -230,7 +230,7 @@ static void trace_one_release(const char *version)
     /* An extension module is read through FS.open too: the side module has
      * no PyInit, so its import fails, after the loader opened it. */
     char *ext = pw_path_join(bundle, "pkg/_ext.so");
-    assert_int_equal(pw_write_file_atomic(ext, side_module, sizeof side_module, &err), 0);
+    PW_ASSERT_OK(pw_write_file_atomic(ext, side_module, sizeof side_module, &err), &err);
     pw_strlist ext_mods = PW_STRLIST_INIT;
     pw_strlist_push(&ext_mods, "pkg._ext");
     pw_check_trace ext_trace = {.record = true};

@@ -25,8 +25,8 @@ static void test_dev_vars(void **state)
                        "EMPTY=\n";
     pw_strlist names = PW_STRLIST_INIT, values = PW_STRLIST_INIT;
     pw_error err = {0};
-    assert_int_equal(pw_check_dev_vars_parse(".dev.vars", text, strlen(text), &names, &values, &err),
-                     PW_OK);
+    PW_ASSERT_OK(pw_check_dev_vars_parse(".dev.vars", text, strlen(text), &names, &values, &err),
+                 &err);
     const char *want[][2] = {{"API_KEY", "abc123"}, {"QUOTED", "a # b"}, {"TRAILING", "value"},
                              {"EMPTY", ""}};
     assert_int_equal(names.len, 4);
