@@ -1037,6 +1037,27 @@ static void find_packages(const char *dir, const char *prefix, int depth, pw_str
     closedir(d);
 }
 
+
+/* [tool.setuptools].packages or .py-modules: each dotted name a root of
+ * the wheel ("a.b" is a/b/, or a/b.py with suffix ".py"). */
+static int add_dotted_roots(wb *w, const pw_toml_value *key, const char *root,
+                            const pw_strlist *names, const char *field, const char *expected,
+                            const char *suffix, enum wb_walk walk, pw_error *err)
+{
+    for (size_t i = 0; i < names->len; i++) {
+        if (!valid_dotted(names->items[i]))
+            return at_line(err, PW_EINVAL, w, key, "[tool.setuptools].%s: \"%s\" is not a %s",
+                           field, names->items[i], expected);
+        char *rel = dotted_path(root, names->items[i], suffix);
+        char *arc = dotted_path("", names->items[i], suffix);
+        int rc = add_root(w, key, rel, arc, walk, err);
+        free(rel);
+        free(arc);
+        if (rc)
+            return rc;
+    }
+    return PW_OK;
+}
 static int setuptools_packages(wb *w, pw_error *err)
 {
     const pw_toml_value *cfg = pw_toml_get_path(w->root, "tool.setuptools");
@@ -1132,33 +1153,12 @@ static int setuptools_packages(wb *w, pw_error *err)
                                             "find table");
     }
     bool explicit_ = pk || mods.len;
-    for (size_t i = 0; rc == PW_OK && i < pkgs.len; i++) {
-        if (!valid_dotted(pkgs.items[i])) {
-            rc = at_line(err, PW_EINVAL, w, pk, "[tool.setuptools].packages: \"%s\" is not a "
-                                                "dotted package name",
-                         pkgs.items[i]);
-            break;
-        }
-        char *rel = dotted_path(root, pkgs.items[i], "");
-        char *arc = dotted_path("", pkgs.items[i], "");
-        rc = add_root(w, pk, rel, arc, WB_WALK_PACKAGE, err);
-        free(rel);
-        free(arc);
-    }
-    for (size_t i = 0; rc == PW_OK && i < mods.len; i++) {
-        const pw_toml_value *mv = pw_toml_get(cfg, "py-modules");
-        if (!valid_dotted(mods.items[i])) {
-            rc = at_line(err, PW_EINVAL, w, mv, "[tool.setuptools].py-modules: \"%s\" is not a "
-                                                "module name",
-                         mods.items[i]);
-            break;
-        }
-        char *rel = dotted_path(root, mods.items[i], ".py");
-        char *arc = dotted_path("", mods.items[i], ".py");
-        rc = add_root(w, mv, rel, arc, WB_WALK_ALL, err);
-        free(rel);
-        free(arc);
-    }
+    if (rc == PW_OK)
+        rc = add_dotted_roots(w, pk, root, &pkgs, "packages", "dotted package name", "",
+                              WB_WALK_PACKAGE, err);
+    if (rc == PW_OK)
+        rc = add_dotted_roots(w, pw_toml_get(cfg, "py-modules"), root, &mods, "py-modules",
+                              "module name", ".py", WB_WALK_ALL, err);
     pw_strlist_free(&mods);
     pw_strlist_free(&pkgs);
     if (rc == PW_OK && !explicit_)
