@@ -17,6 +17,20 @@
  * a treemap of thousands of slivers tells nothing and bloats the page. */
 #define TM_MAX_FILES 200
 
+/* A label longer than `fit` bytes ends in "…", cut on a character
+ * boundary, never inside a UTF-8 sequence. */
+static void ellipsize(pw_buf *label, size_t fit)
+{
+    if (label->len <= fit)
+        return;
+    size_t cut = fit - 1;
+    while (cut > 0 && ((unsigned char)label->data[cut] & 0xc0) == 0x80)
+        cut--;
+    label->len = cut;
+    label->data[cut] = '\0';
+    pw_buf_puts(label, "\xe2\x80\xa6");
+}
+
 /* A hue per package, spread by the golden angle so neighbours differ. */
 static double hue(size_t i)
 {
@@ -137,15 +151,8 @@ static void svg_label(pw_buf *out, const tm_rect *r, const char *text, uint64_t 
     pw_buf_puts(&label, text);
     pw_buf_puts(&label, " ");
     pw_format_size(&label, bytes);
-    if (label.len > fit && fit > 1) {
-        /* Cut on a character boundary, never inside a UTF-8 sequence. */
-        size_t cut = fit - 1;
-        while (cut > 0 && ((unsigned char)label.data[cut] & 0xc0) == 0x80)
-            cut--;
-        label.len = cut;
-        label.data[cut] = '\0';
-        pw_buf_puts(&label, "\xe2\x80\xa6");
-    }
+    if (fit > 1)
+        ellipsize(&label, fit);
     pw_escape_html(out, pw_buf_cstr(&label));
     pw_buf_free(&label);
     pw_buf_puts(out, "</text>");
@@ -519,14 +526,7 @@ static void dependency_graph(pw_buf *out, const pw_lock *lock)
         pw_buf_printf(out, "</title><text x=\"%.0f\" y=\"%.0f\" font-size=\"12\">", x + 6, y + 17);
         pw_buf label = PW_BUF_INIT;
         pw_buf_printf(&label, "%s %s", p->name, p->version);
-        if (label.len > 26) {
-            size_t cut = 25;
-            while (cut > 0 && ((unsigned char)label.data[cut] & 0xc0) == 0x80)
-                cut--;
-            label.len = cut;
-            label.data[cut] = '\0';
-            pw_buf_puts(&label, "\xe2\x80\xa6");
-        }
+        ellipsize(&label, 26);
         pw_escape_html(out, pw_buf_cstr(&label));
         pw_buf_free(&label);
         pw_buf_puts(out, "</text></g>\n");
