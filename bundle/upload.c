@@ -297,7 +297,7 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
         for (size_t i = 0; rc == PW_OK && i < own.len; i++) {
             if (!rules_match(&rs, own.items[i]))
                 continue;
-            uint64_t size;
+            uint64_t size = 0;
             rc = file_size(own_abs.items[i], &size, err);
             if (rc == PW_OK) {
                 add_module(out, own.items[i], size, PW_UPLOAD_OWN);
@@ -318,7 +318,7 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
         rc = walk_dir(&wk, vendor, "", err);
         pw_buf name = PW_BUF_INIT;
         for (size_t i = 0; rc == PW_OK && i < vend.len; i++) {
-            uint64_t size;
+            uint64_t size = 0;
             rc = file_size(vend_abs.items[i], &size, err);
             if (rc != PW_OK)
                 break;
@@ -344,7 +344,7 @@ int pw_bundle_upload_scan(const pw_bundle_workers *w, const char *vendor_dir,
         pw_buf_free(&name);
     }
     if (rc == PW_OK && out->has_main) {
-        uint64_t size;
+        uint64_t size = 0;
         rc = file_size(main_path, &size, err);
         if (rc == PW_OK) {
             add_module(out, pw_path_basename(main_path), size, PW_UPLOAD_MAIN);

@@ -1386,7 +1386,9 @@ void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n)
 /* The solver's hint: the candidates it would choose now for the packages
  * next in line (after a conflict, often not the ones guessed). Their
  * metadata comes in one round trip, then what their dependencies lead to. */
+#ifndef UPCOMING_WINDOW
 #define UPCOMING_WINDOW 3
+#endif
 
 void pw_provider_upcoming(void *ctx, const pw_solver_hint *hints, size_t n)
 {
