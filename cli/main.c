@@ -141,7 +141,7 @@ int cli_parse_options(cli_context *ctx, const cli_command *cmd, int argc, char *
     return -1;
 }
 
-int main(int argc, char **argv)
+int pwpkg_core_main(int argc, char **argv)
 {
     cli_context ctx = {.program = "pwpkg"};
     const char *no_color = getenv("NO_COLOR");
