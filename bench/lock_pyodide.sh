@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Benchmark (issue 2): lock a 30-requirement set against Pyodide 0.27.7's
-# package index with a warm cache. Peer in the same run: Python reading and
-# parsing the same pyodide-lock.json (json.load), the floor of any tool that
-# resolves from it. Prints a Markdown table row for docs/benchmarks.md.
+# Benchmark (issues 2 and 14): lock a 30-requirement set against Pyodide
+# 0.27.7's package index with a warm cache. Peers in the same run: Python
+# reading and parsing the same pyodide-lock.json (json.load), the floor of
+# any tool that resolves from it; and (issue 14) bench/closure_peer.py, the
+# same json.load plus the dependency closure of the 30 names written as
+# JSON. Prints Markdown table rows for docs/benchmarks.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pwpkg=${PWPKG:-$PWD/build/cli/pwpkg}
@@ -63,7 +65,13 @@ for _ in $(seq "$runs"); do
   t0=$(now_ns); python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$index"; t1=$(now_ns)
   echo $(((t1 - t0) / 1000))
 done | median >"$work/python.us"
+for _ in $(seq "$runs"); do
+  t0=$(now_ns); python3 "$source_dir/bench/closure_peer.py" "$index" requirements.txt closure.json; t1=$(now_ns)
+  echo $(((t1 - t0) / 1000))
+done | median >"$work/closure.us"
 rss=$(/usr/bin/time -f %M "$pwpkg" lock -q --pyodide 0.27.7 --pyodide-index "$index" 2>&1 >/dev/null | tail -1)
 pkgs=$(grep -c '"name":' pwpkg.lock)
 pw=$(cat "$work/pwpkg.us"); py=$(cat "$work/python.us")
 echo "| lock 30 requirements ($pkgs packages), Pyodide 0.27.7, warm | $(awk "BEGIN{printf \"%.1f\", $pw/1000}") ms | $(awk "BEGIN{printf \"%.1f\", $py/1000}") ms (python3 json.load of the index) | $(awk "BEGIN{printf \"%.2f\", $pw/$py}") | $((rss / 1024)) MB |"
+cl=$(cat "$work/closure.us")
+echo "| lock 30 requirements ($pkgs packages) against the Python closure writer ($(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["packages"]))' closure.json) packages) | $(awk "BEGIN{printf \"%.1f\", $pw/1000}") ms | $(awk "BEGIN{printf \"%.1f\", $cl/1000}") ms (bench/closure_peer.py) | $(awk "BEGIN{printf \"%.2f\", $pw/$cl}") (pwpkg $(awk "BEGIN{printf \"%.1f\", $cl/$pw}")x faster) | |"

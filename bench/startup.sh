@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmark (issue 14): start-up. `pwpkg --version` against `python3 -c pass`
+# (the peer) and /bin/true (the cost of fork and exec alone), measured in
+# the same run: mean wall time per run over RUNS runs (`perf stat -r`,
+# alternating the commands ROUNDS times and keeping each one's best round),
+# instructions of one run (callgrind), and the shared objects each one
+# initialises (LD_DEBUG=libs). Then the same count of shared objects for a
+# lock, outside any git repository and inside one. Prints Markdown table
+# rows for docs/benchmarks.md section 11. Asserts nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pwpkg=${PWPKG:-$PWD/build-bench/cli/pwpkg}
+runs=${RUNS:-1000}
+rounds=${ROUNDS:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+command -v perf >/dev/null || { echo "startup.sh: needs perf (perf stat)" >&2; exit 2; }
+
+commands=("$pwpkg --version" "python3 -c pass" "/bin/true")
+names=("pwpkg --version" "python3 -c pass (peer)" "/bin/true")
+
+# wall_us CMD...: mean wall microseconds per run of CMD over $runs runs.
+wall_us() {
+  perf stat -r "$runs" "$@" 2>&1 >/dev/null |
+    awk '/seconds time elapsed/ {printf "%.1f", $1 * 1e6}'
+}
+# instructions CMD...: callgrind's count for one run.
+instructions() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+    awk '/Collected :/ {print $NF}'
+}
+# objects CMD...: how many shared objects (ld.so, vdso not counted) the
+# process initialises, and which of the heavy ones.
+objects() {
+  rm -f "$work"/ld.*
+  LD_DEBUG=libs LD_DEBUG_OUTPUT="$work/ld" "$@" >/dev/null 2>&1 || true
+  local list
+  list=$(cat "$work"/ld.* | sed -n 's/.*calling init: //p' | sort -u)
+  local heavy
+  heavy=$(printf '%s\n' "$list" | grep -oE 'lib(curl|git2|zip|ssl|crypto|ssh2|pwpkg_core)[^/]*\.so' |
+    sed 's/\.so$//' | sort -u | paste -sd, - || true)
+  echo "$(printf '%s\n' "$list" | grep -c .) (${heavy:-none of the heavy ones})"
+}
+
+declare -A best
+for ((r = 0; r < rounds; r++)); do
+  for i in "${!commands[@]}"; do
+    # shellcheck disable=SC2086
+    us=$(wall_us ${commands[i]})
+    if [ -z "${best[$i]:-}" ] || awk "BEGIN{exit !($us < ${best[$i]})}"; then best[$i]=$us; fi
+  done
+done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per command, best of $rounds rounds"
+echo
+echo "| command | wall per run | instructions | shared objects initialised |"
+echo "| --- | --- | --- | --- |"
+for i in "${!commands[@]}"; do
+  # shellcheck disable=SC2086
+  echo "| \`${names[i]}\` | $(awk "BEGIN{printf \"%.2f\", ${best[$i]}/1000}") ms | $(instructions ${commands[i]}) | $(objects ${commands[i]}) |"
+done
+echo
+echo "pwpkg --version / python3 -c pass (wall): $(awk "BEGIN{printf \"%.4f\", ${best[0]}/${best[1]}}");" \
+  "/ /bin/true: $(awk "BEGIN{printf \"%.2f\", ${best[0]}/${best[2]}}")"
+
+# Locks: which objects a command maps (no timing here: lock_pyodide.sh).
+index=$PWD/.cache/fixtures/pyodide-0.27.7/pyodide-lock.json
+[ -f "$index" ] || index=${PWPKG_TEST_FIXTURES:-/nonexistent}/pyodide-0.27.7/pyodide-lock.json
+if [ -f "$index" ]; then
+  mkdir -p "$work/nogit" && cd "$work/nogit" && printf 'six\n' >requirements.txt
+  echo
+  echo "| \`pwpkg lock\` (Pyodide index file) | shared objects initialised |"
+  echo "| --- | --- |"
+  echo "| outside a git repository | $(GIT_CEILING_DIRECTORIES=$work objects "$pwpkg" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index) |"
+  git init -q . 2>/dev/null && git add requirements.txt && git -c user.name=b -c user.email=b@b commit -qm x
+  echo "| in a git repository (provenance) | $(objects "$pwpkg" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index) |"
+fi
