@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (issue 14): start-up. `pwpkg --version` against `python3 -c pass`
 # (the peer) and /bin/true (the cost of fork and exec alone), measured in
-# the same run: mean wall time per run over RUNS runs (`perf stat -r`,
-# alternating the commands ROUNDS times and keeping each one's best round),
+# the same run: mean wall time per run over RUNS runs (PEER_RUNS for python3,
+# default RUNS/10: it is 100 times slower) with `perf stat -r`, alternating
+# the commands ROUNDS times and keeping each one's best round; BEFORE=path
+# adds another pwpkg executable (an older build) as a row;
 # instructions of one run (callgrind), and the shared objects each one
 # initialises (LD_DEBUG=libs). Then the same count of shared objects for a
 # lock, outside any git repository and inside one. Prints Markdown table
@@ -12,16 +14,25 @@ cd "$(dirname "$0")/.."
 pwpkg=${PWPKG:-$PWD/build-bench/cli/pwpkg}
 runs=${RUNS:-1000}
 rounds=${ROUNDS:-3}
+peer_runs=${PEER_RUNS:-$((runs / 10))}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 command -v perf >/dev/null || { echo "startup.sh: needs perf (perf stat)" >&2; exit 2; }
 
-commands=("$pwpkg --version" "python3 -c pass" "/bin/true")
+# The interpreter itself, not a version manager's shim in front of it.
+python=$(python3 -c 'import sys; print(sys.executable)')
+commands=("$pwpkg --version" "$python -c pass" "/bin/true")
 names=("pwpkg --version" "python3 -c pass (peer)" "/bin/true")
+counts=("$runs" "$peer_runs" "$runs")
+if [ -n "${BEFORE:-}" ]; then
+  commands+=("$BEFORE --version"); names+=("pwpkg --version, before (BEFORE)"); counts+=("$runs")
+fi
 
-# wall_us CMD...: mean wall microseconds per run of CMD over $runs runs.
+# wall_us N CMD...: mean wall microseconds per run of CMD over N runs.
 wall_us() {
-  perf stat -r "$runs" "$@" 2>&1 >/dev/null |
+  local n=$1
+  shift
+  perf stat -r "$n" "$@" 2>&1 >/dev/null |
     awk '/seconds time elapsed/ {printf "%.1f", $1 * 1e6}'
 }
 # instructions CMD...: callgrind's count for one run.
@@ -46,11 +57,11 @@ declare -A best
 for ((r = 0; r < rounds; r++)); do
   for i in "${!commands[@]}"; do
     # shellcheck disable=SC2086
-    us=$(wall_us ${commands[i]})
+    us=$(wall_us "${counts[i]}" ${commands[i]})
     if [ -z "${best[$i]:-}" ] || awk "BEGIN{exit !($us < ${best[$i]})}"; then best[$i]=$us; fi
   done
 done
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per command, best of $rounds rounds"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); $runs runs per command ($peer_runs for python3), best of $rounds rounds"
 echo
 echo "| command | wall per run | instructions | shared objects initialised |"
 echo "| --- | --- | --- | --- |"
