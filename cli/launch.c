@@ -66,7 +66,7 @@ int main(int argc, char **argv)
 
     char dir[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-    if (n <= 0) {
+    if (n <= 0 || (size_t)n >= sizeof(dir) - 1) {
         fprintf(stderr, "pwpkg: cannot find its own executable through /proc/self/exe (is /proc "
                         "mounted?)\n");
         return LAUNCH_EXIT_BROKEN;
