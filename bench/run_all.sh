@@ -24,7 +24,7 @@ echo "- $(python3 -m pip --version)"
 echo "- node $(node --version)"
 echo "- $(/usr/sbin/nginx -v 2>&1)"
 echo "- $(cc --version | head -1)"
-for b in lock_pyodide resolve_vs_pip lock_latency downloads_vs_curl hash_vs_openssl bundle_vs_zip check_snapshot slim; do
+for b in startup lock_pyodide resolve_vs_pip lock_latency downloads_vs_curl hash_vs_openssl bundle_vs_zip check_snapshot slim; do
   echo "## $b (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
   timeout 1800 bash "bench/$b.sh" || echo "($b failed: exit $?)"
 done

@@ -216,4 +216,8 @@ const cli_command *const *cli_commands(size_t *n);
 /* "3MB" -> 3000000, "10MiB" -> 10485760; false on garbage. */
 bool cli_parse_size(const char *text, uint64_t *out);
 
+/* The core's entry point (main.c), the one symbol libpwpkg_core.so exports:
+ * the executable (launch.c) looks it up by name. */
+__attribute__((visibility("default"))) int pwpkg_core_main(int argc, char **argv);
+
 #endif

@@ -3,13 +3,14 @@
  * repository cache, ref resolution, tree export, and two read-only queries
  * on local repositories (a file at a revision, the HEAD state).
  *
- * Every public function that touches libgit2 brackets its work with
- * git_libgit2_init/shutdown, which libgit2 reference-counts, so callers
- * never manage libgit2's global state.
+ * Every public function that touches libgit2 first loads it
+ * (libgit2_lazy.h: it is opened, not linked, so that commands without git
+ * work never map it; hence the pw_lg. before each call), then brackets its
+ * work with git_libgit2_init/shutdown, which libgit2 reference-counts, so
+ * callers never manage libgit2's global state.
  */
 #include "git_api.h"
-
-#include <git2.h>
+#include "libgit2_lazy.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -320,7 +321,7 @@ static int git_fail(pw_error *err, int code, const git_secrets *sec, const char 
     va_start(ap, fmt);
     pw_buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    const git_error *ge = git_error_last();
+    const git_error *ge = pw_lg.git_error_last();
     if (ge && ge->message && *ge->message)
         pw_buf_printf(&b, ": %s", ge->message);
     if (sec) {
@@ -344,17 +345,17 @@ static int credentials_cb(git_credential **out, const char *url, const char *use
     git_secrets *sec = payload;
     /* libgit2 calls again after a rejection: give up instead of looping. */
     if (++sec->attempts > GIT_MAX_AUTH_ATTEMPTS) {
-        git_error_set_str(GIT_ERROR_NET, "authentication failed");
+        pw_lg.git_error_set_str(GIT_ERROR_NET, "authentication failed");
         return GIT_EAUTH;
     }
     const char *user = username_from_url && *username_from_url ? username_from_url : "git";
     if ((allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) && sec->user)
-        return git_credential_userpass_plaintext_new(out, sec->user,
+        return pw_lg.git_credential_userpass_plaintext_new(out, sec->user,
                                                      sec->password ? sec->password : "");
     if (allowed & GIT_CREDENTIAL_SSH_KEY)
-        return git_credential_ssh_key_from_agent(out, user);
+        return pw_lg.git_credential_ssh_key_from_agent(out, user);
     if (allowed & GIT_CREDENTIAL_USERNAME)
-        return git_credential_username_new(out, user);
+        return pw_lg.git_credential_username_new(out, user);
     return GIT_PASSTHROUGH;
 }
 
@@ -372,11 +373,11 @@ static int fetch_remote(git_repository *repo, const pw_git_source *src, git_secr
 {
     const char *transport_url = src->auth_url ? src->auth_url : src->url;
     git_remote *remote = NULL;
-    if (git_remote_create_anonymous(&remote, repo, transport_url) != 0)
+    if (pw_lg.git_remote_create_anonymous(&remote, repo, transport_url) != 0)
         return git_fail(err, PW_EINVAL, sec, "%s: bad git remote", src->url);
 
     git_fetch_options fo;
-    git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+    pw_lg.git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
     fo.callbacks.credentials = credentials_cb;
     fo.callbacks.transfer_progress = transfer_progress_cb;
     fo.callbacks.payload = sec;
@@ -389,29 +390,29 @@ static int fetch_remote(git_repository *repo, const pw_git_source *src, git_secr
     sec->attempts = 0;
     sec->label = src->url;
     pw_report(PW_REPORT_INFO, "fetching %s", src->url);
-    int grc = git_remote_fetch(remote, &refspecs, &fo, "pwpkg: fetch");
+    int grc = pw_lg.git_remote_fetch(remote, &refspecs, &fo, "pwpkg: fetch");
     if (grc != 0) {
         int code = grc == GIT_ENOTFOUND ? PW_ENOTFOUND : PW_ENET;
         int rc = git_fail(err, code, sec, "%s: git fetch failed", src->url);
-        git_remote_free(remote);
+        pw_lg.git_remote_free(remote);
         return rc;
     }
 
     git_buf branch = {0};
-    if (git_remote_default_branch(&branch, remote) == 0 &&
-        git_repository_set_head(repo, branch.ptr) == 0) {
-        git_buf_dispose(&branch);
+    if (pw_lg.git_remote_default_branch(&branch, remote) == 0 &&
+        pw_lg.git_repository_set_head(repo, branch.ptr) == 0) {
+        pw_lg.git_buf_dispose(&branch);
     } else {
-        git_buf_dispose(&branch);
+        pw_lg.git_buf_dispose(&branch);
         const git_remote_head **heads = NULL;
         size_t n = 0;
-        if (git_remote_ls(&heads, &n, remote) == 0)
+        if (pw_lg.git_remote_ls(&heads, &n, remote) == 0)
             for (size_t i = 0; i < n; i++)
                 if (strcmp(heads[i]->name, "HEAD") == 0)
-                    git_repository_set_head_detached(repo, &heads[i]->oid);
+                    pw_lg.git_repository_set_head_detached(repo, &heads[i]->oid);
     }
-    git_error_clear();
-    git_remote_free(remote);
+    pw_lg.git_error_clear();
+    pw_lg.git_remote_free(remote);
     return PW_OK;
 }
 
@@ -443,9 +444,9 @@ static int resolve_ref(git_repository *repo, const pw_git_source *src, git_oid *
     git_object *obj = NULL;
     int grc = GIT_ENOTFOUND;
     if (!ref || strcmp(ref, "HEAD") == 0) {
-        grc = git_revparse_single(&obj, repo, "HEAD");
+        grc = pw_lg.git_revparse_single(&obj, repo, "HEAD");
         if (grc != 0) {
-            git_error_clear();
+            pw_lg.git_error_clear();
             return pw_error_set(err, PW_ENOTFOUND,
                                 "%s: the repository has no default branch (HEAD); name a "
                                 "branch, tag or commit with @REF",
@@ -453,8 +454,8 @@ static int resolve_ref(git_repository *repo, const pw_git_source *src, git_oid *
         }
     } else if (is_full_sha(ref)) {
         git_oid oid;
-        if (git_oid_fromstr(&oid, ref) == 0)
-            grc = git_object_lookup(&obj, repo, &oid, GIT_OBJECT_ANY);
+        if (pw_lg.git_oid_fromstr(&oid, ref) == 0)
+            grc = pw_lg.git_object_lookup(&obj, repo, &oid, GIT_OBJECT_ANY);
     } else {
         static const char *const prefixes[] = {"refs/tags/", "refs/heads/", ""};
         for (size_t i = 0; i < 3 && grc == GIT_ENOTFOUND; i++) {
@@ -463,10 +464,10 @@ static int resolve_ref(git_repository *repo, const pw_git_source *src, git_oid *
             pw_buf name = PW_BUF_INIT;
             pw_buf_printf(&name, "%s%s", prefixes[i], ref);
             git_reference *r = NULL;
-            grc = git_reference_lookup(&r, repo, pw_buf_cstr(&name));
+            grc = pw_lg.git_reference_lookup(&r, repo, pw_buf_cstr(&name));
             if (grc == 0) {
-                grc = git_reference_peel(&obj, r, GIT_OBJECT_ANY);
-                git_reference_free(r);
+                grc = pw_lg.git_reference_peel(&obj, r, GIT_OBJECT_ANY);
+                pw_lg.git_reference_free(r);
             } else if (grc != GIT_ENOTFOUND) {
                 grc = GIT_ENOTFOUND; /* an invalid ref name simply names nothing */
             }
@@ -475,10 +476,10 @@ static int resolve_ref(git_repository *repo, const pw_git_source *src, git_oid *
         size_t n = strlen(ref);
         if (grc == GIT_ENOTFOUND && n >= GIT_MIN_ABBREV && n < PW_GIT_SHA_HEX_LEN && is_hex(ref, n)) {
             git_oid oid;
-            if (git_oid_fromstrn(&oid, ref, n) == 0)
-                grc = git_object_lookup_prefix(&obj, repo, &oid, n, GIT_OBJECT_ANY);
+            if (pw_lg.git_oid_fromstrn(&oid, ref, n) == 0)
+                grc = pw_lg.git_object_lookup_prefix(&obj, repo, &oid, n, GIT_OBJECT_ANY);
             if (grc == GIT_EAMBIGUOUS) {
-                git_error_clear();
+                pw_lg.git_error_clear();
                 return pw_error_set(err, PW_EINVAL,
                                     "%s@%s: the abbreviated commit SHA is ambiguous; use more "
                                     "digits or the full SHA",
@@ -487,20 +488,20 @@ static int resolve_ref(git_repository *repo, const pw_git_source *src, git_oid *
         }
     }
     if (grc != 0) {
-        git_error_clear();
+        pw_lg.git_error_clear();
         return pw_error_set(err, PW_ENOTFOUND, "%s: no branch, tag or commit named \"%s\"",
                             src->url, ref);
     }
     git_object *commit = NULL;
-    grc = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
-    git_object_free(obj);
+    grc = pw_lg.git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+    pw_lg.git_object_free(obj);
     if (grc != 0) {
-        git_error_clear();
+        pw_lg.git_error_clear();
         return pw_error_set(err, PW_EINVAL, "%s: \"%s\" does not name a commit", src->url,
                             ref ? ref : "HEAD");
     }
-    git_oid_cpy(out, git_object_id(commit));
-    git_object_free(commit);
+    pw_lg.git_oid_cpy(out, pw_lg.git_object_id(commit));
+    pw_lg.git_object_free(commit);
     return PW_OK;
 }
 
@@ -570,27 +571,27 @@ static int export_tree(export_ctx *x, const git_tree *tree, const char *dir, int
     if (depth > GIT_MAX_TREE_DEPTH)
         return pw_error_set(err, PW_ELIMIT, "%s: tree deeper than %d directories", x->label,
                             GIT_MAX_TREE_DEPTH);
-    size_t n = git_tree_entrycount(tree);
+    size_t n = pw_lg.git_tree_entrycount(tree);
     int rc = PW_OK;
     for (size_t i = 0; i < n && rc == PW_OK; i++) {
-        const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-        const char *name = git_tree_entry_name(e);
+        const git_tree_entry *e = pw_lg.git_tree_entry_byindex(tree, i);
+        const char *name = pw_lg.git_tree_entry_name(e);
         if (!entry_name_ok(name)) {
             rc = pw_error_set(err, PW_EINVAL, "%s: unsafe tree entry name \"%s\" in %s", x->label,
                               name, dir);
             break;
         }
         char *path = pw_path_join(dir, name);
-        git_filemode_t mode = git_tree_entry_filemode(e);
+        git_filemode_t mode = pw_lg.git_tree_entry_filemode(e);
         if (mode == GIT_FILEMODE_TREE) {
             git_tree *sub = NULL;
             if (mkdir(path, 0777) != 0)
                 rc = pw_error_set(err, PW_EIO, "%s: cannot create: %s", path, strerror(errno));
-            else if (git_tree_lookup(&sub, x->repo, git_tree_entry_id(e)) != 0)
+            else if (pw_lg.git_tree_lookup(&sub, x->repo, pw_lg.git_tree_entry_id(e)) != 0)
                 rc = git_fail(err, PW_EIO, NULL, "%s: cannot read tree %s", x->label, name);
             else
                 rc = export_tree(x, sub, path, depth + 1, err);
-            git_tree_free(sub);
+            pw_lg.git_tree_free(sub);
         } else if (mode == GIT_FILEMODE_COMMIT) {
             /* A submodule: its commit lives in another repository. */
             pw_report(PW_REPORT_WARN, "%s: submodule %s is not fetched (left empty)", x->label,
@@ -599,11 +600,11 @@ static int export_tree(export_ctx *x, const git_tree *tree, const char *dir, int
                 rc = pw_error_set(err, PW_EIO, "%s: cannot create: %s", path, strerror(errno));
         } else {
             git_blob *blob = NULL;
-            if (git_blob_lookup(&blob, x->repo, git_tree_entry_id(e)) != 0) {
+            if (pw_lg.git_blob_lookup(&blob, x->repo, pw_lg.git_tree_entry_id(e)) != 0) {
                 rc = git_fail(err, PW_EIO, NULL, "%s: cannot read blob %s", x->label, name);
             } else {
-                const char *data = git_blob_rawcontent(blob);
-                size_t len = (size_t)git_blob_rawsize(blob);
+                const char *data = pw_lg.git_blob_rawcontent(blob);
+                size_t len = (size_t)pw_lg.git_blob_rawsize(blob);
                 if (mode == GIT_FILEMODE_LINK) {
                     if (link_target_inside(data, len, depth)) {
                         char *target = pw_xstrndup(data, len);
@@ -622,7 +623,7 @@ static int export_tree(export_ctx *x, const git_tree *tree, const char *dir, int
                     x->files++;
                 }
             }
-            git_blob_free(blob);
+            pw_lg.git_blob_free(blob);
         }
         free(path);
     }
@@ -688,7 +689,7 @@ static int export_commit(git_repository *repo, const pw_git_source *src, const g
                          const char *final_dir, pw_error *err)
 {
     char hex[PW_GIT_SHA_HEX_LEN + 1];
-    git_oid_tostr(hex, sizeof hex, oid);
+    pw_lg.git_oid_tostr(hex, sizeof hex, oid);
     pw_buf label = PW_BUF_INIT;
     pw_buf_printf(&label, "%s@%s", src->url, hex);
     export_ctx x = {repo, pw_buf_cstr(&label), 0};
@@ -700,26 +701,26 @@ static int export_commit(git_repository *repo, const pw_git_source *src, const g
     int rc = pw_mkdirs(parent, err);
     if (rc != PW_OK)
         goto done;
-    if (git_commit_lookup(&commit, repo, oid) != 0 || git_commit_tree(&tree, commit) != 0) {
+    if (pw_lg.git_commit_lookup(&commit, repo, oid) != 0 || pw_lg.git_commit_tree(&tree, commit) != 0) {
         rc = git_fail(err, PW_EIO, NULL, "%s: cannot read the commit's tree", x.label);
         goto done;
     }
     const git_tree *root = tree;
     if (src->subdirectory) {
-        int grc = git_tree_entry_bypath(&entry, tree, src->subdirectory);
+        int grc = pw_lg.git_tree_entry_bypath(&entry, tree, src->subdirectory);
         if (grc == GIT_ENOTFOUND) {
-            git_error_clear();
+            pw_lg.git_error_clear();
             rc = pw_error_set(err, PW_ENOTFOUND, "%s: no subdirectory \"%s\" in this commit",
                               x.label, src->subdirectory);
             goto done;
         }
-        if (grc != 0 || git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
-            git_error_clear();
+        if (grc != 0 || pw_lg.git_tree_entry_type(entry) != GIT_OBJECT_TREE) {
+            pw_lg.git_error_clear();
             rc = pw_error_set(err, PW_EINVAL, "%s: subdirectory \"%s\" is not a directory",
                               x.label, src->subdirectory);
             goto done;
         }
-        if (git_tree_lookup(&sub, repo, git_tree_entry_id(entry)) != 0) {
+        if (pw_lg.git_tree_lookup(&sub, repo, pw_lg.git_tree_entry_id(entry)) != 0) {
             rc = git_fail(err, PW_EIO, NULL, "%s: cannot read %s", x.label, src->subdirectory);
             goto done;
         }
@@ -758,10 +759,10 @@ static int export_commit(git_repository *repo, const pw_git_source *src, const g
         pw_error_clear(&e2);
     }
 done:
-    git_tree_entry_free(entry);
-    git_tree_free(sub);
-    git_tree_free(tree);
-    git_commit_free(commit);
+    pw_lg.git_tree_entry_free(entry);
+    pw_lg.git_tree_free(sub);
+    pw_lg.git_tree_free(tree);
+    pw_lg.git_commit_free(commit);
     pw_buf_free(&tmp);
     pw_buf_free(&label);
     free(parent);
@@ -787,12 +788,12 @@ static int clone_into_cache(const pw_git_source *src, const char *repo_dir, git_
                           strerror(errno));
         goto done;
     }
-    if (git_repository_init(&repo, tmp.data, 1) != 0) {
+    if (pw_lg.git_repository_init(&repo, tmp.data, 1) != 0) {
         rc = git_fail(err, PW_EIO, sec, "%s: cannot create a bare repository", tmp.data);
     } else {
         rc = fetch_remote(repo, src, sec, err);
     }
-    git_repository_free(repo);
+    pw_lg.git_repository_free(repo);
     repo = NULL;
     if (rc == PW_OK && rename(tmp.data, repo_dir) != 0 && errno != EEXIST && errno != ENOTEMPTY)
         rc = pw_error_set(err, PW_EIO, "%s: cannot rename into place: %s", repo_dir,
@@ -802,7 +803,7 @@ static int clone_into_cache(const pw_git_source *src, const char *repo_dir, git_
         pw_remove_tree(tmp.data, &e2);
         pw_error_clear(&e2);
     }
-    if (rc == PW_OK && git_repository_open_bare(&repo, repo_dir) != 0)
+    if (rc == PW_OK && pw_lg.git_repository_open_bare(&repo, repo_dir) != 0)
         rc = git_fail(err, PW_EIO, sec, "%s: cannot open the cached repository", repo_dir);
 done:
     *out = repo;
@@ -837,7 +838,9 @@ int pw_git_checkout(const pw_git_source *src, const char *cache_dir, bool offlin
     }
     free(sha_ref);
 
-    git_libgit2_init();
+    if (!pw_libgit2_load(err))
+        return PW_EUNSUPPORTED;
+    pw_lg.git_libgit2_init();
     git_secrets sec;
     secrets_init(&sec, src);
     git_repository *repo = NULL;
@@ -847,7 +850,7 @@ int pw_git_checkout(const pw_git_source *src, const char *cache_dir, bool offlin
     pw_buf_printf(&repo_dir, "%s/git/%s", cache_dir, key);
     int rc = PW_OK;
 
-    if (strncmp(src->url, "ssh://", 6) == 0 && !(git_libgit2_features() & GIT_FEATURE_SSH)) {
+    if (strncmp(src->url, "ssh://", 6) == 0 && !(pw_lg.git_libgit2_features() & GIT_FEATURE_SSH)) {
         rc = pw_error_set(err, PW_EUNSUPPORTED,
                           "%s: this libgit2 was built without ssh support; use a git+https:// "
                           "URL instead",
@@ -857,7 +860,7 @@ int pw_git_checkout(const pw_git_source *src, const char *cache_dir, bool offlin
 
     bool cached = pw_is_dir(repo_dir.data);
     if (cached) {
-        if (git_repository_open_bare(&repo, repo_dir.data) != 0) {
+        if (pw_lg.git_repository_open_bare(&repo, repo_dir.data) != 0) {
             rc = git_fail(err, PW_EIO, &sec, "%s: cannot open the cached repository of %s",
                           repo_dir.data, src->url);
             goto done;
@@ -866,10 +869,10 @@ int pw_git_checkout(const pw_git_source *src, const char *cache_dir, bool offlin
         if (full_sha) {
             git_oid oid;
             git_commit *c = NULL;
-            have_commit = git_oid_fromstr(&oid, src->ref) == 0 &&
-                          git_commit_lookup(&c, repo, &oid) == 0;
-            git_commit_free(c);
-            git_error_clear();
+            have_commit = pw_lg.git_oid_fromstr(&oid, src->ref) == 0 &&
+                          pw_lg.git_commit_lookup(&c, repo, &oid) == 0;
+            pw_lg.git_commit_free(c);
+            pw_lg.git_error_clear();
         }
         if (!offline && !have_commit)
             rc = fetch_remote(repo, src, &sec, err);
@@ -889,7 +892,7 @@ int pw_git_checkout(const pw_git_source *src, const char *cache_dir, bool offlin
             pw_error_wrap(err, "offline (cached clone only)");
         goto done;
     }
-    git_oid_tostr(commit_out, PW_GIT_SHA_HEX_LEN + 1, &oid);
+    pw_lg.git_oid_tostr(commit_out, PW_GIT_SHA_HEX_LEN + 1, &oid);
     char *dir = export_path(cache_dir, commit_out, src->subdirectory);
     if (!pw_is_dir(dir))
         rc = export_commit(repo, src, &oid, dir, err);
@@ -901,10 +904,10 @@ int pw_git_checkout(const pw_git_source *src, const char *cache_dir, bool offlin
 done:
     if (rc != PW_OK)
         commit_out[0] = '\0';
-    git_repository_free(repo);
+    pw_lg.git_repository_free(repo);
     secrets_free(&sec);
     pw_buf_free(&repo_dir);
-    git_libgit2_shutdown();
+    pw_lg.git_libgit2_shutdown();
     return rc;
 }
 
@@ -913,9 +916,9 @@ done:
 /* $GIT_CEILING_DIRECTORIES bounds the upward search, as it does for git. */
 static int open_local(const char *dir, git_repository **repo, pw_error *err)
 {
-    int grc = git_repository_open_ext(repo, dir, 0, getenv("GIT_CEILING_DIRECTORIES"));
+    int grc = pw_lg.git_repository_open_ext(repo, dir, 0, getenv("GIT_CEILING_DIRECTORIES"));
     if (grc == GIT_ENOTFOUND) {
-        git_error_clear();
+        pw_lg.git_error_clear();
         return pw_error_set(err, PW_ENOTFOUND, "%s: not inside a git repository", dir);
     }
     if (grc != 0)
@@ -961,7 +964,9 @@ int pw_git_read_file_at(const char *repo_dir, const char *rev, const char *path,
     if (!repo_dir || !rev || !path || !*path || path[0] == '/')
         return pw_error_set(err, PW_EINVAL, "git: expected a directory, a revision and a relative "
                                             "path");
-    git_libgit2_init();
+    if (!pw_libgit2_load(err))
+        return PW_EUNSUPPORTED;
+    pw_lg.git_libgit2_init();
     git_repository *repo = NULL;
     git_object *obj = NULL;
     git_object *tree = NULL;
@@ -976,7 +981,7 @@ int pw_git_read_file_at(const char *repo_dir, const char *rev, const char *path,
     /* The prefix of repo_dir inside the work tree, so that `path` can be
      * relative to repo_dir. */
     const char *prefix = "";
-    const char *workdir = git_repository_workdir(repo);
+    const char *workdir = pw_lg.git_repository_workdir(repo);
     if (workdir) {
         real_dir = realpath(repo_dir, NULL);
         real_work = realpath(workdir, NULL);
@@ -996,27 +1001,27 @@ int pw_git_read_file_at(const char *repo_dir, const char *rev, const char *path,
         goto done;
     }
 
-    int grc = git_revparse_single(&obj, repo, rev);
+    int grc = pw_lg.git_revparse_single(&obj, repo, rev);
     if (grc != 0) {
-        git_error_clear();
+        pw_lg.git_error_clear();
         rc = pw_error_set(err, PW_ENOTFOUND, "%s: no revision \"%s\" in the git repository",
                           repo_dir, rev);
         goto done;
     }
-    if (git_object_peel(&tree, obj, GIT_OBJECT_TREE) != 0) {
-        git_error_clear();
+    if (pw_lg.git_object_peel(&tree, obj, GIT_OBJECT_TREE) != 0) {
+        pw_lg.git_error_clear();
         rc = pw_error_set(err, PW_EINVAL, "%s: revision \"%s\" has no tree", repo_dir, rev);
         goto done;
     }
-    grc = git_tree_entry_bypath(&entry, (git_tree *)tree, full.data);
+    grc = pw_lg.git_tree_entry_bypath(&entry, (git_tree *)tree, full.data);
     if (grc == GIT_ENOTFOUND) {
-        git_error_clear();
+        pw_lg.git_error_clear();
         rc = pw_error_set(err, PW_ENOTFOUND, "%s: %s does not exist at revision %s", repo_dir,
                           full.data, rev);
         goto done;
     }
-    if (grc != 0 || git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
-        git_error_clear();
+    if (grc != 0 || pw_lg.git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+        pw_lg.git_error_clear();
         rc = pw_error_set(err, PW_EINVAL, "%s: %s is not a file at revision %s", repo_dir,
                           full.data, rev);
         goto done;
@@ -1025,36 +1030,97 @@ int pw_git_read_file_at(const char *repo_dir, const char *rev, const char *path,
     git_odb *odb = NULL;
     size_t blob_size = 0;
     git_object_t blob_type;
-    if (git_repository_odb(&odb, repo) == 0 &&
-        git_odb_read_header(&blob_size, &blob_type, odb, git_tree_entry_id(entry)) == 0 &&
+    if (pw_lg.git_repository_odb(&odb, repo) == 0 &&
+        pw_lg.git_odb_read_header(&blob_size, &blob_type, odb, pw_lg.git_tree_entry_id(entry)) == 0 &&
         blob_size > PW_MAX_INPUT_BYTES) {
-        git_odb_free(odb);
+        pw_lg.git_odb_free(odb);
         rc = pw_error_set(err, PW_ELIMIT, "%s: %s at %s is %zu bytes; an input file may hold at "
                           "most %llu", repo_dir, full.data, rev, blob_size,
                           (unsigned long long)PW_MAX_INPUT_BYTES);
         goto done;
     }
-    git_odb_free(odb);
-    git_error_clear();
-    if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) != 0) {
+    pw_lg.git_odb_free(odb);
+    pw_lg.git_error_clear();
+    if (pw_lg.git_blob_lookup(&blob, repo, pw_lg.git_tree_entry_id(entry)) != 0) {
         rc = git_fail(err, PW_EIO, NULL, "%s: cannot read %s at %s", repo_dir, full.data, rev);
         goto done;
     }
-    pw_buf_append(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+    pw_buf_append(out, pw_lg.git_blob_rawcontent(blob), (size_t)pw_lg.git_blob_rawsize(blob));
     if (!out->data)
         pw_buf_puts(out, ""); /* an empty file still yields a NUL-terminated buffer */
 
 done:
-    git_blob_free(blob);
-    git_tree_entry_free(entry);
-    git_object_free(tree);
-    git_object_free(obj);
-    git_repository_free(repo);
+    pw_lg.git_blob_free(blob);
+    pw_lg.git_tree_entry_free(entry);
+    pw_lg.git_object_free(tree);
+    pw_lg.git_object_free(obj);
+    pw_lg.git_repository_free(repo);
     free(real_dir);
     free(real_work);
     pw_buf_free(&full);
-    git_libgit2_shutdown();
+    pw_lg.git_libgit2_shutdown();
     return rc;
+}
+
+/* Whether the first `len` bytes of the real path `path` name a directory
+ * of GIT_CEILING_DIRECTORIES. */
+static bool is_ceiling(const char *path, size_t len)
+{
+    const char *list = getenv("GIT_CEILING_DIRECTORIES");
+    while (list && *list) {
+        size_t n = strcspn(list, ":");
+        char entry[PATH_MAX], real[PATH_MAX];
+        if (n > 0 && n < sizeof(entry)) {
+            memcpy(entry, list, n);
+            entry[n] = '\0';
+            if (realpath(entry, real) && strlen(real) == len && memcmp(real, path, len) == 0)
+                return true;
+        }
+        list += n + (list[n] == ':');
+    }
+    return false;
+}
+
+/*
+ * Whether `dir` or a parent holds something libgit2's discovery could open:
+ * a ".git" (directory or gitlink file), or a bare repository (HEAD and
+ * objects/), not climbing into a directory of GIT_CEILING_DIRECTORIES, as
+ * open_local() does. It may say yes where libgit2 says no (it also stops at
+ * file-system boundaries and checks what it finds), never the reverse, so a
+ * lock outside any repository never loads libgit2.
+ */
+static bool may_be_in_repository(const char *dir)
+{
+    char *real = realpath(dir, NULL);
+    if (!real)
+        return true; /* let libgit2 give the precise answer */
+    pw_buf probe = PW_BUF_INIT;
+    bool found = false;
+    size_t len = strlen(real);
+    while (!found) {
+        struct stat st;
+        pw_buf_reset(&probe);
+        pw_buf_printf(&probe, "%.*s/.git", (int)len, real);
+        found = lstat(probe.data, &st) == 0;
+        pw_buf_reset(&probe);
+        pw_buf_printf(&probe, "%.*s/objects", (int)len, real);
+        if (!found && stat(probe.data, &st) == 0 && S_ISDIR(st.st_mode)) {
+            pw_buf_reset(&probe);
+            pw_buf_printf(&probe, "%.*s/HEAD", (int)len, real);
+            found = stat(probe.data, &st) == 0;
+        }
+        if (len <= 1)
+            break;
+        while (len > 1 && real[len - 1] != '/')
+            len--;
+        if (len > 1)
+            len--; /* drop the '/' too, except the root's */
+        if (is_ceiling(real, len))
+            break;
+    }
+    pw_buf_free(&probe);
+    free(real);
+    return found;
 }
 
 int pw_git_head_state(const char *dir, char commit_out[PW_GIT_SHA_HEX_LEN + 1], bool *dirty,
@@ -1064,35 +1130,39 @@ int pw_git_head_state(const char *dir, char commit_out[PW_GIT_SHA_HEX_LEN + 1], 
     *dirty = false;
     if (!dir)
         return pw_error_set(err, PW_EINVAL, "git: missing directory");
-    git_libgit2_init();
+    if (!may_be_in_repository(dir))
+        return pw_error_set(err, PW_ENOTFOUND, "%s: not inside a git repository", dir);
+    if (!pw_libgit2_load(err))
+        return PW_EUNSUPPORTED;
+    pw_lg.git_libgit2_init();
     git_repository *repo = NULL;
     git_status_list *status = NULL;
     int rc = open_local(dir, &repo, err);
     if (rc != PW_OK)
         goto done;
     git_oid oid;
-    if (git_reference_name_to_id(&oid, repo, "HEAD") != 0) {
-        git_error_clear();
+    if (pw_lg.git_reference_name_to_id(&oid, repo, "HEAD") != 0) {
+        pw_lg.git_error_clear();
         rc = pw_error_set(err, PW_ENOTFOUND, "%s: the git repository has no commit yet", dir);
         goto done;
     }
-    git_oid_tostr(commit_out, PW_GIT_SHA_HEX_LEN + 1, &oid);
-    if (!git_repository_is_bare(repo)) {
+    pw_lg.git_oid_tostr(commit_out, PW_GIT_SHA_HEX_LEN + 1, &oid);
+    if (!pw_lg.git_repository_is_bare(repo)) {
         /* Without INCLUDE_UNTRACKED: `git describe --dirty` semantics. */
         git_status_options so;
-        git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+        pw_lg.git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
         so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
         so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-        if (git_status_list_new(&status, repo, &so) != 0) {
+        if (pw_lg.git_status_list_new(&status, repo, &so) != 0) {
             rc = git_fail(err, PW_EIO, NULL, "%s: cannot compute the git status", dir);
             commit_out[0] = '\0';
             goto done;
         }
-        *dirty = git_status_list_entrycount(status) > 0;
+        *dirty = pw_lg.git_status_list_entrycount(status) > 0;
     }
 done:
-    git_status_list_free(status);
-    git_repository_free(repo);
-    git_libgit2_shutdown();
+    pw_lg.git_status_list_free(status);
+    pw_lg.git_repository_free(repo);
+    pw_lg.git_libgit2_shutdown();
     return rc;
 }

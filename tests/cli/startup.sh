@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Start-up (issue 14): `pwpkg --version` maps no library beyond the C
+# library; a command loads the core, and libgit2 only for git work; the
+# installed tree finds its core from its own path; a missing or broken core
+# is a one-line error and exit 2. Which objects a process maps is read from
+# the dynamic loader's own log (LD_DEBUG=libs), not from timings.
+source "$(dirname "$0")/lib.bash"
+build=$(cd "$(dirname "$PWPKG")/.." && pwd)
+tools=$build/tests
+index=$(pyodide_index 0.27.7)
+
+# mapped NAME CMD...: runs CMD (expecting exit 0) with the loader's log in
+# $WORK/ld.<pid>; prints the shared objects it initialised, one a line.
+mapped() {
+  rm -f "$WORK"/ld.*
+  LD_DEBUG=libs LD_DEBUG_OUTPUT="$WORK/ld" "$@" >"$WORK/out" 2>"$WORK/err" ||
+    fail "exit $?: $* ($(cat "$WORK/err"))"
+  cat "$WORK"/ld.* | sed -n 's/.*calling init: //p' | sort -u
+}
+heavy='libcurl|libgit2|libzip|libssl|libcrypto|libpwpkg_core'
+
+libs=$(mapped "$PWPKG" --version)
+expect_eq "$(cat "$WORK/out")" "pwpkg $(sed -n 's/^project(pwpkg VERSION \([0-9.]*\).*/\1/p' "$PWPKG_SOURCE_DIR/CMakeLists.txt")" "--version"
+printf '%s\n' "$libs" | grep -Eq "$heavy" && fail "--version maps: $libs" || pass
+[ -n "$libs" ] && pass || fail "LD_DEBUG=libs logged nothing (the check above proves nothing)"
+libs=$(mapped "$PWPKG" -q -V)
+printf '%s\n' "$libs" | grep -Eq "$heavy" && fail "-q -V maps: $libs" || pass
+# The launcher and the core give the same answer (an abbreviation goes to the core).
+run 0 "$PWPKG" --vers
+expect_eq "$OUT" "$("$PWPKG" --version)" "--version of the core"
+
+# A lock outside any git repository (lib.bash's ceiling stops the search
+# at $WORK's parent) loads the core, not libgit2.
+mkdir nogit && cd nogit
+printf 'six\nattrs\n' >requirements.txt
+libs=$(mapped "$PWPKG" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index)
+expect_contains "$libs" libpwpkg_core "lock loads the core"
+printf '%s\n' "$libs" | grep -q libgit2 && fail "lock without git maps libgit2" || pass
+[ -f pwpkg.lock ] && pass || fail "no lock written"
+expect_eq "$(lock_query pwpkg.lock "lock.provenance === undefined")" true "no provenance outside a repository"
+cd "$WORK"
+# Inside a repository the lock records its provenance: libgit2 is loaded.
+mkdir withgit && cd withgit
+"$tools/pw_gitrepo" . init >/dev/null || fail "init"
+printf 'six\n' >requirements.txt
+"$tools/pw_gitrepo" . commit "first" requirements.txt >/dev/null || fail "commit"
+libs=$(mapped "$PWPKG" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index)
+expect_contains "$libs" libgit2 "lock in a repository loads libgit2"
+got=$(lock_query pwpkg.lock "lock.provenance.commit.length")
+expect_eq "$got" 40 "provenance recorded"
+cd "$WORK"
+
+# The installed tree: bin/pwpkg finds lib/pwpkg/libpwpkg_core.so through
+# its own path, from any directory, through a symbolic link, whatever
+# LD_LIBRARY_PATH says.
+cmake --install "$build" --prefix "$WORK/prefix" >"$WORK/install.log" 2>&1 ||
+  fail "cmake --install: $(cat "$WORK/install.log")"
+[ -f "$WORK/prefix/lib/pwpkg/libpwpkg_core.so" ] && pass || fail "core not installed"
+ln -s "$WORK/prefix/bin/pwpkg" "$WORK/linked-pwpkg"
+mkdir elsewhere && cd elsewhere
+run 0 env LD_LIBRARY_PATH=/nonexistent "$WORK/prefix/bin/pwpkg" help lock
+expect_contains "$OUT" "usage: pwpkg lock" "installed pwpkg runs a command"
+run 0 "$WORK/linked-pwpkg" cache dir
+libs=$(mapped "$WORK/linked-pwpkg" help)
+printf '%s\n' "$libs" | grep -q "^$WORK/prefix/.*lib/pwpkg/libpwpkg_core.so$" && pass ||
+  fail "not the installed core: $libs"
+cd "$WORK"
+
+# Without its core: one line, exit 2; --version still answers.
+mkdir lonely
+cp "$PWPKG" lonely/pwpkg
+run 2 lonely/pwpkg help
+expect_contains "$ERR" "pwpkg: its commands are missing" "missing core"
+expect_contains "$ERR" "lonely/libpwpkg_core.so" "missing core: where it looked"
+expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "missing core: one line"
+run 0 lonely/pwpkg --version
+# A core that is not a shared object: the loader's reason, exit 2.
+echo 'not an ELF file' >lonely/libpwpkg_core.so
+run 2 lonely/pwpkg help
+expect_contains "$ERR" "pwpkg: cannot load its commands:" "broken core"
+expect_eq "$(printf '%s\n' "$ERR" | wc -l)" 1 "broken core: one line"
+finish
