@@ -310,7 +310,8 @@ static void print_workers_text(const pw_bundle_report *rep)
             u->gz_bytes > PW_WORKERS_LIMIT_PAID ? " OVER" : "");
 }
 
-static void print_report(const cli_context *ctx, const bundle_cli *o, const pw_pipeline_bundle_outcome *out,
+static void print_report(const cli_context *ctx, const bundle_cli *o,
+                         const pw_pipeline_bundle_outcome *out,
                          const char *status)
 {
     const pw_bundle_report *rep = &out->report;

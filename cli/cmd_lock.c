@@ -313,8 +313,8 @@ static void print_summary(const cli_context *ctx, const cli_lock_options *o, con
 }
 
 /* --check: the lock on disk compared with a fresh resolution, byte for byte. */
-static int print_check(cli_context *ctx, const cli_lock_options *o, const pw_pipeline_lock_outcome *out,
-                       int rc, pw_error *err)
+static int print_check(cli_context *ctx, const cli_lock_options *o,
+                       const pw_pipeline_lock_outcome *out, int rc, pw_error *err)
 {
     if (rc == PW_OK) {
         if (ctx->json)
@@ -359,8 +359,8 @@ static int run_lock(cli_context *ctx, int argc, char **argv)
 
     pw_error err = {0};
     pw_pipeline_lock_outcome out;
-    int rc = pw_pipeline_lock(&o.request, o.check ? PW_PIPELINE_LOCK_CHECK : PW_PIPELINE_LOCK_WRITE, &out,
-                              &err);
+    pw_pipeline_lock_mode mode = o.check ? PW_PIPELINE_LOCK_CHECK : PW_PIPELINE_LOCK_WRITE;
+    int rc = pw_pipeline_lock(&o.request, mode, &out, &err);
     if (o.check && out.resolved) {
         exit_code = print_check(ctx, &o, &out, rc, &err);
     } else if (rc) {

@@ -31,7 +31,8 @@ static char *git_artifact_location(pw_fetch_session *s, const pw_lock_package *p
     }
     char commit[41];
     char *wheel = NULL;
-    if (build_git(p->url, p->git_commit, pw_fetch_session_cache_dir(s), pw_fetch_session_offline(s), commit, &wheel, err)) {
+    if (build_git(p->url, p->git_commit, pw_fetch_session_cache_dir(s),
+                  pw_fetch_session_offline(s), commit, &wheel, err)) {
         pw_error_wrap(err, "%s", p->name);
         return NULL;
     }
@@ -127,8 +128,8 @@ void pw_locked_artifacts_free(pw_locked_artifacts *a)
     memset(a, 0, sizeof(*a));
 }
 
-int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t, pw_pipeline_fetch_outcome *out,
-                      pw_error *err)
+int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t,
+                      pw_pipeline_fetch_outcome *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     int rc = pw_lock_load(lock_path, &out->lock, err);

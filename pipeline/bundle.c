@@ -27,7 +27,8 @@ static int finish_staging(void *opaque, const char *staging_dir, pw_error *err)
     return rc;
 }
 
-static void build_options(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out, staging_step *step,
+static void build_options(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out,
+                          staging_step *step,
                           pw_bundle_options *bo)
 {
     *bo = (pw_bundle_options){
@@ -52,7 +53,8 @@ static void build_options(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_
     }
 }
 
-static int load_slim_plan(const pw_pipeline_bundle_job *job, const pw_lock *lock, pw_pipeline_bundle_outcome *out,
+static int load_slim_plan(const pw_pipeline_bundle_job *job, const pw_lock *lock,
+                          pw_pipeline_bundle_outcome *out,
                           pw_error *err)
 {
     out->slim = pw_xcalloc(1, sizeof(*out->slim));
@@ -66,7 +68,8 @@ static int load_slim_plan(const pw_pipeline_bundle_job *job, const pw_lock *lock
     return pw_slim_plan_load(out->slim, job->slim_traces, job->keep, lock, err);
 }
 
-static int bundle_artifacts(const pw_pipeline_bundle_job *job, const pw_lock *lock, pw_pipeline_bundle_outcome *out,
+static int bundle_artifacts(const pw_pipeline_bundle_job *job, const pw_lock *lock,
+                            pw_pipeline_bundle_outcome *out,
                             pw_error *err)
 {
     pw_locked_artifacts got;
@@ -92,13 +95,15 @@ static int bundle_artifacts(const pw_pipeline_bundle_job *job, const pw_lock *lo
     return rc;
 }
 
-int pw_pipeline_bundle(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out, pw_error *err)
+int pw_pipeline_bundle(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out,
+                       pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     bool found_worker = false;
     int rc = PW_OK;
     if (!job->mirror && job->target != PW_PIPELINE_TARGET_PYODIDE)
-        rc = pw_bundle_project_find(job->output, job->env, job->target == PW_PIPELINE_TARGET_WORKERS,
+        rc = pw_bundle_project_find(job->output, job->env,
+                                    job->target == PW_PIPELINE_TARGET_WORKERS,
                                     &out->project, &found_worker, err);
     if (found_worker)
         out->workers = &out->project.workers;

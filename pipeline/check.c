@@ -46,7 +46,8 @@ static void note_legacy_manifest(const char *bundle)
 }
 
 /* No entry and no main in a wrangler config: only packages are checked. */
-static int find_worker(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out, pw_error *err)
+static int find_worker(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out,
+                       pw_error *err)
 {
     int rc = pw_check_worker_load(".", job->env, job->options.entry, &out->worker_found, err);
     if (rc == PW_OK)
@@ -59,7 +60,8 @@ static int find_worker(const pw_pipeline_check_job *job, pw_pipeline_check_outco
     return rc;
 }
 
-static int run_on_lock(const pw_pipeline_check_job *job, const pw_lock *lock, pw_pipeline_check_outcome *out,
+static int run_on_lock(const pw_pipeline_check_job *job, const pw_lock *lock,
+                       pw_pipeline_check_outcome *out,
                        pw_error *err)
 {
     pw_check_options o = job->options;
@@ -86,7 +88,8 @@ static int run_on_lock(const pw_pipeline_check_job *job, const pw_lock *lock, pw
     return rc;
 }
 
-int pw_pipeline_check(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out, pw_error *err)
+int pw_pipeline_check(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out,
+                      pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     pw_lock lock;

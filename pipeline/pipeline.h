@@ -44,8 +44,8 @@ typedef struct pw_pipeline_fetch_outcome {
 
 /* pwpkg fetch, whole: the lock read and its artifacts fetched, checked
  * against what would be installed. Free `out` in every case. */
-int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t, pw_pipeline_fetch_outcome *out,
-                      pw_error *err);
+int pw_pipeline_fetch(const char *lock_path, const pw_transfer_options *t,
+                      pw_pipeline_fetch_outcome *out, pw_error *err);
 void pw_pipeline_fetch_outcome_free(pw_pipeline_fetch_outcome *out);
 
 /* ---------------------------------------------------------------- check */
@@ -81,7 +81,8 @@ typedef struct pw_pipeline_check_outcome {
  * the trace written. PW_ECHECK when the check ran (out->ran) and found a
  * problem. Free `out` in every case.
  */
-int pw_pipeline_check(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out, pw_error *err);
+int pw_pipeline_check(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out,
+                      pw_error *err);
 void pw_pipeline_check_outcome_free(pw_pipeline_check_outcome *out);
 
 /* ----------------------------------------------------------------- slim */
@@ -156,7 +157,8 @@ typedef struct pw_pipeline_bundle_outcome {
  * there) or the slim proof fails; PW_EINVAL for options wrangler would
  * undo, refused before anything is fetched. Free `out` in every case.
  */
-int pw_pipeline_bundle(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out, pw_error *err);
+int pw_pipeline_bundle(const pw_pipeline_bundle_job *job, pw_pipeline_bundle_outcome *out,
+                       pw_error *err);
 void pw_pipeline_bundle_outcome_free(pw_pipeline_bundle_outcome *out);
 
 /* ----------------------------------------------------------------- lock */

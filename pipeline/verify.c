@@ -9,9 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-static void add_finding(pw_pipeline_findings *found, const char *check, const char *file, size_t line,
+static void add_finding(pw_pipeline_findings *found, const char *check, const char *file,
+                        size_t line,
                         const char *fmt, ...) PW_PRINTF(5, 6);
-static void add_finding(pw_pipeline_findings *found, const char *check, const char *file, size_t line,
+static void add_finding(pw_pipeline_findings *found, const char *check, const char *file,
+                        size_t line,
                         const char *fmt, ...)
 {
     if (found->len == found->cap) {
@@ -163,7 +165,8 @@ static void verify_lock_current(const pw_resolve_request *r, const char *lock_te
     pw_error_clear(&err);
 }
 
-static void verify_artifacts(const pw_resolve_request *r, const pw_lock *lock, const char *lock_text,
+static void verify_artifacts(const pw_resolve_request *r, const pw_lock *lock,
+                             const char *lock_text,
                              const char *mirror, pw_pipeline_findings *found, size_t *checked)
 {
     pw_transfer_options cache_only = r->transfer;
@@ -230,9 +233,12 @@ static void verify_bundle(const pw_resolve_request *r, const pw_lock *lock, cons
         pw_bundle_slimming slimming;
         memset(&slimming, 0, sizeof(slimming));
         /* No bundle or no manifest: the comparison below says so. */
-        if (rc == PW_OK && (rc = pw_bundle_slimming_read(bundle, &slimming, &err)) == PW_ENOTFOUND) {
-            pw_error_clear(&err);
-            rc = PW_OK;
+        if (rc == PW_OK) {
+            rc = pw_bundle_slimming_read(bundle, &slimming, &err);
+            if (rc == PW_ENOTFOUND) {
+                pw_error_clear(&err);
+                rc = PW_OK;
+            }
         }
         bo.strip = slimming.strip;
         bo.exclude = &slimming.exclude;
