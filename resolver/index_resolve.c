@@ -524,6 +524,7 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
         rc = pw_error_set(err, pr.code, "%s", pr.text.data);
         goto done;
     }
+    pw_provider_revalidate_closure(&p, roots, n_roots);
     pw_provider_speculate(&p, roots, n_roots);
     pw_solver_provider sp = pw_provider_interface(&p);
     rc = pw_solve_hinted(&sp, pw_provider_upcoming, roots, n_roots, NULL, &solution, &n_solution,
