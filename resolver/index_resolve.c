@@ -493,6 +493,15 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
         goto done;
 
     const pw_reqfile *rf = &ctx->reqfile;
+    /* Warm cache: the whole closure revalidated in one batch, the roots'
+     * pages included (so before the prefetch; markers do not matter to a
+     * guess). */
+    pw_solver_dep *guess = pw_xcalloc(rf->n_requirements + 1, sizeof(*guess));
+    for (size_t i = 0; i < rf->n_requirements; i++)
+        guess[i] = (pw_solver_dep){rf->requirements[i].req.key,
+                                   &rf->requirements[i].req.specifiers, rf->requirements[i].text};
+    pw_provider_revalidate_closure(&p, guess, rf->n_requirements);
+    free(guess);
     pw_strlist names = PW_STRLIST_INIT;
     for (size_t i = 0; i < rf->n_requirements; i++)
         pw_strlist_push(&names, rf->requirements[i].req.key);
@@ -524,7 +533,6 @@ int pw_lock_resolve(pw_lock_context *ctx, pw_lock *out, pw_error *err)
         rc = pw_error_set(err, pr.code, "%s", pr.text.data);
         goto done;
     }
-    pw_provider_revalidate_closure(&p, roots, n_roots);
     pw_provider_speculate(&p, roots, n_roots);
     pw_solver_provider sp = pw_provider_interface(&p);
     rc = pw_solve_hinted(&sp, pw_provider_upcoming, roots, n_roots, NULL, &solution, &n_solution,
