@@ -1360,6 +1360,20 @@ static void speculate_waves(pw_provider *p, spec_item *cur, size_t n_cur, size_t
             long all = st && st->n > 1 ? likely_for_all(p, pkg, st) : -1;
             cur[k].candidate = all >= 0 ? all : likely_candidate(p, pkg, cur[k].spec);
         }
+        /* The shadow walk follows every candidate, not only the likely
+         * one: what the last lock read when it backtracked is cached too,
+         * and its pages are as stale. Offline, a candidate whose metadata
+         * is not in the store costs a failed lookup. */
+        size_t n_likely = n_cur;
+        for (size_t k = 0; p->shadow && k < n_likely; k++) {
+            pw_package *pkg = cur[k].pkg;
+            for (size_t i = 0; pkg && i < pkg->n_candidates; i++) {
+                if ((long)i == cur[k].candidate || !metadata_wanted(pkg, (long)i))
+                    continue;
+                PW_GROW(cur, cap_cur, n_cur + 1);
+                cur[n_cur++] = (spec_item){cur[k].key, cur[k].spec, pkg, (long)i};
+            }
+        }
         fetch_metadata(p, cur, n_cur);
         n_next = 0;
         for (size_t k = 0; k < n_cur; k++)
@@ -1481,6 +1495,7 @@ void pw_provider_revalidate_closure(pw_provider *p, const pw_solver_dep *deps, s
         pw_provider_free(&shadow);
         return;
     }
+    shadow.shadow = true;
     pw_provider_speculate(&shadow, deps, n);
     pw_strlist urls = PW_STRLIST_INIT;
     for (size_t i = 0; i < shadow.pages.cap; i++) {

@@ -81,6 +81,7 @@ typedef struct pw_provider {
     int find_links_rc;           /* the outcome of reading them */
     char *find_links_error;
     pw_arena arena;              /* dependency arrays, strings */
+    bool shadow;                 /* pw_provider_revalidate_closure's offline walk */
     pw_specifier_set **owned_specs;
     size_t n_owned_specs, cap_owned_specs;
 } pw_provider;
