@@ -461,6 +461,7 @@ static void test_layout_one_file_per_artifact(void **state)
     fclose(fp);
     o.offline = true;
     pw_fetch_session *off = ft_session(&o);
+    pw_fetch_request_free(&reqs[3]);
     fetch_file(f, off, "", 3, NULL, &reqs[3], PW_OK);
     assert_true(reqs[3].from_cache);
     pw_fetch_session_free(off);
