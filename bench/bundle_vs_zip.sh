@@ -40,7 +40,7 @@ seq 0 $((wheels - 1)) | sed 's/^/pkg/' >requirements.txt
 export PWPKG_CACHE_DIR=$work/cache
 timeout 300 "$pwpkg" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index -f "$work/wheels"
 timeout 300 "$pwpkg" fetch -q
-cat "$work/wheels"/*.whl "$work/cache"/artifacts/*/* >/dev/null 2>&1 || true
+cat "$work/wheels"/*.whl "$work/cache"/artifacts/* >/dev/null 2>&1 || true
 
 now_ns() { date +%s%N; }
 best() { sort -n | head -1; }

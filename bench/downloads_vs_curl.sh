@@ -12,6 +12,8 @@
 # server that ignores Range) and counts the lock's requests per package.
 # Each timed command starts after `sync`, so that no one pays for the dirty
 # pages of the one before.
+# PWPKG_BEFORE=path/to/pwpkg (another build, e.g. an older commit's) is
+# timed in the same loop and reported in its own row.
 # SMOKE=1 (CI): a few small wheels, one run, no figures checked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +75,7 @@ reset_outputs() {
   mkdir -p "$out_curl"
   sed "s|output = \"$work/curl-out/|output = \"$out_curl/|" "$work/curl.cfg" >"$work/curl-$run_no.cfg"
   pwpkg_cmd=(timeout 300 "$pwpkg" fetch -q -j "$jobs" --cache-dir "$out_pw")
+  before_cmd=(timeout 300 "${PWPKG_BEFORE:-false}" fetch -q -j "$jobs" --cache-dir "$out_pw-before")
   curl_cmd=(timeout 300 curl --parallel --parallel-max "$jobs" -s -S -f --no-progress-meter -K "$work/curl-$run_no.cfg")
   pip_cmd=(timeout 600 python3 -m pip download -q --no-deps --no-cache-dir --disable-pip-version-check
     --no-index --find-links "http://127.0.0.1:$PORT/files/" --require-hashes
@@ -89,9 +92,10 @@ timed() {
   t1=$(now_ns)
   echo $(((t1 - t0) / 1000)) >>"$work/t.$name"
 }
-: >"$work/t.pw"; : >"$work/t.curl"; : >"$work/t.pip"
+: >"$work/t.pw"; : >"$work/t.curl"; : >"$work/t.pip"; : >"$work/t.before"
 for _ in $(seq "$runs"); do
   reset_outputs
+  [ -z "${PWPKG_BEFORE:-}" ] || timed before "${before_cmd[@]}"
   timed pw "${pwpkg_cmd[@]}"
   timed curl "${curl_cmd[@]}"
   [ "$pip_ok" = 0 ] || timed pip "${pip_cmd[@]}"
@@ -141,6 +145,10 @@ what="$wheels wheels ($(awk "BEGIN{printf \"%.1f\", $total/1e6}") MB), loopback 
 echo "| what | pwpkg | peer | peer time / pwpkg time | requests pwpkg / peer | peak RSS pwpkg / peer |"
 echo "| --- | --- | --- | --- | --- | --- |"
 echo "| fetch vs curl --parallel: $what | $(ms "$best_pw") ms, $(mbs "$best_pw") MB/s | $(ms "$best_curl") ms, $(mbs "$best_curl") MB/s | **$(awk "BEGIN{printf \"%.2f\", $best_curl/$best_pw}")** | $(req pw) / $(req curl) | $(rss pw) / $(rss curl) |"
+if [ -n "${PWPKG_BEFORE:-}" ]; then
+  best_before=$(best "$work/t.before")
+  echo "| fetch vs curl --parallel, PWPKG_BEFORE build: $what | $(ms "$best_before") ms, $(mbs "$best_before") MB/s | $(ms "$best_curl") ms | **$(awk "BEGIN{printf \"%.2f\", $best_curl/$best_before}")** | | |"
+fi
 if [ "$pip_ok" = 1 ]; then
   best_pip=$(best "$work/t.pip")
   echo "| fetch vs pip download --no-deps --require-hashes (one at a time): $what | $(ms "$best_pw") ms | $(ms "$best_pip") ms, $(mbs "$best_pip") MB/s | **$(awk "BEGIN{printf \"%.2f\", $best_pip/$best_pw}")** | $(req pw) / $(req pip) | $(rss pw) / $(rss pip) |"

@@ -3,6 +3,7 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -221,20 +222,46 @@ int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char 
 
 /* -------------------------------------------------------------- artifacts */
 
+/* Artifacts sit flat in artifacts/, named by their digest: the folder is
+ * made once, when the session opens, so storing one costs the inode of its
+ * partial file and a rename, nothing more. (Each of up to 256 fan-out
+ * folders was an inode too, and on ext4 inode creation dominated a cold
+ * fetch; ext4 and other current file systems index large directories.) */
 char *pw_fetch_artifact_path(pw_fetch_session *s, const char *sha256)
 {
+    return pw_path_join(s->dir_artifacts, sha256);
+}
+
+/* Before the flat layout an artifact lived in artifacts/<h[0:2]>/<h>. */
+static char *legacy_artifact_path(pw_fetch_session *s, const char *sha256)
+{
     return fanout_path(s->dir_artifacts, sha256, "");
+}
+
+char *pw_fetch_artifact_find(pw_fetch_session *s, const char *sha256)
+{
+    char *path = pw_fetch_artifact_path(s, sha256);
+    if (pw_file_exists(path))
+        return path;
+    /* An entry of the old layout is moved to its flat name and used from
+     * there (it is re-hashed like any other before it is used). A missing
+     * fan-out folder costs one failed lookup. */
+    char *old = legacy_artifact_path(s, sha256);
+    bool moved = rename(old, path) == 0;
+    free(old);
+    if (moved)
+        return path;
+    free(path);
+    return NULL;
 }
 
 int pw_fetch_artifact_check(pw_fetch_session *s, xfer *x, const char *sha256, bool *found)
 {
     pw_fetch_request *r = x->req;
     *found = false;
-    char *path = pw_fetch_artifact_path(s, sha256);
-    if (!pw_file_exists(path)) {
-        free(path);
+    char *path = pw_fetch_artifact_find(s, sha256);
+    if (!path)
         return PW_OK;
-    }
     char actual[65];
     uint64_t size = 0;
     pw_error e = {0};
@@ -266,25 +293,101 @@ int pw_fetch_artifact_check(pw_fetch_session *s, xfer *x, const char *sha256, bo
     return PW_OK;
 }
 
+/* The URL index: which artifact a URL gave last, for offline use without a
+ * known hash. One append-only file, urls/index.log, one line per stored
+ * artifact ("<u> <sha256>\n", u = sha256(redacted URL "\n")), the last line
+ * of a URL winning. A file per URL was a second inode per download (and the
+ * temporary file it was written through a third). Each line goes out in one
+ * write() on an O_APPEND descriptor, so processes sharing the cache never
+ * interleave within a line; a line torn by a crash does not parse and is
+ * skipped, and a line that parses only names a digest, which is checked
+ * like any artifact before use. `cache prune` compacts the file. */
+#define URL_LINE_LEN (64 + 1 + 64 + 1)
+
+static bool parse_url_line(const char *p, size_t len, char key[65], char sha[65])
+{
+    if (len != URL_LINE_LEN - 1 || p[64] != ' ')
+        return false;
+    memcpy(key, p, 64);
+    key[64] = '\0';
+    memcpy(sha, p + 65, 64);
+    sha[64] = '\0';
+    return pw_is_sha256_hex(key) && pw_is_sha256_hex(sha);
+}
+
+char *pw_fetch_url_log_path(const char *dir_urls)
+{
+    return pw_path_join(dir_urls, PW_FETCH_URL_LOG);
+}
+
+void pw_fetch_url_log_parse(const char *data, size_t len, pw_map *into)
+{
+    const char *p = data, *end = data + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break; /* the last line, unfinished: a crash or a writer under way */
+        char key[65], sha[65];
+        if (parse_url_line(p, (size_t)(nl - p), key, sha))
+            free(pw_map_put(into, key, pw_xstrdup(sha)));
+        p = nl + 1;
+    }
+}
+
+static void url_log_load(pw_fetch_session *s)
+{
+    if (s->url_log_loaded)
+        return;
+    s->url_log_loaded = true;
+    char *path = pw_fetch_url_log_path(s->dir_urls);
+    pw_buf b = PW_BUF_INIT;
+    pw_error e = {0};
+    if (pw_read_file(path, &b, &e) == PW_OK)
+        pw_fetch_url_log_parse(b.data ? b.data : "", b.len, &s->url_log);
+    pw_error_clear(&e);
+    pw_buf_free(&b);
+    free(path);
+}
+
 void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const char *sha256)
 {
     char hex[65];
     key_hex(redacted, NULL, hex);
-    char *path = fanout_path(s->dir_urls, hex, "");
-    pw_buf b = PW_BUF_INIT;
-    pw_buf_printf(&b, "%s\n", sha256);
-    pw_error e = {0};
-    if (write_entry(s, path, b.data, b.len, &e) != PW_OK)
-        pw_report(PW_REPORT_WARN, "cache: %s", pw_error_message(&e));
-    pw_error_clear(&e);
-    pw_buf_free(&b);
-    free(path);
+    if (s->url_log_loaded)
+        free(pw_map_put(&s->url_log, hex, pw_xstrdup(sha256)));
+    if (s->url_log_fd < 0) {
+        char *path = pw_fetch_url_log_path(s->dir_urls);
+        s->url_log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (s->url_log_fd < 0)
+            pw_report(PW_REPORT_WARN, "cache: cannot open %s: %s", path, strerror(errno));
+        free(path);
+        if (s->url_log_fd < 0)
+            return;
+    }
+    char line[URL_LINE_LEN + 1];
+    snprintf(line, sizeof(line), "%s %s\n", hex, sha256);
+    ssize_t n;
+    do
+        n = write(s->url_log_fd, line, URL_LINE_LEN);
+    while (n < 0 && errno == EINTR);
+    /* A short write leaves a line that does not parse; only offline use of
+     * a URL without a hash loses from it. */
+    if (n != (ssize_t)URL_LINE_LEN)
+        pw_report(PW_REPORT_WARN, "cache: cannot add to the URL index in %s: %s", s->dir_urls,
+                  n < 0 ? strerror(errno) : "short write");
 }
 
 bool pw_fetch_url_index_load(pw_fetch_session *s, const char *redacted, char sha256[65])
 {
     char hex[65];
     key_hex(redacted, NULL, hex);
+    url_log_load(s);
+    const char *logged = pw_map_get(&s->url_log, hex);
+    if (logged) {
+        memcpy(sha256, logged, 65);
+        return true;
+    }
+    /* An entry of the old layout: one file per URL, urls/<u[0:2]>/<u>. */
     char *path = fanout_path(s->dir_urls, hex, "");
     pw_buf b = PW_BUF_INIT;
     pw_error e = {0};
@@ -304,8 +407,8 @@ int pw_fetch_artifact_publish(pw_fetch_session *s, xfer *x, const char *tmp_path
 {
     pw_fetch_request *r = x->req;
     char *final = pw_fetch_artifact_path(s, r->sha256);
-    int rc = pw_fetch_cache_parent(s, final, err);
-    if (rc == PW_OK && rename(tmp_path, final) != 0)
+    int rc = PW_OK;
+    if (rename(tmp_path, final) != 0)
         rc = pw_error_set(err, PW_EIO, "%s: cannot move %s to %s: %s", x->redacted, tmp_path,
                           final, strerror(errno));
     if (rc != PW_OK) {

@@ -259,6 +259,52 @@ static int prune_entry(const entry_visit *v, void *ctx, pw_error *err)
     return PW_OK;
 }
 
+/* The URL index only grows (a line per download, the last of a URL
+ * winning). Within the exclusive lock nobody appends, so it is rewritten
+ * with one line per URL whose artifact is still stored. */
+static int compact_url_log(const char *cache_dir, pw_error *err)
+{
+    char *urls = pw_path_join(cache_dir, "urls");
+    char *path = pw_fetch_url_log_path(urls);
+    char *artifacts = pw_path_join(cache_dir, "artifacts");
+    pw_buf raw = PW_BUF_INIT, out = PW_BUF_INIT;
+    pw_map m = PW_MAP_INIT;
+    pw_error e = {0};
+    int rc = PW_OK;
+    if (pw_file_exists(path) && pw_read_file(path, &raw, &e) == PW_OK) {
+        pw_fetch_url_log_parse(raw.data ? raw.data : "", raw.len, &m);
+        pw_strlist keys = PW_STRLIST_INIT;
+        for (size_t i = 0; i < m.cap; i++)
+            if (m.keys[i])
+                pw_strlist_push(&keys, m.keys[i]);
+        pw_strlist_sort(&keys);
+        for (size_t i = 0; i < keys.len; i++) {
+            const char *sha = pw_map_get(&m, keys.items[i]);
+            char *flat = pw_path_join(artifacts, sha);
+            pw_buf old = PW_BUF_INIT;
+            pw_buf_printf(&old, "%s/%.2s/%s", artifacts, sha, sha);
+            if (pw_file_exists(flat) || pw_file_exists(pw_buf_cstr(&old)))
+                pw_buf_printf(&out, "%s %s\n", keys.items[i], sha);
+            pw_buf_free(&old);
+            free(flat);
+        }
+        pw_strlist_free(&keys);
+        if (out.len != raw.len)
+            rc = pw_write_cache_file(path, out.data ? out.data : "", out.len, err);
+    }
+    pw_error_clear(&e);
+    for (size_t i = 0; i < m.cap; i++)
+        if (m.keys[i])
+            free(m.values[i]);
+    pw_map_free(&m);
+    pw_buf_free(&raw);
+    pw_buf_free(&out);
+    free(artifacts);
+    free(path);
+    free(urls);
+    return rc;
+}
+
 int pw_fetch_cache_prune(const char *cache_dir, const pw_cache_prune_options *o,
                          pw_cache_prune_result *out, pw_error *err)
 {
@@ -268,7 +314,10 @@ int pw_fetch_cache_prune(const char *cache_dir, const pw_cache_prune_options *o,
                             "cache prune needs a criterion: --lock FILE (keep what it needs) "
                             "or --unused-for DAYS");
     prune_ctx c = {.opt = o, .result = out, .now = (int64_t)time(NULL)};
-    return visit_all(cache_dir, prune_entry, &c, err);
+    int rc = visit_all(cache_dir, prune_entry, &c, err);
+    if (rc == PW_OK && !o->dry_run)
+        rc = compact_url_log(cache_dir, err);
+    return rc;
 }
 
 void pw_cache_prune_result_free(pw_cache_prune_result *r)

@@ -238,6 +238,9 @@ static enum start_result start_attempt(pw_fetch_session *s, xfer *x)
             return FINISHED;
         }
         if (!had_lock && x->expected) {
+            /* Another process may have stored it meanwhile (only ever
+             * under its flat name; an old-layout entry was looked for
+             * before). */
             char *final = pw_fetch_artifact_path(s, x->expected);
             bool exists = pw_file_exists(final);
             free(final);
@@ -441,8 +444,10 @@ void pw_fetch_curl_setup(pw_fetch_session *s, CURL *e, const char *url, char *er
         curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_file);
     if (s->ca_path)
         curl_easy_setopt(e, CURLOPT_CAPATH, s->ca_path);
-    if (o->use_netrc)
+    if (s->netrc_file) {
         curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+        curl_easy_setopt(e, CURLOPT_NETRC_FILE, s->netrc_file);
+    }
     if (o->proxy)
         curl_easy_setopt(e, CURLOPT_PROXY, o->proxy);
 }

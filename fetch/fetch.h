@@ -6,9 +6,12 @@
  *
  *   <cache>/http/<k[0:2]>/<k>           pages: a JSON header line + the body,
  *                                       k = sha256(redacted URL "\n" Accept)
- *   <cache>/artifacts/<h[0:2]>/<h>      artifacts, content-addressed by sha256
- *   <cache>/urls/<u[0:2]>/<u>           sha256 of the last artifact fetched
- *                                       from a URL (offline use without a hash)
+ *   <cache>/artifacts/<h>               artifacts, content-addressed by sha256
+ *                                       (one flat folder; older fan-out entries
+ *                                       artifacts/<h[0:2]>/<h> are still read)
+ *   <cache>/urls/index.log              "<u> <sha256>" lines: the artifact last
+ *                                       fetched from a URL (offline use without
+ *                                       a hash), appended; u = sha256(URL "\n")
  *   <cache>/tmp/                        temporary and partial (resumable) files
  *
  * Two kinds of requests:

@@ -14,6 +14,9 @@ struct pw_fetch_session {
     char *ca_path;
     char *user_agent;
     char *proxy;
+    /* ~/.netrc when use_netrc and it exists: looked for once per session
+     * (libcurl would open it for every transfer, found or not). */
+    char *netrc_file;
     char *dir_http;
     char *dir_artifacts;
     char *dir_urls;
@@ -37,6 +40,12 @@ struct pw_fetch_session {
     /* Fan-out folders (cache paths) known to exist: each is created or
      * checked once per session, not once per stored file. */
     pw_map known_dirs;
+    /* The URL index (urls/index.log): opened for appending on the first
+     * store, read whole into url_log (u -> sha256, heap) on the first
+     * lookup. */
+    int url_log_fd;
+    bool url_log_loaded;
+    pw_map url_log;
 };
 
 enum xfer_kind { XFER_PAGE, XFER_ARTIFACT };
@@ -127,12 +136,22 @@ int pw_fetch_page_cache_store(pw_fetch_session *s, const char *path, const char 
 /* Cache-Control of a response: max-age in seconds, -1 when absent or when
  * no-cache / no-store / private forbid reusing it unchecked. */
 int64_t pw_fetch_parse_max_age(const char *cache_control);
+/* artifacts/<sha256>, whether it is there or not. */
 char *pw_fetch_artifact_path(pw_fetch_session *s, const char *sha256);
+/* The stored file of `sha256` (heap), or NULL when there is none; an entry
+ * of the old fan-out layout (artifacts/<h[0:2]>/<h>) is moved to its flat
+ * name first. Not verified: callers hash it. */
+char *pw_fetch_artifact_find(pw_fetch_session *s, const char *sha256);
 /* Content-addressed file present and hashing to `sha256`? A file that does
  * not is removed (it was tampered with or damaged). */
 int pw_fetch_artifact_check(pw_fetch_session *s, xfer *x, const char *sha256, bool *found);
 /* Records which artifact a URL gave, for offline use without a known hash. */
 void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const char *sha256);
+#define PW_FETCH_URL_LOG "index.log"
+char *pw_fetch_url_log_path(const char *dir_urls);
+/* Lines "<u> <sha256>" of the URL index into `into` (u -> heap sha256),
+ * the last of a key winning; lines that do not parse are skipped. */
+void pw_fetch_url_log_parse(const char *data, size_t len, pw_map *into);
 bool pw_fetch_url_index_load(pw_fetch_session *s, const char *redacted, char sha256[65]);
 /* The origin ("scheme://host:port", lowercase, no credentials) of a URL. */
 char *pw_fetch_origin(const char *url);

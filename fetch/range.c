@@ -298,8 +298,8 @@ static int store_whole(pw_fetch_session *s, range_xfer *x, const char *tmp,
 {
     pw_sha256_final_hex(&x->whole_hash, hex);
     char *final = pw_fetch_artifact_path(s, hex);
-    int rc = pw_fetch_cache_parent(s, final, err);
-    if (rc == PW_OK && rename(tmp, final) != 0)
+    int rc = PW_OK;
+    if (rename(tmp, final) != 0)
         rc = pw_error_set(err, PW_EIO, "%s: cannot move %s to %s: %s", redacted, tmp, final,
                           strerror(errno));
     free(final);

@@ -14,13 +14,11 @@ void pw_fetch_requests_free(pw_fetch_request *reqs, size_t n)
 int pw_fetch_cache_verify(pw_fetch_session *s, const char *sha256, char **path_out,
                           pw_error *err)
 {
-    char *path = pw_fetch_artifact_path(s, sha256);
+    char *path = pw_fetch_artifact_find(s, sha256);
     if (path_out)
         *path_out = NULL;
-    if (!pw_file_exists(path)) {
-        free(path);
+    if (!path)
         return PW_ENOTFOUND;
-    }
     char hex[PW_SHA256_HEX_LEN + 1];
     int rc = pw_sha256_file_hex(path, hex, NULL, err);
     if (rc == PW_OK && strcmp(hex, sha256) != 0)

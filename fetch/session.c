@@ -111,6 +111,7 @@ int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_e
 
     pw_fetch_session *s = pw_xcalloc(1, sizeof(*s));
     s->cache_lock_fd = -1;
+    s->url_log_fd = -1;
     s->opt = *o;
     s->cache_dir = cache;
     s->dir_http = pw_path_join(cache, "http");
@@ -145,6 +146,14 @@ int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_e
     s->opt.ca_file = s->ca_file;
     s->opt.user_agent = s->user_agent;
     s->proxy = dup_or_null(o->proxy);
+    const char *home = getenv("HOME");
+    if (o->use_netrc && home && *home) {
+        char *netrc = pw_path_join(home, ".netrc");
+        if (pw_file_exists(netrc))
+            s->netrc_file = netrc;
+        else
+            free(netrc);
+    }
     s->opt.proxy = s->proxy;
 
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -180,6 +189,7 @@ void pw_fetch_session_free(pw_fetch_session *s)
     free(s->ca_path);
     free(s->user_agent);
     free(s->proxy);
+    free(s->netrc_file);
     free(s->dir_http);
     free(s->dir_artifacts);
     free(s->dir_urls);
@@ -193,6 +203,12 @@ void pw_fetch_session_free(pw_fetch_session *s)
             free(s->whole_bodies.values[i]);
     pw_map_free(&s->whole_bodies);
     pw_map_free(&s->known_dirs);
+    if (s->url_log_fd >= 0)
+        close(s->url_log_fd);
+    for (size_t i = 0; i < s->url_log.cap; i++)
+        if (s->url_log.keys && s->url_log.keys[i])
+            free(s->url_log.values[i]);
+    pw_map_free(&s->url_log);
     free(s);
 }
 

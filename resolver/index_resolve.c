@@ -493,6 +493,15 @@ int pw_resolve_requirements(pw_resolve_context *ctx, pw_lock *out, pw_error *err
         goto done;
 
     const pw_reqfile *rf = &ctx->reqfile;
+    /* Warm cache: the whole closure revalidated in one batch, the roots'
+     * pages included (so before the prefetch; markers do not matter to a
+     * guess). */
+    pw_solver_dep *guess = pw_xcalloc(rf->n_requirements + 1, sizeof(*guess));
+    for (size_t i = 0; i < rf->n_requirements; i++)
+        guess[i] = (pw_solver_dep){rf->requirements[i].req.key,
+                                   &rf->requirements[i].req.specifiers, rf->requirements[i].text};
+    pw_provider_revalidate_closure(&p, guess, rf->n_requirements);
+    free(guess);
     pw_strlist names = PW_STRLIST_INIT;
     for (size_t i = 0; i < rf->n_requirements; i++)
         pw_strlist_push(&names, rf->requirements[i].req.key);

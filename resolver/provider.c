@@ -70,14 +70,15 @@ static void add_locations(pw_strlist *to, const pw_strlist *from, bool is_index)
     }
 }
 
-int pw_provider_init(pw_provider *p, pw_resolve_context *ctx, pw_error *err)
+static int provider_init(pw_provider *p, pw_resolve_context *ctx, const pw_transfer_options *t,
+                         pw_error *err)
 {
     memset(p, 0, sizeof(*p));
     p->lock = ctx;
     const pw_resolve_request *req = ctx->request;
     const pw_reqfile *rf = &ctx->reqfile;
 
-    int rc = pw_fetch_session_open(&req->transfer, &p->session, err);
+    int rc = pw_fetch_session_open(t, &p->session, err);
     if (rc)
         return rc;
 
@@ -107,6 +108,11 @@ int pw_provider_init(pw_provider *p, pw_resolve_context *ctx, pw_error *err)
     p->upgrade_packages = req->upgrade_packages;
     p->from_index = req->from_index;
     return PW_OK;
+}
+
+int pw_provider_init(pw_provider *p, pw_resolve_context *ctx, pw_error *err)
+{
+    return provider_init(p, ctx, &ctx->request->transfer, err);
 }
 
 /* Drops what a load filled in, keeping the names: a load that failed
@@ -1354,6 +1360,20 @@ static void speculate_waves(pw_provider *p, spec_item *cur, size_t n_cur, size_t
             long all = st && st->n > 1 ? likely_for_all(p, pkg, st) : -1;
             cur[k].candidate = all >= 0 ? all : likely_candidate(p, pkg, cur[k].spec);
         }
+        /* The shadow walk follows every candidate, not only the likely
+         * one: what the last lock read when it backtracked is cached too,
+         * and its pages are as stale. Offline, a candidate whose metadata
+         * is not in the store costs a failed lookup. */
+        size_t n_likely = n_cur;
+        for (size_t k = 0; p->shadow && k < n_likely; k++) {
+            pw_package *pkg = cur[k].pkg;
+            for (size_t i = 0; pkg && i < pkg->n_candidates; i++) {
+                if ((long)i == cur[k].candidate || !metadata_wanted(pkg, (long)i))
+                    continue;
+                PW_GROW(cur, cap_cur, n_cur + 1);
+                cur[n_cur++] = (spec_item){cur[k].key, cur[k].spec, pkg, (long)i};
+            }
+        }
         fetch_metadata(p, cur, n_cur);
         n_next = 0;
         for (size_t k = 0; k < n_cur; k++)
@@ -1442,4 +1462,62 @@ pw_solver_provider pw_provider_interface(pw_provider *p)
         .ctx = p,
     };
     return sp;
+}
+
+/* ------------------------------------------------------- warm revalidation */
+
+/*
+ * A warm lock: every index page is in the HTTP cache, and those past their
+ * max-age must be revalidated. Speculation discovers pages a dependency
+ * level at a time, so a chain of N packages cost N round trips even when
+ * all N answers are 304. The cache already tells what the closure was: a
+ * shadow provider, on an offline session over the same cache, walks it
+ * (cached pages, whatever their age; metadata from the artifact store) as
+ * speculation would, and the pages it read are then revalidated in one
+ * parallel batch (up to -j) by the real provider, which keeps them. Where
+ * the index changed meanwhile, the real provider works from what the
+ * revalidation returned and fetches anything new itself; the shadow only
+ * chooses URLs. Pages only backtracking reaches, and PEP 658 files without
+ * a hash (fetched as pages), are still revalidated when asked for.
+ */
+static bool any_remote_index(const pw_provider *p)
+{
+    for (size_t i = 0; i < p->indexes.len; i++)
+        if (strncmp(p->indexes.items[i], "http://", 7) == 0 ||
+            strncmp(p->indexes.items[i], "https://", 8) == 0)
+            return true;
+    return false;
+}
+
+void pw_provider_revalidate_closure(pw_provider *p, const pw_solver_dep *deps, size_t n)
+{
+    const pw_transfer_options *t = &p->lock->request->transfer;
+    if (t->offline || t->refresh || !any_remote_index(p))
+        return;
+    pw_transfer_options offline = *t;
+    offline.offline = true;
+    pw_provider shadow;
+    pw_error ignored = {0};
+    if (provider_init(&shadow, p->lock, &offline, &ignored) != PW_OK) {
+        pw_error_clear(&ignored);
+        pw_provider_free(&shadow);
+        return;
+    }
+    shadow.shadow = true;
+    pw_provider_speculate(&shadow, deps, n);
+    pw_strlist urls = PW_STRLIST_INIT;
+    for (size_t i = 0; i < shadow.pages.cap; i++) {
+        if (!shadow.pages.keys || !shadow.pages.keys[i])
+            continue;
+        const provider_page *page = shadow.pages.values[i];
+        if (page->rc == PW_OK && !pw_map_get(&p->pages, shadow.pages.keys[i]))
+            pw_strlist_push(&urls, shadow.pages.keys[i]);
+    }
+    pw_provider_free(&shadow);
+    /* The map's order is its hash's; the batch's order need not be the
+     * same from run to run, but the lock does not depend on it. */
+    pw_strlist_sort(&urls);
+    if (urls.len)
+        fetch_pages(p, &urls);
+    pw_strlist_free(&urls);
 }

@@ -81,6 +81,7 @@ typedef struct pw_provider {
     int find_links_rc;           /* the outcome of reading them */
     char *find_links_error;
     pw_arena arena;              /* dependency arrays, strings */
+    bool shadow;                 /* pw_provider_revalidate_closure's offline walk */
     pw_specifier_set **owned_specs;
     size_t n_owned_specs, cap_owned_specs;
 } pw_provider;
@@ -95,6 +96,9 @@ void pw_provider_prefetch(pw_provider *p, const pw_strlist *keys);
 /* Fetches, in parallel waves, the pages and PEP 658 metadata the solver
  * is likely to ask for from these requirements on (see provider.c). */
 void pw_provider_speculate(pw_provider *p, const pw_solver_dep *deps, size_t n);
+/* Warm cache: the index pages of the closure the cache already knows from
+ * these requirements on, revalidated in one parallel batch (provider.c). */
+void pw_provider_revalidate_closure(pw_provider *p, const pw_solver_dep *deps, size_t n);
 /* pw_solve_hinted's hint: fetches the metadata of the candidates named, and
  * speculates from their dependencies; ctx is the pw_provider. */
 void pw_provider_upcoming(void *ctx, const pw_solver_hint *hints, size_t n);

@@ -31,16 +31,29 @@ got=$(node -e "const j=JSON.parse(process.argv[1]); console.log(j.kinds.artifact
 
 # a partial download left behind goes with any prune
 echo partial >"$PWPKG_CACHE_DIR/tmp/abandoned.part"
+# an artifact of the old fan-out layout (artifacts/<h[0:2]>/<h>) is seen too
+old_sha=$(printf 'old layout' | sha256sum | cut -c1-64)
+mkdir -p "$PWPKG_CACHE_DIR/artifacts/${old_sha:0:2}"
+printf 'old layout' >"$PWPKG_CACHE_DIR/artifacts/${old_sha:0:2}/$old_sha"
+# the URL index (a line per downloaded URL; these links are local, so
+# written here): prune keeps the last line of each URL whose artifact stays
+log=$PWPKG_CACHE_DIR/urls/index.log
+k1=$(printf 'u1' | sha256sum | cut -c1-64) k2=$(printf 'u2' | sha256sum | cut -c1-64)
+printf '%s %s\n%s %s\n%s %s\n%s' "$k1" "$extra_sha" "$k2" "$extra_sha" "$k2" "$app_sha" "$k1 torn" >>"$log"
 
 run 0 "$PWPKG" cache prune --lock small/pwpkg.lock --dry-run
 expect_contains "$OUT" "would remove artifacts/$extra_sha" "dry run lists the unneeded artifact"
 expect_not_contains "$OUT" "$app_sha" "dry run keeps the needed artifact"
-[ -f "$PWPKG_CACHE_DIR/artifacts/${extra_sha:0:2}/$extra_sha" ] && pass || fail "dry run removed a file"
+[ -f "$PWPKG_CACHE_DIR/artifacts/$extra_sha" ] && pass || fail "dry run removed a file"
 
+expect_contains "$OUT" "would remove artifacts/$old_sha" "dry run lists the old-layout artifact"
 run 0 "$PWPKG" cache prune --lock small/pwpkg.lock
-expect_contains "$ERR" "removed 2 entries" "prune summary"
-[ ! -e "$PWPKG_CACHE_DIR/artifacts/${extra_sha:0:2}/$extra_sha" ] && pass || fail "extra not pruned"
-[ -f "$PWPKG_CACHE_DIR/artifacts/${app_sha:0:2}/$app_sha" ] && pass || fail "app was pruned"
+expect_contains "$ERR" "removed 3 entries" "prune summary"
+[ ! -e "$PWPKG_CACHE_DIR/artifacts/${old_sha:0:2}/$old_sha" ] && pass || fail "old-layout artifact not pruned"
+# the URL index is compacted to the artifacts still stored
+[ "$(cat "$log")" = "$k2 $app_sha" ] && pass || fail "URL index after prune: $(cat "$log")"
+[ ! -e "$PWPKG_CACHE_DIR/artifacts/$extra_sha" ] && pass || fail "extra not pruned"
+[ -f "$PWPKG_CACHE_DIR/artifacts/$app_sha" ] && pass || fail "app was pruned"
 [ ! -e "$PWPKG_CACHE_DIR/tmp/abandoned.part" ] && pass || fail "partial file kept"
 
 # what the small lock needs is still there: offline fetch, bundle and lock
@@ -56,7 +69,7 @@ cd small; run 0 "$PWPKG" lock --offline "${links[@]/repo/../repo}"; cd ..
 # --unused-for: entries used recently stay
 run 0 "$PWPKG" cache prune --unused-for 30
 expect_contains "$ERR" "removed 0 entries" "recently used entries stay"
-touch -a -m -d '40 days ago' "$PWPKG_CACHE_DIR/artifacts/${app_sha:0:2}/$app_sha"
+touch -a -m -d '40 days ago' "$PWPKG_CACHE_DIR/artifacts/$app_sha"
 run 0 "$PWPKG" cache prune --unused-for 30 --lock both/pwpkg.lock
 expect_contains "$ERR" "removed 0 entries" "old but needed by a lock: kept"
 run 0 "$PWPKG" -v cache prune --unused-for 30

@@ -20,7 +20,7 @@ on_exit 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done'
 check_cache() { # WHAT
   local bad
   bad=$(find "$PWPKG_CACHE_DIR/artifacts" -type f -print0 2>/dev/null | xargs -0 -r sha256sum |
-        awk '{ n = split($2, p, "/"); if ($1 != p[n] || substr($1, 1, 2) != p[n - 1]) print $2 }') || true
+        awk '{ n = split($2, p, "/"); if ($1 != p[n] || p[n - 1] != "artifacts") print $2 }') || true
   [ -z "$bad" ] && pass || fail "$1: corrupt cache entries: $bad"
 }
 

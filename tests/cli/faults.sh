@@ -25,11 +25,11 @@ victim=""
 on_exit 'wait 2>/dev/null'
 on_exit '[ -z "$victim" ] || kill -9 "$victim" 2>/dev/null'
 
-# Every file under artifacts/ is content-addressed: artifacts/<aa>/<sha256>.
+# Every file under artifacts/ is content-addressed: artifacts/<sha256> (flat).
 check_cache() { # WHAT
   local bad
   bad=$(find "$PWPKG_CACHE_DIR/artifacts" -type f -print0 2>/dev/null | xargs -0 -r sha256sum |
-        awk '{ n = split($2, p, "/"); if ($1 != p[n] || substr($1, 1, 2) != p[n - 1]) print $2 }') || true
+        awk '{ n = split($2, p, "/"); if ($1 != p[n] || p[n - 1] != "artifacts") print $2 }') || true
   [ -z "$bad" ] && pass || fail "$1: corrupt cache entries: $bad"
 }
 

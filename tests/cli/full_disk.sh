@@ -51,11 +51,11 @@ on_full() {
   fi
 }
 
-# Only complete, content-addressed files under artifacts/.
+# Only complete, content-addressed files directly under artifacts/.
 check_artifacts() { # CACHE WHAT
   local bad
   bad=$(find "$1/artifacts" -type f -print0 2>/dev/null | xargs -0 -r sha256sum |
-        awk '{ n = split($2, p, "/"); if ($1 != p[n] || substr($1, 1, 2) != p[n - 1]) print $2 }') || true
+        awk '{ n = split($2, p, "/"); if ($1 != p[n] || p[n - 1] != "artifacts") print $2 }') || true
   [ -z "$bad" ] && pass || fail "$2: incomplete or corrupt artifacts: $bad"
 }
 

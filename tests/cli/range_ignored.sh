@@ -52,7 +52,7 @@ run 0 "$PWPKG" bundle -q --cache-dir cache -o site-out
 sleep 0.3
 got=$(grep -c . nginx/access.log || true)
 [ "$got" -eq 0 ] && pass || fail "fetch and bundle after the lock made $got requests, expected 0"
-for f in cache/artifacts/*/*; do
+for f in cache/artifacts/*; do
   [ "$(basename "$f")" = "$(sha256sum "$f" | cut -c1-64)" ] || fail "$f does not hash to its name"
 done
 [ -z "$(ls cache/tmp)" ] && pass || fail "temporary files left in cache/tmp: $(ls cache/tmp)"

@@ -6,8 +6,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -364,6 +367,223 @@ static void test_tampered_cache_is_refetched(void **state)
     free(stored);
 }
 
+
+/* Names in `dir` (not recursive), sorted. */
+static void list_dir(const char *dir, pw_strlist *out)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            pw_strlist_push(out, e->d_name);
+    closedir(d);
+    pw_strlist_sort(out);
+}
+
+static void url_key(const char *url, char hex[65])
+{
+    pw_buf k = PW_BUF_INIT;
+    pw_buf_printf(&k, "%s\n", url);
+    pw_sha256_hex(k.data, k.len, hex);
+    pw_buf_free(&k);
+}
+
+/* One artifact costs one file: artifacts/<sha256> directly (no fan-out
+ * folder), and a line in urls/index.log (no file per URL); nothing else is
+ * left in the cache. */
+static void test_layout_one_file_per_artifact(void **state)
+{
+    fixture *f = *state;
+    pw_fetch_options o;
+    ft_options(&o, f->cache);
+    pw_fetch_session *s = ft_session(&o);
+    pw_fetch_request reqs[NFILES];
+    char *urls[NFILES];
+    memset(reqs, 0, sizeof(reqs));
+    pw_buf name = PW_BUF_INIT;
+    for (size_t i = 0; i < NFILES; i++) {
+        name_of(i, &name);
+        pw_buf path = PW_BUF_INIT;
+        pw_buf_printf(&path, "/%s", name.data);
+        urls[i] = pw_test_server_url(&f->server, path.data);
+        pw_buf_free(&path);
+        reqs[i].url = urls[i];
+        reqs[i].expected_sha256 = f->sha[i];
+    }
+    pw_error err = {0};
+    PW_ASSERT_OK(pw_fetch_artifacts(s, reqs, NFILES, &err), &err);
+    pw_fetch_session_free(s);
+
+    pw_strlist top = PW_STRLIST_INIT, arts = PW_STRLIST_INIT, urlsdir = PW_STRLIST_INIT,
+               tmp = PW_STRLIST_INIT;
+    list_dir(f->cache, &top);
+    assert_int_equal(top.len, 5);
+    assert_string_equal(top.items[0], ".pwpkg-cache.lock");
+    assert_string_equal(top.items[1], "artifacts");
+    assert_string_equal(top.items[2], "http");
+    assert_string_equal(top.items[3], "tmp");
+    assert_string_equal(top.items[4], "urls");
+    list_dir(f->artifacts, &arts);
+    assert_int_equal(arts.len, NFILES);
+    for (size_t i = 0; i < NFILES; i++) {
+        pw_buf p = PW_BUF_INIT;
+        pw_buf_printf(&p, "%s/%s", f->artifacts, f->sha[i]);
+        struct stat st;
+        assert_int_equal(stat(p.data, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal((uint64_t)st.st_size, f->size[i]);
+        assert_string_equal(reqs[i].path, p.data);
+        pw_buf_free(&p);
+    }
+    char *udir = pw_path_join(f->cache, "urls");
+    list_dir(udir, &urlsdir);
+    assert_int_equal(urlsdir.len, 1);
+    assert_string_equal(urlsdir.items[0], "index.log");
+    char *log = pw_path_join(udir, "index.log");
+    pw_buf body = PW_BUF_INIT;
+    PW_ASSERT_OK(pw_read_file(log, &body, &err), &err);
+    assert_int_equal(body.len, (size_t)NFILES * 130);
+    for (size_t i = 0; i < NFILES; i++) {
+        char key[65];
+        url_key(urls[i], key);
+        pw_buf line = PW_BUF_INIT;
+        pw_buf_printf(&line, "%s %s\n", key, f->sha[i]);
+        assert_non_null(strstr(pw_buf_cstr(&body), line.data));
+        pw_buf_free(&line);
+    }
+    list_dir(f->tmp, &tmp);
+    assert_int_equal(tmp.len, 0);
+
+    /* A line torn by a crash is skipped; the others still answer offline
+     * without a hash. */
+    FILE *fp = fopen(log, "a");
+    assert_non_null(fp);
+    fputs("0123456789abcdef torn", fp);
+    fclose(fp);
+    o.offline = true;
+    pw_fetch_session *off = ft_session(&o);
+    pw_fetch_request_free(&reqs[3]);
+    fetch_file(f, off, "", 3, NULL, &reqs[3], PW_OK);
+    assert_true(reqs[3].from_cache);
+    pw_fetch_session_free(off);
+
+    for (size_t i = 0; i < NFILES; i++) {
+        pw_fetch_request_free(&reqs[i]);
+        free(urls[i]);
+    }
+    pw_buf_free(&body);
+    free(log);
+    free(udir);
+    pw_strlist_free(&top);
+    pw_strlist_free(&arts);
+    pw_strlist_free(&urlsdir);
+    pw_strlist_free(&tmp);
+    pw_buf_free(&name);
+}
+
+/* A cache written by the fan-out layout (artifacts/<h[0:2]>/<h>,
+ * urls/<u[0:2]>/<u>) is still read: its artifact is moved to its flat name
+ * and verified, offline, with a hash and through the old URL entry. */
+static void test_old_layout_is_read(void **state)
+{
+    fixture *f = *state;
+    const size_t i = 7;
+    pw_buf name = PW_BUF_INIT, p = PW_BUF_INIT, dir = PW_BUF_INIT;
+    name_of(i, &name);
+    pw_buf blob = PW_BUF_INIT;
+    ft_blob(&blob, f->size[i], (unsigned)i + 1);
+    pw_buf_printf(&dir, "%s/%.2s", f->artifacts, f->sha[i]);
+    pw_error err = {0};
+    PW_ASSERT_OK(pw_mkdirs(dir.data, &err), &err);
+    pw_buf_printf(&p, "%s/%s", dir.data, f->sha[i]);
+    PW_ASSERT_OK(pw_write_file_atomic(p.data, blob.data, blob.len, &err), &err);
+    pw_buf path = PW_BUF_INIT;
+    pw_buf_printf(&path, "/%s", name.data);
+    char *url = pw_test_server_url(&f->server, path.data);
+    char key[65];
+    url_key(url, key);
+    pw_buf udir = PW_BUF_INIT, ufile = PW_BUF_INIT, line = PW_BUF_INIT;
+    pw_buf_printf(&udir, "%s/urls/%.2s", f->cache, key);
+    PW_ASSERT_OK(pw_mkdirs(udir.data, &err), &err);
+    pw_buf_printf(&ufile, "%s/%s", udir.data, key);
+    pw_buf_printf(&line, "%s\n", f->sha[i]);
+    PW_ASSERT_OK(pw_write_file_atomic(ufile.data, line.data, line.len, &err), &err);
+
+    pw_fetch_options o;
+    ft_options(&o, f->cache);
+    o.offline = true;
+    pw_fetch_session *s = ft_session(&o);
+    pw_fetch_request r;
+    fetch_file(f, s, "", i, NULL, &r, PW_OK);
+    assert_true(r.from_cache);
+    pw_buf flat = PW_BUF_INIT;
+    pw_buf_printf(&flat, "%s/%s", f->artifacts, f->sha[i]);
+    assert_string_equal(r.path, flat.data);
+    assert_false(pw_file_exists(p.data));
+    pw_fetch_request_free(&r);
+    fetch_file(f, s, "", i, f->sha[i], &r, PW_OK);
+    assert_true(r.from_cache);
+    pw_fetch_request_free(&r);
+    pw_fetch_session_free(s);
+    assert_int_equal(pw_test_server_count(&f->server, path.data), 0);
+
+    pw_buf_free(&flat);
+    pw_buf_free(&udir);
+    pw_buf_free(&ufile);
+    pw_buf_free(&line);
+    pw_buf_free(&path);
+    free(url);
+    pw_buf_free(&blob);
+    pw_buf_free(&name);
+    pw_buf_free(&p);
+    pw_buf_free(&dir);
+}
+
+/* Stored without fsync, an artifact whose data did not reach the disk
+ * (a crash) can be there under its name but short or empty: it is hashed
+ * when used, found wrong, removed and downloaded again (offline: EHASH). */
+static void test_unsynced_entry_is_reverified(void **state)
+{
+    fixture *f = *state;
+    pw_fetch_options o;
+    ft_options(&o, f->cache);
+    pw_fetch_session *s = ft_session(&o);
+    pw_fetch_request r;
+    const size_t i = 12;
+    const char *path = "/pkg12-1.0-py3-none-any.whl";
+    fetch_file(f, s, "", i, f->sha[i], &r, PW_OK);
+    char *stored = pw_xstrdup(r.path);
+    pw_fetch_request_free(&r);
+    pw_buf blob = PW_BUF_INIT;
+    ft_blob(&blob, f->size[i], (unsigned)i + 1);
+    for (int round = 0; round < 2; round++) {
+        /* round 0: the first half only; round 1: empty, as after a lost
+         * write; each offline (reported, removed), then online (fetched) */
+        size_t keep = round == 0 ? f->size[i] / 2 : 0;
+        for (int online = 0; online < 2; online++) {
+            pw_error err = {0};
+            PW_ASSERT_OK(pw_write_cache_file(stored, blob.data, keep, &err), &err);
+            o.offline = !online;
+            pw_fetch_session *t = online ? s : ft_session(&o);
+            fetch_file(f, t, "", i, f->sha[i], &r, online ? PW_OK : PW_EHASH);
+            if (online) {
+                assert_false(r.from_cache);
+                assert_string_equal(r.path, stored);
+            } else {
+                assert_non_null(strstr(pw_error_message(&r.error), "corrupt"));
+                assert_false(pw_file_exists(stored));
+                pw_fetch_session_free(t);
+            }
+            pw_fetch_request_free(&r);
+        }
+    }
+    pw_buf_free(&blob);
+    assert_int_equal(pw_test_server_count(&f->server, path), 3);
+    pw_fetch_session_free(s);
+    free(stored);
+}
+
 static void test_local_artifacts(void **state)
 {
     fixture *f = *state;
@@ -459,7 +679,7 @@ static void test_two_processes_share_cache(void **state)
     assert_int_equal(ft_count_files(f->tmp), 0);
     char *stored = pw_path_join(f->artifacts, "");
     pw_buf p = PW_BUF_INIT;
-    pw_buf_printf(&p, "%s/%.2s/%s", f->artifacts, f->sha[i], f->sha[i]);
+    pw_buf_printf(&p, "%s/%s", f->artifacts, f->sha[i]);
     char hex[65];
     pw_error err = {0};
     PW_ASSERT_OK(pw_sha256_file_hex(p.data, hex, NULL, &err), &err);
@@ -543,6 +763,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_download_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resume_across_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tampered_cache_is_refetched, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_layout_one_file_per_artifact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_layout_is_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unsynced_entry_is_reverified, setup, teardown),
         cmocka_unit_test_setup_teardown(test_local_artifacts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_processes_share_cache, setup, teardown),
