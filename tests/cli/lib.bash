@@ -100,6 +100,20 @@ with_nginx() {
   on_exit 'bash "$PWPKG_SOURCE_DIR/tests/nginx/stop.sh" "$WORK/nginx" >/dev/null 2>&1'
 }
 
+# nginx_requests PATTERN EXPECTED: the lines of with_nginx's access log
+# matching PATTERN, once EXPECTED are there (nginx writes a line when the
+# response is complete) or five seconds have passed.
+nginx_requests() {
+  local n=0
+  for _ in $(seq 50); do
+    n=$(grep -c "$1" "$WORK/nginx/access.log" || true)
+    [ "$n" -ge "$2" ] && break
+    sleep 0.1
+  done
+  sleep 0.2
+  grep -c "$1" "$WORK/nginx/access.log" || true
+}
+
 # with_test_server ROOT [pw_test_server options, e.g. --idle-timeout 300]:
 # the fault-injecting test server (tests/support/http_server.c) on
 # 127.0.0.1 serving ROOT; sets $TEST_SERVER_PORT and registers its stop for

@@ -25,24 +25,13 @@ lock() { # CACHE OUT
   run 0 "$PWPKG" lock -q -j 8 --pyodide 0.27.7 --pyodide-index "$index" \
     --index-url "http://127.0.0.1:$PORT/simple/" --cache-dir "$1" -o "$2"
 }
-# nginx writes a log line when the response is complete: wait for them.
-requests() { # PATTERN EXPECTED
-  local n=0
-  for _ in $(seq 50); do
-    n=$(grep -c "$1" nginx/access.log || true)
-    [ "$n" -ge "$2" ] && break
-    sleep 0.1
-  done
-  sleep 0.2
-  grep -c "$1" nginx/access.log || true
-}
 
 lock cache cold.lock
 n=$(lock_query cold.lock 'lock.packages.length')
 [ "$n" = "$N" ] && pass || fail "cold lock: $n packages, expected $N"
 : >nginx/access.log
 lock cache warm.lock
-got=$(requests '/simple/' $N)
+got=$(nginx_requests '/simple/' $N)
 [ "$got" -eq "$N" ] && pass || fail "warm lock made $got page requests, expected $N (each page once)"
 total=$(grep -c . nginx/access.log || true)
 [ "$total" -eq "$N" ] && pass || fail "warm lock made $total requests, expected $N"

@@ -17,17 +17,6 @@ mkdir -p repo/files
 with_nginx repo
 seq 0 $((N - 1)) | sed 's/^/pkg/' >requirements.txt
 
-# nginx writes a log line when the response is complete: wait a moment.
-requests() { # PATTERN EXPECTED
-  local n=0
-  for _ in $(seq 50); do
-    n=$(grep -c "$1" nginx/access.log || true)
-    [ "$n" -ge "$2" ] && break
-    sleep 0.1
-  done
-  sleep 0.2
-  grep -c "$1" nginx/access.log || true
-}
 
 # the location really ignores Range
 code=$(curl -s -o /dev/null -w '%{http_code}' -r -100 "http://127.0.0.1:$PORT/norange/files/pkg0-1.0-py3-none-any.whl")
@@ -36,7 +25,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -r -100 "http://127.0.0.1:$PORT/no
 
 run 0 "$PWPKG" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index \
   -f "http://127.0.0.1:$PORT/norange/files/" --cache-dir cache
-got=$(requests '\.whl' $N)
+got=$(nginx_requests '\.whl' $N)
 [ "$got" -eq "$N" ] && pass || fail "lock made $got wheel requests for $N wheels, expected $N (one each)"
 got=$(grep -c ' 200 ' nginx/access.log || true)
 total=$(grep -c . nginx/access.log || true)
@@ -61,7 +50,7 @@ done
 : >nginx/access.log
 run 0 "$PWPKG" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index \
   -f "http://127.0.0.1:$PORT/files/" --cache-dir cache2 --refresh
-got=$(requests ' 206 ' $N)
+got=$(nginx_requests ' 206 ' $N)
 [ "$got" -ge "$N" ] && pass || fail "lock with ranges: $got partial responses, expected at least $N"
 whole=$(grep '\.whl' nginx/access.log | grep -c ' 200 ' || true)
 # a find-links page gives no sha256: the lock downloads each wheel once to
