@@ -12,24 +12,13 @@
 
 int cli_exit_code(int status)
 {
-    switch (status) {
-    case PW_OK:
-        return CLI_EXIT_OK;
-    case PW_ECONFLICT:
-    case PW_ECHECK:
-    case PW_EHASH:
-        return CLI_EXIT_CHECK;
-    case PW_EINVAL:
-    case PW_EUNSUPPORTED:
-    case PW_ENOTFOUND:
-    case PW_ELIMIT:
-        return CLI_EXIT_USAGE;
-    case PW_EIO:
-    case PW_ENET:
-    case PW_ERUNTIME:
-    default:
-        return CLI_EXIT_IO;
-    }
+    static const int exit_codes[] = {
+        [PW_STATUS_OK] = CLI_EXIT_OK,
+        [PW_STATUS_FOUND] = CLI_EXIT_CHECK,
+        [PW_STATUS_INPUT] = CLI_EXIT_USAGE,
+        [PW_STATUS_IO] = CLI_EXIT_IO,
+    };
+    return exit_codes[pw_status_classify(status)];
 }
 
 const char *cli_style(const cli_context *ctx, const char *escape)

@@ -59,6 +59,16 @@ void pw_error_clear(pw_error *err);
 const char *pw_error_message(const pw_error *err); /* never NULL */
 const char *pw_status_name(int code);
 
+/* What a status says of the run, the one grouping exit codes and callers
+ * that re-file an error (a bundle's artifact, a verify check) go by. */
+typedef enum pw_status_class {
+    PW_STATUS_OK,
+    PW_STATUS_FOUND, /* a check ran and found a problem: ECHECK, ECONFLICT, EHASH */
+    PW_STATUS_INPUT, /* the input is wrong: EINVAL, EUNSUPPORTED, ENOTFOUND, ELIMIT */
+    PW_STATUS_IO,    /* the machine: EIO, ENET, ERUNTIME, anything else */
+} pw_status_class;
+pw_status_class pw_status_classify(int code);
+
 /* ------------------------------------------------------------ allocation */
 
 void *pw_xmalloc(size_t size);

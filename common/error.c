@@ -77,3 +77,18 @@ const char *pw_status_name(int code)
     default: return "error";
     }
 }
+
+pw_status_class pw_status_classify(int code)
+{
+    switch (code) {
+    case PW_OK: return PW_STATUS_OK;
+    case PW_ECONFLICT:
+    case PW_ECHECK:
+    case PW_EHASH: return PW_STATUS_FOUND;
+    case PW_EINVAL:
+    case PW_EUNSUPPORTED:
+    case PW_ENOTFOUND:
+    case PW_ELIMIT: return PW_STATUS_INPUT;
+    default: return PW_STATUS_IO;
+    }
+}

@@ -88,8 +88,7 @@ static int bundle_artifacts(const pw_pipeline_bundle_job *job, const pw_lock *lo
     }
     /* Once the artifacts are in hand, what fails (unsafe paths, a bomb, a
      * RECORD mismatch...) is a failed check of them, not a usage error. */
-    if (rc && fetched && (rc == PW_EINVAL || rc == PW_EUNSUPPORTED || rc == PW_ENOTFOUND ||
-                          rc == PW_ELIMIT))
+    if (fetched && pw_status_classify(rc) == PW_STATUS_INPUT)
         rc = err->code = PW_ECHECK;
     pw_locked_artifacts_free(&got);
     return rc;

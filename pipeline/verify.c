@@ -147,7 +147,7 @@ static void verify_lock_current(const pw_resolve_request *r, const char *lock_te
     int rc = pw_resolver_lock(r, &fresh, &err);
     if (rc) {
         /* inputs that do not parse, or no network: not "a problem found" */
-        if (rc != PW_ECONFLICT && rc != PW_ECHECK && rc != PW_EHASH)
+        if (pw_status_classify(rc) != PW_STATUS_FOUND)
             note_error(found, rc);
         add_finding(found, "lock", r->lock_path, 1, "cannot resolve the inputs: %s",
                     pw_error_message(&err));
@@ -260,7 +260,7 @@ static void verify_bundle(const pw_resolve_request *r, const pw_lock *lock, cons
         pw_strlist_free(&diffs);
     }
     if (rc) {
-        if (rc == PW_EIO || rc == PW_ENET || rc == PW_ERUNTIME)
+        if (pw_status_classify(rc) == PW_STATUS_IO)
             note_error(found, rc);
         add_finding(found, "bundle", bundle, 1, "cannot rebuild: %s", pw_error_message(&err));
     }

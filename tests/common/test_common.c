@@ -36,6 +36,22 @@ static void test_normalize_name(void **state)
     assert_false(pw_names_equal("zope", "zope-interface"));
 }
 
+/* Exit codes and re-filed errors go by these classes (cli_exit_code). */
+static void test_status_classes(void **state)
+{
+    (void)state;
+    assert_int_equal(pw_status_classify(PW_OK), PW_STATUS_OK);
+    static const int found[] = {PW_ECHECK, PW_ECONFLICT, PW_EHASH};
+    static const int input[] = {PW_EINVAL, PW_EUNSUPPORTED, PW_ENOTFOUND, PW_ELIMIT};
+    static const int io[] = {PW_EIO, PW_ENET, PW_ERUNTIME, -99};
+    for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++)
+        assert_int_equal(pw_status_classify(found[i]), PW_STATUS_FOUND);
+    for (size_t i = 0; i < sizeof(input) / sizeof(input[0]); i++)
+        assert_int_equal(pw_status_classify(input[i]), PW_STATUS_INPUT);
+    for (size_t i = 0; i < sizeof(io) / sizeof(io[0]); i++)
+        assert_int_equal(pw_status_classify(io[i]), PW_STATUS_IO);
+}
+
 static void test_edit_distance_and_redaction(void **state)
 {
     (void)state;
@@ -374,6 +390,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize_name),
+        cmocka_unit_test(test_status_classes),
         cmocka_unit_test(test_edit_distance_and_redaction),
         cmocka_unit_test(test_buf_and_slices),
         cmocka_unit_test(test_errors),
