@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int pw_pipeline_import_check(const pw_lock *lock, const char *bundle, const pw_transfer_options *t,
-                      const char *runtime_dir, bool install, pw_check_options *o,
-                      pw_check_report *out, pw_error *err)
+int pw_pipeline_import_check(const pw_lock *lock, const char *bundle,
+                             const pw_transfer_options *t, const char *runtime_dir, bool install,
+                             pw_check_options *o, pw_check_report *out, pw_error *err)
 {
     memset(out, 0, sizeof(*out));
     char *cache = pw_pipeline_cache_dir(t), *runtime = NULL;
@@ -45,15 +45,14 @@ static void note_legacy_manifest(const char *bundle)
     free(manifest);
 }
 
-/* No entry and no main in a wrangler config: only packages are checked. */
-static int find_worker(const pw_pipeline_check_job *job, pw_pipeline_check_outcome *out,
-                       pw_error *err)
+/* No entry and no main in a wrangler config: only packages are checked,
+ * unless a handler is to be called. */
+int pw_pipeline_find_worker(const char *env, const char *entry, bool calls_handler,
+                            pw_check_worker *worker, bool *found, pw_error *err)
 {
-    int rc = pw_check_worker_load(".", job->env, job->options.entry, &out->worker_found, err);
-    if (rc == PW_OK)
-        out->worker = &out->worker_found;
-    else if (rc == PW_ENOTFOUND && !job->options.entry &&
-             job->options.call.kind == PW_CHECK_CALL_NONE) {
+    int rc = pw_check_worker_load(".", env, entry, worker, err);
+    *found = rc == PW_OK;
+    if (rc == PW_ENOTFOUND && !entry && !calls_handler) {
         pw_error_clear(err);
         rc = PW_OK;
     }
@@ -101,7 +100,11 @@ int pw_pipeline_check(const pw_pipeline_check_job *job, pw_pipeline_check_outcom
                           job->bundle);
     if (rc == PW_OK) {
         note_legacy_manifest(job->bundle);
-        rc = find_worker(job, out, err);
+        bool found = false;
+        rc = pw_pipeline_find_worker(job->env, job->options.entry,
+                                     job->options.call.kind != PW_CHECK_CALL_NONE,
+                                     &out->worker_found, &found, err);
+        out->worker = found ? &out->worker_found : NULL;
     }
     if (rc == PW_OK)
         rc = run_on_lock(job, &lock, out, err);

@@ -53,4 +53,10 @@ int pw_pipeline_write_trace(const char *path, const char *lock_path, const pw_lo
                             const char *entry, const pw_check_trace *trace,
                             const pw_check_report *report, pw_trace *written, pw_error *err);
 
+/* The Worker to check (entry, else main of the wrangler config in the
+ * working directory, with [env.ENV]); *found false and PW_OK when there is
+ * none and nothing asks for one (no entry, no handler to call). */
+int pw_pipeline_find_worker(const char *env, const char *entry, bool calls_handler,
+                            pw_check_worker *worker, bool *found, pw_error *err);
+
 #endif

@@ -138,12 +138,8 @@ int pw_slim_plan_prove(pw_slim_plan *s, const char *staging, pw_error *err)
         const pw_trace_run *run = &s->trace.runs[i];
         pw_check_worker worker;
         memset(&worker, 0, sizeof(worker));
-        rc = pw_check_worker_load(".", s->env, run->entry, &worker, err);
-        bool have_worker = rc == PW_OK;
-        if (rc == PW_ENOTFOUND && !run->entry) {
-            pw_error_clear(err);
-            rc = PW_OK;
-        }
+        bool have_worker = false;
+        rc = pw_pipeline_find_worker(s->env, run->entry, false, &worker, &have_worker, err);
         pw_check_trace trace;
         memset(&trace, 0, sizeof(trace));
         trace.exercise = run->exercise;
@@ -157,8 +153,8 @@ int pw_slim_plan_prove(pw_slim_plan *s, const char *staging, pw_error *err)
             pw_report(PW_REPORT_INFO, "proving the slim bundle: %s%s%s",
                       run->entry ? run->entry : "the lock's imports",
                       run->exercise ? " + " : "", run->exercise ? run->exercise : "");
-            rc = pw_pipeline_import_check(s->lock, staging, s->transfer, s->runtime_dir, false, &o,
-                                   &report, err);
+            rc = pw_pipeline_import_check(s->lock, staging, s->transfer, s->runtime_dir, false,
+                                          &o, &report, err);
             s->cold_after[i] = report.cold_ms;
             if (rc == PW_ECHECK) {
                 pw_error cause = *err;

@@ -284,7 +284,7 @@ static void verify_runtime(const pw_resolve_request *r, const pw_lock *lock, con
     memset(&co, 0, sizeof(co));
     pw_check_report rep;
     int rc = pw_pipeline_import_check(lock, bundle, &r->transfer, runtime_dir, false, &co, &rep,
-                               &err);
+                                      &err);
     for (size_t i = 0; i < rep.n_results; i++)
         if (!rep.results[i].ok)
             add_finding(found, "runtime", bundle, 1, "import %s failed: %s", rep.results[i].module,
