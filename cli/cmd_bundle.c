@@ -86,6 +86,7 @@ typedef struct bundle_cli {
     const char *format;
     const char *output;
     pw_strlist strip;
+    unsigned strip_mask; /* strip, parsed */
     pw_strlist exclude;
     uint64_t max_size;
     bool compile;
@@ -216,9 +217,8 @@ static int parse_bundle_options(cli_context *ctx, int argc, char **argv, bundle_
     if (o->env && o->target == PW_PIPELINE_TARGET_PYODIDE)
         return cli_usage_error(ctx, &cli_cmd_bundle, "--env names a wrangler environment; "
                                                      "--target pyodide reads no wrangler config");
-    unsigned mask = 0;
     pw_error err = {0};
-    if (pw_bundle_strip_parse(&o->strip, &mask, &err) != PW_OK) {
+    if (pw_bundle_strip_parse(&o->strip, &o->strip_mask, &err) != PW_OK) {
         int code = cli_usage_error(ctx, &cli_cmd_bundle, "--strip: %s", pw_error_message(&err));
         pw_error_clear(&err);
         return code;
@@ -415,10 +415,6 @@ static void print_mirror(const cli_context *ctx, const bundle_cli *o, size_t art
 
 static pw_pipeline_bundle_job bundle_job(const cli_context *ctx, const bundle_cli *o)
 {
-    unsigned strip = 0;
-    pw_error ignored = {0}; /* parse_bundle_options refused bad classes */
-    pw_bundle_strip_parse(&o->strip, &strip, &ignored);
-    pw_error_clear(&ignored);
     return (pw_pipeline_bundle_job){
         .lock_path = o->lock_path,
         .output = o->output,
@@ -426,7 +422,7 @@ static pw_pipeline_bundle_job bundle_job(const cli_context *ctx, const bundle_cl
         .format = strcmp(o->format, "zip") == 0 ? PW_BUNDLE_ZIP : PW_BUNDLE_DIR,
         .target = o->target,
         .env = o->env,
-        .strip = strip,
+        .strip = o->strip_mask,
         .exclude = &o->exclude,
         .max_size_gz = o->max_size,
         .strict_record = o->strict_record,
