@@ -21,6 +21,27 @@ typedef struct fixture {
     char sha[65];
 } fixture;
 
+static void fixture_free(fixture *f)
+{
+    pw_error err = {0};
+    pw_remove_tree(f->dir, &err);
+    pw_error_clear(&err);
+    free(f->dir);
+    free(f->root);
+    free(f->cache);
+    free(f);
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    pw_test_nginx_stop(&f->nginx);
+    fixture_free(f);
+    return 0;
+}
+
 static int setup(void **state)
 {
     fixture *f = pw_xcalloc(1, sizeof(*f));
@@ -36,13 +57,7 @@ static int setup(void **state)
 
     if (!pw_test_nginx_start(&f->nginx, f->root, f->dir, true)) {
         /* no nginx or openssl: every test skips */
-        pw_error err = {0};
-        pw_remove_tree(f->dir, &err);
-        pw_error_clear(&err);
-        free(f->dir);
-        free(f->root);
-        free(f->cache);
-        free(f);
+        fixture_free(f);
         *state = NULL;
         return 0;
     }
@@ -50,21 +65,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    if (!f)
-        return 0;
-    pw_test_nginx_stop(&f->nginx);
-    pw_error err = {0};
-    pw_remove_tree(f->dir, &err);
-    pw_error_clear(&err);
-    free(f->dir);
-    free(f->root);
-    free(f->cache);
-    free(f);
-    return 0;
-}
 
 static void test_https_with_test_ca(void **state)
 {
