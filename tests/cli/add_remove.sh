@@ -55,6 +55,16 @@ cd ..
 [ "$(cat recorded/reqs/base.txt)" = "$(printf 'app\nsix')" ] && pass ||
   fail "recorded input after add: $(cat recorded/reqs/base.txt)"
 [ "$(cat recorded/requirements.txt)" = "lib" ] && pass || fail "add edited requirements.txt beside the lock"
+# the recorded input gone: add names it, exit 2, and writes nothing
+cd recorded
+mv reqs/base.txt reqs/moved.txt
+cp pwpkg.lock before.lock
+run 2 "$PWPKG" add attrs "${opts[@]}"
+expect_contains "$ERR" "reqs/base.txt" "missing recorded input named"
+cmp -s pwpkg.lock before.lock && pass || fail "add with a missing input changed the lock"
+[ ! -e reqs/base.txt ] && pass || fail "add with a missing input created it"
+[ "$(cat requirements.txt)" = "lib" ] && pass || fail "add with a missing input edited requirements.txt"
+cd ..
 
 # pyproject.toml: dependencies, a group, an extra; the template's own layout
 mkdir proj && cd proj
