@@ -988,13 +988,15 @@ static void check_solution(run *r)
     free(stack);
 }
 
+/* The generated universes both solver properties are checked on. */
+static const uint64_t universe_seeds[] = {0x9e3779b97f4a7c15u, 12345, 0xdeadbeefu};
+
 static void test_generated_universe(void **state)
 {
     (void)state;
-    static const uint64_t seeds[] = {0x9e3779b97f4a7c15u, 12345, 0xdeadbeefu};
-    for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+    for (size_t s = 0; s < sizeof(universe_seeds) / sizeof(universe_seeds[0]); s++) {
         gen_universe u = {0};
-        gen_build(&u, seeds[s]);
+        gen_build(&u, universe_seeds[s]);
         u.rows[u.n].package = NULL;
         run r = {0};
         run_solve(&r, u.rows, "pkg000; pkg001; pkg002; pkg003; pkg004", NULL);
@@ -1030,10 +1032,9 @@ static void record_hints(void *ctx, const pw_solver_hint *hints, size_t n)
 static void test_hints_change_nothing(void **state)
 {
     (void)state;
-    static const uint64_t seeds[] = {0x9e3779b97f4a7c15u, 12345, 0xdeadbeefu};
-    for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+    for (size_t s = 0; s < sizeof(universe_seeds) / sizeof(universe_seeds[0]); s++) {
         gen_universe u = {0};
-        gen_build(&u, seeds[s]);
+        gen_build(&u, universe_seeds[s]);
         u.rows[u.n].package = NULL;
         run plain = {0};
         run_solve(&plain, u.rows, "pkg000; pkg001; pkg002; pkg003; pkg004", NULL);
