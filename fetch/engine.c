@@ -279,6 +279,12 @@ static enum start_result start_attempt(pw_fetch_session *s, xfer *x)
     x->curl_err[0] = '\0';
     x->last_progress = 0;
 
+    int ready = pw_fetch_transfers_ready(s, &r->error);
+    if (ready != PW_OK) {
+        pw_error_wrap(&r->error, "%s", x->redacted);
+        pw_fetch_xfer_done(x, ready);
+        return FINISHED;
+    }
     CURL *e = curl_easy_init();
     if (!e) {
         pw_fetch_xfer_done(x, pw_error_set(&r->error, PW_ENET, "%s: libcurl could not create a handle",

@@ -22,6 +22,9 @@ struct pw_fetch_session {
     char *dir_urls;
     char *dir_tmp;
     int cache_lock_fd; /* the cache held shared: prune and clean wait for it */
+    /* NULL until the first transfer (pw_fetch_transfers_ready): a session
+     * that is answered from the cache and local files never opens
+     * libcurl. */
     CURLM *multi;
     /* Credentials seen in a URL, by "scheme://host:port", reused for other
      * URLs on the same server (links in an index page are usually given
@@ -177,6 +180,9 @@ void pw_fetch_local_artifact(pw_fetch_session *s, xfer *x);
 void pw_fetch_xfer_done(xfer *x, int code);
 
 /* Shared by the batch engine and range requests (range.c). */
+/* Opens libcurl and the session's multi handle, once, before the first
+ * handle is made (libcurl_lazy.h says why not earlier). */
+int pw_fetch_transfers_ready(pw_fetch_session *s, pw_error *err);
 void pw_fetch_curl_setup(pw_fetch_session *s, CURL *e, const char *url, char *errbuf);
 bool pw_fetch_retryable(CURLcode rc, long http_status);
 int64_t pw_fetch_retry_delay(pw_fetch_session *s, int attempt, long retry_after_s);

@@ -364,6 +364,9 @@ static int http_range(pw_fetch_session *s, const char *url, const char *redacted
      * file; forward ranges are probes and single pieces, never worth a
      * whole body. */
     bool keep_whole = offset < 0;
+    int ready = pw_fetch_transfers_ready(s, err);
+    if (ready != PW_OK)
+        return ready;
     char *origin = pw_fetch_origin(redacted);
     bool origin_ignores = false;
     for (size_t i = 0; i < s->no_range_origins.len; i++)
@@ -628,6 +631,12 @@ int pw_fetch_probe(pw_fetch_session *s, const char *const *urls, size_t n, int *
             if (pw_fetch_is_local(urls[i]) || (strncasecmp(urls[i], "http://", 7) != 0 &&
                                                strncasecmp(urls[i], "https://", 8) != 0))
                 continue;
+            pw_error not_ready = {0};
+            if (pw_fetch_transfers_ready(s, &not_ready) != PW_OK) {
+                pw_error_clear(&not_ready);
+                multi_failed = true;
+                break;
+            }
             probe_xfer *p = &xs[i];
             p->index = i;
             p->x.out = &p->byte;

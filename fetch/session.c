@@ -1,4 +1,5 @@
 #include "fetch_internal.h"
+#include "libcurl_lazy.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -156,23 +157,30 @@ int pw_fetch_session_new(const pw_fetch_options *o, pw_fetch_session **out, pw_e
     }
     s->opt.proxy = s->proxy;
 
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        pw_fetch_session_free(s);
-        return pw_error_set(err, PW_ENET, "libcurl could not be initialised");
-    }
-    s->multi = curl_multi_init();
-    if (!s->multi) {
-        curl_global_cleanup();
-        pw_fetch_session_free(s);
-        return pw_error_set(err, PW_ENET, "libcurl could not create a multi handle");
-    }
-    curl_multi_setopt(s->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)o->jobs);
-    curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)o->jobs);
     s->rng = (uint64_t)getpid() * 0x9E3779B97F4A7C15ull ^ (uint64_t)pw_fetch_now_ms();
     if (!s->rng)
         s->rng = 1;
     *out = s;
+    return PW_OK;
+}
+
+int pw_fetch_transfers_ready(pw_fetch_session *s, pw_error *err)
+{
+    if (s->multi)
+        return PW_OK;
+    int rc = pw_libcurl_load(err);
+    if (rc != PW_OK)
+        return rc;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return pw_error_set(err, PW_ENET, "libcurl could not be initialised");
+    s->multi = curl_multi_init();
+    if (!s->multi) {
+        curl_global_cleanup();
+        return pw_error_set(err, PW_ENET, "libcurl could not create a multi handle");
+    }
+    curl_multi_setopt(s->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+    curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)s->opt.jobs);
+    curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)s->opt.jobs);
     return PW_OK;
 }
 

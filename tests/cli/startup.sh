@@ -30,14 +30,43 @@ run 0 "$PWPKG" --vers
 expect_eq "$OUT" "$("$PWPKG" --version)" "--version of the core"
 
 # A lock outside any git repository (lib.bash's ceiling stops the search
-# at $WORK's parent) loads the core, not libgit2.
+# at $WORK's parent) loads the core, not libgit2; from local files only, not
+# libcurl (nor OpenSSL's TLS library, which only libcurl links).
 mkdir nogit && cd nogit
 printf 'six\nattrs\n' >requirements.txt
 libs=$(mapped "$PWPKG" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index)
 expect_contains "$libs" libpwpkg_core "lock loads the core"
 printf '%s\n' "$libs" | grep -q libgit2 && fail "lock without git maps libgit2" || pass
+printf '%s\n' "$libs" | grep -Eq 'libcurl|libssl' && fail "lock without transfers maps: $libs" || pass
+libs=$(mapped "$PWPKG" cache dir)
+printf '%s\n' "$libs" | grep -Eq 'libcurl|libssl' && fail "cache dir maps: $libs" || pass
 [ -f pwpkg.lock ] && pass || fail "no lock written"
 expect_eq "$(lock_query pwpkg.lock "lock.provenance === undefined")" true "no provenance outside a repository"
+# A lock that reads an index over HTTP opens libcurl at its first transfer.
+mkdir -p "$WORK/served/simple/wheelpkg"
+"$tools/pw_wheelgen" --name wheelpkg --version 1.0 --out "$WORK/served/simple/wheelpkg" >/dev/null ||
+  fail "pw_wheelgen"
+wheel=$(cd "$WORK/served/simple/wheelpkg" && ls *.whl)
+printf '<a href="%s">%s</a>\n' "$wheel" "$wheel" >"$WORK/served/simple/wheelpkg/index.html"
+with_test_server "$WORK/served"
+remote=(lock -q --pyodide 0.27.7 --pyodide-index "$index"
+  --index-url "http://127.0.0.1:$TEST_SERVER_PORT/simple/" -o remote.lock)
+printf 'wheelpkg\n' >requirements.txt
+libs=$(mapped "$PWPKG" "${remote[@]}")
+expect_contains "$libs" libcurl "lock through an HTTP index loads libcurl"
+expect_contains "$(cat remote.lock)" "$wheel" "lock through an HTTP index"
+# libcurl that cannot be opened: the transfer says why, exit 2 (as for
+# libgit2: what pwpkg needs is not there); a lock from local files is
+# unaffected.
+mkdir "$WORK/nocurl"
+echo 'not an ELF file' >"$WORK/nocurl/libcurl.so.4"
+rm -rf "$PWPKG_CACHE_DIR"
+run 2 env LD_LIBRARY_PATH="$WORK/nocurl" "$PWPKG" "${remote[@]/remote.lock/nocurl.lock}"
+expect_contains "$ERR" "downloads need libcurl" "libcurl that does not load"
+[ ! -e nocurl.lock ] && pass || fail "a lock was written without its index"
+printf 'six\n' >local.txt
+run 0 env LD_LIBRARY_PATH="$WORK/nocurl" "$PWPKG" lock -q -r local.txt --pyodide 0.27.7 \
+  --pyodide-index "$index" --no-index -o local.lock
 cd "$WORK"
 # Inside a repository the lock records its provenance: libgit2 is loaded.
 mkdir withgit && cd withgit
