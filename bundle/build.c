@@ -9,6 +9,7 @@
  * from the host (user, time zone, locale, umask, directory order).
  */
 #include "bundle_private.h"
+#include "archive_libraries.h"
 
 #include <cJSON.h>
 #include <dirent.h>
@@ -569,6 +570,8 @@ static zip_t *source_archive(const build_state *s, zip_sources *zs, size_t pkg, 
     if (zs->archives[pkg])
         return zs->archives[pkg];
     int zerr = 0;
+    if (pw_archive_libraries_load(err) != PW_OK)
+        return NULL;
     zs->archives[pkg] = zip_open(s->items[pkg].path, ZIP_RDONLY, &zerr);
     if (!zs->archives[pkg]) {
         zip_error_t ze;
@@ -634,6 +637,9 @@ static int write_zip(build_state *s, pw_error *err)
     pw_buf_printf(&tmp, "%s.zip", s->stage);
     s->zip_tmp = pw_buf_detach(&tmp);
     int zerr = 0;
+    int loaded = pw_archive_libraries_load(err);
+    if (loaded != PW_OK)
+        return loaded;
     zip_t *za = zip_open(s->zip_tmp, ZIP_CREATE | ZIP_EXCL, &zerr);
     if (!za) {
         zip_error_t ze;

@@ -3,6 +3,7 @@
  * size budgets are quoted against, and Node's zlib.gzipSync default, which
  * wrangler's getSize uses. */
 #include "bundle_private.h"
+#include "archive_libraries.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,7 +42,9 @@ pw_gzip_counter *pw_gzip_counter_new(void)
     pw_gzip_counter *c = pw_xcalloc(1, sizeof(*c));
     c->out = pw_xmalloc(GZIP_CHUNK);
     /* Initialised like pw_bundle_gzip_size; failure is out of memory only,
-     * and pw_xmalloc already aborts on that. */
+     * and pw_xmalloc already aborts on that (zlib is open: the counter
+     * counts members of a wheel that install.c opened, after
+     * pw_archive_libraries_load). */
     if (deflateInit2(&c->zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         abort();
     return c;
@@ -108,6 +111,9 @@ static void share_output(gzip_shares *g, size_t last, uint64_t now)
 int pw_bundle_gzip_size_each(const char *const *paths, size_t n, uint64_t *each, uint64_t *size,
                              pw_error *err)
 {
+    int loaded = pw_archive_libraries_load(err);
+    if (loaded != PW_OK)
+        return loaded;
     z_stream zs;
     memset(&zs, 0, sizeof(zs));
     /* windowBits 15 + 16: a gzip stream, header and trailer included. */

@@ -9,6 +9,7 @@
  * a failure can take it all back.
  */
 #include "bundle_private.h"
+#include "archive_libraries.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -952,6 +953,9 @@ static int run_install(installer *ins, const char *archive_path, pw_error *err)
                                 archive_path, hex, ins->o->sha256);
     }
     int zerr = 0;
+    int loaded = pw_archive_libraries_load(err);
+    if (loaded != PW_OK)
+        return loaded;
     ins->za = zip_open(archive_path, ZIP_RDONLY, &zerr);
     if (!ins->za)
         return zip_open_error(archive_path, zerr, err);

@@ -1,6 +1,7 @@
 /* Slimming from traces: which installed paths a slim bundle keeps
  * (bundle.h, pw_bundle_slim; docs/bundle.md, "Slimming from a trace"). */
 #include "bundle_private.h"
+#include "archive_libraries.h"
 
 #include <cJSON.h>
 #include <stdlib.h>
@@ -87,6 +88,9 @@ static bool read_strings(const cJSON *obj, const char *key, pw_strlist *out)
 static int read_zip_manifest(const char *path, pw_buf *out, pw_error *err)
 {
     int zerr = 0;
+    int loaded = pw_archive_libraries_load(err);
+    if (loaded != PW_OK)
+        return loaded;
     zip_t *za = zip_open(path, ZIP_RDONLY, &zerr);
     if (!za)
         return pw_error_set(err, zerr == ZIP_ER_NOENT ? PW_ENOTFOUND : PW_EIO,

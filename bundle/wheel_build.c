@@ -16,6 +16,7 @@
 #include "wheel_build.h"
 
 #include "bundle_private.h"
+#include "archive_libraries.h"
 #include "packaging.h"
 #include "toml.h"
 
@@ -1438,6 +1439,9 @@ static void add_dist_info(wb *w, const char *dist_info)
 
 static int write_wheel(wb *w, const char *final_path, int64_t epoch, pw_error *err)
 {
+    int loaded = pw_archive_libraries_load(err);
+    if (loaded != PW_OK)
+        return loaded;
     char *dir = pw_path_dirname(final_path);
     pw_buf tmp = PW_BUF_INIT;
     pw_buf_printf(&tmp, "%s/.%s.tmp-XXXXXX", dir, pw_path_basename(final_path));

@@ -350,6 +350,21 @@ int pw_url_resolve(const char *base, const char *ref, char **out);
  */
 int pw_parse_timestamp(const char *text, int64_t *out, pw_error *err);
 
+/* ------------------------------------------------- libraries opened on use */
+
+/*
+ * Opens the shared library `soname` (RTLD_NOW | RTLD_LOCAL: only the caller
+ * sees its symbols; a process that already has it gets that copy) and
+ * resolves the n functions `names` into `slots` (each the address of a
+ * function pointer). False, with the reason (the loader's message, or
+ * "it has no NAME") in why[why_size], when it cannot; the library stays
+ * loaded either way. For the modules that open libcurl, libzip, zlib and
+ * libgit2 at their first use instead of linking them (issue 14: no shared
+ * library a command does not use).
+ */
+bool pw_library_open(const char *soname, const char *const names[], void **const slots[], size_t n,
+                     char *why, size_t why_size);
+
 /* ------------------------------------------------------------------- misc */
 
 #define PW_COUNT(a) (sizeof(a) / sizeof((a)[0]))

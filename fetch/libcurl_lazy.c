@@ -7,11 +7,9 @@
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <stdio.h>
 
 #ifndef PW_LIBCURL_SONAME
 #error "PW_LIBCURL_SONAME (libcurl's soname) comes from fetch/CMakeLists.txt"
@@ -56,21 +54,15 @@ static char load_error[512];
 
 static void load(void)
 {
-    /* RTLD_LOCAL: only this table sees libcurl's symbols. A process that
-     * already has libcurl gets that same copy back. */
-    void *lib = dlopen(PW_LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        snprintf(load_error, sizeof(load_error), "%s", dlerror());
-        return;
-    }
-#define PW_LIBCURL_RESOLVE(name)                                                                   \
-    if (!(*(void **)&table.name = dlsym(lib, #name))) {                                            \
-        snprintf(load_error, sizeof(load_error), "%s has no %s", PW_LIBCURL_SONAME, #name);       \
-        return;                                                                                    \
-    }
-    PW_LIBCURL_FUNCTIONS(PW_LIBCURL_RESOLVE)
-#undef PW_LIBCURL_RESOLVE
-    atomic_store_explicit(&loaded, &table, memory_order_release);
+#define PW_LIBCURL_NAME(name) #name,
+#define PW_LIBCURL_SLOT(name) (void **)&table.name,
+    static const char *const names[] = {PW_LIBCURL_FUNCTIONS(PW_LIBCURL_NAME)};
+    static void **const slots[] = {PW_LIBCURL_FUNCTIONS(PW_LIBCURL_SLOT)};
+#undef PW_LIBCURL_NAME
+#undef PW_LIBCURL_SLOT
+    if (pw_library_open(PW_LIBCURL_SONAME, names, slots, PW_COUNT(names), load_error,
+                        sizeof(load_error)))
+        atomic_store_explicit(&loaded, &table, memory_order_release);
 }
 
 int pw_libcurl_load(pw_error *err)

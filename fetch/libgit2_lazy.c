@@ -1,9 +1,7 @@
 /* Opens libgit2 on first use (libgit2_lazy.h says why). */
 #include "libgit2_lazy.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
 
 #ifndef PW_LIBGIT2_SONAME
 #error "PW_LIBGIT2_SONAME (libgit2's soname) comes from fetch/CMakeLists.txt"
@@ -17,21 +15,15 @@ static char load_error[512];
 
 static void load(void)
 {
-    /* RTLD_LOCAL: only this table sees libgit2's symbols. A process that
-     * already links libgit2 (the tests) gets that same copy back. */
-    void *lib = dlopen(PW_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        snprintf(load_error, sizeof(load_error), "%s", dlerror());
-        return;
-    }
-#define PW_LIBGIT2_RESOLVE(name)                                                                   \
-    if (!(*(void **)&pw_lg.name = dlsym(lib, #name))) {                                            \
-        snprintf(load_error, sizeof(load_error), "%s has no %s", PW_LIBGIT2_SONAME, #name);       \
-        return;                                                                                    \
-    }
-    PW_LIBGIT2_FUNCTIONS(PW_LIBGIT2_RESOLVE)
-#undef PW_LIBGIT2_RESOLVE
-    loaded = &pw_lg;
+#define PW_LIBGIT2_NAME(name) #name,
+#define PW_LIBGIT2_SLOT(name) (void **)&pw_lg.name,
+    static const char *const names[] = {PW_LIBGIT2_FUNCTIONS(PW_LIBGIT2_NAME)};
+    static void **const slots[] = {PW_LIBGIT2_FUNCTIONS(PW_LIBGIT2_SLOT)};
+#undef PW_LIBGIT2_NAME
+#undef PW_LIBGIT2_SLOT
+    if (pw_library_open(PW_LIBGIT2_SONAME, names, slots, PW_COUNT(names), load_error,
+                        sizeof(load_error)))
+        loaded = &pw_lg;
 }
 
 const pw_libgit2 *pw_libgit2_load(pw_error *err)

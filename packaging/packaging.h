@@ -14,10 +14,13 @@
  *   pyproject.h      pyproject.toml dependencies, extras, PEP 735 groups
  *   wrangler.h       a Worker's wrangler.json[c] / wrangler.toml, as wrangler
  *                    reads it (the format, not the release it selects)
+ *   archive_libraries.h
+ *                    libzip and zlib, opened at the first archive work
  */
 #ifndef PW_PACKAGING_H
 #define PW_PACKAGING_H
 
+#include "archive_libraries.h"
 #include "metadata.h"
 #include "pep440.h"
 #include "pep508.h"

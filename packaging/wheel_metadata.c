@@ -1,5 +1,6 @@
 /* A wheel's own core metadata, read from the archive (libzip). */
 #include "metadata.h"
+#include "archive_libraries.h"
 
 #include <string.h>
 #include <zip.h>
@@ -9,6 +10,9 @@
 int pw_wheel_read_metadata(const char *path, const char *origin, pw_buf *out, pw_error *err)
 {
     int zerr = 0;
+    int loaded = pw_archive_libraries_load(err);
+    if (loaded != PW_OK)
+        return loaded;
     zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
     if (!z)
         return pw_error_set(err, PW_EINVAL, "%s: not a readable zip archive", origin);

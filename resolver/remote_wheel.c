@@ -7,6 +7,7 @@
  */
 #include "remote_wheel.h"
 
+#include "archive_libraries.h"
 #include "metadata.h"
 
 #include <stdlib.h>
@@ -313,6 +314,9 @@ static int inflate_member(remote_zip *z, const member *m, const unsigned char *d
         memcpy(out->data, data, (size_t)m->size);
         out->len = (size_t)m->size;
     } else {
+        int loaded = pw_archive_libraries_load(err);
+        if (loaded != PW_OK)
+            return loaded;
         z_stream zs;
         memset(&zs, 0, sizeof(zs));
         /* Negative window bits: zip members are raw deflate (RFC 1951). */

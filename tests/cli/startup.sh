@@ -18,6 +18,10 @@ mapped() {
   cat "$WORK"/ld.* | sed -n 's/.*calling init: //p' | sort -u
 }
 heavy='libcurl|libgit2|libzip|libssl|libcrypto|libpwpkg_core'
+# soname_of PKG: the soname of pkg-config's library PKG (what pwpkg opens).
+soname_of() {
+  objdump -p "$(pkg-config --variable=libdir "$1")/$1.so" | awk '/SONAME/ {print $2}'
+}
 
 libs=$(mapped "$PWPKG" --version)
 expect_eq "$(cat "$WORK/out")" "pwpkg $(sed -n 's/^project(pwpkg VERSION \([0-9.]*\).*/\1/p' "$PWPKG_SOURCE_DIR/CMakeLists.txt")" "--version"
@@ -37,9 +41,9 @@ printf 'six\nattrs\n' >requirements.txt
 libs=$(mapped "$PWPKG" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index)
 expect_contains "$libs" libpwpkg_core "lock loads the core"
 printf '%s\n' "$libs" | grep -q libgit2 && fail "lock without git maps libgit2" || pass
-printf '%s\n' "$libs" | grep -Eq 'libcurl|libssl' && fail "lock without transfers maps: $libs" || pass
+printf '%s\n' "$libs" | grep -Eq 'libcurl|libssl|libzip|libz\.' && fail "lock without transfers or archives maps: $libs" || pass
 libs=$(mapped "$PWPKG" cache dir)
-printf '%s\n' "$libs" | grep -Eq 'libcurl|libssl' && fail "cache dir maps: $libs" || pass
+printf '%s\n' "$libs" | grep -Eq 'libcurl|libssl|libzip|libz\.' && fail "cache dir maps: $libs" || pass
 [ -f pwpkg.lock ] && pass || fail "no lock written"
 expect_eq "$(lock_query pwpkg.lock "lock.provenance === undefined")" true "no provenance outside a repository"
 # A lock that reads an index over HTTP opens libcurl at its first transfer.
@@ -59,7 +63,7 @@ expect_contains "$(cat remote.lock)" "$wheel" "lock through an HTTP index"
 # libgit2: what pwpkg needs is not there); a lock from local files is
 # unaffected.
 mkdir "$WORK/nocurl"
-echo 'not an ELF file' >"$WORK/nocurl/libcurl.so.4"
+echo 'not an ELF file' >"$WORK/nocurl/$(soname_of libcurl)"
 rm -rf "$PWPKG_CACHE_DIR"
 run 2 env LD_LIBRARY_PATH="$WORK/nocurl" "$PWPKG" "${remote[@]/remote.lock/nocurl.lock}"
 expect_contains "$ERR" "downloads need libcurl" "libcurl that does not load"
@@ -67,6 +71,19 @@ expect_contains "$ERR" "downloads need libcurl" "libcurl that does not load"
 printf 'six\n' >local.txt
 run 0 env LD_LIBRARY_PATH="$WORK/nocurl" "$PWPKG" lock -q -r local.txt --pyodide 0.27.7 \
   --pyodide-index "$index" --no-index -o local.lock
+# A bundle opens libzip and zlib, for the wheels; a libzip that does not
+# load is one error and no bundle.
+libs=$(mapped "$PWPKG" -q bundle --lock remote.lock -o python_modules)
+expect_contains "$libs" libzip "bundle loads libzip"
+expect_contains "$libs" "libz.so" "bundle loads zlib"
+[ -f python_modules/wheelpkg-1.0.dist-info/METADATA ] && pass || fail "bundle: no wheelpkg in python_modules"
+mkdir "$WORK/nozip"
+echo 'not an ELF file' >"$WORK/nozip/$(soname_of libzip)"
+# exit 1: once the artifacts are fetched, bundle reports what stops it
+# reading them as a failed check (pipeline/bundle.c).
+run 1 env LD_LIBRARY_PATH="$WORK/nozip" "$PWPKG" -q bundle --lock remote.lock -o nozip_modules
+expect_contains "$ERR" "archives need libzip" "libzip that does not load"
+[ ! -e nozip_modules ] && pass || fail "a bundle was written without libzip"
 cd "$WORK"
 # Inside a repository the lock records its provenance: libgit2 is loaded.
 mkdir withgit && cd withgit
