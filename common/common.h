@@ -353,17 +353,38 @@ int pw_parse_timestamp(const char *text, int64_t *out, pw_error *err);
 /* ------------------------------------------------- libraries opened on use */
 
 /*
- * Opens the shared library `soname` (RTLD_NOW | RTLD_LOCAL: only the caller
- * sees its symbols; a process that already has it gets that copy) and
- * resolves the n functions `names` into `slots` (each the address of a
- * function pointer). False, with the reason (the loader's message, or
- * "it has no NAME") in why[why_size], when it cannot; the library stays
- * loaded either way. For the modules that open libcurl, libzip, zlib and
- * libgit2 at their first use instead of linking them (issue 14: no shared
- * library a command does not use).
+ * A shared library opened at its first use instead of linked, and the
+ * functions resolved from it (issue 14: no shared library a command does
+ * not use; libcurl, libzip, zlib and libgit2 are opened this way). A module
+ * defines one, static, with its soname (read at configure time), what the
+ * library is for ("downloads need libcurl") and the names and addresses of
+ * its function pointers:
+ *
+ *     static pw_library libcurl = {.soname = PW_LIBCURL_SONAME,
+ *                                  .purpose = "downloads need libcurl",
+ *                                  .names = names, .slots = slots,
+ *                                  .n = PW_COUNT(names)};
+ *
+ * Opened with RTLD_NOW | RTLD_LOCAL: only the module sees its symbols, and a
+ * process that already has the library gets that copy. It stays loaded.
  */
-bool pw_library_open(const char *soname, const char *const names[], void **const slots[], size_t n,
-                     char *why, size_t why_size);
+typedef struct pw_library {
+    const char *soname;
+    const char *purpose;
+    const char *const *names;
+    void **const *slots;
+    size_t n;
+    _Atomic int state; /* library.c */
+    char error[640];   /* "<purpose> (<soname>): <the loader's reason>" once it failed */
+} pw_library;
+
+/* Opens it on the first call (once per process, thread-safe); whether every
+ * function was resolved. */
+bool pw_library_ready(pw_library *lib);
+/* Whether an earlier call opened it; never opens it. */
+bool pw_library_loaded(pw_library *lib);
+/* pw_library_ready, or PW_EUNSUPPORTED with lib->error in `err`. */
+int pw_library_require(pw_library *lib, pw_error *err);
 
 /* ------------------------------------------------------------------- misc */
 

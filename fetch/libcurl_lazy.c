@@ -7,77 +7,86 @@
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 
 #ifndef PW_LIBCURL_SONAME
 #error "PW_LIBCURL_SONAME (libcurl's soname) comes from fetch/CMakeLists.txt"
 #endif
 
+/* X(return type, name, parameters, arguments, result when not loaded);
+ * V(name, parameters, arguments) for those that return nothing. The two
+ * variadic setopt functions and getinfo have their own bodies, below. */
 /* clang-format off */
-#define PW_LIBCURL_FUNCTIONS(X) \
-    X(curl_easy_cleanup) \
-    X(curl_easy_getinfo) \
-    X(curl_easy_init) \
-    X(curl_easy_setopt) \
-    X(curl_easy_strerror) \
-    X(curl_global_cleanup) \
-    X(curl_global_init) \
-    X(curl_multi_add_handle) \
-    X(curl_multi_cleanup) \
-    X(curl_multi_info_read) \
-    X(curl_multi_init) \
-    X(curl_multi_perform) \
-    X(curl_multi_poll) \
-    X(curl_multi_remove_handle) \
-    X(curl_multi_setopt) \
-    X(curl_multi_strerror) \
-    X(curl_slist_append) \
-    X(curl_slist_free_all)
+#define PW_LIBCURL_FUNCTIONS(X, V) \
+    V(curl_easy_cleanup, (CURL *handle), (handle)) \
+    X(CURL *, curl_easy_init, (void), (), NULL) \
+    X(const char *, curl_easy_strerror, (CURLcode code), (code), "libcurl is not loaded") \
+    V(curl_global_cleanup, (void), ()) \
+    X(CURLcode, curl_global_init, (long flags), (flags), CURLE_FAILED_INIT) \
+    X(CURLMcode, curl_multi_add_handle, (CURLM *multi, CURL *handle), (multi, handle), \
+      CURLM_INTERNAL_ERROR) \
+    X(CURLMcode, curl_multi_cleanup, (CURLM *multi), (multi), CURLM_INTERNAL_ERROR) \
+    X(CURLMsg *, curl_multi_info_read, (CURLM *multi, int *queued), (multi, queued), NULL) \
+    X(CURLM *, curl_multi_init, (void), (), NULL) \
+    X(CURLMcode, curl_multi_perform, (CURLM *multi, int *running), (multi, running), \
+      CURLM_INTERNAL_ERROR) \
+    X(CURLMcode, curl_multi_poll, \
+      (CURLM *multi, struct curl_waitfd extra_fds[], unsigned int extra_nfds, int timeout_ms, \
+       int *ret), \
+      (multi, extra_fds, extra_nfds, timeout_ms, ret), CURLM_INTERNAL_ERROR) \
+    X(CURLMcode, curl_multi_remove_handle, (CURLM *multi, CURL *handle), (multi, handle), \
+      CURLM_INTERNAL_ERROR) \
+    X(const char *, curl_multi_strerror, (CURLMcode code), (code), "libcurl is not loaded") \
+    X(struct curl_slist *, curl_slist_append, (struct curl_slist *list, const char *text), \
+      (list, text), NULL) \
+    V(curl_slist_free_all, (struct curl_slist *list), (list))
+#define PW_LIBCURL_OWN_BODIES(Y) Y(curl_easy_getinfo) Y(curl_easy_setopt) Y(curl_multi_setopt)
 /* clang-format on */
 
-#define PW_LIBCURL_MEMBER(name) __typeof__(name) *name;
+#define PW_LIBCURL_MEMBER(ret, name, params, args, failed) __typeof__(name) *name;
+#define PW_LIBCURL_VOID_MEMBER(name, params, args) __typeof__(name) *name;
+#define PW_LIBCURL_OWN_MEMBER(name) __typeof__(name) *name;
 typedef struct libcurl_table {
-    PW_LIBCURL_FUNCTIONS(PW_LIBCURL_MEMBER)
+    PW_LIBCURL_FUNCTIONS(PW_LIBCURL_MEMBER, PW_LIBCURL_VOID_MEMBER)
+    PW_LIBCURL_OWN_BODIES(PW_LIBCURL_OWN_MEMBER)
 } libcurl_table;
-#undef PW_LIBCURL_MEMBER
-
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static libcurl_table table;
-/* Set (release) once the table is complete; the forwarders read it
- * (acquire) without loading anything, so that freeing a NULL list or a
- * never-used session opens nothing. */
-static _Atomic(const libcurl_table *) loaded;
-/* Why it failed, kept for every later caller (dlerror() is read once). */
-static char load_error[512];
 
-static void load(void)
-{
-#define PW_LIBCURL_NAME(name) #name,
-#define PW_LIBCURL_SLOT(name) (void **)&table.name,
-    static const char *const names[] = {PW_LIBCURL_FUNCTIONS(PW_LIBCURL_NAME)};
-    static void **const slots[] = {PW_LIBCURL_FUNCTIONS(PW_LIBCURL_SLOT)};
-#undef PW_LIBCURL_NAME
-#undef PW_LIBCURL_SLOT
-    if (pw_library_open(PW_LIBCURL_SONAME, names, slots, PW_COUNT(names), load_error,
-                        sizeof(load_error)))
-        atomic_store_explicit(&loaded, &table, memory_order_release);
-}
+#define PW_LIBCURL_NAME(ret, name, params, args, failed) #name,
+#define PW_LIBCURL_VOID_NAME(name, params, args) #name,
+#define PW_LIBCURL_OWN_NAME(name) #name,
+#define PW_LIBCURL_SLOT(ret, name, params, args, failed) (void **)&table.name,
+#define PW_LIBCURL_VOID_SLOT(name, params, args) (void **)&table.name,
+#define PW_LIBCURL_OWN_SLOT(name) (void **)&table.name,
+static const char *const names[] = {PW_LIBCURL_FUNCTIONS(PW_LIBCURL_NAME, PW_LIBCURL_VOID_NAME)
+                                        PW_LIBCURL_OWN_BODIES(PW_LIBCURL_OWN_NAME)};
+static void **const slots[] = {PW_LIBCURL_FUNCTIONS(PW_LIBCURL_SLOT, PW_LIBCURL_VOID_SLOT)
+                                   PW_LIBCURL_OWN_BODIES(PW_LIBCURL_OWN_SLOT)};
+static pw_library libcurl = {.soname = PW_LIBCURL_SONAME,
+                             .purpose = "downloads need libcurl",
+                             .names = names,
+                             .slots = slots,
+                             .n = PW_COUNT(names)};
 
 int pw_libcurl_load(pw_error *err)
 {
-    pthread_once(&load_once, load);
-    if (!atomic_load_explicit(&loaded, memory_order_acquire))
-        return pw_error_set(err, PW_EUNSUPPORTED, "downloads need libcurl (%s): %s",
-                            PW_LIBCURL_SONAME, load_error);
-    return PW_OK;
+    return pw_library_require(&libcurl, err);
 }
 
-static const libcurl_table *current(void)
-{
-    return atomic_load_explicit(&loaded, memory_order_acquire);
-}
+/* The forwarders never open libcurl themselves (pw_library_loaded): freeing
+ * an empty list or a never-used session must not load it. */
+#define PW_LIBCURL_FORWARD(ret, name, params, args, failed)                                       \
+    ret name params                                                                                \
+    {                                                                                              \
+        return pw_library_loaded(&libcurl) ? table.name args : (failed);                           \
+    }
+#define PW_LIBCURL_VOID_FORWARD(name, params, args)                                                \
+    void name params                                                                               \
+    {                                                                                              \
+        if (pw_library_loaded(&libcurl))                                                           \
+            table.name args;                                                                       \
+    }
+PW_LIBCURL_FUNCTIONS(PW_LIBCURL_FORWARD, PW_LIBCURL_VOID_FORWARD)
 
 /*
  * The setopt functions take one argument whose type the option's number
@@ -100,41 +109,26 @@ static const libcurl_table *current(void)
             (result) = (fn)((handle), (option), va_arg((args), void *));                           \
     } while (0)
 
-CURLcode curl_global_init(long flags)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_global_init(flags) : CURLE_FAILED_INIT;
-}
-
-void curl_global_cleanup(void)
-{
-    const libcurl_table *lc = current();
-    if (lc)
-        lc->curl_global_cleanup();
-}
-
-CURL *curl_easy_init(void)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_easy_init() : NULL;
-}
-
-void curl_easy_cleanup(CURL *handle)
-{
-    const libcurl_table *lc = current();
-    if (lc)
-        lc->curl_easy_cleanup(handle);
-}
-
 CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...)
 {
-    const libcurl_table *lc = current();
-    if (!lc)
+    if (!pw_library_loaded(&libcurl))
         return CURLE_FAILED_INIT;
     CURLcode rc;
     va_list args;
     va_start(args, option);
-    FORWARD_OPTION(rc, lc->curl_easy_setopt, handle, option, args);
+    FORWARD_OPTION(rc, table.curl_easy_setopt, handle, option, args);
+    va_end(args);
+    return rc;
+}
+
+CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
+{
+    if (!pw_library_loaded(&libcurl))
+        return CURLM_INTERNAL_ERROR;
+    CURLMcode rc;
+    va_list args;
+    va_start(args, option);
+    FORWARD_OPTION(rc, table.curl_multi_setopt, multi, option, args);
     va_end(args);
     return rc;
 }
@@ -142,94 +136,11 @@ CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...)
 /* Every CURLINFO_* takes a pointer to where the answer goes. */
 CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...)
 {
-    const libcurl_table *lc = current();
-    if (!lc)
+    if (!pw_library_loaded(&libcurl))
         return CURLE_FAILED_INIT;
     va_list args;
     va_start(args, info);
-    CURLcode rc = lc->curl_easy_getinfo(handle, info, va_arg(args, void *));
+    CURLcode rc = table.curl_easy_getinfo(handle, info, va_arg(args, void *));
     va_end(args);
     return rc;
-}
-
-const char *curl_easy_strerror(CURLcode code)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_easy_strerror(code) : "libcurl is not loaded";
-}
-
-CURLM *curl_multi_init(void)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_multi_init() : NULL;
-}
-
-CURLMcode curl_multi_cleanup(CURLM *multi)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_multi_cleanup(multi) : CURLM_INTERNAL_ERROR;
-}
-
-CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
-{
-    const libcurl_table *lc = current();
-    if (!lc)
-        return CURLM_INTERNAL_ERROR;
-    CURLMcode rc;
-    va_list args;
-    va_start(args, option);
-    FORWARD_OPTION(rc, lc->curl_multi_setopt, multi, option, args);
-    va_end(args);
-    return rc;
-}
-
-CURLMcode curl_multi_add_handle(CURLM *multi, CURL *handle)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_multi_add_handle(multi, handle) : CURLM_INTERNAL_ERROR;
-}
-
-CURLMcode curl_multi_remove_handle(CURLM *multi, CURL *handle)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_multi_remove_handle(multi, handle) : CURLM_INTERNAL_ERROR;
-}
-
-CURLMcode curl_multi_perform(CURLM *multi, int *running)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_multi_perform(multi, running) : CURLM_INTERNAL_ERROR;
-}
-
-CURLMcode curl_multi_poll(CURLM *multi, struct curl_waitfd extra_fds[], unsigned int extra_nfds,
-                          int timeout_ms, int *ret)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_multi_poll(multi, extra_fds, extra_nfds, timeout_ms, ret)
-              : CURLM_INTERNAL_ERROR;
-}
-
-CURLMsg *curl_multi_info_read(CURLM *multi, int *queued)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_multi_info_read(multi, queued) : NULL;
-}
-
-const char *curl_multi_strerror(CURLMcode code)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_multi_strerror(code) : "libcurl is not loaded";
-}
-
-struct curl_slist *curl_slist_append(struct curl_slist *list, const char *text)
-{
-    const libcurl_table *lc = current();
-    return lc ? lc->curl_slist_append(list, text) : NULL;
-}
-
-void curl_slist_free_all(struct curl_slist *list)
-{
-    const libcurl_table *lc = current();
-    if (lc)
-        lc->curl_slist_free_all(list);
 }

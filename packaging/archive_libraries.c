@@ -8,16 +8,15 @@
 #include <zip.h>
 #include <zlib.h>
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 
 #if !defined(PW_LIBZIP_SONAME) || !defined(PW_ZLIB_SONAME)
 #error "PW_LIBZIP_SONAME and PW_ZLIB_SONAME (the sonames) come from packaging/CMakeLists.txt"
 #endif
 
-/* X(return type, name, parameters, arguments, result when not libzip_loaded) */
+/* ---------------------------------------------------------------- libzip */
+
+/* X(return type, name, parameters, arguments, result when not loaded) */
 /* clang-format off */
 #define PW_LIBZIP_FUNCTIONS(X, V) \
     X(int, zip_close, (zip_t *za), (za), -1) \
@@ -37,7 +36,7 @@
     X(int, zip_file_set_external_attributes, \
       (zip_t *za, zip_uint64_t i, zip_flags_t fl, zip_uint8_t os, zip_uint32_t attr), \
       (za, i, fl, os, attr), -1) \
-    X(const char *, zip_file_strerror, (zip_file_t *zf), (zf), libzip_error) \
+    X(const char *, zip_file_strerror, (zip_file_t *zf), (zf), libzip.error) \
     X(zip_file_t *, zip_fopen, (zip_t *za, const char *name, zip_flags_t fl), (za, name, fl), NULL) \
     X(zip_file_t *, zip_fopen_index, (zip_t *za, zip_uint64_t i, zip_flags_t fl), (za, i, fl), NULL) \
     X(zip_int64_t, zip_fread, (zip_file_t *zf, void *buf, zip_uint64_t n), (zf, buf, n), -1) \
@@ -60,7 +59,7 @@
       (za, name, fl, st), -1) \
     X(int, zip_stat_index, (zip_t *za, zip_uint64_t i, zip_flags_t fl, zip_stat_t *st), \
       (za, i, fl, st), -1) \
-    X(const char *, zip_strerror, (zip_t *za), (za), libzip_error)
+    X(const char *, zip_strerror, (zip_t *za), (za), libzip.error)
 /* clang-format on */
 
 /* Forwarded with their own bodies, below: what they do without the library
@@ -74,84 +73,54 @@ typedef struct libzip_table {
     PW_LIBZIP_FUNCTIONS(PW_LIBZIP_MEMBER, PW_LIBZIP_VOID_MEMBER)
     PW_LIBZIP_OWN_BODIES(PW_LIBZIP_OWN_MEMBER)
 } libzip_table;
-#undef PW_LIBZIP_MEMBER
-#undef PW_LIBZIP_VOID_MEMBER
-#undef PW_LIBZIP_OWN_MEMBER
+static libzip_table zip_table;
 
-static pthread_once_t libzip_once = PTHREAD_ONCE_INIT;
-static libzip_table libzip;
-static _Atomic(const libzip_table *) libzip_loaded;
-/* Why it failed, kept for every later caller (dlerror() is read once);
- * also what libzip's own message functions say without the library. */
-static char libzip_error[600];
-
-static void load_libzip(void)
-{
 #define PW_LIBZIP_NAME(ret, name, params, args, failed) #name,
 #define PW_LIBZIP_VOID_NAME(name, params, args) #name,
 #define PW_LIBZIP_OWN_NAME(name) #name,
-#define PW_LIBZIP_SLOT(ret, name, params, args, failed) (void **)&libzip.name,
-#define PW_LIBZIP_VOID_SLOT(name, params, args) (void **)&libzip.name,
-#define PW_LIBZIP_OWN_SLOT(name) (void **)&libzip.name,
-    static const char *const names[] = {PW_LIBZIP_FUNCTIONS(PW_LIBZIP_NAME, PW_LIBZIP_VOID_NAME)
-                                            PW_LIBZIP_OWN_BODIES(PW_LIBZIP_OWN_NAME)};
-    static void **const slots[] = {PW_LIBZIP_FUNCTIONS(PW_LIBZIP_SLOT, PW_LIBZIP_VOID_SLOT)
-                                       PW_LIBZIP_OWN_BODIES(PW_LIBZIP_OWN_SLOT)};
-#undef PW_LIBZIP_NAME
-#undef PW_LIBZIP_VOID_NAME
-#undef PW_LIBZIP_OWN_NAME
-#undef PW_LIBZIP_SLOT
-#undef PW_LIBZIP_VOID_SLOT
-#undef PW_LIBZIP_OWN_SLOT
-    char why[512];
-    if (pw_library_open(PW_LIBZIP_SONAME, names, slots, PW_COUNT(names), why, sizeof(why)))
-        atomic_store_explicit(&libzip_loaded, &libzip, memory_order_release);
-    else
-        snprintf(libzip_error, sizeof(libzip_error), "archives need libzip (%s): %s", PW_LIBZIP_SONAME,
-                 why);
-}
+#define PW_LIBZIP_SLOT(ret, name, params, args, failed) (void **)&zip_table.name,
+#define PW_LIBZIP_VOID_SLOT(name, params, args) (void **)&zip_table.name,
+#define PW_LIBZIP_OWN_SLOT(name) (void **)&zip_table.name,
+static const char *const libzip_names[] = {PW_LIBZIP_FUNCTIONS(PW_LIBZIP_NAME, PW_LIBZIP_VOID_NAME)
+                                               PW_LIBZIP_OWN_BODIES(PW_LIBZIP_OWN_NAME)};
+static void **const libzip_slots[] = {PW_LIBZIP_FUNCTIONS(PW_LIBZIP_SLOT, PW_LIBZIP_VOID_SLOT)
+                                          PW_LIBZIP_OWN_BODIES(PW_LIBZIP_OWN_SLOT)};
+/* Its error is also what libzip's message functions say without it. */
+static pw_library libzip = {.soname = PW_LIBZIP_SONAME,
+                            .purpose = "archives need libzip",
+                            .names = libzip_names,
+                            .slots = libzip_slots,
+                            .n = PW_COUNT(libzip_names)};
 
-static const libzip_table *libzip_current(void)
-{
-    pthread_once(&libzip_once, load_libzip);
-    return atomic_load_explicit(&libzip_loaded, memory_order_acquire);
-}
-
-
-#define PW_LIBZIP_FORWARD(ret, name, params, args, failed)                                        \
+/* A forwarder: the library's function when it opens, else `failed`. */
+#define FORWARD(lib, table, ret, name, params, args, failed)                                      \
     ret name params                                                                                \
     {                                                                                              \
-        const libzip_table *lz = libzip_current();                                                        \
-        return lz ? lz->name args : (failed);                                                      \
+        return pw_library_ready(&(lib)) ? (table).name args : (failed);                            \
     }
+#define PW_LIBZIP_FORWARD(ret, name, params, args, failed)                                        \
+    FORWARD(libzip, zip_table, ret, name, params, args, failed)
 #define PW_LIBZIP_VOID_FORWARD(name, params, args)                                                 \
     void name params                                                                               \
     {                                                                                              \
-        const libzip_table *lz = libzip_current();                                                        \
-        if (lz)                                                                                    \
-            lz->name args;                                                                         \
+        if (pw_library_ready(&libzip))                                                             \
+            zip_table.name args;                                                                   \
     }
 PW_LIBZIP_FUNCTIONS(PW_LIBZIP_FORWARD, PW_LIBZIP_VOID_FORWARD)
-#undef PW_LIBZIP_FORWARD
-#undef PW_LIBZIP_VOID_FORWARD
 
 zip_t *zip_open(const char *path, int flags, int *errorp)
 {
-    const libzip_table *lz = libzip_current();
-    if (lz)
-        return lz->zip_open(path, flags, errorp);
+    if (pw_library_ready(&libzip))
+        return zip_table.zip_open(path, flags, errorp);
     if (errorp)
         *errorp = ZIP_ER_INTERNAL;
     return NULL;
 }
 
-/* Without the library, an error still has to be printable: the message is
- * why libzip is missing. */
 void zip_error_init_with_code(zip_error_t *ze, int code)
 {
-    const libzip_table *lz = libzip_current();
-    if (lz) {
-        lz->zip_error_init_with_code(ze, code);
+    if (pw_library_ready(&libzip)) {
+        zip_table.zip_error_init_with_code(ze, code);
         return;
     }
     memset(ze, 0, sizeof(*ze));
@@ -160,8 +129,7 @@ void zip_error_init_with_code(zip_error_t *ze, int code)
 
 const char *zip_error_strerror(zip_error_t *ze)
 {
-    const libzip_table *lz = libzip_current();
-    return lz ? lz->zip_error_strerror(ze) : libzip_error;
+    return pw_library_ready(&libzip) ? zip_table.zip_error_strerror(ze) : libzip.error;
 }
 
 /* ------------------------------------------------------------------ zlib */
@@ -188,48 +156,24 @@ const char *zip_error_strerror(zip_error_t *ze)
 typedef struct zlib_table {
     PW_ZLIB_FUNCTIONS(PW_ZLIB_MEMBER)
 } zlib_table;
-#undef PW_ZLIB_MEMBER
+static zlib_table z_table;
 
-static pthread_once_t zlib_once = PTHREAD_ONCE_INIT;
-static zlib_table zlib;
-static _Atomic(const zlib_table *) zlib_loaded;
-static char zlib_error[600];
-
-static void load_zlib(void)
-{
 #define PW_ZLIB_NAME(ret, name, params, args, failed) #name,
-#define PW_ZLIB_SLOT(ret, name, params, args, failed) (void **)&zlib.name,
-    static const char *const names[] = {PW_ZLIB_FUNCTIONS(PW_ZLIB_NAME)};
-    static void **const slots[] = {PW_ZLIB_FUNCTIONS(PW_ZLIB_SLOT)};
-#undef PW_ZLIB_NAME
-#undef PW_ZLIB_SLOT
-    char why[512];
-    if (pw_library_open(PW_ZLIB_SONAME, names, slots, PW_COUNT(names), why, sizeof(why)))
-        atomic_store_explicit(&zlib_loaded, &zlib, memory_order_release);
-    else
-        snprintf(zlib_error, sizeof(zlib_error), "archives need zlib (%s): %s", PW_ZLIB_SONAME, why);
-}
-
-static const zlib_table *zlib_current(void)
-{
-    pthread_once(&zlib_once, load_zlib);
-    return atomic_load_explicit(&zlib_loaded, memory_order_acquire);
-}
+#define PW_ZLIB_SLOT(ret, name, params, args, failed) (void **)&z_table.name,
+static const char *const zlib_names[] = {PW_ZLIB_FUNCTIONS(PW_ZLIB_NAME)};
+static void **const zlib_slots[] = {PW_ZLIB_FUNCTIONS(PW_ZLIB_SLOT)};
+static pw_library zlib = {.soname = PW_ZLIB_SONAME,
+                          .purpose = "archives need zlib",
+                          .names = zlib_names,
+                          .slots = zlib_slots,
+                          .n = PW_COUNT(zlib_names)};
 
 #define PW_ZLIB_FORWARD(ret, name, params, args, failed)                                          \
-    ret name params                                                                                \
-    {                                                                                              \
-        const zlib_table *z = zlib_current();                                                      \
-        return z ? z->name args : (failed);                                                        \
-    }
+    FORWARD(zlib, z_table, ret, name, params, args, failed)
 PW_ZLIB_FUNCTIONS(PW_ZLIB_FORWARD)
-#undef PW_ZLIB_FORWARD
 
 int pw_archive_libraries_load(pw_error *err)
 {
-    if (!libzip_current())
-        return pw_error_set(err, PW_EUNSUPPORTED, "%s", libzip_error);
-    if (!zlib_current())
-        return pw_error_set(err, PW_EUNSUPPORTED, "%s", zlib_error);
-    return PW_OK;
+    int rc = pw_library_require(&libzip, err);
+    return rc == PW_OK ? pw_library_require(&zlib, err) : rc;
 }
