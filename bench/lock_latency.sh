@@ -10,6 +10,8 @@
 # the same server in the same run unless PIP=0.
 #   PROJECTS=200 DELAY_MS=50 JOBS="8 32" bash bench/lock_latency.sh
 # PWPKG=path/to/pwpkg compares another build (e.g. an older commit's).
+# KEEP=DIR keeps each lock and its request log there (cold-J.lock,
+# cold-J.log, warm-J.lock, warm-J.log) for bench/latency_slots.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$PWD
@@ -78,10 +80,12 @@ for j in $jobs; do
   : >"$log"
   read -r cold cold_rss < <(lock "$j" "$work/cold-$j.lock")
   cold_req=$(requests)
+  [ -n "${KEEP:-}" ] && cp "$log" "$KEEP/cold-$j.log" && cp "$work/cold-$j.lock" "$KEEP/"
   pkgs=$(grep -c '"name":' "$work/cold-$j.lock")
   : >"$log"
   read -r warm warm_rss < <(lock "$j" "$work/warm-$j.lock")
   warm_req=$(requests)
+  [ -n "${KEEP:-}" ] && cp "$log" "$KEEP/warm-$j.log" && cp "$work/warm-$j.lock" "$KEEP/"
   cold_floor=$(floor_ms "$cold_req" "$j")
   warm_floor=$(floor_ms "$warm_req" "$j")
   row="| ${projects}x${versions}, ${delay} ms/request, -j $j ($pkgs packages) "
