@@ -467,6 +467,7 @@ void pw_fetch_partial_release(xfer *x, bool remove)
 {
     if (x->fd < 0)
         return;
+    pw_fetch_hash_settle(x); /* the hasher may still read the file */
     /* Unlink before closing: the lock is ours until close, so nobody else
      * can be writing the file we remove. */
     if (remove)

@@ -33,6 +33,7 @@
     X(curl_multi_remove_handle) \
     X(curl_multi_setopt) \
     X(curl_multi_strerror) \
+    X(curl_multi_wakeup) \
     X(curl_slist_append) \
     X(curl_slist_free_all)
 /* clang-format on */
@@ -213,6 +214,12 @@ CURLMsg *curl_multi_info_read(CURLM *multi, int *queued)
 {
     const libcurl_table *lc = current();
     return lc ? lc->curl_multi_info_read(multi, queued) : NULL;
+}
+
+CURLMcode curl_multi_wakeup(CURLM *multi)
+{
+    const libcurl_table *lc = current();
+    return lc ? lc->curl_multi_wakeup(multi) : CURLM_INTERNAL_ERROR;
 }
 
 const char *curl_multi_strerror(CURLMcode code)
