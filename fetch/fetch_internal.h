@@ -57,6 +57,10 @@ struct pw_fetch_session {
     pw_fetch_hasher *hasher;
     bool hasher_decided;
     bool hasher_wanted;
+    /* Whether artifacts/ may hold folders of the old fan-out layout:
+     * looked at once, at the first miss. */
+    bool fanout_checked;
+    bool fanout_dirs;
 };
 
 enum xfer_kind { XFER_PAGE, XFER_ARTIFACT };
