@@ -238,11 +238,29 @@ static char *legacy_artifact_path(pw_fetch_session *s, const char *sha256)
     return fanout_path(s->dir_artifacts, sha256, "");
 }
 
+/* A folder's link count is 2 plus its subfolders (ext4, xfs, tmpfs...):
+ * 2 says that no fan-out folder is there, and a miss needs no second
+ * lookup. File systems that do not count them (btrfs gives 1) are looked
+ * in as before. */
+static bool may_hold_fanout(pw_fetch_session *s)
+{
+    if (!s->fanout_checked) {
+        struct stat st;
+        s->fanout_checked = true;
+        s->fanout_dirs = stat(s->dir_artifacts, &st) != 0 || st.st_nlink != 2;
+    }
+    return s->fanout_dirs;
+}
+
 char *pw_fetch_artifact_find(pw_fetch_session *s, const char *sha256)
 {
     char *path = pw_fetch_artifact_path(s, sha256);
     if (pw_file_exists(path))
         return path;
+    if (!may_hold_fanout(s)) {
+        free(path);
+        return NULL;
+    }
     /* An entry of the old layout is moved to its flat name and used from
      * there (it is re-hashed like any other before it is used). A missing
      * fan-out folder costs one failed lookup. */
@@ -467,6 +485,7 @@ void pw_fetch_partial_release(xfer *x, bool remove)
 {
     if (x->fd < 0)
         return;
+    pw_fetch_hash_settle(x); /* the hasher may still read the file */
     /* Unlink before closing: the lock is ours until close, so nobody else
      * can be writing the file we remove. */
     if (remove)

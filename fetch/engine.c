@@ -13,6 +13,8 @@
 
 static void reset_hash(xfer *x)
 {
+    pw_fetch_hash_settle(x);
+    x->hash_failed = false;
     if (x->hashing) {
         unsigned char discard[PW_SHA256_LEN];
         pw_sha256_final_raw(&x->hash, discard);
@@ -35,6 +37,7 @@ static bool flush_body(xfer *x)
         }
         done += (size_t)n;
     }
+    pw_fetch_hash_written(x, x->wbuf, x->wat, x->wlen);
     x->wat += x->wlen;
     x->wlen = 0;
     return true;
@@ -44,6 +47,7 @@ static bool flush_body(xfer *x)
  * or the partial cannot be trusted. */
 static void restart_partial(xfer *x)
 {
+    pw_fetch_hash_settle(x); /* before the hasher's bytes go */
     x->wlen = 0;
     if (x->fd >= 0 && ftruncate(x->fd, 0) != 0)
         x->io_failed = true;
@@ -173,11 +177,12 @@ static size_t on_body(char *data, size_t size, size_t nitems, void *ud)
             }
             done += (size_t)n;
         }
+        pw_fetch_hash_written(x, data, at, len);
     } else {
+        /* Hashed when it is written (flush_body). */
         memcpy(x->wbuf + x->wlen, data, len);
         x->wlen += len;
     }
-    pw_sha256_update(&x->hash, data, len);
     x->written += len;
     return len;
 }
@@ -285,6 +290,8 @@ static enum start_result start_attempt(pw_fetch_session *s, xfer *x)
         pw_fetch_xfer_done(x, ready);
         return FINISHED;
     }
+    if (x->kind == XFER_ARTIFACT)
+        pw_fetch_hasher_start(s);
     CURL *e = curl_easy_init();
     if (!e) {
         pw_fetch_xfer_done(x, pw_error_set(&r->error, PW_ENET, "%s: libcurl could not create a handle",
@@ -557,6 +564,10 @@ static void finish_artifact(xfer *x, CURLcode rc, long code, long retry_after)
         pw_buf_printf(&reason, "cannot write %s (disk full?)", x->part_path);
         pw_fetch_partial_release(x, true);
         fail(x, PW_EIO, &reason);
+    } else if (x->hash_failed) {
+        pw_buf_printf(&reason, "cannot read back %s to hash it", x->part_path);
+        pw_fetch_partial_release(x, true);
+        fail(x, PW_EIO, &reason);
     } else if (x->over_cap) {
         pw_buf_printf(&reason, "more than %llu bytes and no declared size: not an artifact",
                       (unsigned long long)x->s->opt.max_artifact_size);
@@ -628,7 +639,9 @@ static void finish_artifact(xfer *x, CURLcode rc, long code, long retry_after)
     pw_buf_free(&reason);
 }
 
-static void finish_attempt(pw_fetch_session *s, xfer *x, CURLcode rc)
+/* False when the artifact is left to the hasher: the loop judges it when
+ * pw_fetch_hash_next_settled gives it back, its bytes all hashed. */
+static bool finish_attempt(pw_fetch_session *s, xfer *x, CURLcode rc)
 {
     pw_fetch_request *r = x->req;
     long code = 0;
@@ -641,7 +654,8 @@ static void finish_attempt(pw_fetch_session *s, xfer *x, CURLcode rc)
     if (curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry_after) != CURLE_OK)
         retry_after = 0;
     r->http_status = code;
-    /* Everything received is in the file before it is judged. */
+    /* Everything received is in the file, and hashed, before it is
+     * judged. */
     if (x->kind == XFER_ARTIFACT && x->wlen)
         flush_body(x);
     curl_multi_remove_handle(s->multi, x->easy);
@@ -650,10 +664,18 @@ static void finish_attempt(pw_fetch_session *s, xfer *x, CURLcode rc)
     curl_slist_free_all(x->headers);
     x->headers = NULL;
     long ra = retry_after > 0 ? (retry_after > 86400 ? 86400L : (long)retry_after) : 0;
-    if (x->kind == XFER_PAGE)
+    if (x->kind == XFER_PAGE) {
         finish_page(x, rc, code, ra);
-    else
-        finish_artifact(x, rc, code, ra);
+        return true;
+    }
+    if (pw_fetch_hash_defer(x)) {
+        x->end_rc = rc;
+        x->end_status = code;
+        x->end_retry_after = ra;
+        return false;
+    }
+    finish_artifact(x, rc, code, ra);
+    return true;
 }
 
 /* ------------------------------------------------------------------ loop */
@@ -684,9 +706,20 @@ static size_t report_begin(xfer *xs, size_t n)
     return files;
 }
 
+/* After finish_attempt or a deferred judgement: the end of a file, or when
+ * its next attempt may start. */
+static void attempt_ended(xfer *x, int64_t *next)
+{
+    if (x->state == XFER_DONE)
+        pw_report_progress_file_done(x->label, x->req->size, x->req->error.code != PW_OK);
+    if (x->state == XFER_PENDING && x->ready_at < *next)
+        *next = x->ready_at;
+}
+
 int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
 {
     size_t active = 0;
+    size_t hashing = 0; /* ended, judged once the hasher is done with them */
     size_t reported = report_begin(xs, n);
     for (;;) {
         int64_t now = pw_fetch_now_ms();
@@ -707,7 +740,7 @@ int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
                     next = x->ready_at;
             }
         }
-        if (active == 0 && pending == 0)
+        if (active == 0 && pending == 0 && hashing == 0)
             break;
         if (active > 0) {
             int running = 0;
@@ -723,15 +756,19 @@ int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
                 CURLcode rc = m->data.result;
                 xfer *x = NULL;
                 curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
-                finish_attempt(s, x, rc);
                 active--;
-                if (x->state == XFER_DONE)
-                    pw_report_progress_file_done(x->label, x->req->size, x->req->error.code != PW_OK);
-                if (x->state == XFER_PENDING && x->ready_at < next)
-                    next = x->ready_at;
+                if (finish_attempt(s, x, rc))
+                    attempt_ended(x, &next);
+                else
+                    hashing++;
             }
         }
-        if (active == 0 && next == INT64_MAX)
+        for (xfer *x; hashing > 0 && (x = pw_fetch_hash_next_settled(s)) != NULL;) {
+            hashing--;
+            finish_artifact(x, x->end_rc, x->end_status, x->end_retry_after);
+            attempt_ended(x, &next);
+        }
+        if (active == 0 && hashing == 0 && next == INT64_MAX)
             continue; /* nothing in flight or waiting: the loop ends above */
         /* Waiting requests matter only when a slot is free; otherwise the
          * end of a transfer (which wakes the poll) comes first. */
@@ -743,11 +780,14 @@ int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n)
             if (wait > 1000)
                 wait = 1000;
         }
-        if (active > 0)
+        if (hashing > 0 && !pw_fetch_hash_before_poll(s))
+            continue;
+        if (active > 0 || hashing > 0)
             curl_multi_poll(s->multi, NULL, 0, (int)wait, NULL);
         else if (wait > 0)
             sleep_ms(wait);
     }
+    pw_fetch_hasher_stop(s);
     if (reported)
         pw_report_progress_end();
     return PW_OK;

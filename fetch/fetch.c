@@ -30,6 +30,7 @@ void pw_fetch_request_free(pw_fetch_request *r)
 void pw_fetch_xfer_done(xfer *x, int code)
 {
     pw_fetch_request *r = x->req;
+    pw_fetch_hash_settle(x);
     x->state = XFER_DONE;
     r->result = code;
     /* Flushed by now (finish_attempt); a batch of 200 must not keep 200. */
@@ -54,6 +55,7 @@ void pw_fetch_xfer_done(xfer *x, int code)
 
 static void xfer_free(xfer *x)
 {
+    pw_fetch_hash_settle(x);
     if (x->easy) {
         curl_multi_remove_handle(x->s->multi, x->easy);
         curl_easy_cleanup(x->easy);

@@ -36,6 +36,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Where a download's sha256 is computed while it streams. A thread beside
+ * the transfer loop is faster when a CPU is idle to run it and slower when
+ * none is (docs/fetch.md, "Hashing"); AUTO decides by the CPUs this process
+ * may use and the load average, THREAD uses one whenever it can be started
+ * (tests of that path), LOOP never. */
+typedef enum pw_fetch_hashing {
+    PW_FETCH_HASH_AUTO = 0,
+    PW_FETCH_HASH_THREAD,
+    PW_FETCH_HASH_LOOP,
+} pw_fetch_hashing;
+
 typedef struct pw_fetch_options {
     int jobs;                  /* parallel transfers; default 8 */
     long connect_timeout_ms;   /* default 30000 */
@@ -55,6 +66,7 @@ typedef struct pw_fetch_options {
     const char *user_agent;    /* NULL: "pwpkg/VERSION" */
     bool use_netrc;            /* read ~/.netrc for hosts without URL credentials; default true */
     const char *proxy;         /* NULL: libcurl's http_proxy/https_proxy/no_proxy environment */
+    pw_fetch_hashing hashing;  /* where downloads are hashed; default PW_FETCH_HASH_AUTO */
 } pw_fetch_options;
 
 void pw_fetch_options_default(pw_fetch_options *o);

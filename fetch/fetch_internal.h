@@ -7,6 +7,8 @@
 
 #include <curl/curl.h>
 
+typedef struct pw_fetch_hasher pw_fetch_hasher;
+
 struct pw_fetch_session {
     pw_fetch_options opt; /* string members point at the copies below */
     char *cache_dir;
@@ -49,6 +51,16 @@ struct pw_fetch_session {
     int url_log_fd;
     bool url_log_loaded;
     pw_map url_log;
+    /* Hashes artifact bodies during a batch (hasher.c); NULL: they are
+     * hashed on the transfer thread. hasher_decided, hasher_wanted: whether
+     * to start one, decided at the session's first download. */
+    pw_fetch_hasher *hasher;
+    bool hasher_decided;
+    bool hasher_wanted;
+    /* Whether artifacts/ may hold folders of the old fan-out layout:
+     * looked at once, at the first miss. */
+    bool fanout_checked;
+    bool fanout_dirs;
 };
 
 enum xfer_kind { XFER_PAGE, XFER_ARTIFACT };
@@ -97,8 +109,20 @@ typedef struct xfer {
     int fd;                /* locked partial file, -1 when not held */
     uint64_t offset;       /* bytes already in the partial file this attempt */
     uint64_t written;      /* bytes written this attempt */
-    pw_sha256 hash;
+    pw_sha256 hash;        /* the hasher's while hash_jobs > 0 */
     bool hashing;
+    /* Under the hasher's lock: ranges queued or being hashed, whether
+     * reading one back failed, and whether the transfer has ended and
+     * waits for them to be judged (hash_next: the hasher's list of those
+     * it has finished). */
+    unsigned hash_jobs;
+    bool hash_failed;
+    bool hash_deferred;
+    struct xfer *hash_next;
+    /* How the attempt ended, kept while its hashing finishes. */
+    CURLcode end_rc;
+    long end_status;
+    long end_retry_after;
     /* Body bytes not yet written: libcurl hands them over 16 kB at a
      * time, written in pieces of up to PW_FETCH_WRITE_BUF (small enough
      * that a killed download leaves most of its bytes to resume). */
@@ -168,6 +192,31 @@ int pw_fetch_artifact_publish(pw_fetch_session *s, xfer *x, const char *tmp_path
 /* Opens and locks the partial file; 1 when another process holds it. */
 int pw_fetch_partial_lock(pw_fetch_session *s, xfer *x, pw_error *err);
 void pw_fetch_partial_release(xfer *x, bool remove);
+
+/* hasher.c */
+/* Starts the session's hasher thread (once the multi handle exists) when
+ * opt.hashing asks for one, or leaves it to the machine and a CPU is idle
+ * to run it. */
+void pw_fetch_hasher_start(pw_fetch_session *s);
+/* Hashes what is queued, then ends the thread. */
+void pw_fetch_hasher_stop(pw_fetch_session *s);
+/* Adds bytes [at, at + len) of x's partial file, just written from
+ * `data`, to x's digest: queued for the hasher, or hashed from `data` now
+ * when there is none. */
+void pw_fetch_hash_written(xfer *x, const void *data, uint64_t at, size_t len);
+/* At the end of x's attempt: true when ranges of x are still queued; then
+ * x is the hasher's until pw_fetch_hash_next_settled returns it. */
+bool pw_fetch_hash_defer(xfer *x);
+/* A deferred transfer whose ranges are all hashed, or NULL. */
+xfer *pw_fetch_hash_next_settled(pw_fetch_session *s);
+/* Before the loop polls while transfers are deferred: false when one is
+ * already settled (do not sleep); else the hasher wakes the poll when it
+ * settles one. Only the engine's poll is woken, never its work. */
+bool pw_fetch_hash_before_poll(pw_fetch_session *s);
+/* Waits until x's queued ranges are hashed (x must not be deferred);
+ * after it, x->hash and x->fd are the caller's again. False when a range
+ * could not be read back. */
+bool pw_fetch_hash_settle(xfer *x);
 
 /* engine.c */
 int pw_fetch_engine_run(pw_fetch_session *s, xfer *xs, size_t n);

@@ -37,6 +37,7 @@
     X(CURLMcode, curl_multi_remove_handle, (CURLM *multi, CURL *handle), (multi, handle), \
       CURLM_INTERNAL_ERROR) \
     X(const char *, curl_multi_strerror, (CURLMcode code), (code), "libcurl is not loaded") \
+    X(CURLMcode, curl_multi_wakeup, (CURLM *multi), (multi), CURLM_INTERNAL_ERROR) \
     X(struct curl_slist *, curl_slist_append, (struct curl_slist *list, const char *text), \
       (list, text), NULL) \
     V(curl_slist_free_all, (struct curl_slist *list), (list))

@@ -83,6 +83,9 @@ void ft_options(pw_fetch_options *o, const char *cache)
     o->connect_timeout_ms = 5000;
     o->idle_timeout_s = 10;
     o->use_netrc = false;
+    /* The path with more to get wrong, whatever the machine's load (the
+     * other is what a loaded machine or one CPU gets). */
+    o->hashing = PW_FETCH_HASH_THREAD;
 }
 
 pw_fetch_session *ft_session(const pw_fetch_options *o)

@@ -159,6 +159,78 @@ static void test_parallel_batch(void **state)
     pw_fetch_session_free(s);
 }
 
+/* More transfers at once than the hasher queues ranges for (hasher.c),
+ * some of them failing their check midway (too large) or at the end
+ * (another digest): each is judged on its own bytes, and the failed ones
+ * leave nothing behind. */
+static void many_in_flight_judged_alone(fixture *f, pw_fetch_hashing hashing)
+{
+    enum { N = 4 * NFILES };
+    pw_fetch_options o;
+    ft_options(&o, f->cache);
+    o.jobs = N;
+    o.hashing = hashing;
+    pw_fetch_session *s = ft_session(&o);
+    pw_fetch_request reqs[N];
+    char *urls[N];
+    memset(reqs, 0, sizeof(reqs));
+    pw_buf name = PW_BUF_INIT, path = PW_BUF_INIT;
+    const char *other = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    for (size_t k = 0; k < N; k++) {
+        size_t i = k % NFILES;
+        name_of(i, &name);
+        pw_buf_reset(&path);
+        /* the server ignores the query; each URL is its own download */
+        pw_buf_printf(&path, "/%s?copy=%zu", name.data, k);
+        urls[k] = pw_test_server_url(&f->server, path.data);
+        reqs[k].url = urls[k];
+        /* a digest the store holds would be answered from it, whatever
+         * the size said: a wrong size comes with a wrong digest */
+        reqs[k].expected_sha256 = (k % 7 == 3 || k % 11 == 5) && i != 0 ? other : f->sha[i];
+        reqs[k].expected_size = k % 11 == 5 && i != 0 ? (int64_t)f->size[i] / 2
+                                                      : (int64_t)f->size[i];
+    }
+    pw_error err = {0};
+    int rc = pw_fetch_artifacts(s, reqs, N, &err);
+    assert_int_equal(rc, PW_EHASH);
+    pw_error_clear(&err);
+    for (size_t k = 0; k < N; k++) {
+        size_t i = k % NFILES;
+        bool bad = i != 0 && (k % 7 == 3 || k % 11 == 5);
+        if (bad) {
+            if (reqs[k].result != PW_EHASH)
+                fail_msg("request %zu: %s", k, pw_error_message(&reqs[k].error));
+            assert_null(reqs[k].path);
+            continue;
+        }
+        PW_ASSERT_OK(reqs[k].result, &reqs[k].error);
+        assert_string_equal(reqs[k].sha256, f->sha[i]);
+        assert_int_equal(reqs[k].size, f->size[i]);
+        char hex[65];
+        PW_ASSERT_OK(pw_sha256_file_hex(reqs[k].path, hex, NULL, &err), &err);
+        assert_string_equal(hex, f->sha[i]);
+    }
+    assert_int_equal(ft_count_files(f->artifacts), NFILES);
+    assert_int_equal(ft_count_files(f->tmp), 0);
+    for (size_t k = 0; k < N; k++) {
+        pw_fetch_request_free(&reqs[k]);
+        free(urls[k]);
+    }
+    pw_buf_free(&name);
+    pw_buf_free(&path);
+    pw_fetch_session_free(s);
+}
+
+static void test_many_in_flight_hasher_thread(void **state)
+{
+    many_in_flight_judged_alone(*state, PW_FETCH_HASH_THREAD);
+}
+
+static void test_many_in_flight_hashed_in_loop(void **state)
+{
+    many_in_flight_judged_alone(*state, PW_FETCH_HASH_LOOP);
+}
+
 static void test_hash_mismatch_leaves_nothing(void **state)
 {
     fixture *f = *state;
@@ -757,6 +829,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_parallel_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_in_flight_hasher_thread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_in_flight_hashed_in_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_mismatch_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_after, setup, teardown),
