@@ -210,18 +210,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 static bool rehash_partial(xfer *x, uint64_t size)
 {
     char chunk[65536];
-    uint64_t at = 0;
-    while (at < size) {
-        size_t want = size - at < sizeof(chunk) ? (size_t)(size - at) : sizeof(chunk);
-        ssize_t n = pread(x->fd, chunk, want, (off_t)at);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        pw_sha256_update(&x->hash, chunk, (size_t)n);
-        at += (uint64_t)n;
-    }
-    return true;
+    return pw_fetch_hash_file_range(x, 0, size, chunk, sizeof(chunk));
 }
 
 enum start_result { STARTED, WAITING, FINISHED };

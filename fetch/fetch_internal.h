@@ -213,6 +213,9 @@ xfer *pw_fetch_hash_next_settled(pw_fetch_session *s);
  * already settled (do not sleep); else the hasher wakes the poll when it
  * settles one. Only the engine's poll is woken, never its work. */
 bool pw_fetch_hash_before_poll(pw_fetch_session *s);
+/* Adds bytes [at, at + len) of x's partial file, read back through
+ * chunk[chunk_size], to x->hash; false when they cannot be read. */
+bool pw_fetch_hash_file_range(xfer *x, uint64_t at, uint64_t len, char *chunk, size_t chunk_size);
 /* Waits until x's queued ranges are hashed (x must not be deferred);
  * after it, x->hash and x->fd are the caller's again. False when a range
  * could not be read back. */

@@ -59,7 +59,7 @@ struct pw_fetch_hasher {
     bool waiting;          /* the engine waits on `done` */
 };
 
-static bool hash_range(xfer *x, uint64_t at, uint64_t len, char *chunk, size_t chunk_size)
+bool pw_fetch_hash_file_range(xfer *x, uint64_t at, uint64_t len, char *chunk, size_t chunk_size)
 {
     while (len) {
         size_t want = len < chunk_size ? (size_t)len : chunk_size;
@@ -98,7 +98,7 @@ static void *hasher_main(void *arg)
         /* After a failed read the digest is wrong anyway; the engine
          * reports the failure when it judges the transfer. */
         if (!failed)
-            failed = !hash_range(j.x, j.at, j.len, chunk, chunk_size);
+            failed = !pw_fetch_hash_file_range(j.x, j.at, j.len, chunk, chunk_size);
         pthread_mutex_lock(&h->lock);
         j.x->hash_failed = failed;
         bool settled = --j.x->hash_jobs == 0 && j.x->hash_deferred;
