@@ -1152,12 +1152,17 @@ typedef struct spec_source {
     long candidate;
 } spec_source;
 
+/* One requirement speculation saw on a package, and who made it. */
+typedef struct spec_seen {
+    const pw_specifier_set *spec; /* NULL: any version */
+    spec_source from;
+} spec_seen;
+
 /* What speculation knows of one package: every requirement on it seen so
- * far (from the likely candidates of its dependents), and who made it. */
+ * far (from the likely candidates of its dependents). */
 typedef struct spec_state {
-    const pw_specifier_set **specs; /* NULL entries: any version */
-    spec_source *from;              /* parallel to specs */
-    size_t n, cap, cap_from;
+    spec_seen *seen;
+    size_t n, cap;
 } spec_state;
 
 /* Whether every requirement seen but the one at `skip` (SIZE_MAX: none)
@@ -1165,7 +1170,7 @@ typedef struct spec_state {
 static bool admits_all_but(const spec_state *st, size_t skip, const pw_version *v, bool pre)
 {
     for (size_t k = 0; k < st->n; k++)
-        if (k != skip && st->specs[k] && !pw_specifier_set_contains(st->specs[k], v, pre))
+        if (k != skip && st->seen[k].spec && !pw_specifier_set_contains(st->seen[k].spec, v, pre))
             return false;
     return true;
 }
@@ -1194,8 +1199,7 @@ static void speculation_free(pw_provider *p)
         if (!p->speculated.keys || !p->speculated.keys[i])
             continue;
         spec_state *st = p->speculated.values[i];
-        free(st->specs);
-        free(st->from);
+        free(st->seen);
         free(st);
     }
     pw_map_free(&p->speculated);
@@ -1213,12 +1217,10 @@ static bool speculation_note(pw_provider *p, const char *key, const pw_specifier
         pw_map_put(&p->speculated, key, st);
     }
     for (size_t k = 0; k < st->n; k++)
-        if (st->specs[k] == spec)
+        if (st->seen[k].spec == spec)
             return is_new;
-    PW_GROW(st->specs, st->cap, st->n + 1);
-    PW_GROW(st->from, st->cap_from, st->n + 1);
-    st->from[st->n] = from;
-    st->specs[st->n++] = spec;
+    PW_GROW(st->seen, st->cap, st->n + 1);
+    st->seen[st->n++] = (spec_seen){spec, from};
     return is_new || spec != NULL;
 }
 
@@ -1404,12 +1406,13 @@ static void queue_conflicts(pw_provider *p, spec_item **cur, size_t *n_cur, size
         bool any_odd = false;
         for (int all = 0; all < 2 && !any_odd; all++) {
             for (size_t s = 0; s < st->n; s++) {
-                if (!st->from[s].pkg || st->from[s].candidate < 0)
+                spec_source maker = st->seen[s].from;
+                if (!maker.pkg || maker.candidate < 0)
                     continue;
                 if (!all && likely_for_all_but(p, pkg, st, s) < 0)
                     continue;
                 any_odd = true;
-                queue_older(p, st->from[s], cur, n_cur, cap_cur);
+                queue_older(p, maker, cur, n_cur, cap_cur);
             }
         }
     }
