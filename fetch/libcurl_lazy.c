@@ -96,43 +96,29 @@ PW_LIBCURL_FUNCTIONS(PW_LIBCURL_FORWARD, PW_LIBCURL_VOID_FORWARD)
  * passed on as a generic function pointer: every platform with dlsym gives
  * all function pointers one representation.
  */
-#define FORWARD_OPTION(result, fn, handle, option, args)                                          \
-    do {                                                                                           \
-        if ((option) < CURLOPTTYPE_OBJECTPOINT)                                                    \
-            (result) = (fn)((handle), (option), va_arg((args), long));                             \
-        else if ((option) < CURLOPTTYPE_FUNCTIONPOINT)                                             \
-            (result) = (fn)((handle), (option), va_arg((args), void *));                           \
-        else if ((option) < CURLOPTTYPE_OFF_T)                                                     \
-            (result) = (fn)((handle), (option), va_arg((args), void (*)(void)));                   \
-        else if ((option) < CURLOPTTYPE_BLOB)                                                      \
-            (result) = (fn)((handle), (option), va_arg((args), curl_off_t));                       \
+#define PW_LIBCURL_SETOPT(ret, name, handle_type, option_type, failed)                            \
+    ret name(handle_type handle, option_type option, ...)                                          \
+    {                                                                                              \
+        if (!pw_library_loaded(&libcurl))                                                          \
+            return (failed);                                                                       \
+        ret rc;                                                                                    \
+        va_list args;                                                                              \
+        va_start(args, option);                                                                    \
+        if (option < CURLOPTTYPE_OBJECTPOINT)                                                      \
+            rc = table.name(handle, option, va_arg(args, long));                                   \
+        else if (option < CURLOPTTYPE_FUNCTIONPOINT)                                               \
+            rc = table.name(handle, option, va_arg(args, void *));                                 \
+        else if (option < CURLOPTTYPE_OFF_T)                                                       \
+            rc = table.name(handle, option, va_arg(args, void (*)(void)));                         \
+        else if (option < CURLOPTTYPE_BLOB)                                                        \
+            rc = table.name(handle, option, va_arg(args, curl_off_t));                             \
         else                                                                                       \
-            (result) = (fn)((handle), (option), va_arg((args), void *));                           \
-    } while (0)
-
-CURLcode curl_easy_setopt(CURL *handle, CURLoption option, ...)
-{
-    if (!pw_library_loaded(&libcurl))
-        return CURLE_FAILED_INIT;
-    CURLcode rc;
-    va_list args;
-    va_start(args, option);
-    FORWARD_OPTION(rc, table.curl_easy_setopt, handle, option, args);
-    va_end(args);
-    return rc;
-}
-
-CURLMcode curl_multi_setopt(CURLM *multi, CURLMoption option, ...)
-{
-    if (!pw_library_loaded(&libcurl))
-        return CURLM_INTERNAL_ERROR;
-    CURLMcode rc;
-    va_list args;
-    va_start(args, option);
-    FORWARD_OPTION(rc, table.curl_multi_setopt, multi, option, args);
-    va_end(args);
-    return rc;
-}
+            rc = table.name(handle, option, va_arg(args, void *));                                 \
+        va_end(args);                                                                              \
+        return rc;                                                                                 \
+    }
+PW_LIBCURL_SETOPT(CURLcode, curl_easy_setopt, CURL *, CURLoption, CURLE_FAILED_INIT)
+PW_LIBCURL_SETOPT(CURLMcode, curl_multi_setopt, CURLM *, CURLMoption, CURLM_INTERNAL_ERROR)
 
 /* Every CURLINFO_* takes a pointer to where the answer goes. */
 CURLcode curl_easy_getinfo(CURL *handle, CURLINFO info, ...)
