@@ -114,30 +114,55 @@ bundle_intact() { # OUT WHAT
     pass
   fi
 }
+# kill_when_staged OUT SECONDS CMD...: like kill_during, but the clock starts
+# when a staging directory for OUT that was not there before appears, so
+# the kill lands while the bundle is being built however slow the machine
+# is. With SECONDS 0 it lands just after the build began.
+kill_when_staged() {
+  local out=$1 delay=$2 before rc=0 f new=""
+  shift 2
+  before=" $(leftovers .) "
+  "$@" >"$WORK/victim.out" 2>&1 &
+  victim=$!
+  while [ -z "$new" ] && kill -0 "$victim" 2>/dev/null; do
+    for f in "$out".pwpkg-tmp-*; do
+      [ -e "$f" ] && [[ "$before" != *" $f "* ]] && new=$f
+    done
+  done
+  [ "$delay" = 0 ] || sleep "$delay"
+  killed=0
+  kill -9 "$victim" 2>/dev/null && killed=1
+  wait "$victim" || rc=$?
+  victim=""
+  # kill also succeeds on a process that has exited and is not yet reaped:
+  # only a staging directory that outlived the kill proves it was mid-build
+  [ -n "$new" ] && [ -e "$new" ] || killed=0
+  if [ "$killed" = 0 ] && [ "$rc" != 0 ]; then
+    fail "exit $rc before the kill: $* $(cat "$WORK/victim.out")"
+  fi
+}
 for format in dir zip; do
   out=out-$format
   [ "$format" = zip ] && out=out.zip
-  # The kills aim at fractions of one uninterrupted build, timed here: a
+  # The first kill lands as the build starts and meets no output; the
+  # second aims at the middle of one uninterrupted build, timed here (a
   # zip bundle copies the wheels' deflated members and takes a fraction of
-  # a dir bundle's time, and both vary with the machine's load.
+  # a dir bundle's time), over a complete previous bundle. A loaded
+  # machine can make the second miss; the first cannot.
   t0=$(date +%s%N)
   run 0 "$PWPKG" -q bundle --format "$format" -o "probe-$out"
-  scale=$(awk -v ns="$(($(date +%s%N) - t0))" 'BEGIN { print ns / 1e9 / 0.5 }')
+  build_s=$(awk -v ns="$(($(date +%s%N) - t0))" 'BEGIN { print ns / 1e9 }')
   rm -rf probe-*
   mid_build=0
-  delay=$(awk -v s="$scale" 'BEGIN { print 0.15 * s }')
-  kill_during "$delay" "$PWPKG" -q bundle --format "$format" -o "$out"
-  # a new staging directory proves the kill landed while building
-  [ "$killed" = 1 ] && [ -n "$(leftovers .)" ] && mid_build=1
-  bundle_intact "$out" "$format bundle killed after ${delay}s"
+  kill_when_staged "$out" 0 "$PWPKG" -q bundle --format "$format" -o "$out"
+  [ "$killed" = 1 ] && mid_build=1
+  bundle_intact "$out" "$format bundle killed as it started"
+  [ ! -e "$out" ] && pass || fail "$format bundle killed as it started: an output appeared"
   run 0 "$PWPKG" -q bundle --format "$format" -o "$out"
-  delay=$(awk -v s="$scale" 'BEGIN { print 0.4 * s }')
-  before=$(leftovers .)
-  kill_during "$delay" "$PWPKG" -q bundle --format "$format" -o "$out"
-  for f in $(leftovers .); do
-    if [ "$killed" = 1 ] && [[ " $before " != *" $f "* ]]; then mid_build=1; fi
-  done
+  delay=$(awk -v s="$build_s" 'BEGIN { print 0.5 * s }')
+  kill_when_staged "$out" "$delay" "$PWPKG" -q bundle --format "$format" -o "$out"
   bundle_intact "$out" "$format bundle killed after ${delay}s over a previous one"
+  [ -e "$out" ] && pass || fail "$format bundle killed over a previous one: the previous bundle is gone"
   check_cache "$format bundle killed"
   [ "$mid_build" = 1 ] && pass || fail "no kill landed in the middle of a $format bundle"
   # a rerun succeeds and takes the staging directories of killed runs away
