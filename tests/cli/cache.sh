@@ -77,9 +77,10 @@ expect_contains "$OUT" "removed artifacts/$app_sha" "old and not named by a lock
 
 # clean waits for a process holding the cache, then empties it
 cd both; run 0 "$PWPKG" fetch; cd ..
-( flock -s 9; sleep 2; touch "$WORK/released" ) 9>"$PWPKG_CACHE_DIR/.pwpkg-cache.lock" &
+( flock -s 9; touch "$WORK/held"; sleep 2; touch "$WORK/released" ) 9>"$PWPKG_CACHE_DIR/.pwpkg-cache.lock" &
 holder=$!
-sleep 0.5
+# a loaded machine may start the holder late: clean must meet it holding
+for _ in $(seq 100); do [ -e "$WORK/held" ] && break; sleep 0.05; done
 run 0 "$PWPKG" cache clean
 wait "$holder"
 expect_contains "$ERR" "waiting for the other pwpkg processes" "clean says it waits"
