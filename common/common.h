@@ -226,6 +226,9 @@ const char *pw_path_basename(const char *path);
 
 /* write(2) until all of data is written, through EINTR; -1 with errno set. */
 int pw_write_all(int fd, const void *data, size_t len);
+/* pread(2) of `len` bytes at offset `at`, through EINTR and short reads:
+ * the bytes read (fewer only where the file ends), or -1 with errno set. */
+int64_t pw_read_at(int fd, void *to, size_t len, uint64_t at);
 
 /* ---------------------------------------------------------------- digests */
 

@@ -89,6 +89,22 @@ int pw_write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
+int64_t pw_read_at(int fd, void *to, size_t len, uint64_t at)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pread(fd, (char *)to + done, len - done, (off_t)(at + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    return (int64_t)done;
+}
+
 char *pw_staging_template(const char *output)
 {
     pw_buf b = PW_BUF_INIT;

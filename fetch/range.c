@@ -46,20 +46,14 @@ static int local_range(const char *url, const char *redacted, int64_t offset, ui
     }
     uint64_t len = size - first < want ? size - first : want;
     pw_buf_reserve(out, (size_t)len + 1);
-    uint64_t done = 0;
-    while (done < len) {
-        ssize_t n = pread(fd, out->data + done, (size_t)(len - done), (off_t)(first + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = errno;
-            close(fd);
-            pw_buf_reset(out);
-            return pw_error_set(err, PW_EIO, "%s: read error at byte %llu: %s", redacted,
-                                (unsigned long long)(first + done),
-                                n == 0 ? "the file shrank while being read" : strerror(e));
-        }
-        done += (uint64_t)n;
+    int64_t got = pw_read_at(fd, out->data, (size_t)len, first);
+    if (got != (int64_t)len) {
+        int e = errno;
+        close(fd);
+        pw_buf_reset(out);
+        return pw_error_set(err, PW_EIO, "%s: read error at byte %llu: %s", redacted,
+                            (unsigned long long)(first + (got < 0 ? 0 : (uint64_t)got)),
+                            got >= 0 ? "the file shrank while being read" : strerror(e));
     }
     close(fd);
     out->len = (size_t)len;

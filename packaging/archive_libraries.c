@@ -175,5 +175,10 @@ PW_ZLIB_FUNCTIONS(PW_ZLIB_FORWARD)
 int pw_archive_libraries_load(pw_error *err)
 {
     int rc = pw_library_require(&libzip, err);
-    return rc == PW_OK ? pw_library_require(&zlib, err) : rc;
+    return rc == PW_OK ? pw_zlib_load(err) : rc;
+}
+
+int pw_zlib_load(pw_error *err)
+{
+    return pw_library_require(&zlib, err);
 }

@@ -13,9 +13,9 @@
  *
  * Unlike libcurl (fetch/libcurl_lazy.h), any call opens the library: every
  * libzip or zlib call is archive work. Code that opens an archive, or
- * inflates or deflates, calls pw_archive_libraries_load first, so that a
- * library that cannot be loaded is reported as that, not as an unreadable
- * archive.
+ * inflates or deflates, calls pw_archive_libraries_load (pw_zlib_load when
+ * zlib is all it uses) first, so that a library that cannot be loaded is
+ * reported as that, not as an unreadable archive.
  */
 #ifndef PW_PACKAGING_ARCHIVE_LIBRARIES_H
 #define PW_PACKAGING_ARCHIVE_LIBRARIES_H
@@ -30,5 +30,10 @@
  * fails as the library does (NULL, -1, ZIP_ER_INTERNAL, Z_VERSION_ERROR).
  */
 int pw_archive_libraries_load(pw_error *err);
+
+/* zlib alone, the same way ("archives need zlib ..."): for code that only
+ * inflates, such as pwpkg's own reader of a wheel's METADATA, which leaves
+ * libzip (and the libbz2 it links) unloaded. */
+int pw_zlib_load(pw_error *err);
 
 #endif

@@ -48,7 +48,51 @@ int pw_metadata_check_identity(const pw_metadata *m, const char *origin, const c
 void pw_metadata_free(pw_metadata *m);
 
 /* The text of a wheel's .dist-info/METADATA (exactly one, at most
- * PW_METADATA_MAX_SIZE); `origin` names the wheel in errors. */
+ * PW_METADATA_MAX_SIZE); `origin` names the wheel in errors. Read with
+ * pw_wheel_metadata_from on the file's tail and two preads at most; only
+ * a METADATA that is neither stored nor deflated (bzip2, lzma) opens
+ * libzip. */
 int pw_wheel_read_metadata(const char *path, const char *origin, pw_buf *out, pw_error *err);
+
+/* The bytes of a wheel as pw_wheel_metadata_from reads them: a local file
+ * or a remote one read by ranges. Zip layout and field offsets: PKWARE
+ * APPNOTE.TXT 6.3.x, 4.3.7 (local file header), 4.3.12 (central
+ * directory header), 4.3.14-16 (ZIP64 end record and locator, end of
+ * central directory record), 4.5.3 (ZIP64 extended information). */
+typedef struct pw_wheel_bytes {
+    const char *origin; /* named in every error */
+    uint64_t total;     /* the file's size */
+    /* The file's last tail_len bytes, at least PW_WHEEL_TAIL of them (or
+     * the whole file): the end records and often the central directory. */
+    const unsigned char *tail;
+    size_t tail_len;
+    /* Points *p at bytes [at, at+len), which lie inside the file and
+     * start before the tail; valid until the next call. */
+    int (*read)(void *ctx, uint64_t at, uint64_t len, const unsigned char **p, pw_error *err);
+    void *ctx;
+} pw_wheel_bytes;
+
+/* The tail read first: the end record (22 bytes), a zip comment of at most
+ * 65535 bytes, the ZIP64 locator (20) and record (56) before it. */
+#define PW_WHEEL_TAIL ((uint64_t)65 * 1024)
+/* Defensive limit on the central directory (PW_ELIMIT beyond). */
+#define PW_WHEEL_MAX_CENTRAL_DIRECTORY ((uint64_t)16 << 20)
+
+/*
+ * The "<name>.dist-info/METADATA" member at depth 1, read from its end
+ * records, central directory and local header, with the fewest reads
+ * outside the tail (the central directory when it is not in the tail,
+ * then the member's header and data in one). Stored or deflated members
+ * only; the size and CRC-32 are checked. `out` is reset and gets the
+ * METADATA bytes. Errors name src->origin:
+ *  - PW_EUNSUPPORTED: an encrypted member, or another compression;
+ *  - PW_EINVAL: not a zip (no end record; truncated), a split archive, a
+ *    damaged central directory or member, no or more than one METADATA,
+ *    an implausible compression ratio, a CRC or size mismatch;
+ *  - PW_ELIMIT: a central directory above PW_WHEEL_MAX_CENTRAL_DIRECTORY,
+ *    METADATA above PW_METADATA_MAX_SIZE;
+ *  - what src->read returns.
+ */
+int pw_wheel_metadata_from(const pw_wheel_bytes *src, pw_buf *out, pw_error *err);
 
 #endif

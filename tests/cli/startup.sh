@@ -84,6 +84,18 @@ echo 'not an ELF file' >"$WORK/nozip/$(soname_of libzip)"
 run 1 env LD_LIBRARY_PATH="$WORK/nozip" "$PWPKG" -q bundle --lock remote.lock -o nozip_modules
 expect_contains "$ERR" "archives need libzip" "libzip that does not load"
 [ ! -e nozip_modules ] && pass || fail "a bundle was written without libzip"
+# fetch checks each wheel's METADATA against the lock with pwpkg's own zip
+# reader: zlib inflates it (which proves the check ran), libzip stays out.
+libs=$(mapped "$PWPKG" -q fetch --lock remote.lock)
+expect_contains "$libs" "libz.so" "fetch inflates METADATA with zlib"
+printf '%s\n' "$libs" | grep -q libzip && fail "fetch maps libzip: $libs" || pass
+run 0 env LD_LIBRARY_PATH="$WORK/nozip" "$PWPKG" -q fetch --lock remote.lock
+# and so does a lock from a find-links folder of wheels
+printf 'wheelpkg\n' >wheel.txt
+libs=$(mapped "$PWPKG" lock -q -r wheel.txt --pyodide 0.27.7 --pyodide-index "$index" --no-index \
+  --find-links "$WORK/served/simple/wheelpkg" -o links.lock)
+expect_contains "$(cat links.lock)" "$wheel" "lock from a find-links folder"
+printf '%s\n' "$libs" | grep -q libzip && fail "lock --find-links DIR maps libzip: $libs" || pass
 cd "$WORK"
 # Inside a repository the lock records its provenance: libgit2 is loaded.
 mkdir withgit && cd withgit

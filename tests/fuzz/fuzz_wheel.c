@@ -1,5 +1,6 @@
 /*
- * Wheel and shared-library zip installation (pw_bundle_install_wheel).
+ * Wheel and shared-library zip installation (pw_bundle_install_wheel),
+ * and pwpkg's own reader of a wheel's METADATA (pw_wheel_read_metadata).
  *
  * The input is written to a temporary archive and installed into a fresh
  * site directory with small limits (1 MiB uncompressed). The archive is
@@ -11,10 +12,13 @@
  * sits two levels below the scratch directory, and both levels must hold
  * nothing else afterwards, which catches "../" escapes); a failed install
  * leaves the site directory empty; a successful one reports only relative,
- * normalized paths that exist, within the size limit.
+ * normalized paths that exist, within the size limit. The METADATA read
+ * either fails with an error that names the archive and leaves nothing in
+ * its buffer, or gives at most PW_METADATA_MAX_SIZE bytes.
  */
 #include "fuzz.h"
 #include "bundle.h"
+#include "packaging.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -132,6 +136,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_check(stray_entries(outer, "site", NULL) == 0 && stray_entries(base, "a", name) == 0,
                "the install wrote outside its site directory");
     pw_bundle_install_result_free(&r);
+
+    pw_error_clear(&err);
+    pw_buf metadata = PW_BUF_INIT;
+    if (pw_wheel_read_metadata(archive, name, &metadata, &err) == PW_OK)
+        fuzz_check(metadata.len <= PW_METADATA_MAX_SIZE, "METADATA of %zu bytes", metadata.len);
+    else
+        fuzz_check(metadata.len == 0 && strstr(pw_error_message(&err), name),
+                   "a failed METADATA read kept %zu bytes or does not name the archive: %s",
+                   metadata.len, pw_error_message(&err));
+    pw_buf_free(&metadata);
 
     pw_error_clear(&err);
     fuzz_check(pw_remove_tree(outer, &err) == 0, "%s", pw_error_message(&err));
