@@ -35,8 +35,9 @@ echo partial >"$PWPKG_CACHE_DIR/tmp/abandoned.part"
 old_sha=$(printf 'old layout' | sha256sum | cut -c1-64)
 mkdir -p "$PWPKG_CACHE_DIR/artifacts/${old_sha:0:2}"
 printf 'old layout' >"$PWPKG_CACHE_DIR/artifacts/${old_sha:0:2}/$old_sha"
-# the URL index (a line per downloaded URL; these links are local, so
-# written here): prune keeps the last line of each URL whose artifact stays
+# the URL index (a line per downloaded URL, and per local wheel read
+# without a known digest, with lines written here): prune keeps the last
+# line of each key whose artifact stays
 log=$PWPKG_CACHE_DIR/urls/index.log
 k1=$(printf 'u1' | sha256sum | cut -c1-64) k2=$(printf 'u2' | sha256sum | cut -c1-64)
 printf '%s %s\n%s %s\n%s %s\n%s' "$k1" "$extra_sha" "$k2" "$extra_sha" "$k2" "$app_sha" "$k1 torn" >>"$log"
@@ -51,7 +52,12 @@ run 0 "$PWPKG" cache prune --lock small/pwpkg.lock
 expect_contains "$ERR" "removed 3 entries" "prune summary"
 [ ! -e "$PWPKG_CACHE_DIR/artifacts/${old_sha:0:2}/$old_sha" ] && pass || fail "old-layout artifact not pruned"
 # the URL index is compacted to the artifacts still stored
-[ "$(cat "$log")" = "$k2 $app_sha" ] && pass || fail "URL index after prune: $(cat "$log")"
+grep -qx "$k2 $app_sha" "$log" && ! grep -q "^$k1 \|^$k2 $extra_sha" "$log" && pass ||
+  fail "URL index after prune: $(cat "$log")"
+while read -r key sha; do
+  [ -f "$PWPKG_CACHE_DIR/artifacts/$sha" ] || fail "URL index after prune names a pruned artifact: $key $sha"
+done <"$log"
+[ "$(cut -d' ' -f1 "$log" | sort | uniq -d)" = "" ] && pass || fail "URL index after prune repeats a key: $(cat "$log")"
 [ ! -e "$PWPKG_CACHE_DIR/artifacts/$extra_sha" ] && pass || fail "extra not pruned"
 [ -f "$PWPKG_CACHE_DIR/artifacts/$app_sha" ] && pass || fail "app was pruned"
 [ ! -e "$PWPKG_CACHE_DIR/tmp/abandoned.part" ] && pass || fail "partial file kept"

@@ -6,7 +6,9 @@
 # 30-package chain is asked for exactly once and answered 304, the lock is
 # byte-identical to the cold one, and when the index changed between the
 # runs the warm lock follows the index, not the cache: it equals a cold lock
-# of the changed index made in an empty cache.
+# of the changed index made in an empty cache. A warm lock from a folder of
+# wheels (--find-links DIR) compares each wheel with the copy the store
+# holds instead of copying it again, and copies it when they differ.
 source "$(dirname "$0")/lib.bash"
 tools=$(dirname "$PWPKG")/../tests
 index=$(pyodide_index 0.27.7)
@@ -51,4 +53,42 @@ v=$(lock_query changed-warm.lock "lock.packages.find(p => p.name === 'c10').vers
 [ "$v" = 2.0 ] && pass || fail "c10 locked at $v, expected 2.0"
 n=$(lock_query changed-warm.lock 'lock.packages.length')
 [ "$n" = 12 ] && pass || fail "changed index: $n packages locked, expected 12 (c0..c10, d0)"
+
+# --- a folder of wheels ---------------------------------------------------
+mkdir wheels links && cd links
+for name in la lb; do
+  "$tools/pw_wheelgen" --name "$name" --version 1.0 --out ../wheels >/dev/null || fail "pw_wheelgen $name"
+done
+printf 'la\nlb\n' >requirements.txt
+lock_links() { # OUT
+  run 0 "$PWPKG" lock -q --pyodide 0.27.7 --pyodide-index "$index" --no-index \
+    --find-links ../wheels --cache-dir ../links-cache -o "$1"
+}
+stored() { # NAME: the store's copy of the wheel NAME, by its digest
+  echo "../links-cache/artifacts/$(sha256sum ../wheels/"$1"-1.0-*.whl | cut -c1-64)"
+}
+inode() { stat -c %i "$1"; }
+lock_links cold.lock
+la=$(stored la) lb=$(stored lb)
+[ -f "$la" ] && [ -f "$lb" ] && pass || fail "cold lock from a folder: wheels not in the store"
+before_la=$(inode "$la") before_lb=$(inode "$lb")
+lock_links warm.lock
+cmp -s cold.lock warm.lock && pass || fail "warm lock from a folder differs from the cold one"
+[ "$(inode "$la")" = "$before_la" ] && [ "$(inode "$lb")" = "$before_lb" ] && pass ||
+  fail "warm lock from a folder copied the wheels into the store again"
+# A damaged stored copy (same size) is not trusted: the wheel is copied again.
+printf 'X' | dd of="$la" bs=1 seek=40 conv=notrunc status=none
+lock_links damaged.lock
+cmp -s cold.lock damaged.lock && pass || fail "lock over a damaged stored copy differs"
+[ "$(sha256sum "$la" | cut -c1-64)" = "$(basename "$la")" ] && pass ||
+  fail "the damaged stored copy is still there"
+[ "$(inode "$lb")" = "$before_lb" ] && pass || fail "the sound stored copy was replaced"
+# A wheel rebuilt in place with other bytes is locked with its new digest.
+"$tools/pw_wheelgen" --name la --version 1.0 --file la/extra.py=X=1 --out ../wheels >/dev/null ||
+  fail "pw_wheelgen la (rebuilt)"
+lock_links rebuilt.lock
+new_la=$(sha256sum ../wheels/la-1.0-*.whl | cut -c1-64)
+expect_contains "$(cat rebuilt.lock)" "$new_la" "lock of a rebuilt wheel"
+[ -f "../links-cache/artifacts/$new_la" ] && pass || fail "the rebuilt wheel is not in the store"
+cd ..
 finish
