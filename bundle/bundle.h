@@ -416,7 +416,9 @@ int pw_bundle_git_wheel(const char *requirement_url, const char *pinned_commit,
  * requested of it) must be the lock's dependencies of it. PEP 658/714
  * metadata served beside a wheel can differ from the wheel's; the lock was
  * made from the former. Fails with PW_ECHECK naming the wheel and each
- * difference.
+ * difference, or PW_EUNSUPPORTED when zlib (or, for a METADATA neither
+ * stored nor deflated, libzip) cannot be loaded to read it. A file that is
+ * not a wheel is skipped: the installer refuses it with its own message.
  */
 int pw_bundle_check_installed(const pw_lock *lock, const char *const *artifact_paths,
                                 pw_error *err);

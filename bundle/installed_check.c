@@ -34,9 +34,18 @@ static int check_one(const pw_lock_package *p, const char *path, const pw_marker
     pw_metadata m;
     memset(&m, 0, sizeof(m));
     /* A file that is missing or not a wheel is the installer's to refuse,
-     * with its own message; a METADATA that does not parse is ours. */
+     * with its own message; a METADATA that does not parse is ours, and so
+     * is a library (zlib, libzip) that cannot be loaded to read it: the
+     * check must not pass by not running. */
     pw_error unreadable = {0};
-    if (pw_wheel_read_metadata(path, p->file_name, &text, &unreadable) != PW_OK) {
+    int read = pw_wheel_read_metadata(path, p->file_name, &text, &unreadable);
+    if (read == PW_EUNSUPPORTED) {
+        pw_buf_free(&text);
+        pw_error_set(err, read, "%s", pw_error_message(&unreadable));
+        pw_error_clear(&unreadable);
+        return read;
+    }
+    if (read != PW_OK) {
         pw_error_clear(&unreadable);
         pw_buf_free(&text);
         return PW_OK;

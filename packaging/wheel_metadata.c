@@ -521,6 +521,11 @@ done:
 int pw_wheel_read_metadata(const char *path, const char *origin, pw_buf *out, pw_error *err)
 {
     pw_buf_reset(out);
+    /* Loaded first, so that PW_EUNSUPPORTED from the walk means only a
+     * compression it leaves to libzip, never a missing zlib. */
+    int loaded = pw_zlib_load(err);
+    if (loaded != PW_OK)
+        return loaded;
     local_wheel w = {.fd = open(path, O_RDONLY | O_CLOEXEC), .origin = origin};
     if (w.fd < 0)
         return pw_error_set(err, PW_EIO, "%s: cannot open %s: %s", origin, path, strerror(errno));

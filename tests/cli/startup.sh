@@ -96,6 +96,13 @@ libs=$(mapped "$PWPKG" lock -q -r wheel.txt --pyodide 0.27.7 --pyodide-index "$i
   --find-links "$WORK/served/simple/wheelpkg" -o links.lock)
 expect_contains "$(cat links.lock)" "$wheel" "lock from a find-links folder"
 printf '%s\n' "$libs" | grep -q libzip && fail "lock --find-links DIR maps libzip: $libs" || pass
+# A zlib that cannot be loaded stops that check with one error, exit 2: it
+# does not pass by not running. (A local lock needs no libcurl, which
+# links zlib too.)
+mkdir "$WORK/nozlib"
+echo 'not an ELF file' >"$WORK/nozlib/$(objdump -p "$(pkg-config --variable=libdir zlib)/libz.so" | awk '/SONAME/ {print $2}')"
+run 2 env LD_LIBRARY_PATH="$WORK/nozlib" "$PWPKG" -q fetch --lock links.lock
+expect_contains "$ERR" "archives need zlib" "zlib that does not load"
 cd "$WORK"
 # Inside a repository the lock records its provenance: libgit2 is loaded.
 mkdir withgit && cd withgit
