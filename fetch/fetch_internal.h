@@ -172,7 +172,9 @@ char *pw_fetch_artifact_find(pw_fetch_session *s, const char *sha256);
 /* Content-addressed file present and hashing to `sha256`? A file that does
  * not is removed (it was tampered with or damaged). */
 int pw_fetch_artifact_check(pw_fetch_session *s, xfer *x, const char *sha256, bool *found);
-/* Records which artifact a URL gave, for offline use without a known hash. */
+/* Records which artifact a URL gave, for offline use without a known hash;
+ * local.c also keys a local file's path and stat fields with it, to find
+ * the stored copy a warm lock compares the file with. */
 void pw_fetch_url_index_store(pw_fetch_session *s, const char *redacted, const char *sha256);
 #define PW_FETCH_URL_LOG "index.log"
 char *pw_fetch_url_log_path(const char *dir_urls);
