@@ -77,8 +77,8 @@ for cmd in lock fetch bundle verify; do
     before=$(requests_to "/status503/$cmd/")
     rm -rf c5
     run 3 "${CMD[@]}" --cache-dir c5 --cert ca/ca.pem --retries "$retries" -j 1 || continue
-    sleep 0.2 # nginx writes its access log after the response
-    after=$(requests_to "/status503/$cmd/")
+    # nginx logs a request once its response is complete: wait (bounded)
+    after=$(nginx_requests "/status503/$cmd/" $((before + retries + 1)))
     # verify rebuilds the bundle only after the lock check, which reads the
     # index; the artifacts it asks for are the 503 ones
     first=$(grep "/status503/$cmd/" nginx/access.log | awk '{print $7}' | sort | uniq -c | sort -rn | head -1 | awk '{print $1}')
