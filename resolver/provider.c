@@ -1085,6 +1085,8 @@ static int cb_candidates(void *ctx, const char *package, const pw_solver_candida
 
 static void speculate_candidate(pw_provider *p, pw_package *pkg, size_t i); /* below */
 
+static void fetch_one_metadata(pw_provider *p, pw_package *pkg, size_t i); /* below */
+
 static int cb_dependencies(void *ctx, const char *package, size_t i, const pw_solver_dep **out,
                            size_t *n, pw_error *err)
 {
@@ -1094,6 +1096,8 @@ static int cb_dependencies(void *ctx, const char *package, size_t i, const pw_so
     if (rc)
         return rc;
     if (!pkg->deps_loaded[i]) {
+        /* The solver waits on this one: a batch of it, topped up. */
+        fetch_one_metadata(p, pkg, i);
         if ((rc = compute_deps(p, pkg, i, err)))
             return rc;
         /* The solver will want most of what these lead to: fetch it all
@@ -1203,6 +1207,9 @@ static void speculation_free(pw_provider *p)
         free(st);
     }
     pw_map_free(&p->speculated);
+    free(p->walks);
+    p->walks = NULL;
+    p->n_walks = p->cap_walks = 0;
 }
 
 /* Records a requirement on `key`; true when speculation should look at the
@@ -1251,7 +1258,7 @@ static bool metadata_wanted(const pw_package *pkg, long i)
 
 /* One batch of PEP 658 files: those with a hash go to the artifact store
  * (as load_metadata would fetch them), the others are pages. */
-static void fetch_metadata(pw_provider *p, spec_item *items, size_t n)
+static void fetch_metadata_batch(pw_provider *p, spec_item *items, size_t n)
 {
     pw_fetch_request *art = pw_xcalloc(n + 1, sizeof(*art));
     pw_fetch_request *pages = pw_xcalloc(n + 1, sizeof(*pages));
@@ -1386,6 +1393,89 @@ static void queue_older(pw_provider *p, spec_source src, spec_item **cur, size_t
     }
 }
 
+/* Most walks remembered for the idle-slot filler: the newest matter, and
+ * a bounded list keeps each top-up cheap. */
+#define WALKS_KEPT 64
+
+/* Remembers that the solver may walk down `src.pkg`'s versions older than
+ * `src.candidate` (a conflict maker, a decision off the newest): the idle
+ * slots of later batches fetch them. Newest last. */
+static void walks_note(pw_provider *p, spec_source src)
+{
+    if (!src.pkg || src.candidate < 0 || p->shadow)
+        return;
+    size_t k = 0;
+    while (k < p->n_walks && p->walks[k].pkg != src.pkg)
+        k++;
+    if (k == p->n_walks && p->n_walks == WALKS_KEPT)
+        k = 0; /* forget the oldest */
+    if (k < p->n_walks) {
+        memmove(&p->walks[k], &p->walks[k + 1], (p->n_walks - k - 1) * sizeof(*p->walks));
+        p->n_walks--;
+    }
+    PW_GROW(p->walks, p->cap_walks, p->n_walks + 1);
+    p->walks[p->n_walks++] = src;
+}
+
+static bool batch_has(const spec_item *items, size_t n, const pw_package *pkg, long i)
+{
+    for (size_t k = 0; k < n; k++)
+        if (items[k].pkg && items[k].pkg->info == pkg->info && items[k].candidate == i)
+            return true;
+    return false;
+}
+
+/* A batch of fewer than -j metadata files leaves transfers idle for a
+ * whole round trip (request logs: hundreds of slots of one to three
+ * requests after the wide waves). They cost no wall time when filled, so
+ * the rest of the batch takes the next older versions of the walks most
+ * recently noted, a window each; the solver then finds them cached when it
+ * backtracks there. Only their metadata: following their dependencies
+ * would fetch pages, which a warm lock revalidates. */
+static void fetch_metadata(pw_provider *p, spec_item *items, size_t n)
+{
+    const pw_transfer_options *t = &p->lock->request->transfer;
+    size_t jobs = t->jobs > 0 ? (size_t)t->jobs : 8;
+    size_t wanted = 0;
+    for (size_t k = 0; k < n; k++)
+        if (items[k].pkg && metadata_wanted(items[k].pkg, items[k].candidate))
+            wanted++;
+    if (p->shadow || t->offline || wanted == 0 || wanted >= jobs || p->n_walks == 0) {
+        fetch_metadata_batch(p, items, n);
+        return;
+    }
+    spec_item *all = pw_xcalloc(n + jobs, sizeof(*all));
+    memcpy(all, items, n * sizeof(*items));
+    size_t n_all = n;
+    for (size_t w = p->n_walks; w-- > 0 && wanted < jobs;) {
+        pw_package *pkg = p->walks[w].pkg;
+        const spec_state *st = pw_map_get(&p->speculated, pkg->key);
+        size_t window = UPCOMING_WINDOW;
+        for (size_t i = (size_t)p->walks[w].candidate + 1;
+             i < pkg->n_candidates && window > 0 && wanted < jobs; i++) {
+            if (pkg->candidates[i].yanked ||
+                (st && !admits_all_but(st, SIZE_MAX, &pkg->candidates[i].version, p->pre)))
+                continue;
+            if (!metadata_wanted(pkg, (long)i) || batch_has(all, n_all, pkg, (long)i))
+                continue;
+            window--;
+            all[n_all++] = (spec_item){pkg->key, NULL, pkg, (long)i};
+            wanted++;
+        }
+    }
+    fetch_metadata_batch(p, all, n_all);
+    free(all);
+}
+
+/* A failure is left to load_metadata, which asks again and reports it. */
+static void fetch_one_metadata(pw_provider *p, pw_package *pkg, size_t i)
+{
+    if (!metadata_wanted(pkg, (long)i))
+        return;
+    spec_item it = {pkg->key, NULL, pkg, (long)i};
+    fetch_metadata(p, &it, 1);
+}
+
 /* Requirements on one package that no candidate satisfies together: the
  * solver will reject the candidate that made one of them and walk down its
  * versions, a round trip per step, after the wide waves are over (request
@@ -1409,8 +1499,11 @@ static void queue_conflicts(pw_provider *p, spec_item **cur, size_t *n_cur, size
                 spec_source maker = st->seen[s].from;
                 if (!maker.pkg || maker.candidate < 0)
                     continue;
-                if (!all && likely_for_all_but(p, pkg, st, s) < 0)
+                if (!all && likely_for_all_but(p, pkg, st, s) < 0) {
+                    /* Not the likely one; the solver may still reject it. */
+                    walks_note(p, maker);
                     continue;
+                }
                 any_odd = true;
                 queue_older(p, maker, cur, n_cur, cap_cur);
             }
@@ -1525,6 +1618,14 @@ void pw_provider_upcoming(void *ctx, const pw_solver_hint *hints, size_t n)
             items[n_items++] = (spec_item){pkg->key, NULL, pkg, k};
             window--;
         }
+    }
+    /* Any of these may be rejected next and walked down; the decision
+     * being made most likely, so it is noted last (the filler takes the
+     * newest walks first). */
+    for (size_t h = n; h-- > 0;) {
+        pw_package *pkg = pw_map_get(&p->packages, hints[h].package);
+        if (pkg && pkg->loaded && hints[h].candidate_index < pkg->n_candidates)
+            walks_note(p, (spec_source){pkg, (long)hints[h].candidate_index});
     }
     if (n_items == 0) {
         free(items);

@@ -75,6 +75,8 @@ typedef struct pw_provider {
     pw_map packages;             /* key -> pw_package* */
     pw_map pages;                /* page URL -> struct provider_page* */
     pw_map speculated;           /* key -> the requirements speculation saw (provider.c) */
+    struct spec_source *walks;   /* whose older versions may be asked for next (provider.c) */
+    size_t n_walks, cap_walks;
     pw_index_page *find_links_pages; /* one per --find-links location, read once */
     size_t n_find_links_pages;
     bool find_links_loaded;
