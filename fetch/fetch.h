@@ -47,8 +47,12 @@ typedef enum pw_fetch_hashing {
     PW_FETCH_HASH_LOOP,
 } pw_fetch_hashing;
 
+/* Parallel transfers when none are asked for: what a session opens, and
+ * what callers planning batches for it assume. */
+#define PW_FETCH_DEFAULT_JOBS 8
+
 typedef struct pw_fetch_options {
-    int jobs;                  /* parallel transfers; default 8 */
+    int jobs;                  /* parallel transfers; default PW_FETCH_DEFAULT_JOBS */
     long connect_timeout_ms;   /* default 30000 */
     long idle_timeout_s;       /* abort when no byte arrives for this long; default 30 */
     long max_redirects;        /* default 10 */
@@ -79,7 +83,7 @@ void pw_fetch_options_default(pw_fetch_options *o);
  * "the default".
  */
 typedef struct pw_transfer_options {
-    int jobs;              /* parallel transfers; 0: 8 */
+    int jobs;              /* parallel transfers; 0: PW_FETCH_DEFAULT_JOBS */
     bool offline;
     bool refresh;
     const char *cache_dir; /* NULL: pw_fetch_default_cache_dir() */

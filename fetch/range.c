@@ -618,7 +618,7 @@ int pw_fetch_probe(pw_fetch_session *s, const char *const *urls, size_t n, int *
             free(path);
         }
     }
-    int jobs = s->opt.jobs > 0 ? s->opt.jobs : 8;
+    int jobs = s->opt.jobs > 0 ? s->opt.jobs : PW_FETCH_DEFAULT_JOBS;
     for (;;) {
         while (!multi_failed && !s->opt.offline && next < n && running < (size_t)jobs) {
             size_t i = next++;

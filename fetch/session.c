@@ -12,7 +12,7 @@
 void pw_fetch_options_default(pw_fetch_options *o)
 {
     memset(o, 0, sizeof(*o));
-    o->jobs = 8;
+    o->jobs = PW_FETCH_DEFAULT_JOBS;
     o->connect_timeout_ms = 30000;
     o->idle_timeout_s = 30;
     o->max_redirects = 10;

@@ -1435,7 +1435,7 @@ static bool batch_has(const spec_item *items, size_t n, const pw_package *pkg, l
 static void fetch_metadata(pw_provider *p, spec_item *items, size_t n)
 {
     const pw_transfer_options *t = &p->lock->request->transfer;
-    size_t jobs = t->jobs > 0 ? (size_t)t->jobs : 8;
+    size_t jobs = t->jobs > 0 ? (size_t)t->jobs : PW_FETCH_DEFAULT_JOBS;
     size_t wanted = 0;
     for (size_t k = 0; k < n; k++)
         if (items[k].pkg && metadata_wanted(items[k].pkg, items[k].candidate))
