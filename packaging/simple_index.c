@@ -852,6 +852,11 @@ static int json_file(page_ctx *c, size_t index, const cJSON *jf)
         if (!cJSON_IsString(h) || !h->string)
             return page_error(c, PW_EINVAL, "files[%zu] (%s): hash \"%s\" must be a string",
                               index, fn, h->string ? h->string : "");
+        /* A key that is no hash name ("", "a=b") is skipped, as the PEP 503
+         * fragment parser skips one: written back as a fragment it would
+         * read as another hash, or as none. */
+        if (!is_hash_name(pw_slice_from(h->string)))
+            continue;
         int rc = add_hash(c, f, pw_slice_from(h->string), pw_slice_from(h->valuestring));
         if (rc)
             return rc;
